@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QUuid>
+
+namespace cd {
+
+enum class AuthType { Basic, OAuth };
+
+// Outcome of the last check of a connector against its Jama instance.
+enum class ValidationStatus { NotVerified, Verified, Warning, Failed };
+
+// What the server said about the account behind the credentials (users/current).
+struct AccountInfo
+{
+    QString displayName;
+    QString username;
+    QString licenseType; // Jama's literal: NAMED, FLOATING, STAKEHOLDER, ...
+
+    bool operator==(const AccountInfo &o) const
+    {
+        return displayName == o.displayName && username == o.username
+            && licenseType == o.licenseType;
+    }
+    bool operator!=(const AccountInfo &o) const { return !(*this == o); }
+};
+
+struct ValidationState
+{
+    ValidationStatus status = ValidationStatus::NotVerified;
+    QString message;
+    QDateTime checkedAt; // UTC; invalid when never checked
+    AccountInfo account;
+    // The server rejected the credentials (HTTP 401): not re-queued until edited.
+    bool credentialsRejected = false;
+
+    bool operator==(const ValidationState &o) const
+    {
+        return status == o.status && message == o.message && checkedAt == o.checkedAt
+            && account == o.account && credentialsRejected == o.credentialsRejected;
+    }
+    bool operator!=(const ValidationState &o) const { return !(*this == o); }
+};
+
+// A connector: a named, reusable link to one instance of an application.
+// Secrets (password, client secret) are not part of it: they live only in the keychain,
+// keyed by the connector's id (see SecretStore).
+struct Connector
+{
+    QUuid id;
+    QString application = QStringLiteral("jama-connect"); // an id of the Applications registry
+    QString name;
+    QString url; // normalised instance base URL (see UrlNormalizer)
+    bool verifySsl = true;
+    AuthType authType = AuthType::Basic;
+    QString identity; // the username (Basic) or the client ID (oAuth)
+    QByteArray pinnedCertificateSha256; // raw 32 bytes, or empty when nothing is pinned
+    ValidationState validation;
+    QDateTime createdAt; // UTC
+    QDateTime updatedAt; // UTC
+    // Fields of a newer schema minor version we do not know: kept so a save loses nothing.
+    QJsonObject unknownFields;
+
+    bool operator==(const Connector &o) const;
+    bool operator!=(const Connector &o) const { return !(*this == o); }
+};
+
+QString authTypeId(AuthType type);                  // "basic" / "oauth" (files, CLI)
+bool authTypeFromId(const QString &id, AuthType *type);
+QString authTypeDisplayName(AuthType type);         // "Basic" / "oAuth"
+QString statusId(ValidationStatus status);          // "not-verified", "verified", ...
+bool statusFromId(const QString &id, ValidationStatus *status);
+QString statusDisplayName(ValidationStatus status); // "Not verified", "Verified", ...
+
+// The keychain key of a connector's secret for an auth type:
+// connector/<uuid>/password or connector/<uuid>/client-secret.
+QString secretKey(const QUuid &id, AuthType type);
+
+} // namespace cd
+
+Q_DECLARE_METATYPE(cd::Connector)
