@@ -1,0 +1,89 @@
+#include "Connector.h"
+
+#include <QCoreApplication>
+
+namespace cd {
+
+bool Connector::operator==(const Connector &o) const
+{
+    return id == o.id && application == o.application && name == o.name && url == o.url
+        && verifySsl == o.verifySsl && authType == o.authType && identity == o.identity
+        && pinnedCertificateSha256 == o.pinnedCertificateSha256 && validation == o.validation
+        && createdAt == o.createdAt && updatedAt == o.updatedAt && unknownFields == o.unknownFields;
+}
+
+QString authTypeId(AuthType type)
+{
+    return type == AuthType::OAuth ? QStringLiteral("oauth") : QStringLiteral("basic");
+}
+
+bool authTypeFromId(const QString &id, AuthType *type)
+{
+    if (id.compare(QLatin1String("basic"), Qt::CaseInsensitive) == 0) {
+        *type = AuthType::Basic;
+        return true;
+    }
+    if (id.compare(QLatin1String("oauth"), Qt::CaseInsensitive) == 0) {
+        *type = AuthType::OAuth;
+        return true;
+    }
+    return false;
+}
+
+QString authTypeDisplayName(AuthType type)
+{
+    return type == AuthType::OAuth ? QCoreApplication::translate("Connector", "oAuth")
+                                   : QCoreApplication::translate("Connector", "Basic");
+}
+
+QString statusId(ValidationStatus status)
+{
+    switch (status) {
+    case ValidationStatus::Verified:
+        return QStringLiteral("verified");
+    case ValidationStatus::Warning:
+        return QStringLiteral("warning");
+    case ValidationStatus::Failed:
+        return QStringLiteral("failed");
+    case ValidationStatus::NotVerified:
+        break;
+    }
+    return QStringLiteral("not-verified");
+}
+
+bool statusFromId(const QString &id, ValidationStatus *status)
+{
+    for (ValidationStatus s : { ValidationStatus::NotVerified, ValidationStatus::Verified,
+                                ValidationStatus::Warning, ValidationStatus::Failed }) {
+        if (statusId(s) == id) {
+            *status = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString statusDisplayName(ValidationStatus status)
+{
+    switch (status) {
+    case ValidationStatus::Verified:
+        return QCoreApplication::translate("Connector", "Verified");
+    case ValidationStatus::Warning:
+        return QCoreApplication::translate("Connector", "Warning");
+    case ValidationStatus::Failed:
+        return QCoreApplication::translate("Connector", "Failed");
+    case ValidationStatus::NotVerified:
+        break;
+    }
+    return QCoreApplication::translate("Connector", "Not verified");
+}
+
+QString secretKey(const QUuid &id, AuthType type)
+{
+    return QStringLiteral("connector/%1/%2")
+        .arg(id.toString(QUuid::WithoutBraces),
+             type == AuthType::OAuth ? QStringLiteral("client-secret")
+                                     : QStringLiteral("password"));
+}
+
+} // namespace cd

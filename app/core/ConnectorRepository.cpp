@@ -1,0 +1,416 @@
+#include "ConnectorRepository.h"
+
+#include "ConnectorStore.h"
+#include "Log.h"
+#include "SecretStore.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+namespace cd {
+
+namespace {
+
+RepositoryResult failure(const QString &error, const QUuid &id = QUuid())
+{
+    RepositoryResult r;
+    r.error = error;
+    r.id = id;
+    return r;
+}
+
+bool credentialsChanged(const Connector &a, const Connector &b)
+{
+    return a.url != b.url || a.authType != b.authType || a.identity != b.identity
+        || a.verifySsl != b.verifySsl || a.pinnedCertificateSha256 != b.pinnedCertificateSha256
+        || a.application != b.application;
+}
+} // namespace
+
+ConnectorRepository::ConnectorRepository(ConnectorStore *store, SecretStore *secrets, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_secrets(secrets)
+{
+}
+
+ConnectorRepository::~ConnectorRepository() = default;
+
+bool ConnectorRepository::load(QString *error)
+{
+    QList<Connector> loaded;
+    const bool ok = m_store->load(&loaded, error);
+    m_connectors = std::move(loaded);
+    Q_EMIT reset();
+    return ok;
+}
+
+bool ConnectorRepository::isBlocked() const
+{
+    return m_store->state() == ConnectorStore::State::Blocked;
+}
+
+QString ConnectorRepository::loadError() const { return m_store->loadError(); }
+
+bool ConnectorRepository::resolveByMovingAside(QString *movedTo, QString *error)
+{
+    if (!m_store->moveBadFileAside(movedTo, error))
+        return false;
+    m_connectors.clear();
+    Q_EMIT reset();
+    return true;
+}
+
+std::optional<Connector> ConnectorRepository::find(const QUuid &id) const
+{
+    const int i = indexOf(id);
+    if (i < 0)
+        return std::nullopt;
+    return m_connectors.at(i);
+}
+
+int ConnectorRepository::indexOf(const QUuid &id) const
+{
+    for (int i = 0; i < m_connectors.size(); ++i) {
+        if (m_connectors.at(i).id == id)
+            return i;
+    }
+    return -1;
+}
+
+void ConnectorRepository::enqueue(Step step)
+{
+    m_queue.enqueue(std::move(step));
+    if (!m_running)
+        runNext();
+}
+
+void ConnectorRepository::runNext()
+{
+    if (m_queue.isEmpty()) {
+        m_running = false;
+        return;
+    }
+    m_running = true;
+    Step step = m_queue.dequeue();
+    // Steps always continue from the event loop, so a caller never sees its callback run
+    // inside its own call.
+    QTimer::singleShot(0, this, [this, step = std::move(step)] {
+        step([this] { runNext(); });
+    });
+}
+
+bool ConnectorRepository::saveList(const QList<Connector> &list, QString *error)
+{
+    return m_store->save(list, error);
+}
+
+void ConnectorRepository::finish(const RepositoryCallback &done, RepositoryResult result)
+{
+    if (!result.ok)
+        qCWarning(lcStore).noquote() << "operation failed:" << result.error;
+    if (done)
+        done(result);
+}
+
+void ConnectorRepository::add(Connector connector, const QString &secret, RepositoryCallback done)
+{
+    enqueue([this, connector = std::move(connector), secret, done](std::function<void()> next) mutable {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (connector.id.isNull())
+            connector.id = QUuid::createUuid();
+        connector.createdAt = now;
+        connector.updatedAt = now;
+        doAdd(std::move(connector), secret, done, std::move(next));
+    });
+}
+
+void ConnectorRepository::restore(const RepositoryResult &removed, RepositoryCallback done)
+{
+    if (!removed.removed) {
+        finish(done, failure(tr("There is nothing to restore.")));
+        return;
+    }
+    Connector c = *removed.removed;
+    const bool hadSecret = removed.removedHadSecret;
+    const QString secret = removed.removedSecret;
+    enqueue([this, c, hadSecret, secret, done](std::function<void()> next) {
+        doAdd(c, hadSecret ? secret : QString(), done, std::move(next));
+    });
+}
+
+void ConnectorRepository::doAdd(Connector connector, const QString &secret,
+                                const RepositoryCallback &done, std::function<void()> next)
+{
+    const QUuid id = connector.id;
+    if (isBlocked()) {
+        finish(done, failure(m_store->loadError(), id));
+        return next();
+    }
+    if (indexOf(id) >= 0) {
+        finish(done, failure(tr("A connector with this id already exists."), id));
+        return next();
+    }
+    auto saveRecord = [this, connector, done, next](const std::function<void(const QString &)> &undoSecret) {
+        QList<Connector> list = m_connectors;
+        list.append(connector);
+        QString error;
+        if (!saveList(list, &error)) {
+            undoSecret(error);
+            return;
+        }
+        m_connectors = std::move(list);
+        Q_EMIT connectorAdded(connector.id);
+        RepositoryResult r;
+        r.ok = true;
+        r.id = connector.id;
+        finish(done, r);
+        next();
+    };
+
+    if (secret.isEmpty()) {
+        // A connector without a secret (restored without one, or imported).
+        saveRecord([this, done, next, id](const QString &error) {
+            finish(done, failure(error, id));
+            next();
+        });
+        return;
+    }
+
+    const QString key = secretKey(id, connector.authType);
+    m_secrets->write(key, secret, this, [this, key, id, done, next, saveRecord](const SecretResult &w) {
+        if (!w.ok()) {
+            finish(done, failure(tr("The connector was not saved: its secret could not be stored "
+                                    "in the keychain. %1")
+                                     .arg(w.message),
+                                 id));
+            return next();
+        }
+        saveRecord([this, key, id, done, next](const QString &error) {
+            // The record could not be written: take the secret back out.
+            m_secrets->remove(key, this, [this, id, error, done, next](const SecretResult &rm) {
+                QString message = tr("The connector was not saved. %1").arg(error);
+                if (!rm.ok())
+                    message += QLatin1Char(' ')
+                        + tr("Its secret was stored but could not be removed again: %1").arg(rm.message);
+                finish(done, failure(message, id));
+                next();
+            });
+        });
+    });
+}
+
+void ConnectorRepository::update(Connector connector, const std::optional<QString> &newSecret,
+                                 RepositoryCallback done)
+{
+    enqueue([this, connector = std::move(connector), newSecret, done](std::function<void()> next) mutable {
+        const QUuid id = connector.id;
+        if (isBlocked()) {
+            finish(done, failure(m_store->loadError(), id));
+            return next();
+        }
+        const std::optional<Connector> old = find(id);
+        if (!old) {
+            finish(done, failure(tr("This connector no longer exists."), id));
+            return next();
+        }
+        const bool authChanged = old->authType != connector.authType;
+        const bool secretGiven = newSecret.has_value() && !newSecret->isEmpty();
+        if (authChanged && !secretGiven) {
+            finish(done, failure(connector.authType == AuthType::OAuth
+                                     ? tr("Enter the Client Secret: the authentication type changed.")
+                                     : tr("Enter the password: the authentication type changed."),
+                                 id));
+            return next();
+        }
+        connector.createdAt = old->createdAt;
+        connector.updatedAt = QDateTime::currentDateTimeUtc();
+        if (secretGiven || credentialsChanged(*old, connector)) {
+            // What was verified is no longer what is stored.
+            connector.validation = ValidationState();
+        }
+
+        auto saveRecord = [this, connector, done, next, id]() -> QString {
+            QList<Connector> list = m_connectors;
+            list[indexOf(id)] = connector;
+            QString error;
+            if (!saveList(list, &error))
+                return error;
+            m_connectors = std::move(list);
+            Q_EMIT connectorUpdated(id);
+            return {};
+        };
+        auto succeed = [this, done, next, id](const QString &warning) {
+            RepositoryResult r;
+            r.ok = true;
+            r.id = id;
+            r.warning = warning;
+            finish(done, r);
+            next();
+        };
+
+        if (!secretGiven) {
+            const QString error = saveRecord();
+            if (!error.isEmpty()) {
+                finish(done, failure(tr("The changes were not saved. %1").arg(error), id));
+                return next();
+            }
+            return succeed({});
+        }
+
+        const QString newKey = secretKey(id, connector.authType);
+        const QString oldKey = secretKey(id, old->authType);
+        const QString secret = *newSecret;
+
+        if (authChanged) {
+            m_secrets->write(newKey, secret, this,
+                             [this, newKey, oldKey, id, done, next, saveRecord, succeed](const SecretResult &w) {
+                if (!w.ok()) {
+                    finish(done, failure(tr("The changes were not saved: the new secret could not "
+                                            "be stored in the keychain. %1").arg(w.message), id));
+                    return next();
+                }
+                const QString error = saveRecord();
+                if (!error.isEmpty()) {
+                    m_secrets->remove(newKey, this, [this, error, id, done, next](const SecretResult &rm) {
+                        QString message = tr("The changes were not saved. %1").arg(error);
+                        if (!rm.ok())
+                            message += QLatin1Char(' ') + tr("The new secret could not be removed from the keychain: %1").arg(rm.message);
+                        finish(done, failure(message, id));
+                        next();
+                    });
+                    return;
+                }
+                // The secret of the previous authentication type no longer applies.
+                m_secrets->remove(oldKey, this, [succeed](const SecretResult &rm) {
+                    succeed(rm.ok() ? QString()
+                                    : tr("The previous secret could not be removed from the keychain: %1").arg(rm.message));
+                });
+            });
+            return;
+        }
+
+        // Same key: keep the old secret so that a failed save can put it back.
+        m_secrets->read(oldKey, this, [this, oldKey, secret, id, done, next, saveRecord, succeed](const SecretResult &rd) {
+            if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
+                finish(done, failure(tr("The changes were not saved: the keychain could not be "
+                                        "read. %1").arg(rd.message), id));
+                return next();
+            }
+            const bool hadOld = rd.ok();
+            const QString oldSecret = rd.secret;
+            m_secrets->write(oldKey, secret, this,
+                             [this, oldKey, hadOld, oldSecret, id, done, next, saveRecord, succeed](const SecretResult &w) {
+                if (!w.ok()) {
+                    finish(done, failure(tr("The changes were not saved: the new secret could not "
+                                            "be stored in the keychain. %1").arg(w.message), id));
+                    return next();
+                }
+                const QString error = saveRecord();
+                if (error.isEmpty())
+                    return succeed({});
+                auto report = [this, error, id, done, next](const SecretResult &back) {
+                    QString message = tr("The changes were not saved. %1").arg(error);
+                    if (!back.ok())
+                        message += QLatin1Char(' ') + tr("The previous secret could not be put back in the keychain: %1").arg(back.message);
+                    finish(done, failure(message, id));
+                    next();
+                };
+                if (hadOld)
+                    m_secrets->write(oldKey, oldSecret, this, report);
+                else
+                    m_secrets->remove(oldKey, this, report);
+            });
+        });
+    });
+}
+
+void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
+{
+    enqueue([this, id, done](std::function<void()> next) {
+        if (isBlocked()) {
+            finish(done, failure(m_store->loadError(), id));
+            return next();
+        }
+        const std::optional<Connector> old = find(id);
+        if (!old) {
+            finish(done, failure(tr("This connector no longer exists."), id));
+            return next();
+        }
+        const QString key = secretKey(id, old->authType);
+        m_secrets->read(key, this, [this, id, key, old, done, next](const SecretResult &rd) {
+            if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
+                finish(done, failure(tr("Nothing was deleted: the keychain could not be read. %1")
+                                         .arg(rd.message), id));
+                return next();
+            }
+            QList<Connector> without = m_connectors;
+            const int index = indexOf(id);
+            without.removeAt(index);
+            QString error;
+            if (!saveList(without, &error)) {
+                finish(done, failure(tr("Nothing was deleted. %1").arg(error), id));
+                return next();
+            }
+            m_connectors = without;
+            const bool hadSecret = rd.ok();
+            const QString secret = rd.secret;
+            m_secrets->remove(key, this, [this, id, index, old, hadSecret, secret, done, next](const SecretResult &rm) {
+                if (!rm.ok()) {
+                    // Put the record back: a connector is deleted whole or not at all.
+                    QList<Connector> back = m_connectors;
+                    back.insert(qMin(index, int(back.size())), *old);
+                    QString error;
+                    QString message = tr("Nothing was deleted: the secret could not be removed "
+                                         "from the keychain. %1").arg(rm.message);
+                    if (saveList(back, &error))
+                        m_connectors = back;
+                    else
+                        message += QLatin1Char(' ') + tr("The connector could not be written back either: %1").arg(error);
+                    finish(done, failure(message, id));
+                    return next();
+                }
+                Q_EMIT connectorRemoved(id);
+                RepositoryResult r;
+                r.ok = true;
+                r.id = id;
+                r.removed = old;
+                r.removedHadSecret = hadSecret;
+                r.removedSecret = secret;
+                finish(done, r);
+                next();
+            });
+        });
+    });
+}
+
+bool ConnectorRepository::setValidation(const QUuid &id, const ValidationState &state, QString *error)
+{
+    const int i = indexOf(id);
+    if (i < 0) {
+        *error = tr("This connector no longer exists.");
+        return false;
+    }
+    QList<Connector> list = m_connectors;
+    list[i].validation = state;
+    if (!saveList(list, error))
+        return false;
+    m_connectors = std::move(list);
+    Q_EMIT connectorUpdated(id);
+    return true;
+}
+
+void ConnectorRepository::readSecret(const QUuid &id, QObject *context,
+                                     std::function<void(bool, const QString &)> done)
+{
+    const std::optional<Connector> c = find(id);
+    if (!c) {
+        QTimer::singleShot(0, context, [done] { done(false, tr("This connector no longer exists.")); });
+        return;
+    }
+    m_secrets->read(secretKey(id, c->authType), context, [done](const SecretResult &r) {
+        done(r.ok(), r.ok() ? r.secret : r.message);
+    });
+}
+
+} // namespace cd

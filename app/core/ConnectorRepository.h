@@ -1,0 +1,107 @@
+#pragma once
+
+#include "Connector.h"
+
+#include <QList>
+#include <QObject>
+#include <QQueue>
+
+#include <functional>
+#include <optional>
+
+namespace cd {
+
+class ConnectorStore;
+class SecretStore;
+
+// The result of one repository operation.
+struct RepositoryResult
+{
+    bool ok = false;
+    QString error;   // user-facing: what failed and what to do
+    QString warning; // succeeded, but something is worth telling
+    QUuid id;
+    // remove(): what was removed, secret included, so that the delete can be undone.
+    std::optional<Connector> removed;
+    QString removedSecret;
+    bool removedHadSecret = false;
+};
+
+using RepositoryCallback = std::function<void(const RepositoryResult &)>;
+
+// The one writer of connectors: keeps the list in memory and changes it only through
+// transactions over the store (connectors.json) and the secret store (keychain).
+//
+//  add     secret first, then the record; the secret is removed again if the record cannot
+//          be written.
+//  update  the secret is rewritten only when a new one is given; a secret that no longer
+//          applies (Basic -> oAuth) is dropped after the record is saved; if the record
+//          cannot be written, the old secret is put back.
+//  remove  the secret is read (kept for undo), the record removed, then the secret; if the
+//          secret cannot be removed, the record is written back, so nothing is half-deleted.
+//
+// Operations run one at a time in the order they are asked for. Every result reaches the
+// caller; nothing is only logged. Loading touches no keychain: a secret is read only when
+// asked for (validation, reveal).
+class ConnectorRepository : public QObject
+{
+    Q_OBJECT
+public:
+    ConnectorRepository(ConnectorStore *store, SecretStore *secrets, QObject *parent = nullptr);
+    ~ConnectorRepository() override;
+
+    // Loads connectors.json. On failure the list is empty and saving is blocked until the
+    // user chooses (see ConnectorStore).
+    bool load(QString *error);
+    bool isBlocked() const;
+    QString loadError() const;
+    // The user chose to move the unreadable file aside and start empty.
+    bool resolveByMovingAside(QString *movedTo, QString *error);
+
+    const QList<Connector> &connectors() const { return m_connectors; }
+    std::optional<Connector> find(const QUuid &id) const;
+    int indexOf(const QUuid &id) const;
+
+    // `connector.id` may be null (a new id is made). Timestamps are set here.
+    void add(Connector connector, const QString &secret, RepositoryCallback done);
+    // `newSecret` empty: keep the stored one (not allowed when the auth type changes).
+    void update(Connector connector, const std::optional<QString> &newSecret,
+                RepositoryCallback done);
+    void remove(const QUuid &id, RepositoryCallback done);
+    // Restores a removed connector (same id), with its secret when it had one.
+    void restore(const RepositoryResult &removed, RepositoryCallback done);
+
+    // Records a validation result (file only; no keychain).
+    bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
+
+    // Reads the connector's secret from the keychain (validation, "reveal").
+    void readSecret(const QUuid &id, QObject *context, std::function<void(bool ok, const QString &secretOrError)> done);
+
+    SecretStore *secretStore() const { return m_secrets; }
+    ConnectorStore *store() const { return m_store; }
+    bool isBusy() const { return m_running || !m_queue.isEmpty(); }
+
+Q_SIGNALS:
+    void connectorAdded(const QUuid &id);
+    void connectorUpdated(const QUuid &id);
+    void connectorRemoved(const QUuid &id);
+    void reset(); // the whole list changed (load)
+
+private:
+    using Step = std::function<void(std::function<void()> next)>;
+    void enqueue(Step step);
+    void runNext();
+    bool saveList(const QList<Connector> &list, QString *error);
+    void finish(const RepositoryCallback &done, RepositoryResult result);
+
+    void doAdd(Connector connector, const QString &secret, const RepositoryCallback &done,
+               std::function<void()> next);
+
+    ConnectorStore *m_store;
+    SecretStore *m_secrets;
+    QList<Connector> m_connectors;
+    QQueue<Step> m_queue;
+    bool m_running = false;
+};
+
+} // namespace cd

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "Connector.h"
+
+#include <QList>
+#include <QString>
+
+namespace cd {
+
+// What the user entered for a connector, before it becomes one.
+struct ConnectorDraft
+{
+    QUuid id; // null when adding; the edited connector's id when editing
+    QString application;
+    QString name;
+    QString url; // as typed
+    bool verifySsl = true;
+    AuthType authType = AuthType::Basic;
+    QString identity;
+    QString secret; // as typed; when editing, empty means "keep the stored one"
+};
+
+// Per-field problems of a draft. Empty strings mean "fine".
+struct DraftCheck
+{
+    QString application;
+    QString name;
+    QString url;
+    QString urlWarning; // accepted, but worth telling (plain http)
+    QString identity;
+    QString secret;
+    QString normalizedUrl;
+    // A connector to the same application and instance already exists: a notice, not an
+    // error (two service accounts on one instance are legitimate).
+    QString duplicateNotice;
+    QUuid duplicateOf;
+
+    bool isValid() const
+    {
+        return application.isEmpty() && name.isEmpty() && url.isEmpty() && identity.isEmpty()
+            && secret.isEmpty();
+    }
+};
+
+namespace ConnectorRules {
+
+constexpr int kMaxNameLength = 100;
+
+// `existing` are all stored connectors; `previous` is the edited connector (nullptr when adding).
+DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,
+                 const Connector *previous = nullptr);
+
+QString checkName(const QString &name, const QList<Connector> &existing, const QUuid &self);
+
+// The first connector (other than `self`) with the same application and normalised URL.
+const Connector *findSameInstance(const QString &application, const QString &normalizedUrl,
+                                  const QList<Connector> &existing, const QUuid &self = QUuid());
+
+} // namespace ConnectorRules
+
+} // namespace cd

@@ -1,0 +1,370 @@
+#include "ConnectorStore.h"
+
+#include "Log.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QSet>
+
+namespace cd {
+
+namespace {
+
+QString tr(const char *s) { return QCoreApplication::translate("ConnectorStore", s); }
+
+const QString kFileName = QStringLiteral("connectors.json");
+
+// Field names of schema 1.
+namespace F {
+const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
+    connectors("connectors"), id("id"), application("application"), name("name"), url("url"),
+    verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
+    pinned("pinnedCertificateSha256"), validation("validation"), status("status"),
+    message("message"), checkedAt("checkedAt"), credentialsRejected("credentialsRejected"),
+    account("account"), displayName("displayName"), licenseType("licenseType"),
+    createdAt("createdAt"), updatedAt("updatedAt");
+}
+
+const QSet<QString> &knownConnectorFields()
+{
+    static const QSet<QString> known { F::id,       F::application, F::name,      F::url,
+                                       F::verifySsl, F::authType,   F::username,  F::clientId,
+                                       F::pinned,    F::validation, F::createdAt, F::updatedAt };
+    return known;
+}
+
+QString dateToJson(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
+}
+
+bool optionalString(const QJsonObject &o, QLatin1String key, QString *out, QString *error)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined() || v.isNull())
+        return true;
+    if (!v.isString()) {
+        *error = tr("\"%1\" must be text").arg(key);
+        return false;
+    }
+    *out = v.toString();
+    return true;
+}
+
+bool requiredString(const QJsonObject &o, QLatin1String key, QString *out, QString *error)
+{
+    if (!o.value(key).isString()) {
+        *error = o.contains(key) ? tr("\"%1\" must be text").arg(key) : tr("\"%1\" is missing").arg(key);
+        return false;
+    }
+    *out = o.value(key).toString();
+    return true;
+}
+
+bool optionalDate(const QJsonObject &o, QLatin1String key, QDateTime *out, QString *error)
+{
+    QString s;
+    if (!optionalString(o, key, &s, error))
+        return false;
+    if (s.isEmpty())
+        return true;
+    *out = QDateTime::fromString(s, Qt::ISODateWithMs);
+    if (!out->isValid()) {
+        *error = tr("\"%1\" is not a date: %2").arg(key, s);
+        return false;
+    }
+    *out = out->toUTC();
+    return true;
+}
+
+} // namespace
+
+ConnectorStore::ConnectorStore(const QString &dataDir)
+    : m_dataDir(dataDir)
+{
+}
+
+QString ConnectorStore::filePath() const { return QDir(m_dataDir).filePath(kFileName); }
+
+QJsonObject ConnectorStore::toJson(const Connector &c)
+{
+    QJsonObject o = c.unknownFields;
+    o.insert(F::id, c.id.toString(QUuid::WithoutBraces));
+    o.insert(F::application, c.application);
+    o.insert(F::name, c.name);
+    o.insert(F::url, c.url);
+    o.insert(F::verifySsl, c.verifySsl);
+    o.insert(F::authType, authTypeId(c.authType));
+    o.insert(c.authType == AuthType::OAuth ? F::clientId : F::username, c.identity);
+    if (!c.pinnedCertificateSha256.isEmpty())
+        o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
+    QJsonObject v;
+    v.insert(F::status, statusId(c.validation.status));
+    if (!c.validation.message.isEmpty())
+        v.insert(F::message, c.validation.message);
+    if (c.validation.checkedAt.isValid())
+        v.insert(F::checkedAt, dateToJson(c.validation.checkedAt));
+    if (c.validation.credentialsRejected)
+        v.insert(F::credentialsRejected, true);
+    if (c.validation.account != AccountInfo()) {
+        v.insert(F::account, QJsonObject { { F::displayName, c.validation.account.displayName },
+                                           { F::username, c.validation.account.username },
+                                           { F::licenseType, c.validation.account.licenseType } });
+    }
+    o.insert(F::validation, v);
+    if (c.createdAt.isValid())
+        o.insert(F::createdAt, dateToJson(c.createdAt));
+    if (c.updatedAt.isValid())
+        o.insert(F::updatedAt, dateToJson(c.updatedAt));
+    return o;
+}
+
+bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error)
+{
+    Connector r;
+    QString text;
+    if (!requiredString(o, F::id, &text, error))
+        return false;
+    r.id = QUuid::fromString(text);
+    if (r.id.isNull()) {
+        *error = tr("\"id\" is not a UUID: %1").arg(text);
+        return false;
+    }
+    if (!requiredString(o, F::application, &r.application, error)
+        || !requiredString(o, F::name, &r.name, error) || !requiredString(o, F::url, &r.url, error)
+        || !requiredString(o, F::authType, &text, error))
+        return false;
+    if (!authTypeFromId(text, &r.authType)) {
+        *error = tr("\"authType\" must be \"basic\" or \"oauth\", not \"%1\"").arg(text);
+        return false;
+    }
+    const QLatin1String identityKey = r.authType == AuthType::OAuth ? F::clientId : F::username;
+    if (!optionalString(o, identityKey, &r.identity, error))
+        return false;
+    if (o.contains(F::verifySsl)) {
+        if (!o.value(F::verifySsl).isBool()) {
+            *error = tr("\"verifySsl\" must be true or false");
+            return false;
+        }
+        r.verifySsl = o.value(F::verifySsl).toBool();
+    }
+    text.clear();
+    if (!optionalString(o, F::pinned, &text, error))
+        return false;
+    if (!text.isEmpty()) {
+        r.pinnedCertificateSha256 = QByteArray::fromHex(text.toLatin1());
+        if (r.pinnedCertificateSha256.size() != 32) {
+            *error = tr("\"pinnedCertificateSha256\" is not a SHA-256 fingerprint");
+            return false;
+        }
+    }
+    if (o.contains(F::validation)) {
+        const QJsonValue vv = o.value(F::validation);
+        if (!vv.isObject()) {
+            *error = tr("\"validation\" must be an object");
+            return false;
+        }
+        const QJsonObject v = vv.toObject();
+        text.clear();
+        if (!optionalString(v, F::status, &text, error))
+            return false;
+        if (!text.isEmpty() && !statusFromId(text, &r.validation.status)) {
+            *error = tr("\"validation.status\" is unknown: %1").arg(text);
+            return false;
+        }
+        if (!optionalString(v, F::message, &r.validation.message, error)
+            || !optionalDate(v, F::checkedAt, &r.validation.checkedAt, error))
+            return false;
+        const QJsonValue rejected = v.value(F::credentialsRejected);
+        if (!rejected.isUndefined() && !rejected.isBool()) {
+            *error = tr("\"validation.credentialsRejected\" must be true or false");
+            return false;
+        }
+        r.validation.credentialsRejected = rejected.toBool(false);
+        if (v.contains(F::account)) {
+            if (!v.value(F::account).isObject()) {
+                *error = tr("\"validation.account\" must be an object");
+                return false;
+            }
+            const QJsonObject a = v.value(F::account).toObject();
+            if (!optionalString(a, F::displayName, &r.validation.account.displayName, error)
+                || !optionalString(a, F::username, &r.validation.account.username, error)
+                || !optionalString(a, F::licenseType, &r.validation.account.licenseType, error))
+                return false;
+        }
+    }
+    if (!optionalDate(o, F::createdAt, &r.createdAt, error)
+        || !optionalDate(o, F::updatedAt, &r.updatedAt, error))
+        return false;
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (!knownConnectorFields().contains(it.key()))
+            r.unknownFields.insert(it.key(), it.value());
+    }
+    // The identity field of the other auth type is not ours to keep.
+    r.unknownFields.remove(r.authType == AuthType::OAuth ? F::username : F::clientId);
+    *c = r;
+    return true;
+}
+
+QByteArray ConnectorStore::serialize(const QList<Connector> &connectors,
+                                     const QJsonObject &topLevelExtra, int schemaMinor)
+{
+    QJsonArray array;
+    for (const Connector &c : connectors)
+        array.append(toJson(c));
+    QJsonObject root = topLevelExtra;
+    root.insert(F::schemaVersion, kSchemaMajor);
+    root.insert(F::schemaMinor, schemaMinor);
+    root.insert(F::connectors, array);
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
+{
+    const QString path = filePath();
+    auto fail = [&](const QString &problem) {
+        m_state = State::Blocked;
+        m_readOnlyAcknowledged = false;
+        m_loadError = tr("Connector Desk cannot read %1: %2. The file was left as it is, and "
+                         "nothing will be saved over it until you choose what to do.")
+                          .arg(QDir::toNativeSeparators(path), problem);
+        *error = m_loadError;
+        qCWarning(lcStore).noquote() << m_loadError;
+        return false;
+    };
+
+    connectors->clear();
+    m_topLevelExtra = {};
+    m_fileSchemaMinor = kSchemaMinor;
+    QFileInfo info(path);
+    if (!info.exists()) {
+        m_state = State::Ok;
+        m_loadError.clear();
+        return true;
+    }
+    if (info.size() > kMaxFileSize)
+        return fail(tr("the file is %1 MiB, larger than the %2 MiB limit")
+                        .arg(info.size() / (1024 * 1024))
+                        .arg(kMaxFileSize / (1024 * 1024)));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(file.errorString());
+    const QByteArray bytes = file.read(kMaxFileSize + 1);
+    if (file.error() != QFileDevice::NoError)
+        return fail(file.errorString());
+    if (bytes.size() > kMaxFileSize)
+        return fail(tr("the file is larger than the %1 MiB limit").arg(kMaxFileSize / (1024 * 1024)));
+
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(tr("it is not valid JSON (%1 at byte %2); it may be truncated")
+                        .arg(parseError.errorString())
+                        .arg(parseError.offset));
+    if (!doc.isObject())
+        return fail(tr("the top level is not a JSON object"));
+    const QJsonObject root = doc.object();
+    const QJsonValue major = root.value(F::schemaVersion);
+    if (!major.isDouble() || major.toDouble() != double(major.toInt()) || major.toInt() < 1)
+        return fail(tr("\"schemaVersion\" is missing or not a whole number"));
+    if (major.toInt() > kSchemaMajor)
+        return fail(tr("it was written by a newer Connector Desk (schema version %1; this version "
+                       "reads %2). Update Connector Desk")
+                        .arg(major.toInt())
+                        .arg(kSchemaMajor));
+    const QJsonValue minor = root.value(F::schemaMinor);
+    if (!minor.isUndefined() && !minor.isDouble())
+        return fail(tr("\"schemaMinor\" is not a number"));
+    const QJsonValue list = root.value(F::connectors);
+    if (!list.isArray())
+        return fail(tr("\"connectors\" is missing or not a list"));
+
+    QList<Connector> result;
+    QSet<QUuid> ids;
+    const QJsonArray array = list.toArray();
+    result.reserve(array.size());
+    for (int i = 0; i < array.size(); ++i) {
+        if (!array.at(i).isObject())
+            return fail(tr("connector #%1 is not a JSON object").arg(i + 1));
+        Connector c;
+        QString why;
+        if (!fromJson(array.at(i).toObject(), &c, &why))
+            return fail(tr("connector #%1: %2").arg(i + 1).arg(why));
+        if (ids.contains(c.id))
+            return fail(tr("connector #%1 (\"%2\") has the same id as another connector: %3")
+                            .arg(i + 1)
+                            .arg(c.name, c.id.toString(QUuid::WithoutBraces)));
+        ids.insert(c.id);
+        result.append(std::move(c));
+    }
+
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it.key() != F::schemaVersion && it.key() != F::schemaMinor && it.key() != F::connectors)
+            m_topLevelExtra.insert(it.key(), it.value());
+    }
+    m_fileSchemaMinor = qMax(kSchemaMinor, minor.toInt(kSchemaMinor));
+    m_state = State::Ok;
+    m_loadError.clear();
+    *connectors = std::move(result);
+    qCDebug(lcStore) << "loaded" << connectors->size() << "connectors from" << path;
+    return true;
+}
+
+bool ConnectorStore::save(const QList<Connector> &connectors, QString *error)
+{
+    const QString path = filePath();
+    if (m_state == State::Blocked) {
+        *error = tr("Not saved: %1 could not be read, and Connector Desk does not write over a "
+                    "file it could not read. Move the damaged file aside first.")
+                     .arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    if (!QDir().mkpath(m_dataDir)) {
+        *error = tr("Not saved: the folder %1 cannot be created.").arg(QDir::toNativeSeparators(m_dataDir));
+        return false;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = tr("Not saved: %1 cannot be written (%2). The previous file is unchanged.")
+                     .arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    const QByteArray bytes = serialize(connectors, m_topLevelExtra, m_fileSchemaMinor);
+    if (file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = tr("Not saved: writing %1 failed (%2). The previous file is unchanged.")
+                     .arg(QDir::toNativeSeparators(path), file.errorString());
+        file.cancelWriting();
+        return false;
+    }
+    m_state = State::Ok;
+    qCDebug(lcStore) << "saved" << connectors.size() << "connectors to" << path;
+    return true;
+}
+
+bool ConnectorStore::moveBadFileAside(QString *movedTo, QString *error)
+{
+    const QString path = filePath();
+    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString target = path + QStringLiteral(".bad-") + stamp;
+    for (int n = 2; QFileInfo::exists(target); ++n)
+        target = path + QStringLiteral(".bad-%1-%2").arg(stamp).arg(n);
+    if (QFileInfo::exists(path) && !QFile::rename(path, target)) {
+        *error = tr("%1 could not be renamed to %2. Move it yourself, then restart Connector Desk.")
+                     .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(target));
+        return false;
+    }
+    *movedTo = target;
+    m_state = State::Ok;
+    m_loadError.clear();
+    m_topLevelExtra = {};
+    m_fileSchemaMinor = kSchemaMinor;
+    qCInfo(lcStore) << "moved unreadable" << path << "to" << target;
+    return true;
+}
+
+} // namespace cd

@@ -1,0 +1,87 @@
+#include "UrlNormalizer.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+#include <QUrl>
+
+namespace cd {
+
+namespace {
+QString tr(const char *s) { return QCoreApplication::translate("UrlNormalizer", s); }
+
+NormalizedUrl refuse(const QString &why)
+{
+    NormalizedUrl r;
+    r.error = why;
+    return r;
+}
+} // namespace
+
+NormalizedUrl normalizeInstanceUrl(const QString &input)
+{
+    const QString text = input.trimmed();
+    if (text.isEmpty())
+        return refuse(tr("Enter the URL of your Jama Connect instance."));
+    for (const QChar c : text) {
+        if (c.isSpace())
+            return refuse(tr("A URL cannot contain spaces."));
+    }
+
+    QString withScheme = text;
+    const int sep = text.indexOf(QLatin1String("://"));
+    if (sep < 0) {
+        // "host:8080/x" parses as scheme "host"; a bare host gets https.
+        withScheme = QStringLiteral("https://") + text;
+    } else if (sep == 0) {
+        return refuse(tr("The URL has no host name."));
+    }
+
+    const QUrl url(withScheme, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (scheme != QLatin1String("https") && scheme != QLatin1String("http"))
+        return refuse(tr("Use an https:// address (the scheme \"%1\" is not supported).")
+                          .arg(url.scheme().isEmpty() ? text.left(sep) : url.scheme()));
+    // Checked before validity: a password in the URL must be refused with this message
+    // whatever else is wrong with it.
+    const int authorityEnd = withScheme.indexOf(QLatin1Char('/'), sep + 3);
+    const QString authority = withScheme.mid(sep + 3, authorityEnd < 0 ? -1 : authorityEnd - sep - 3);
+    if (authority.contains(QLatin1Char('@')) || !url.userInfo().isEmpty())
+        return refuse(tr("Remove the user name and password from the URL: credentials go in "
+                         "the authentication fields, never in the URL."));
+    if (!url.isValid())
+        return refuse(tr("This is not a valid URL: %1").arg(url.errorString()));
+    if (url.host().isEmpty())
+        return refuse(tr("The URL has no host name."));
+
+    QStringList segments = url.path(QUrl::FullyEncoded).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    // An API URL: cut at "rest" when what follows is an API version or nothing.
+    for (int i = 0; i < segments.size(); ++i) {
+        if (segments.at(i).compare(QLatin1String("rest"), Qt::CaseInsensitive) != 0)
+            continue;
+        const QString next = segments.value(i + 1).toLower();
+        if (next.isEmpty() || next == QLatin1String("v1") || next == QLatin1String("latest")
+            || next == QLatin1String("labs") || next == QLatin1String("oauth")) {
+            segments = segments.mid(0, i);
+            break;
+        }
+    }
+    if (!segments.isEmpty()
+        && segments.constLast().compare(QLatin1String("login.req"), Qt::CaseInsensitive) == 0)
+        segments.removeLast();
+
+    QString result = scheme + QStringLiteral("://") + url.host(QUrl::FullyEncoded).toLower();
+    if (url.port() != -1)
+        result += QLatin1Char(':') + QString::number(url.port());
+    if (!segments.isEmpty())
+        result += QLatin1Char('/') + segments.join(QLatin1Char('/'));
+
+    NormalizedUrl r;
+    r.ok = true;
+    r.url = result;
+    if (scheme == QLatin1String("http"))
+        r.warning = tr("This address uses plain http: the password or client secret would cross "
+                       "the network unencrypted. Use https unless the instance offers nothing else.");
+    return r;
+}
+
+} // namespace cd

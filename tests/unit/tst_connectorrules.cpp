@@ -1,0 +1,146 @@
+#include "ConnectorRules.h"
+
+#include <QTest>
+
+using namespace cd;
+
+class TestConnectorRules : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void fields_data();
+    void fields();
+    void secretWhenEditing();
+    void duplicateInstance();
+
+private:
+    static QList<Connector> existing();
+};
+
+QList<Connector> TestConnectorRules::existing()
+{
+    Connector a;
+    a.id = QUuid::createUuid();
+    a.name = QStringLiteral("Acme Production");
+    a.url = QStringLiteral("https://acme.jamacloud.com");
+    a.identity = QStringLiteral("svc");
+    Connector b;
+    b.id = QUuid::createUuid();
+    b.name = QStringLiteral("Lab");
+    b.url = QStringLiteral("https://jama.lab.example.com/contour");
+    b.authType = AuthType::OAuth;
+    b.identity = QStringLiteral("client-1");
+    return { a, b };
+}
+
+static ConnectorDraft goodDraft()
+{
+    ConnectorDraft d;
+    d.application = QStringLiteral("jama-connect");
+    d.name = QStringLiteral("New one");
+    d.url = QStringLiteral("new.jamacloud.com");
+    d.identity = QStringLiteral("InterchangeServiceAccount");
+    d.secret = QStringLiteral("pw");
+    return d;
+}
+
+void TestConnectorRules::fields_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("errorField"); // empty: valid
+    QTest::addColumn<QString>("contains");
+
+    QTest::newRow("all good") << "" << "" << "" << "";
+    QTest::newRow("name empty") << "name" << "" << "name" << "Enter a name";
+    QTest::newRow("name blank") << "name" << "   " << "name" << "Enter a name";
+    QTest::newRow("name 100 chars") << "name" << QString(100, QLatin1Char('n')) << "" << "";
+    QTest::newRow("name 101 chars") << "name" << QString(101, QLatin1Char('n')) << "name" << "at most 100";
+    QTest::newRow("name taken") << "name" << "Acme Production" << "name" << "already exists";
+    QTest::newRow("name taken other case, spaces") << "name" << "  acme PRODUCTION " << "name" << "already exists";
+    QTest::newRow("url empty") << "url" << "" << "url" << "Enter the URL";
+    QTest::newRow("url with password") << "url" << "https://a:b@h.com" << "url" << "user name";
+    QTest::newRow("url ftp") << "url" << "ftp://h.com" << "url" << "not supported";
+    QTest::newRow("username empty") << "identity" << "" << "identity" << "username";
+    QTest::newRow("secret empty when adding") << "secret" << "" << "secret" << "password";
+    QTest::newRow("application unknown") << "application" << "jira" << "application" << "application";
+}
+
+void TestConnectorRules::fields()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, value);
+    QFETCH(QString, errorField);
+    QFETCH(QString, contains);
+    ConnectorDraft d = goodDraft();
+    if (field == "name")
+        d.name = value;
+    else if (field == "url")
+        d.url = value;
+    else if (field == "identity")
+        d.identity = value;
+    else if (field == "secret")
+        d.secret = value;
+    else if (field == "application")
+        d.application = value;
+    const DraftCheck c = ConnectorRules::check(d, existing());
+    const QHash<QString, QString> errors { { "name", c.name },
+                                           { "url", c.url },
+                                           { "identity", c.identity },
+                                           { "secret", c.secret },
+                                           { "application", c.application } };
+    for (auto it = errors.begin(); it != errors.end(); ++it) {
+        if (it.key() == errorField)
+            QVERIFY2(it.value().contains(contains, Qt::CaseInsensitive), qPrintable(it.value()));
+        else
+            QVERIFY2(it.value().isEmpty(), qPrintable(it.key() + ": " + it.value()));
+    }
+    QCOMPARE(c.isValid(), errorField.isEmpty());
+}
+
+void TestConnectorRules::secretWhenEditing()
+{
+    const QList<Connector> all = existing();
+    const Connector &basic = all.first();
+    ConnectorDraft d = goodDraft();
+    d.id = basic.id;
+    d.name = basic.name; // its own name is not a duplicate
+    d.url = basic.url;
+    d.secret.clear();
+    QVERIFY(ConnectorRules::check(d, all, &basic).isValid()); // empty = keep the stored one
+    d.authType = AuthType::OAuth;
+    const DraftCheck c = ConnectorRules::check(d, all, &basic);
+    QVERIFY(!c.isValid());
+    QVERIFY(c.secret.contains(QLatin1String("Client Secret")));
+    QVERIFY(c.identity.isEmpty());
+    d.identity.clear();
+    QVERIFY(ConnectorRules::check(d, all, &basic).identity.contains(QLatin1String("Client ID")));
+}
+
+void TestConnectorRules::duplicateInstance()
+{
+    const QList<Connector> all = existing();
+    ConnectorDraft d = goodDraft();
+    d.url = QStringLiteral("HTTPS://ACME.jamacloud.com/rest/v1/");
+    DraftCheck c = ConnectorRules::check(d, all);
+    QVERIFY(c.isValid()); // a notice, not an error
+    QCOMPARE(c.duplicateOf, all.first().id);
+    QVERIFY(c.duplicateNotice.contains(QLatin1String("Acme Production")));
+
+    d.url = QStringLiteral("jama.lab.example.com/contour/login.req");
+    c = ConnectorRules::check(d, all);
+    QCOMPARE(c.duplicateOf, all.at(1).id);
+
+    // Another context path on the same host is another instance.
+    d.url = QStringLiteral("jama.lab.example.com/other");
+    QVERIFY(ConnectorRules::check(d, all).duplicateOf.isNull());
+
+    // Editing a connector does not find itself.
+    d.id = all.first().id;
+    d.name = all.first().name;
+    d.url = all.first().url;
+    QVERIFY(ConnectorRules::check(d, all, &all.first()).duplicateOf.isNull());
+}
+
+QTEST_GUILESS_MAIN(TestConnectorRules)
+#include "tst_connectorrules.moc"

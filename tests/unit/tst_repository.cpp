@@ -1,0 +1,354 @@
+// The repository's transactions over connectors.json and an in-memory secret store,
+// including a keychain that fails and one that never answers.
+#include "ConnectorRepository.h"
+#include "ConnectorStore.h"
+#include "SecretStore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cd;
+
+namespace {
+// Collects the result of one asynchronous repository call.
+struct Outcome
+{
+    bool done = false;
+    RepositoryResult result;
+    RepositoryCallback callback()
+    {
+        return [this](const RepositoryResult &r) {
+            done = true;
+            result = r;
+        };
+    }
+};
+
+Connector make(const QString &name, AuthType type = AuthType::Basic)
+{
+    Connector c;
+    c.name = name;
+    c.url = QStringLiteral("https://%1.jamacloud.com").arg(name.toLower());
+    c.authType = type;
+    c.identity = QStringLiteral("svc-") + name;
+    return c;
+}
+} // namespace
+
+class TestRepository : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void addWritesSecretAndRecord();
+    void addFailsWhenKeychainFails();
+    void addFailsWhenKeychainHangs();
+    void addRemovesSecretWhenRecordFails();
+    void updateKeepsOrReplacesSecret();
+    void updateRestoresSecretWhenRecordFails();
+    void switchAuthTypeDropsOldSecret();
+    void switchAuthTypeNeedsSecret();
+    void removeAndRestore();
+    void removeKeepsEverythingWhenSecretCannotBeRemoved();
+    void loadTouchesNoKeychain();
+    void blockedStoreRefusesEverything();
+    void operationsRunInOrder();
+
+private:
+    QList<Connector> onDisk() const;
+    QTemporaryDir *m_dir = nullptr;
+    ConnectorStore *m_store = nullptr;
+    MemorySecretStore *m_secrets = nullptr;
+    ConnectorRepository *m_repo = nullptr;
+};
+
+void TestRepository::init()
+{
+    m_dir = new QTemporaryDir;
+    m_store = new ConnectorStore(m_dir->path());
+    m_secrets = new MemorySecretStore;
+    m_repo = new ConnectorRepository(m_store, m_secrets);
+    QString error;
+    QVERIFY(m_repo->load(&error));
+}
+
+void TestRepository::cleanup()
+{
+    delete m_repo;
+    delete m_secrets;
+    delete m_store;
+    delete m_dir;
+}
+
+QList<Connector> TestRepository::onDisk() const
+{
+    ConnectorStore again(m_dir->path());
+    QList<Connector> list;
+    QString error;
+    again.load(&list, &error);
+    return list;
+}
+
+void TestRepository::addWritesSecretAndRecord()
+{
+    QSignalSpy added(m_repo, &ConnectorRepository::connectorAdded);
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
+    QVERIFY(!o.done); // asynchronous, never inside the call
+    QTRY_VERIFY(o.done);
+    QVERIFY2(o.result.ok, qPrintable(o.result.error));
+    QCOMPARE(added.count(), 1);
+    const QUuid id = o.result.id;
+    QVERIFY(!id.isNull());
+    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("s3cret"));
+    const QList<Connector> disk = onDisk();
+    QCOMPARE(disk.size(), 1);
+    QCOMPARE(disk.first().id, id);
+    QVERIFY(disk.first().createdAt.isValid());
+    QFile f(m_store->filePath());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(!f.readAll().contains("s3cret"));
+}
+
+void TestRepository::addFailsWhenKeychainFails()
+{
+    m_secrets->setMode(MemorySecretStore::Mode::Failing);
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
+    QTRY_VERIFY(o.done);
+    QVERIFY(!o.result.ok);
+    QVERIFY2(o.result.error.contains(QLatin1String("not saved")), qPrintable(o.result.error));
+    QVERIFY(o.result.error.contains(QLatin1String("keychain")));
+    QVERIFY(m_repo->connectors().isEmpty());
+    QVERIFY(!QFile::exists(m_store->filePath()));
+}
+
+void TestRepository::addFailsWhenKeychainHangs()
+{
+    m_secrets->setMode(MemorySecretStore::Mode::Hanging);
+    m_secrets->setTimeout(200);
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(o.done, 5000);
+    QVERIFY(!o.result.ok);
+    QVERIFY2(o.result.error.contains(QLatin1String("did not answer")), qPrintable(o.result.error));
+    QVERIFY(m_repo->connectors().isEmpty());
+    QVERIFY(!QFile::exists(m_store->filePath()));
+    QVERIFY(m_secrets->contents().isEmpty());
+    QVERIFY(!m_repo->isBusy()); // the queue moved on
+}
+
+void TestRepository::addRemovesSecretWhenRecordFails()
+{
+    // A data folder that cannot be created: the record cannot be written.
+    QTemporaryDir dir;
+    QFile blocker(dir.filePath(QStringLiteral("file")));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    ConnectorStore store(dir.filePath(QStringLiteral("file/data")));
+    ConnectorRepository repo(&store, m_secrets);
+    QString error;
+    QVERIFY(repo.load(&error));
+    Outcome o;
+    repo.add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
+    QTRY_VERIFY(o.done);
+    QVERIFY(!o.result.ok);
+    QVERIFY2(o.result.error.contains(QLatin1String("cannot be created")), qPrintable(o.result.error));
+    QVERIFY(repo.connectors().isEmpty());
+    QVERIFY(m_secrets->contents().isEmpty()); // the secret was taken back out
+}
+
+void TestRepository::updateKeepsOrReplacesSecret()
+{
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("first"), o.callback());
+    QTRY_VERIFY(o.done);
+    const QUuid id = o.result.id;
+    const QString key = secretKey(id, AuthType::Basic);
+
+    Connector c = *m_repo->find(id);
+    c.validation.status = ValidationStatus::Verified;
+    QString error;
+    QVERIFY(m_repo->setValidation(id, c.validation, &error));
+    c = *m_repo->find(id);
+    c.name = QStringLiteral("Alpha renamed");
+    Outcome keep;
+    m_repo->update(c, std::nullopt, keep.callback());
+    QTRY_VERIFY(keep.done);
+    QVERIFY2(keep.result.ok, qPrintable(keep.result.error));
+    QCOMPARE(m_secrets->contents().value(key), QStringLiteral("first"));
+    QCOMPARE(onDisk().first().name, QStringLiteral("Alpha renamed"));
+    // A rename does not change what was verified.
+    QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
+
+    Outcome replace;
+    m_repo->update(*m_repo->find(id), QStringLiteral("second"), replace.callback());
+    QTRY_VERIFY(replace.done);
+    QVERIFY(replace.result.ok);
+    QCOMPARE(m_secrets->contents().value(key), QStringLiteral("second"));
+    // New credentials are not verified yet.
+    QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::NotVerified);
+}
+
+void TestRepository::updateRestoresSecretWhenRecordFails()
+{
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("first"), o.callback());
+    QTRY_VERIFY(o.done);
+    const QUuid id = o.result.id;
+    // Make the next save fail: the data folder becomes a file.
+    QVERIFY(QFile::remove(m_store->filePath()));
+    QVERIFY(QDir(m_dir->path()).rmdir(m_dir->path()));
+    QFile blocker(m_dir->path());
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+
+    Outcome u;
+    m_repo->update(*m_repo->find(id), QStringLiteral("second"), u.callback());
+    QTRY_VERIFY(u.done);
+    QVERIFY(!u.result.ok);
+    QVERIFY(u.result.error.contains(QLatin1String("not saved")));
+    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("first"));
+    QFile::remove(m_dir->path());
+    QDir().mkpath(m_dir->path());
+}
+
+void TestRepository::switchAuthTypeDropsOldSecret()
+{
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
+    QTRY_VERIFY(o.done);
+    const QUuid id = o.result.id;
+    Connector c = *m_repo->find(id);
+    c.authType = AuthType::OAuth;
+    c.identity = QStringLiteral("client-id");
+    Outcome u;
+    m_repo->update(c, QStringLiteral("client-secret"), u.callback());
+    QTRY_VERIFY(u.done);
+    QVERIFY2(u.result.ok, qPrintable(u.result.error));
+    const auto contents = m_secrets->contents();
+    QCOMPARE(contents.size(), 1);
+    QCOMPARE(contents.value(secretKey(id, AuthType::OAuth)), QStringLiteral("client-secret"));
+    QVERIFY(!contents.contains(secretKey(id, AuthType::Basic)));
+    QCOMPARE(onDisk().first().authType, AuthType::OAuth);
+}
+
+void TestRepository::switchAuthTypeNeedsSecret()
+{
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
+    QTRY_VERIFY(o.done);
+    Connector c = *m_repo->find(o.result.id);
+    c.authType = AuthType::OAuth;
+    Outcome u;
+    m_repo->update(c, std::nullopt, u.callback());
+    QTRY_VERIFY(u.done);
+    QVERIFY(!u.result.ok);
+    QVERIFY(u.result.error.contains(QLatin1String("Client Secret")));
+    QCOMPARE(m_repo->find(o.result.id)->authType, AuthType::Basic);
+    QCOMPARE(m_secrets->contents().size(), 1);
+}
+
+void TestRepository::removeAndRestore()
+{
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
+    QTRY_VERIFY(o.done);
+    const QUuid id = o.result.id;
+    const Connector before = *m_repo->find(id);
+    QSignalSpy removed(m_repo, &ConnectorRepository::connectorRemoved);
+    Outcome r;
+    m_repo->remove(id, r.callback());
+    QTRY_VERIFY(r.done);
+    QVERIFY2(r.result.ok, qPrintable(r.result.error));
+    QCOMPARE(removed.count(), 1);
+    QVERIFY(m_repo->connectors().isEmpty());
+    QVERIFY(onDisk().isEmpty());
+    QVERIFY(m_secrets->contents().isEmpty());
+    QVERIFY(r.result.removedHadSecret);
+
+    Outcome undo;
+    m_repo->restore(r.result, undo.callback());
+    QTRY_VERIFY(undo.done);
+    QVERIFY2(undo.result.ok, qPrintable(undo.result.error));
+    QCOMPARE(*m_repo->find(id), before); // same id, same timestamps
+    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("password"));
+    QCOMPARE(onDisk().size(), 1);
+}
+
+void TestRepository::removeKeepsEverythingWhenSecretCannotBeRemoved()
+{
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
+    QTRY_VERIFY(o.done);
+    m_secrets->setFailRemoves(true);
+    Outcome r;
+    m_repo->remove(o.result.id, r.callback());
+    QTRY_VERIFY(r.done);
+    QVERIFY(!r.result.ok);
+    QVERIFY2(r.result.error.contains(QLatin1String("Nothing was deleted")), qPrintable(r.result.error));
+    QCOMPARE(m_repo->connectors().size(), 1);
+    QCOMPARE(onDisk().size(), 1);
+    QCOMPARE(m_secrets->contents().size(), 1);
+}
+
+void TestRepository::loadTouchesNoKeychain()
+{
+    for (int i = 0; i < 20; ++i) {
+        Outcome o;
+        m_repo->add(make(QStringLiteral("C%1").arg(i)), QStringLiteral("pw"), o.callback());
+        QTRY_VERIFY(o.done);
+    }
+    const int calls = m_secrets->callCount();
+    ConnectorRepository fresh(m_store, m_secrets);
+    QString error;
+    QVERIFY(fresh.load(&error));
+    QCOMPARE(fresh.connectors().size(), 20);
+    QCOMPARE(m_secrets->callCount(), calls);
+}
+
+void TestRepository::blockedStoreRefusesEverything()
+{
+    QFile f(m_store->filePath());
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{oops");
+    f.close();
+    QString error;
+    QVERIFY(!m_repo->load(&error));
+    QVERIFY(m_repo->isBlocked());
+    Outcome o;
+    m_repo->add(make("Alpha"), QStringLiteral("pw"), o.callback());
+    QTRY_VERIFY(o.done);
+    QVERIFY(!o.result.ok);
+    QVERIFY(o.result.error.contains(QLatin1String("connectors.json")));
+    QVERIFY(m_secrets->contents().isEmpty()); // nothing reached the keychain either
+    QString movedTo;
+    QVERIFY(m_repo->resolveByMovingAside(&movedTo, &error));
+    Outcome again;
+    m_repo->add(make("Alpha"), QStringLiteral("pw"), again.callback());
+    QTRY_VERIFY(again.done);
+    QVERIFY(again.result.ok);
+}
+
+void TestRepository::operationsRunInOrder()
+{
+    QStringList order;
+    for (int i = 0; i < 5; ++i) {
+        m_repo->add(make(QStringLiteral("N%1").arg(i)), QStringLiteral("pw"),
+                    [&order, i](const RepositoryResult &r) {
+                        QVERIFY(r.ok);
+                        order << QString::number(i);
+                    });
+    }
+    QVERIFY(m_repo->isBusy());
+    QTRY_COMPARE(order.size(), 5);
+    QCOMPARE(order.join(QLatin1Char(',')), QStringLiteral("0,1,2,3,4"));
+    QCOMPARE(onDisk().size(), 5);
+}
+
+QTEST_GUILESS_MAIN(TestRepository)
+#include "tst_repository.moc"
