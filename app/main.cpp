@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QNetworkProxyFactory>
 #include <QTextStream>
 
 int main(int argc, char **argv)
@@ -18,6 +19,7 @@ int main(int argc, char **argv)
 
     QApplication app(argc, argv);
     cd::AppInfo::setUp();
+    QNetworkProxyFactory::setUseSystemConfiguration(true); // honour the system's proxy
     cd::cli::GlobalOptions options;
     QString error;
     if (!cd::cli::parseGuiArguments(QCoreApplication::arguments(), &options, &error)) {

@@ -8,7 +8,8 @@ bool Connector::operator==(const Connector &o) const
 {
     return id == o.id && application == o.application && name == o.name && url == o.url
         && verifySsl == o.verifySsl && authType == o.authType && identity == o.identity
-        && pinnedCertificateSha256 == o.pinnedCertificateSha256 && validation == o.validation
+        && pinnedCertificateSha256 == o.pinnedCertificateSha256 && needsSecret == o.needsSecret
+        && validation == o.validation
         && createdAt == o.createdAt && updatedAt == o.updatedAt && unknownFields == o.unknownFields;
 }
 

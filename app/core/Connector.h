@@ -59,6 +59,8 @@ struct Connector
     AuthType authType = AuthType::Basic;
     QString identity; // the username (Basic) or the client ID (oAuth)
     QByteArray pinnedCertificateSha256; // raw 32 bytes, or empty when nothing is pinned
+    // No secret was ever stored for it (imported): "Needs secret" until one is entered.
+    bool needsSecret = false;
     ValidationState validation;
     QDateTime createdAt; // UTC
     QDateTime updatedAt; // UTC

@@ -40,6 +40,7 @@ bool ConnectorRepository::load(QString *error)
 {
     QList<Connector> loaded;
     const bool ok = m_store->load(&loaded, error);
+    Q_EMIT aboutToReset();
     m_connectors = std::move(loaded);
     Q_EMIT reset();
     return ok;
@@ -56,6 +57,7 @@ bool ConnectorRepository::resolveByMovingAside(QString *movedTo, QString *error)
 {
     if (!m_store->moveBadFileAside(movedTo, error))
         return false;
+    Q_EMIT aboutToReset();
     m_connectors.clear();
     Q_EMIT reset();
     return true;
@@ -122,6 +124,19 @@ void ConnectorRepository::add(Connector connector, const QString &secret, Reposi
         connector.createdAt = now;
         connector.updatedAt = now;
         doAdd(std::move(connector), secret, done, std::move(next));
+    });
+}
+
+void ConnectorRepository::addWithoutSecret(Connector connector, RepositoryCallback done)
+{
+    enqueue([this, connector = std::move(connector), done](std::function<void()> next) mutable {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (connector.id.isNull())
+            connector.id = QUuid::createUuid();
+        connector.createdAt = now;
+        connector.updatedAt = now;
+        connector.needsSecret = true;
+        doAdd(std::move(connector), QString(), done, std::move(next));
     });
 }
 
@@ -225,6 +240,7 @@ void ConnectorRepository::update(Connector connector, const std::optional<QStrin
         }
         connector.createdAt = old->createdAt;
         connector.updatedAt = QDateTime::currentDateTimeUtc();
+        connector.needsSecret = secretGiven ? false : old->needsSecret;
         if (secretGiven || credentialsChanged(*old, connector)) {
             // What was verified is no longer what is stored.
             connector.validation = ValidationState();
@@ -345,31 +361,37 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                 return next();
             }
             QList<Connector> without = m_connectors;
-            const int index = indexOf(id);
-            without.removeAt(index);
+            without.removeAt(indexOf(id));
             QString error;
             if (!saveList(without, &error)) {
                 finish(done, failure(tr("Nothing was deleted. %1").arg(error), id));
                 return next();
             }
-            m_connectors = without;
+            // The in-memory list (what views show) changes only once the whole removal
+            // succeeded.
             const bool hadSecret = rd.ok();
             const QString secret = rd.secret;
-            m_secrets->remove(key, this, [this, id, index, old, hadSecret, secret, done, next](const SecretResult &rm) {
+            m_secrets->remove(key, this, [this, id, without, old, hadSecret, secret, done, next](const SecretResult &rm) {
                 if (!rm.ok()) {
-                    // Put the record back: a connector is deleted whole or not at all.
-                    QList<Connector> back = m_connectors;
-                    back.insert(qMin(index, int(back.size())), *old);
+                    // Write the record back: a connector is deleted whole or not at all.
                     QString error;
                     QString message = tr("Nothing was deleted: the secret could not be removed "
                                          "from the keychain. %1").arg(rm.message);
-                    if (saveList(back, &error))
-                        m_connectors = back;
-                    else
-                        message += QLatin1Char(' ') + tr("The connector could not be written back either: %1").arg(error);
+                    if (!saveList(m_connectors, &error))
+                        message += QLatin1Char(' ') + tr("The connector could not be written back to the file either: %1").arg(error);
                     finish(done, failure(message, id));
                     return next();
                 }
+                QList<Connector> now = m_connectors;
+                now.removeAt(indexOf(id));
+                if (now != without) {
+                    // A validation result was recorded meanwhile: keep it in the file too.
+                    QString error;
+                    if (!saveList(now, &error))
+                        qCWarning(lcStore).noquote() << error;
+                }
+                Q_EMIT connectorAboutToBeRemoved(id);
+                m_connectors = std::move(now);
                 Q_EMIT connectorRemoved(id);
                 RepositoryResult r;
                 r.ok = true;
@@ -400,16 +422,84 @@ bool ConnectorRepository::setValidation(const QUuid &id, const ValidationState &
     return true;
 }
 
-void ConnectorRepository::readSecret(const QUuid &id, QObject *context,
-                                     std::function<void(bool, const QString &)> done)
+void ConnectorRepository::readSecret(const QUuid &id, QObject *context, SecretCallback done)
 {
     const std::optional<Connector> c = find(id);
     if (!c) {
-        QTimer::singleShot(0, context, [done] { done(false, tr("This connector no longer exists.")); });
+        QTimer::singleShot(0, context, [done] {
+            SecretResult r;
+            r.error = SecretResult::Error::NotFound;
+            r.message = tr("This connector no longer exists.");
+            done(r);
+        });
         return;
     }
-    m_secrets->read(secretKey(id, c->authType), context, [done](const SecretResult &r) {
-        done(r.ok(), r.ok() ? r.secret : r.message);
+    m_secrets->read(secretKey(id, c->authType), context, std::move(done));
+}
+
+void ConnectorRepository::importConnectors(QList<Connector> added, QList<Connector> replaced,
+                                           RepositoryCallback done)
+{
+    enqueue([this, added = std::move(added), replaced = std::move(replaced),
+             done](std::function<void()> next) mutable {
+        if (isBlocked()) {
+            finish(done, failure(m_store->loadError()));
+            return next();
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QList<Connector> list = m_connectors;
+        QList<QUuid> updatedIds;
+        for (Connector c : std::as_const(replaced)) {
+            const int i = indexOf(c.id);
+            if (i < 0) {
+                finish(done, failure(tr("Nothing was imported: a connector to replace no longer "
+                                        "exists.")));
+                return next();
+            }
+            const Connector &old = m_connectors.at(i);
+            if (old.authType != c.authType) {
+                finish(done, failure(tr("Nothing was imported: \"%1\" cannot be replaced by a "
+                                        "connector with another authentication type.")
+                                         .arg(old.name)));
+                return next();
+            }
+            c.createdAt = old.createdAt;
+            c.updatedAt = now;
+            c.needsSecret = old.needsSecret;
+            c.validation = credentialsChanged(old, c) ? ValidationState() : old.validation;
+            list[i] = c;
+            updatedIds.append(c.id);
+        }
+        QList<QUuid> addedIds;
+        for (Connector c : std::as_const(added)) {
+            if (c.id.isNull())
+                c.id = QUuid::createUuid();
+            if (indexOf(c.id) >= 0) {
+                finish(done, failure(tr("Nothing was imported: a connector with this id already "
+                                        "exists.")));
+                return next();
+            }
+            c.createdAt = now;
+            c.updatedAt = now;
+            c.needsSecret = true;
+            c.validation = ValidationState();
+            list.append(c);
+            addedIds.append(c.id);
+        }
+        QString error;
+        if (!saveList(list, &error)) {
+            finish(done, failure(tr("Nothing was imported. %1").arg(error)));
+            return next();
+        }
+        m_connectors = std::move(list);
+        for (const QUuid &id : std::as_const(updatedIds))
+            Q_EMIT connectorUpdated(id);
+        for (const QUuid &id : std::as_const(addedIds))
+            Q_EMIT connectorAdded(id);
+        RepositoryResult r;
+        r.ok = true;
+        finish(done, r);
+        next();
     });
 }
 

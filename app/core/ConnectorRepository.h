@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Connector.h"
+#include "SecretStore.h"
 
 #include <QList>
 #include <QObject>
@@ -64,18 +65,21 @@ public:
 
     // `connector.id` may be null (a new id is made). Timestamps are set here.
     void add(Connector connector, const QString &secret, RepositoryCallback done);
+    // A connector without a secret (imported): marked needsSecret until one is entered.
+    void addWithoutSecret(Connector connector, RepositoryCallback done);
     // `newSecret` empty: keep the stored one (not allowed when the auth type changes).
     void update(Connector connector, const std::optional<QString> &newSecret,
                 RepositoryCallback done);
     void remove(const QUuid &id, RepositoryCallback done);
-    // Restores a removed connector (same id), with its secret when it had one.
+    // Restores a removed connector (same id), with its secret when it had one. Also adds a
+    // connector that has no secret (imported: needsSecret set by the caller).
     void restore(const RepositoryResult &removed, RepositoryCallback done);
 
     // Records a validation result (file only; no keychain).
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
 
     // Reads the connector's secret from the keychain (validation, "reveal").
-    void readSecret(const QUuid &id, QObject *context, std::function<void(bool ok, const QString &secretOrError)> done);
+    void readSecret(const QUuid &id, QObject *context, SecretCallback done);
 
     SecretStore *secretStore() const { return m_secrets; }
     ConnectorStore *store() const { return m_store; }
@@ -84,7 +88,10 @@ public:
 Q_SIGNALS:
     void connectorAdded(const QUuid &id);
     void connectorUpdated(const QUuid &id);
+    // Emitted while the connector is still in connectors(), right before it goes.
+    void connectorAboutToBeRemoved(const QUuid &id);
     void connectorRemoved(const QUuid &id);
+    void aboutToReset();
     void reset(); // the whole list changed (load)
 
 private:
@@ -102,6 +109,14 @@ private:
     QList<Connector> m_connectors;
     QQueue<Step> m_queue;
     bool m_running = false;
+
+public:
+    // An import, in one save (all or nothing): `added` connectors get a new id (when null) and
+    // no secret (needsSecret); `replaced` ones overwrite the stored connector of the same id,
+    // keeping its secret (their auth type must not change). Emits connectorAdded /
+    // connectorUpdated for each. The result's id is null.
+    void importConnectors(QList<Connector> added, QList<Connector> replaced,
+                          RepositoryCallback done);
 };
 
 } // namespace cd

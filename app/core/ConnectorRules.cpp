@@ -67,8 +67,9 @@ DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,
     }
 
     // A secret is needed when adding, and when editing changes the authentication type
-    // (the stored secret belongs to the other type).
-    const bool secretRequired = !previous || previous->authType != draft.authType;
+    // (the stored secret belongs to the other type), and for a connector that has none yet.
+    const bool secretRequired = !previous || previous->authType != draft.authType
+        || previous->needsSecret;
     if (secretRequired && draft.secret.isEmpty()) {
         r.secret = draft.authType == AuthType::OAuth ? tr("Enter the Client Secret.")
                                                      : tr("Enter the password.");

@@ -24,7 +24,7 @@ namespace F {
 const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
     connectors("connectors"), id("id"), application("application"), name("name"), url("url"),
     verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
-    pinned("pinnedCertificateSha256"), validation("validation"), status("status"),
+    pinned("pinnedCertificateSha256"), needsSecret("needsSecret"), validation("validation"), status("status"),
     message("message"), checkedAt("checkedAt"), credentialsRejected("credentialsRejected"),
     account("account"), displayName("displayName"), licenseType("licenseType"),
     createdAt("createdAt"), updatedAt("updatedAt");
@@ -34,7 +34,8 @@ const QSet<QString> &knownConnectorFields()
 {
     static const QSet<QString> known { F::id,       F::application, F::name,      F::url,
                                        F::verifySsl, F::authType,   F::username,  F::clientId,
-                                       F::pinned,    F::validation, F::createdAt, F::updatedAt };
+                                       F::pinned,    F::validation, F::createdAt, F::updatedAt,
+                                       F::needsSecret };
     return known;
 }
 
@@ -103,6 +104,8 @@ QJsonObject ConnectorStore::toJson(const Connector &c)
     o.insert(c.authType == AuthType::OAuth ? F::clientId : F::username, c.identity);
     if (!c.pinnedCertificateSha256.isEmpty())
         o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
+    if (c.needsSecret)
+        o.insert(F::needsSecret, true);
     QJsonObject v;
     v.insert(F::status, statusId(c.validation.status));
     if (!c.validation.message.isEmpty())
@@ -162,6 +165,13 @@ bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error
             *error = tr("\"pinnedCertificateSha256\" is not a SHA-256 fingerprint");
             return false;
         }
+    }
+    if (o.contains(F::needsSecret)) {
+        if (!o.value(F::needsSecret).isBool()) {
+            *error = tr("\"needsSecret\" must be true or false");
+            return false;
+        }
+        r.needsSecret = o.value(F::needsSecret).toBool();
     }
     if (o.contains(F::validation)) {
         const QJsonValue vv = o.value(F::validation);

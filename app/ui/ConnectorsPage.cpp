@@ -1,30 +1,279 @@
 #include "ConnectorsPage.h"
 
+#include "Applications.h"
+#include "ConnectorDialog.h"
+#include "ConnectorListModel.h"
+#include "ConnectorStore.h"
+#include "InlineMessage.h"
+#include "ValidationQueue.h"
 #include "ui_ConnectorsPage.h"
 
+#include <QAction>
+#include <QDir>
 #include <QEvent>
+#include <QHeaderView>
 #include <QIcon>
+#include <QLocale>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
 #include <QStyle>
+#include <QToolBar>
+#include <QUrl>
 
 namespace cd::ui {
 
-ConnectorsPage::ConnectorsPage(QWidget *parent)
+ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     : QWidget(parent)
     , m_ui(std::make_unique<Ui::ConnectorsPage>())
+    , m_repository(repository)
 {
     m_ui->setupUi(this);
     QFont titleFont = m_ui->emptyTitleLabel->font();
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.4);
     m_ui->emptyTitleLabel->setFont(titleFont);
-    // The Add New Connector dialog arrives with the connector store; until then the button
-    // says so instead of pretending.
-    m_ui->emptyAddConnectorPushButton->setEnabled(false);
-    m_ui->emptyAddConnectorPushButton->setToolTip(tr("Adding connectors is not available yet."));
+
+    m_model = new ConnectorListModel(repository, this);
+    m_proxy = new ConnectorFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_ui->connectorsTableView->setModel(m_proxy);
+    m_ui->connectorsTableView->sortByColumn(ConnectorListModel::NameColumn, Qt::AscendingOrder);
+    configureColumns();
+
+    createActions();
+
+    connect(m_ui->searchLineEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_proxy->setSearchText(text);
+        updatePage();
+    });
+    connect(m_ui->connectorsTableView, &QAbstractItemView::doubleClicked, this,
+            [this](const QModelIndex &index) {
+                if (index.isValid())
+                    openEditDialog(index.data(ConnectorListModel::IdRole).toUuid());
+            });
+    connect(m_ui->connectorsTableView, &QWidget::customContextMenuRequested, this,
+            &ConnectorsPage::showContextMenu);
+    connect(m_ui->connectorsTableView->selectionModel(), &QItemSelectionModel::currentRowChanged,
+            this, [this] {
+                updateActions();
+                updateDetails();
+            });
+    connect(m_ui->emptyAddConnectorPushButton, &QPushButton::clicked, this, &ConnectorsPage::openAddDialog);
+    connect(m_ui->addConnectorPushButton, &QPushButton::clicked, this, &ConnectorsPage::openAddDialog);
+
+    for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved }) {
+        connect(m_proxy, signal, this, [this] {
+            updatePage();
+            updateActions();
+        });
+    }
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] {
+        updatePage();
+        updateActions();
+        updateStoreMessage();
+    });
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &ConnectorsPage::updateDetails);
+
     updateIcons();
+    updatePage();
+    updateActions();
+    updateDetails();
+    updateStoreMessage();
 }
 
 ConnectorsPage::~ConnectorsPage() = default;
+
+void ConnectorsPage::setValidation(ValidationQueue *queue, QNetworkAccessManager *nam)
+{
+    m_queue = queue;
+    m_nam = nam;
+    m_validateAction->setVisible(true);
+    connect(this, &ConnectorsPage::validateRequested, queue, &ValidationQueue::enqueue);
+    connect(this, &ConnectorsPage::connectorSaved, queue, [queue](const QUuid &id, bool changed) {
+        if (changed)
+            queue->enqueue(id);
+    });
+    // "Validating…" while a check runs; queued work (e.g. offline) keeps its last status.
+    connect(queue, &ValidationQueue::started, m_model, [this](const QUuid &id) {
+        m_model->setValidating(id, true);
+    });
+    connect(queue, &ValidationQueue::pendingChanged, m_model, [this](const QUuid &id, bool pending) {
+        if (!pending)
+            m_model->setValidating(id, false);
+    });
+    connect(queue, &ValidationQueue::finished, this, &ConnectorsPage::onValidationFinished);
+    for (const Connector &c : m_repository->connectors())
+        m_model->setValidating(c.id, queue->isRunning(c.id));
+}
+
+void ConnectorsPage::onValidationFinished(const QUuid &id, const ValidationResult &result)
+{
+    m_model->setValidating(id, false);
+    if (result.failure == ValidationResult::Failure::Tls && result.certificate) {
+        const std::optional<Connector> c = m_repository->find(id);
+        if (c && c->verifySsl)
+            offerCertificateTrust(id, result);
+    }
+}
+
+void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResult &result)
+{
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c || !result.certificate)
+        return;
+    const CertificateInfo cert = *result.certificate;
+    m_ui->pageMessage->showMessage(
+        InlineMessage::Kind::Warning,
+        tr("“%1”: the server's certificate is not trusted by this computer.").arg(c->name));
+    QPushButton *trust = m_ui->pageMessage->addButton(tr("&Trust This Certificate…"));
+    trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
+    connect(trust, &QPushButton::clicked, this, [this, id, cert] {
+        const std::optional<Connector> c = m_repository->find(id);
+        if (!c)
+            return;
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Trust This Certificate?"),
+                                    tr("Trust the certificate of %1 for the connector “%2”?")
+                                        .arg(QUrl(c->url).host(), c->name),
+                                    QMessageBox::NoButton, window());
+        box->setObjectName(QStringLiteral("trustCertificateMessageBox"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setInformativeText(
+            tr("Only do this for your own self-hosted Jama instance with its own certificate "
+               "authority, after comparing the fingerprint with the one your administrator "
+               "gives you. The connector will then accept exactly this certificate and "
+               "still refuse any other.<br><br>"
+               "<b>SHA-256 fingerprint:</b> %1<br><b>Subject:</b> %2<br><b>Issuer:</b> %3<br>"
+               "<b>Valid:</b> %4 to %5<br><b>Problems:</b> %6")
+                .arg(cert.fingerprintText(), cert.subject.toHtmlEscaped(),
+                     cert.issuer.toHtmlEscaped(),
+                     QLocale().toString(cert.notBefore.toLocalTime(), QLocale::ShortFormat),
+                     QLocale().toString(cert.notAfter.toLocalTime(), QLocale::ShortFormat),
+                     cert.errors.join(QStringLiteral("; ")).toHtmlEscaped()));
+        QPushButton *yes = box->addButton(tr("&Trust"), QMessageBox::AcceptRole);
+        yes->setObjectName(QStringLiteral("confirmTrustPushButton"));
+        QPushButton *no = box->addButton(QMessageBox::Cancel);
+        box->setDefaultButton(no);
+        connect(box, &QMessageBox::finished, this, [this, box, yes, id, cert] {
+            if (box->clickedButton() != yes)
+                return;
+            std::optional<Connector> c = m_repository->find(id);
+            if (!c)
+                return;
+            c->pinnedCertificateSha256 = cert.sha256;
+            QPointer<ConnectorsPage> self(this);
+            m_repository->update(*c, std::nullopt, [self, id](const RepositoryResult &r) {
+                if (!self)
+                    return;
+                if (!r.ok) {
+                    self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Error, r.error);
+                    return;
+                }
+                self->m_ui->pageMessage->clear();
+                if (self->m_queue)
+                    self->m_queue->enqueue(id);
+            });
+        });
+        box->open();
+    });
+}
+
+void ConnectorsPage::configureColumns()
+{
+    QTableView *view = m_ui->connectorsTableView;
+    QHeaderView *header = view->horizontalHeader();
+    // Fixed, font-based widths: measuring 10,000 rows' contents would stall the view.
+    const QFontMetrics fm(view->font());
+    const int em = fm.horizontalAdvance(QLatin1Char('M'));
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->resizeSection(ConnectorListModel::NameColumn, em * 14);
+    header->resizeSection(ConnectorListModel::ApplicationColumn, em * 9);
+    header->resizeSection(ConnectorListModel::UrlColumn, em * 18);
+    header->resizeSection(ConnectorListModel::AuthenticationColumn, em * 14);
+    header->resizeSection(ConnectorListModel::StatusColumn, em * 10);
+    header->resizeSection(ConnectorListModel::LastCheckedColumn, em * 11);
+    header->setSectionResizeMode(ConnectorListModel::UrlColumn, QHeaderView::Stretch);
+    header->setStretchLastSection(false);
+    header->setSortIndicatorShown(true);
+    header->setHighlightSections(false);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(fm.height() + style()->pixelMetric(QStyle::PM_FocusFrameVMargin) * 4 + 4);
+    view->setTabKeyNavigation(false); // Tab leaves the table, arrows move inside it
+}
+
+void ConnectorsPage::createActions()
+{
+    QTableView *view = m_ui->connectorsTableView;
+    auto make = [this](const QString &text, const QString &name, const QKeySequence &key) {
+        auto *a = new QAction(text, this);
+        a->setObjectName(name);
+        if (!key.isEmpty()) {
+            a->setShortcut(key);
+            a->setToolTip(QStringLiteral("%1 (%2)").arg(QString(text).remove(QLatin1Char('&')),
+                                                        key.toString(QKeySequence::NativeText)));
+        }
+        return a;
+    };
+
+    m_addAction = make(tr("&Add Connector…"), QStringLiteral("addConnectorAction"), QKeySequence::New);
+    m_addAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_addAction, &QAction::triggered, this, &ConnectorsPage::openAddDialog);
+    QWidget::addAction(m_addAction);
+
+    m_editAction = make(tr("&Edit…"), QStringLiteral("editConnectorAction"), QKeySequence());
+    m_editAction->setShortcuts({ QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter) });
+    m_editAction->setShortcutContext(Qt::WidgetShortcut);
+    m_editAction->setToolTip(tr("Edit the selected connector (Enter)"));
+    connect(m_editAction, &QAction::triggered, this, [this] { openEditDialog(selectedId()); });
+    view->addAction(m_editAction);
+
+    m_duplicateAction = make(tr("D&uplicate…"), QStringLiteral("duplicateConnectorAction"),
+                             QKeySequence(tr("Ctrl+D")));
+    m_duplicateAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_duplicateAction, &QAction::triggered, this, [this] { openDuplicateDialog(selectedId()); });
+    QWidget::addAction(m_duplicateAction);
+
+    m_validateAction = make(tr("&Validate Now"), QStringLiteral("validateConnectorAction"),
+                            QKeySequence::Refresh);
+    m_validateAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_validateAction, &QAction::triggered, this, [this] {
+        if (!selectedId().isNull())
+            Q_EMIT validateRequested(selectedId());
+    });
+    // Shown once a validator is connected to validateRequested (see MainWindow).
+    m_validateAction->setVisible(false);
+    QWidget::addAction(m_validateAction);
+
+    m_deleteAction = make(tr("&Delete…"), QStringLiteral("deleteConnectorAction"), QKeySequence::Delete);
+    m_deleteAction->setShortcutContext(Qt::WidgetShortcut); // Del in the search field edits text
+    connect(m_deleteAction, &QAction::triggered, this, [this] { requestDelete(selectedId()); });
+    view->addAction(m_deleteAction);
+
+    m_undoAction = make(tr("&Undo Delete"), QStringLiteral("undoDeleteAction"), QKeySequence::Undo);
+    m_undoAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_undoAction, &QAction::triggered, this, &ConnectorsPage::undoDelete);
+    QWidget::addAction(m_undoAction);
+
+    m_searchAction = make(tr("&Find"), QStringLiteral("searchAction"), QKeySequence::Find);
+    m_searchAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_searchAction, &QAction::triggered, this, [this] {
+        m_ui->searchLineEdit->setFocus(Qt::ShortcutFocusReason);
+        m_ui->searchLineEdit->selectAll();
+    });
+    QWidget::addAction(m_searchAction);
+
+    m_ui->addConnectorPushButton->setToolTip(m_addAction->toolTip());
+    QToolBar *bar = m_ui->connectorsToolBar;
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    bar->addAction(m_editAction);
+    bar->addAction(m_duplicateAction);
+    bar->addAction(m_validateAction);
+    bar->addAction(m_deleteAction);
+    bar->addSeparator();
+    bar->addAction(m_undoAction);
+}
 
 void ConnectorsPage::changeEvent(QEvent *event)
 {
@@ -38,6 +287,262 @@ void ConnectorsPage::updateIcons()
     const int size = style()->pixelMetric(QStyle::PM_LargeIconSize, nullptr, this) * 3;
     m_ui->emptyIconLabel->setPixmap(QIcon(QStringLiteral(":/icons/connector-desk.svg"))
                                         .pixmap(QSize(size, size), devicePixelRatioF()));
+}
+
+void ConnectorsPage::updatePage()
+{
+    const bool empty = m_model->rowCount() == 0;
+    m_ui->pageStackedWidget->setCurrentWidget(empty ? m_ui->emptyStateWidget : m_ui->listWidget);
+    const bool noMatch = !empty && m_proxy->rowCount() == 0;
+    m_ui->noMatchLabel->setVisible(noMatch);
+    if (noMatch)
+        m_ui->noMatchLabel->setText(tr("No connector matches “%1”.").arg(m_proxy->searchText()));
+}
+
+QUuid ConnectorsPage::selectedId() const
+{
+    const QModelIndex current = m_ui->connectorsTableView->selectionModel()->currentIndex();
+    if (!current.isValid()
+        || !m_ui->connectorsTableView->selectionModel()->isRowSelected(current.row(), {}))
+        return {};
+    return current.data(ConnectorListModel::IdRole).toUuid();
+}
+
+void ConnectorsPage::selectConnector(const QUuid &id)
+{
+    const int row = m_model->rowOf(id);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_ui->connectorsTableView->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_ui->connectorsTableView->scrollTo(index);
+}
+
+void ConnectorsPage::updateActions()
+{
+    const bool writable = !m_repository->isBlocked();
+    const bool selected = !selectedId().isNull();
+    m_addAction->setEnabled(writable);
+    m_ui->addConnectorPushButton->setEnabled(writable);
+    m_ui->emptyAddConnectorPushButton->setEnabled(writable);
+    m_ui->emptyAddConnectorPushButton->setToolTip(writable ? m_addAction->toolTip()
+                                                           : tr("Connectors cannot be saved until "
+                                                                "the unreadable file is dealt with."));
+    m_editAction->setEnabled(writable && selected);
+    m_duplicateAction->setEnabled(writable && selected);
+    m_deleteAction->setEnabled(writable && selected);
+    m_validateAction->setEnabled(selected);
+    m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
+    m_undoAction->setText(m_undoStack.isEmpty()
+                              ? tr("&Undo Delete")
+                              : tr("&Undo Delete of “%1”").arg(m_undoStack.constLast().removed->name));
+}
+
+void ConnectorsPage::updateDetails()
+{
+    const QUuid id = selectedId();
+    const std::optional<Connector> c = id.isNull() ? std::nullopt : m_repository->find(id);
+    m_ui->detailGroupBox->setVisible(c.has_value());
+    if (!c)
+        return;
+    const auto esc = [](const QString &s) { return s.toHtmlEscaped(); };
+    const Application *app = Applications::find(c->application);
+    QString html = QStringLiteral("<b>%1</b> — %2<br>%3<br>")
+                       .arg(esc(c->name), esc(app ? app->displayName : c->application), esc(c->url));
+    html += tr("Authentication: %1, %2").arg(esc(authTypeDisplayName(c->authType)), esc(c->identity));
+    if (!c->verifySsl)
+        html += QStringLiteral("<br>") + tr("SSL certificate verification is off.");
+    if (!c->pinnedCertificateSha256.isEmpty())
+        html += QStringLiteral("<br>") + tr("Trusted certificate (SHA-256): %1")
+                                             .arg(QString::fromLatin1(c->pinnedCertificateSha256.toHex(':').toUpper()));
+    html += QStringLiteral("<br><b>%1</b>").arg(esc(m_model->statusText(*c)));
+    if (!c->validation.message.isEmpty())
+        html += QStringLiteral(": ") + esc(c->validation.message);
+    if (c->validation.checkedAt.isValid())
+        html += QStringLiteral("<br>") + tr("Last checked: %1")
+                                             .arg(esc(QLocale().toString(c->validation.checkedAt.toLocalTime(), QLocale::LongFormat)));
+    const AccountInfo &a = c->validation.account;
+    if (!a.username.isEmpty() || !a.displayName.isEmpty())
+        html += QStringLiteral("<br>") + tr("Account: %1 (%2), license %3")
+                                             .arg(esc(a.displayName), esc(a.username), esc(a.licenseType));
+    m_ui->detailLabel->setText(html);
+}
+
+void ConnectorsPage::updateStoreMessage()
+{
+    m_ui->storeMessage->clear();
+    if (!m_repository->isBlocked()) {
+        updateActions();
+        return;
+    }
+    const bool acknowledged = m_repository->store()->isReadOnlyAcknowledged();
+    m_ui->storeMessage->showMessage(
+        InlineMessage::Kind::Error,
+        acknowledged ? tr("Read-only: %1 Nothing can be added or changed until the file is moved "
+                          "aside.")
+                           .arg(m_repository->loadError())
+                     : m_repository->loadError());
+    if (!acknowledged) {
+        QPushButton *keep = m_ui->storeMessage->addButton(tr("&Keep Read-Only"));
+        keep->setObjectName(QStringLiteral("keepReadOnlyPushButton"));
+        connect(keep, &QPushButton::clicked, this, [this] {
+            m_repository->store()->keepReadOnly();
+            updateStoreMessage();
+        });
+    }
+    QPushButton *move = m_ui->storeMessage->addButton(tr("&Move Aside and Start Empty"));
+    move->setObjectName(QStringLiteral("moveAsidePushButton"));
+    connect(move, &QPushButton::clicked, this, [this] {
+        QString movedTo;
+        QString error;
+        if (!m_repository->resolveByMovingAside(&movedTo, &error)) {
+            m_ui->pageMessage->showMessage(InlineMessage::Kind::Error, error);
+            return;
+        }
+        updateStoreMessage();
+        m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+                                       tr("The unreadable file was kept as %1.")
+                                           .arg(QDir::toNativeSeparators(movedTo)));
+    });
+    updateActions();
+}
+
+void ConnectorsPage::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_ui->connectorsTableView->indexAt(pos);
+    if (index.isValid())
+        selectConnector(index.data(ConnectorListModel::IdRole).toUuid());
+    // popup(), not exec(): no nested event loop.
+    auto *popup = new QMenu(this);
+    popup->setObjectName(QStringLiteral("connectorContextMenu"));
+    popup->setAttribute(Qt::WA_DeleteOnClose);
+    popup->addAction(m_editAction);
+    popup->addAction(m_duplicateAction);
+    if (m_validateAction->isVisible())
+        popup->addAction(m_validateAction);
+    popup->addSeparator();
+    popup->addAction(m_deleteAction);
+    popup->addSeparator();
+    popup->addAction(m_addAction);
+    popup->addAction(m_undoAction);
+    popup->popup(m_ui->connectorsTableView->viewport()->mapToGlobal(pos));
+}
+
+ConnectorDialog *ConnectorsPage::openAddDialog()
+{
+    if (m_repository->isBlocked())
+        return nullptr;
+    auto *dialog = new ConnectorDialog(m_repository, window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_nam)
+        dialog->setNetworkAccessManager(m_nam);
+    connect(dialog, &ConnectorDialog::saved, this, [this](const QUuid &id, bool changed) {
+        selectConnector(id);
+        m_ui->pageMessage->clear();
+        Q_EMIT connectorSaved(id, changed);
+    });
+    dialog->open();
+    return dialog;
+}
+
+ConnectorDialog *ConnectorsPage::openEditDialog(const QUuid &id)
+{
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c || m_repository->isBlocked())
+        return nullptr;
+    ConnectorDialog *dialog = openAddDialog();
+    dialog->editConnector(*c);
+    return dialog;
+}
+
+ConnectorDialog *ConnectorsPage::openDuplicateDialog(const QUuid &id)
+{
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c || m_repository->isBlocked())
+        return nullptr;
+    ConnectorDialog *dialog = openAddDialog();
+    dialog->duplicateConnector(*c);
+    return dialog;
+}
+
+void ConnectorsPage::requestDelete(const QUuid &id)
+{
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c || m_repository->isBlocked())
+        return;
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete Connector"),
+                                tr("Delete the connector “%1”?").arg(c->name), QMessageBox::NoButton,
+                                window());
+    box->setObjectName(QStringLiteral("deleteMessageBox"));
+    box->setInformativeText(tr("Its password or client secret is removed from the keychain too. "
+                               "You can undo this until you quit Connector Desk."));
+    QPushButton *del = box->addButton(tr("&Delete"), QMessageBox::DestructiveRole);
+    del->setObjectName(QStringLiteral("confirmDeletePushButton"));
+    QPushButton *cancel = box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(cancel);
+    box->setEscapeButton(cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box, del, id] {
+        if (box->clickedButton() == del)
+            deleteWithoutConfirmation(id);
+    });
+    box->open();
+}
+
+void ConnectorsPage::deleteWithoutConfirmation(const QUuid &id)
+{
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c)
+        return;
+    m_busy = true;
+    updateActions();
+    m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+                                   tr("Deleting “%1”…").arg(c->name));
+    QPointer<ConnectorsPage> self(this);
+    m_repository->remove(id, [self](const RepositoryResult &r) {
+        if (!self)
+            return;
+        self->m_busy = false;
+        if (!r.ok) {
+            self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Error, r.error);
+            self->updateActions();
+            return;
+        }
+        self->m_undoStack.append(r);
+        self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+                                             tr("Deleted “%1”.").arg(r.removed->name));
+        QPushButton *undo = self->m_ui->pageMessage->addButton(tr("&Undo"));
+        undo->setObjectName(QStringLiteral("undoPushButton"));
+        connect(undo, &QPushButton::clicked, self, &ConnectorsPage::undoDelete);
+        self->updateActions();
+    });
+}
+
+void ConnectorsPage::undoDelete()
+{
+    if (m_undoStack.isEmpty() || m_busy || m_repository->isBlocked())
+        return;
+    const RepositoryResult removed = m_undoStack.takeLast();
+    m_busy = true;
+    updateActions();
+    QPointer<ConnectorsPage> self(this);
+    m_repository->restore(removed, [self, removed](const RepositoryResult &r) {
+        if (!self)
+            return;
+        self->m_busy = false;
+        if (!r.ok) {
+            self->m_undoStack.append(removed); // still undoable
+            self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Error, r.error);
+        } else {
+            self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Success,
+                                                 tr("Restored “%1”.").arg(removed.removed->name));
+            self->selectConnector(r.id);
+        }
+        self->updateActions();
+    });
 }
 
 } // namespace cd::ui

@@ -1,30 +1,103 @@
 #pragma once
 
+#include "ConnectorRepository.h"
+
+#include <QList>
 #include <QWidget>
 
 #include <memory>
+
+class QAction;
+class QNetworkAccessManager;
+class QModelIndex;
 
 namespace Ui {
 class ConnectorsPage;
 }
 
+namespace cd {
+class ValidationQueue;
+struct ValidationResult;
+}
+
 namespace cd::ui {
 
-// The Connectors page: the list of connectors, or the empty state while there is none.
+class ConnectorDialog;
+class ConnectorFilterProxyModel;
+class ConnectorListModel;
+
+// The Connectors page: the list of connectors (or the empty state while there is none),
+// search, per-connector actions, the Add New Connector dialog, delete with undo, and the
+// choice to make when connectors.json cannot be read.
 class ConnectorsPage : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ConnectorsPage(QWidget *parent = nullptr);
+    explicit ConnectorsPage(ConnectorRepository *repository, QWidget *parent = nullptr);
     ~ConnectorsPage() override;
+
+    // Connects the page to the background validator: "Validate Now", "Validating…" rows,
+    // validation after Submit, Test Connection in the dialog, and "Trust this certificate".
+    void setValidation(ValidationQueue *queue, QNetworkAccessManager *nam);
+    // Offers to pin the certificate shown in a failed check (asynchronous confirmation).
+    void offerCertificateTrust(const QUuid &id, const ValidationResult &result);
+
+    ConnectorListModel *model() const { return m_model; }
+    ConnectorFilterProxyModel *proxy() const { return m_proxy; }
+    QUuid selectedId() const;
+    void selectConnector(const QUuid &id);
+
+    QAction *addConnectorAction() const { return m_addAction; }
+    QAction *editAction() const { return m_editAction; }
+    QAction *duplicateAction() const { return m_duplicateAction; }
+    QAction *deleteAction() const { return m_deleteAction; }
+    QAction *undoAction() const { return m_undoAction; }
+    QAction *validateAction() const { return m_validateAction; }
+
+    // Opens the dialog (asynchronously; returns it for tests).
+    ConnectorDialog *openAddDialog();
+    ConnectorDialog *openEditDialog(const QUuid &id);
+    ConnectorDialog *openDuplicateDialog(const QUuid &id);
+    // Asks for confirmation (asynchronously), then deletes.
+    void requestDelete(const QUuid &id);
+    void deleteWithoutConfirmation(const QUuid &id);
+    void undoDelete();
+
+Q_SIGNALS:
+    // A connector was saved from the dialog; credentialsChanged: worth validating again.
+    void connectorSaved(const QUuid &id, bool credentialsChanged);
+    void validateRequested(const QUuid &id);
 
 protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    void createActions();
     void updateIcons();
+    void updatePage();
+    void updateActions();
+    void updateDetails();
+    void updateStoreMessage();
+    void showContextMenu(const QPoint &pos);
+    void configureColumns();
 
     std::unique_ptr<Ui::ConnectorsPage> m_ui;
+    ConnectorRepository *m_repository;
+    ConnectorListModel *m_model = nullptr;
+    ConnectorFilterProxyModel *m_proxy = nullptr;
+    QAction *m_addAction = nullptr;
+    QAction *m_editAction = nullptr;
+    QAction *m_duplicateAction = nullptr;
+    QAction *m_validateAction = nullptr;
+    QAction *m_deleteAction = nullptr;
+    QAction *m_undoAction = nullptr;
+    QAction *m_searchAction = nullptr;
+    void onValidationFinished(const QUuid &id, const ValidationResult &result);
+
+    ValidationQueue *m_queue = nullptr;
+    QNetworkAccessManager *m_nam = nullptr;
+    QList<RepositoryResult> m_undoStack; // deleted connectors, secrets included, newest last
+    bool m_busy = false;
 };
 
 } // namespace cd::ui

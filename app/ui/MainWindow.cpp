@@ -1,7 +1,11 @@
 #include "MainWindow.h"
 
 #include "AppInfo.h"
+#include "ConnectorRepository.h"
+#include "ConnectorStore.h"
 #include "ConnectorsPage.h"
+#include "SecretStore.h"
+#include "ValidationQueue.h"
 #include "HeaderBar.h"
 #include "NetworkStatus.h"
 #include "UiSetup.h"
@@ -11,6 +15,8 @@
 #include <QCloseEvent>
 #include <QMenu>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QTimer>
 #include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
@@ -23,9 +29,11 @@ const auto kGeometryKey = QStringLiteral("MainWindow/geometry");
 const auto kStateKey = QStringLiteral("MainWindow/state");
 } // namespace
 
-MainWindow::MainWindow(const QString &dataDir, QWidget *parent)
+MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_dataDir(dataDir)
+    , m_store(std::make_unique<ConnectorStore>(dataDir))
+    , m_secrets(secrets)
 {
     setUpApplication();
     setObjectName(QStringLiteral("mainWindow"));
@@ -36,7 +44,18 @@ MainWindow::MainWindow(const QString &dataDir, QWidget *parent)
 
     m_pages = new QStackedWidget(this);
     m_pages->setObjectName(QStringLiteral("pagesStackedWidget"));
-    m_connectorsPage = new ConnectorsPage(m_pages);
+    if (!m_secrets) {
+        auto *keychain = new KeychainSecretStore(QStringLiteral("connector-desk"), this);
+        const int timeoutMs = qEnvironmentVariableIntValue("CONNECTOR_DESK_KEYCHAIN_TIMEOUT_MS");
+        if (timeoutMs > 0)
+            keychain->setTimeout(timeoutMs);
+        m_secrets = keychain;
+    }
+    m_repository = new ConnectorRepository(m_store.get(), m_secrets, this);
+    QString loadError;
+    m_repository->load(&loadError); // a failure is shown on the page, with the choices
+
+    m_connectorsPage = new ConnectorsPage(m_repository, m_pages);
     m_connectorsPage->setObjectName(QStringLiteral("connectorsPage"));
     m_pages->addWidget(m_connectorsPage);
     setCentralWidget(m_pages);
@@ -47,6 +66,18 @@ MainWindow::MainWindow(const QString &dataDir, QWidget *parent)
     m_network = new NetworkStatus(this);
     m_header->setNetworkState(m_network->state());
     connect(m_network, &NetworkStatus::stateChanged, m_header, &HeaderBar::setNetworkState);
+
+    // Background validation, offline-first: nothing starts while the system says Offline.
+    m_nam = new QNetworkAccessManager(this);
+    m_queue = new ValidationQueue(m_repository, m_nam, this);
+    m_queue->setNetworkAvailable(m_network->state() != NetworkStatus::State::Offline);
+    connect(m_network, &NetworkStatus::stateChanged, m_queue, [this](NetworkStatus::State s) {
+        m_queue->setNetworkAvailable(s != NetworkStatus::State::Offline);
+    });
+    m_connectorsPage->setValidation(m_queue, m_nam);
+    // Work left from the last run ("Not verified" connectors) resumes once the window is up:
+    // loading and showing the list itself never touches the keychain.
+    QTimer::singleShot(2000, m_queue, &ValidationQueue::enqueuePending);
 
     createActions();
     restoreWindowState();
@@ -63,6 +94,14 @@ void MainWindow::createActions()
     about->setMenuRole(QAction::AboutRole);
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
     menu->addAction(about);
+
+    auto *validateAll = new QAction(tr("Validate &All Connectors"), this);
+    validateAll->setObjectName(QStringLiteral("validateAllAction"));
+    validateAll->setShortcut(QKeySequence(tr("Ctrl+Shift+F5")));
+    validateAll->setShortcutContext(Qt::WindowShortcut);
+    connect(validateAll, &QAction::triggered, m_queue, &ValidationQueue::enqueueAll);
+    menu->addAction(validateAll);
+    addAction(validateAll);
 
     menu->addSeparator();
 

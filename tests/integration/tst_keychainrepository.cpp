@@ -118,9 +118,9 @@ void TestKeychainRepository::addUpdateSwitchRemove()
     // Reading it back goes through the same store.
     bool read = false;
     QString readBack;
-    m_repo->readSecret(id, this, [&](bool ok, const QString &s) {
-        read = ok;
-        readBack = s;
+    m_repo->readSecret(id, this, [&](const SecretResult &r) {
+        read = r.ok();
+        readBack = r.secret;
     });
     QTRY_VERIFY(read);
     QCOMPARE(readBack, clientSecret);

@@ -1,0 +1,190 @@
+#pragma once
+
+// One check of a connector's URL and credentials against a Jama Connect instance.
+//
+// State diagram (Status):
+//
+//   Idle
+//    |
+//    +-> start() -- oAuth --> RequestingToken   POST {base}/rest/oauth/token
+//    |                          |   Basic client credentials, grant_type=client_credentials
+//    |                          |   200 + token_type bearer --> RequestingUser (Bearer token)
+//    |                          |   429 --> BackingOff --> RequestingToken (same request)
+//    |                          |   anything else --> Finished (Failed)
+//    |
+//    +-> start() -- Basic --> RequestingUser    GET {base}/rest/v1/users/current
+//                               |   preemptive Basic header, or the Bearer token
+//                               |   200 + active + NAMED     --> Finished (Verified)
+//                               |   200 + active + FLOATING  --> Finished (Warning)
+//                               |   200 + inactive / other license --> Finished (Failed)
+//                               |   429 --> BackingOff --> RequestingUser (same request)
+//                               |   anything else --> Finished (Failed)
+//
+//   BackingOff waits 3, 5, 8, 13 s (setBackoffSchedule) between throttled (429) requests;
+//   when the schedule is used up the check fails as throttled.
+//   A redirect (at most 3, https and the same host only) re-sends the current request to the
+//   new address in the same state; any other redirect fails the check before anything is sent.
+//   A 401 is never retried: repeated bad sign-ins lock Jama accounts.
+//
+//   Any state --cancel()--> Finished (Failed, Failure::Cancelled)
+//   Any state --timeout---> Finished (Failed, Failure::Timeout): the connect timeout runs from
+//   sending a request until the connection is up (TLS handshake done or request sent); the
+//   total timeout covers the whole check, back-off included.
+//
+// `finished` is emitted exactly once per started job (and once for a job cancelled before it
+// started); the destructor aborts whatever runs and emits nothing.
+
+#include "Connector.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QObject>
+#include <QPointer>
+#include <QSslError>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+#include <QUrl>
+#include <optional>
+
+class QNetworkAccessManager;
+
+namespace cd {
+
+struct ValidationRequest
+{
+    QUrl baseUrl; // normalised instance base, e.g. https://host or https://host/contour
+    AuthType authType = AuthType::Basic;
+    QString identity; // username (Basic) or client ID (oAuth)
+    QString secret; // password or client secret: never logged
+    bool verifySsl = true;
+    QByteArray pinnedSha256; // raw 32-byte SHA-256 of the trusted leaf certificate's DER, or empty
+};
+
+struct CertificateInfo
+{
+    QString subject, issuer;
+    QDateTime notBefore, notAfter;
+    QByteArray sha256; // raw 32 bytes
+    QStringList errors; // human-readable QSslError strings
+    QString fingerprintText() const; // "AB:CD:..." upper-case hex pairs
+};
+
+struct ValidationResult
+{
+    ValidationStatus status = ValidationStatus::Failed; // Verified, Warning or Failed
+    enum class Failure {
+        None,
+        Cancelled,
+        HostNotFound,
+        ConnectionRefused,
+        Timeout,
+        Proxy,
+        Tls,
+        CredentialsRejected,
+        Forbidden,
+        NotJama,
+        Throttled,
+        ServerError,
+        BadAnswer,
+        Redirect,
+        Inactive,
+        License,
+        Network,
+        NoSecret, // no secret stored in the keychain (set by ValidationQueue)
+        Keychain  // the keychain failed or did not answer (set by ValidationQueue)
+    };
+    Failure failure = Failure::None;
+    QString message; // user-facing, says what to do next
+    AccountInfo account; // filled when users/current answered
+    // set on a TLS failure (or when verifySsl is off and errors were ignored)
+    std::optional<CertificateInfo> certificate;
+    int httpStatus = 0;
+    bool credentialsRejected() const { return failure == Failure::CredentialsRejected; }
+    // true for failures where the network/server was not reachable (HostNotFound,
+    // ConnectionRefused, Timeout, Proxy, Network, Throttled): a queue retries these later
+    bool isTransient() const;
+};
+
+class ValidationJob : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Status { Idle, RequestingToken, RequestingUser, BackingOff, Finished };
+    Q_ENUM(Status)
+
+    // The answer body is capped: a bigger answer is not Jama's and is aborted.
+    static constexpr qint64 MaxBodyBytes = 1024 * 1024;
+    static constexpr int MaxRedirects = 3;
+
+    ValidationJob(QNetworkAccessManager *nam, ValidationRequest request, QObject *parent = nullptr);
+    ~ValidationJob() override; // aborts anything running, emits nothing
+
+    void setTimeouts(int connectMs, int totalMs); // defaults 15000 / 30000
+    void setBackoffSchedule(const QList<int> &ms); // default {3000,5000,8000,13000}
+    void start();
+    void cancel(); // finishes with Failure::Cancelled (emits finished once)
+    Status status() const;
+    const ValidationResult &result() const;
+
+Q_SIGNALS:
+    void statusChanged(cd::ValidationJob::Status status);
+    void finished(const cd::ValidationResult &result); // exactly once per started job
+
+private:
+    enum class Step { Token, User };
+
+    void setStatus(Status status);
+    void sendStep(Step step, const QUrl &url);
+    void releaseReply();
+    void onConnectionUp();
+    void onReadyRead();
+    void onMetaDataChanged();
+    void onSslErrors(const QList<QSslError> &errors);
+    void onReplyFinished();
+    void onConnectTimeout();
+    void onTotalTimeout();
+    void handleNetworkError(QNetworkReply::NetworkError error, const QString &errorString);
+    void handleHttpAnswer(int httpStatus, const QString &contentType, const QByteArray &location);
+    void handleRedirect(const QByteArray &location);
+    void handleTokenAnswer(const QString &contentType);
+    void handleUserAnswer(const QString &contentType);
+    void backOffOrFail();
+    void failOversized(int httpStatus);
+    void failNotJama();
+    void fail(ValidationResult::Failure failure, const QString &message);
+    void finish(ValidationResult result);
+    QUrl endpoint(Step step) const;
+    QString hostText() const;
+    QNetworkProxy proxyInUse() const;
+
+    QPointer<QNetworkAccessManager> m_nam;
+    ValidationRequest m_request;
+    Status m_status = Status::Idle;
+    bool m_started = false;
+    ValidationResult m_result;
+    int m_connectMs = 15000;
+    int m_totalMs = 30000;
+    QList<int> m_backoff { 3000, 5000, 8000, 13000 };
+    int m_backoffIndex = 0;
+    int m_redirects = 0;
+    Step m_step = Step::User;
+    QUrl m_currentUrl;
+    QPointer<QNetworkReply> m_reply;
+    QByteArray m_body;
+    QByteArray m_bearerToken;
+    bool m_connectionUp = false;
+    std::optional<CertificateInfo> m_tlsProblem; // errors that were not ignored
+    std::optional<CertificateInfo> m_ignoredCertificate; // errors ignored (verifySsl off)
+    QTimer m_connectTimer;
+    QTimer m_totalTimer;
+    QTimer m_backoffTimer;
+};
+
+} // namespace cd
+
+Q_DECLARE_METATYPE(cd::ValidationResult)

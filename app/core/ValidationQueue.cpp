@@ -1,0 +1,251 @@
+#include "ValidationQueue.h"
+
+#include "ConnectorRepository.h"
+#include "Log.h"
+#include "SecretStore.h"
+
+#include <QCoreApplication>
+#include <QNetworkAccessManager>
+
+namespace cd {
+
+ValidationState validationStateFor(const ValidationResult &result, const QDateTime &now)
+{
+    ValidationState state;
+    state.checkedAt = now;
+    state.message = result.message;
+    state.account = result.account;
+    state.credentialsRejected = result.credentialsRejected();
+    if (result.isTransient()) {
+        // Not the connector's fault: it stays "Not verified" and pending.
+        state.status = ValidationStatus::NotVerified;
+        state.message = QCoreApplication::translate("ValidationQueue",
+                                                    "Not verified yet: %1 It will be checked again "
+                                                    "when the network is reachable.")
+                            .arg(result.message);
+    } else {
+        state.status = result.status;
+    }
+    return state;
+}
+
+ValidationQueue::ValidationQueue(ConnectorRepository *repository, QNetworkAccessManager *nam,
+                                 QObject *parent)
+    : QObject(parent)
+    , m_repository(repository)
+    , m_nam(nam)
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &ValidationQueue::retryWaiting);
+    connect(repository, &ConnectorRepository::connectorAboutToBeRemoved, this,
+            &ValidationQueue::cancel);
+    // An edit resets the connector's state; a check of the old values must not overwrite it.
+    connect(repository, &ConnectorRepository::connectorUpdated, this, [this](const QUuid &id) {
+        auto it = m_running.find(id);
+        if (it == m_running.end())
+            return;
+        const std::optional<Connector> c = m_repository->find(id);
+        if (c && c->validation.status == ValidationStatus::NotVerified && !c->validation.checkedAt.isValid()) {
+            cancel(id);
+            enqueue(id);
+        }
+    });
+}
+
+ValidationQueue::~ValidationQueue()
+{
+    // Jobs are our children: they abort and emit nothing.
+    for (auto it = m_running.begin(); it != m_running.end(); ++it)
+        it->cancelled = true;
+}
+
+void ValidationQueue::setTimeouts(int connectMs, int totalMs)
+{
+    m_connectMs = connectMs;
+    m_totalMs = totalMs;
+}
+
+void ValidationQueue::setRetryDelays(int firstMs, int maxMs)
+{
+    m_firstRetryMs = firstMs;
+    m_maxRetryMs = maxMs;
+    m_nextRetryMs = firstMs;
+}
+
+bool ValidationQueue::isPending(const QUuid &id) const
+{
+    return m_running.contains(id) || m_queue.contains(id) || m_waiting.contains(id);
+}
+
+void ValidationQueue::enqueue(const QUuid &id)
+{
+    if (!m_repository->find(id) || m_running.contains(id) || m_queue.contains(id))
+        return;
+    const bool wasPending = m_waiting.remove(id);
+    m_queue.append(id);
+    if (!wasPending)
+        Q_EMIT pendingChanged(id, true);
+    // Start from the event loop: a caller never sees work begin inside its own call.
+    QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
+}
+
+void ValidationQueue::enqueueAll()
+{
+    for (const Connector &c : m_repository->connectors()) {
+        if (!c.validation.credentialsRejected)
+            enqueue(c.id);
+    }
+}
+
+void ValidationQueue::enqueuePending()
+{
+    for (const Connector &c : m_repository->connectors()) {
+        if (c.validation.status == ValidationStatus::NotVerified && !c.validation.credentialsRejected)
+            enqueue(c.id);
+    }
+}
+
+void ValidationQueue::cancel(const QUuid &id)
+{
+    bool was = m_queue.removeAll(id) > 0;
+    was |= m_waiting.remove(id);
+    auto it = m_running.find(id);
+    if (it != m_running.end()) {
+        was = true;
+        it->cancelled = true;
+        QPointer<ValidationJob> job = it->job;
+        m_running.erase(it);
+        if (job) {
+            job->disconnect(this);
+            job->deleteLater(); // aborts, emits nothing
+        }
+    }
+    if (was)
+        Q_EMIT pendingChanged(id, false);
+    QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
+}
+
+void ValidationQueue::cancelAll()
+{
+    const QList<QUuid> ids = m_queue + m_running.keys() + m_waiting.values();
+    for (const QUuid &id : ids)
+        cancel(id);
+}
+
+void ValidationQueue::setNetworkAvailable(bool available)
+{
+    if (available == m_networkAvailable)
+        return;
+    m_networkAvailable = available;
+    qCDebug(lcNet) << "validation queue: network" << (available ? "available" : "unavailable");
+    if (available)
+        retryWaiting();
+}
+
+void ValidationQueue::retryWaiting()
+{
+    const QList<QUuid> waiting = m_waiting.values();
+    for (const QUuid &id : waiting)
+        enqueue(id);
+}
+
+void ValidationQueue::scheduleRetry()
+{
+    if (m_retryTimer.isActive())
+        return;
+    m_retryTimer.start(m_nextRetryMs);
+    m_nextRetryMs = qMin(m_nextRetryMs * 2, m_maxRetryMs);
+}
+
+void ValidationQueue::pump()
+{
+    if (!m_networkAvailable)
+        return;
+    while (!m_queue.isEmpty() && m_running.size() < m_maxConcurrent) {
+        const QUuid id = m_queue.takeFirst();
+        startOne(id);
+    }
+    if (m_queue.isEmpty() && m_running.isEmpty())
+        Q_EMIT idle();
+}
+
+void ValidationQueue::startOne(const QUuid &id)
+{
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c) {
+        Q_EMIT pendingChanged(id, false);
+        return;
+    }
+    m_running.insert(id, Running {});
+    Q_EMIT started(id);
+    qCDebug(lcNet) << "validating" << id;
+    m_repository->readSecret(id, this, [this, id](const SecretResult &secret) {
+        auto it = m_running.find(id);
+        if (it == m_running.end() || it->cancelled)
+            return;
+        const std::optional<Connector> c = m_repository->find(id);
+        if (!c) {
+            m_running.erase(it);
+            Q_EMIT pendingChanged(id, false);
+            pump();
+            return;
+        }
+        if (!secret.ok()) {
+            ValidationResult r;
+            r.status = ValidationStatus::Failed;
+            const bool missing = secret.error == SecretResult::Error::NotFound;
+            r.failure = missing ? ValidationResult::Failure::NoSecret : ValidationResult::Failure::Keychain;
+            r.message = missing ? QCoreApplication::translate("ValidationQueue",
+                                                              "Needs secret: no password or client "
+                                                              "secret is stored for this connector. "
+                                                              "Edit it and enter one.")
+                                : secret.message;
+            onJobFinished(id, r);
+            return;
+        }
+        ValidationRequest request;
+        request.baseUrl = QUrl(c->url);
+        request.authType = c->authType;
+        request.identity = c->identity;
+        request.secret = secret.secret;
+        request.verifySsl = c->verifySsl;
+        request.pinnedSha256 = c->pinnedCertificateSha256;
+        auto *job = new ValidationJob(m_nam, request, this);
+        job->setTimeouts(m_connectMs, m_totalMs);
+        job->setBackoffSchedule(m_backoff);
+        it->job = job;
+        connect(job, &ValidationJob::finished, this, [this, id, job](const ValidationResult &r) {
+            job->deleteLater();
+            onJobFinished(id, r);
+        });
+        job->start();
+    });
+}
+
+void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &result)
+{
+    auto it = m_running.find(id);
+    if (it == m_running.end() || it->cancelled)
+        return;
+    m_running.erase(it);
+    if (result.failure != ValidationResult::Failure::Cancelled)
+        record(id, result);
+    if (result.isTransient()) {
+        m_waiting.insert(id);
+        scheduleRetry();
+    } else {
+        m_nextRetryMs = m_firstRetryMs;
+        Q_EMIT pendingChanged(id, false);
+    }
+    Q_EMIT finished(id, result);
+    pump();
+}
+
+void ValidationQueue::record(const QUuid &id, const ValidationResult &result)
+{
+    QString error;
+    if (!m_repository->setValidation(id, validationStateFor(result, QDateTime::currentDateTimeUtc()), &error))
+        qCWarning(lcStore).noquote() << "the validation result could not be saved:" << error;
+}
+
+} // namespace cd

@@ -1,0 +1,109 @@
+#pragma once
+
+#include "ValidationJob.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+#include <QUuid>
+
+class QNetworkAccessManager;
+
+namespace cd {
+
+class ConnectorRepository;
+
+// Validates connectors in the background, offline-first.
+//
+//   enqueue(id) --> queued --(network available, fewer than maxConcurrent running)-->
+//   reading secret (keychain) --> ValidationJob --> result recorded in the repository
+//
+// - At most maxConcurrent (4) checks run at once; one per connector; enqueueing a queued or
+//   running connector does nothing.
+// - While the network is unavailable nothing starts. A check that fails because the server
+//   could not be reached (isTransient) records "Not verified" with the reason, and the
+//   connector waits: it runs again when the network comes back, or after a back-off
+//   (30 s doubling up to 5 min) when no reachability information exists.
+// - Pending work survives a restart without extra state: every connector that is "Not
+//   verified" (and whose credentials were not rejected) is pending; enqueuePending()
+//   picks them up at start.
+// - A connector whose credentials were rejected (HTTP 401) is not validated again by
+//   enqueueAll()/enqueuePending() until it is edited (editing resets its state).
+// - cancel(id) / removal of the connector stop its check; nothing is recorded.
+class ValidationQueue : public QObject
+{
+    Q_OBJECT
+public:
+    ValidationQueue(ConnectorRepository *repository, QNetworkAccessManager *nam,
+                    QObject *parent = nullptr);
+    ~ValidationQueue() override;
+
+    void setMaxConcurrent(int n) { m_maxConcurrent = qMax(1, n); }
+    void setTimeouts(int connectMs, int totalMs);
+    void setBackoffSchedule(const QList<int> &ms) { m_backoff = ms; }
+    // First and longest wait before retrying transient failures without reachability info.
+    void setRetryDelays(int firstMs, int maxMs);
+
+    // false: nothing starts; true again: every waiting connector is retried at once.
+    void setNetworkAvailable(bool available);
+    bool networkAvailable() const { return m_networkAvailable; }
+
+    void enqueue(const QUuid &id);
+    // Every connector except those whose credentials were rejected.
+    void enqueueAll();
+    // Every connector that is "Not verified" and not rejected: the work left from before.
+    void enqueuePending();
+    void cancel(const QUuid &id);
+    void cancelAll();
+
+    bool isPending(const QUuid &id) const; // queued, waiting for the network, or running
+    bool isRunning(const QUuid &id) const { return m_running.contains(id); }
+    int runningCount() const { return int(m_running.size()); }
+    int queuedCount() const { return int(m_queue.size()); }
+    int waitingCount() const { return int(m_waiting.size()); }
+
+Q_SIGNALS:
+    void pendingChanged(const QUuid &id, bool pending);
+    void started(const QUuid &id);
+    // The check ended; its result is already recorded (unless cancelled).
+    void finished(const QUuid &id, const cd::ValidationResult &result);
+    // Nothing queued or running (waiting connectors may remain).
+    void idle();
+
+private:
+    void pump();
+    void startOne(const QUuid &id);
+    void onJobFinished(const QUuid &id, const ValidationResult &result);
+    void record(const QUuid &id, const ValidationResult &result);
+    void scheduleRetry();
+    void retryWaiting();
+
+    struct Running
+    {
+        QPointer<ValidationJob> job; // null while the secret is being read
+        bool cancelled = false;
+    };
+
+    ConnectorRepository *m_repository;
+    QPointer<QNetworkAccessManager> m_nam;
+    QList<QUuid> m_queue;
+    QHash<QUuid, Running> m_running;
+    QSet<QUuid> m_waiting; // transient failure: retry when the network is back
+    int m_maxConcurrent = 4;
+    int m_connectMs = 15000;
+    int m_totalMs = 30000;
+    QList<int> m_backoff { 3000, 5000, 8000, 13000 };
+    bool m_networkAvailable = true;
+    QTimer m_retryTimer;
+    int m_firstRetryMs = 30 * 1000;
+    int m_maxRetryMs = 5 * 60 * 1000;
+    int m_nextRetryMs = 30 * 1000;
+};
+
+// What a finished check means for the stored connector.
+ValidationState validationStateFor(const ValidationResult &result, const QDateTime &now);
+
+} // namespace cd

@@ -1,0 +1,437 @@
+#include "ConnectorDialog.h"
+
+#include "Applications.h"
+#include "AuthEditor.h"
+#include "ConnectorRepository.h"
+#include "InlineMessage.h"
+#include "SecretLineEdit.h"
+#include "UrlNormalizer.h"
+#include "ValidationJob.h"
+#include "ui_ConnectorDialog.h"
+
+#include <QDialogButtonBox>
+#include <QPointer>
+#include <QPushButton>
+
+namespace cd::ui {
+
+namespace {
+const auto kName = QStringLiteral("name");
+const auto kUrl = QStringLiteral("url");
+const auto kIdentity = QStringLiteral("identity");
+const auto kSecret = QStringLiteral("secret");
+} // namespace
+
+ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *parent)
+    : QDialog(parent)
+    , m_ui(std::make_unique<Ui::ConnectorDialog>())
+    , m_repository(repository)
+{
+    m_ui->setupUi(this);
+    setObjectName(QStringLiteral("connectorDialog"));
+    setWindowModality(Qt::WindowModal);
+
+    for (const Application &app : Applications::all())
+        m_ui->applicationComboBox->addItem(app.displayName, app.id);
+    m_ui->authTypeComboBox->addItem(authTypeDisplayName(AuthType::Basic), int(AuthType::Basic));
+    m_ui->authTypeComboBox->addItem(authTypeDisplayName(AuthType::OAuth), int(AuthType::OAuth));
+
+    m_submit = m_ui->buttonBox->addButton(tr("&Submit"), QDialogButtonBox::AcceptRole);
+    m_submit->setObjectName(QStringLiteral("submitPushButton"));
+    m_submit->setAccessibleName(tr("Submit"));
+    m_submit->setDefault(true);
+    m_cancel = m_ui->buttonBox->addButton(QDialogButtonBox::Cancel);
+    m_cancel->setObjectName(QStringLiteral("cancelPushButton"));
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setAccessibleName(tr("Cancel"));
+    connect(m_ui->buttonBox, &QDialogButtonBox::accepted, this, &ConnectorDialog::submit);
+    connect(m_ui->buttonBox, &QDialogButtonBox::rejected, this, &ConnectorDialog::reject);
+
+    // Shown once a network access manager is given (setNetworkAccessManager).
+    m_ui->testConnectionPushButton->hide();
+    m_ui->busyProgressBar->hide();
+    connect(m_ui->testConnectionPushButton, &QPushButton::clicked, this, &ConnectorDialog::testConnection);
+
+    setUpAuthEditors();
+    alignLabels();
+    setUpTabOrder();
+
+    connect(m_ui->nameLineEdit, &QLineEdit::textChanged, this, &ConnectorDialog::revalidate);
+    connect(m_ui->nameLineEdit, &QLineEdit::editingFinished, this, [this] { touch(kName); });
+    connect(m_ui->urlLineEdit, &QLineEdit::textChanged, this, [this] {
+        m_pendingPin.clear(); // a trusted certificate belongs to the address it came from
+        revalidate();
+    });
+    connect(m_ui->urlLineEdit, &QLineEdit::editingFinished, this, &ConnectorDialog::onUrlEditingFinished);
+    connect(m_ui->verifySslCheckBox, &QCheckBox::toggled, this, &ConnectorDialog::revalidate);
+    connect(m_ui->authTypeComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            &ConnectorDialog::onAuthTypeChanged);
+    connect(m_ui->applicationComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            &ConnectorDialog::revalidate);
+
+    m_ui->nameLineEdit->setFocus();
+    revalidate();
+}
+
+ConnectorDialog::~ConnectorDialog() = default;
+
+void ConnectorDialog::setUpAuthEditors()
+{
+    const Application *app = Applications::find(Applications::defaultId());
+    m_editors = { new BasicAuthEditor(m_ui->authStackedWidget),
+                  new OAuthEditor(app ? app->apiCredentialsHelp : QUrl(), m_ui->authStackedWidget) };
+    for (AuthEditor *editor : m_editors) {
+        m_ui->authStackedWidget->addWidget(editor);
+        connect(editor, &AuthEditor::changed, this, &ConnectorDialog::revalidate);
+        connect(editor->identityEdit(), &QLineEdit::editingFinished, this, [this] { touch(kIdentity); });
+        connect(editor->secretEdit(), &QLineEdit::editingFinished, this, [this] { touch(kSecret); });
+        connect(editor, &AuthEditor::revealRequested, this, &ConnectorDialog::revealSecret);
+    }
+    m_editors.at(0)->setObjectName(QStringLiteral("basicAuthEditor"));
+    m_editors.at(1)->setObjectName(QStringLiteral("oauthAuthEditor"));
+}
+
+void ConnectorDialog::alignLabels()
+{
+    // The credential pages have their own form layouts: give every label column the same
+    // width so that the fields line up as one form.
+    QList<QLabel *> labels { m_ui->applicationLabel, m_ui->nameLabel, m_ui->urlLabel,
+                             m_ui->authTypeLabel };
+    for (AuthEditor *editor : m_editors)
+        labels += editor->labels();
+    int width = 0;
+    for (QLabel *l : labels)
+        width = qMax(width, l->sizeHint().width());
+    for (QLabel *l : labels)
+        l->setMinimumWidth(width);
+}
+
+void ConnectorDialog::setUpTabOrder()
+{
+    QList<QWidget *> chain { m_ui->applicationComboBox, m_ui->nameLineEdit, m_ui->urlLineEdit,
+                             m_ui->verifySslCheckBox, m_ui->authTypeComboBox };
+    for (AuthEditor *editor : m_editors) {
+        chain << editor->identityEdit() << editor->secretEdit();
+        if (editor->lastFocusWidget() != editor->secretEdit())
+            chain << editor->lastFocusWidget();
+    }
+    chain << m_ui->testConnectionPushButton << m_submit << m_cancel;
+    for (int i = 1; i < chain.size(); ++i)
+        QWidget::setTabOrder(chain.at(i - 1), chain.at(i));
+}
+
+AuthEditor *ConnectorDialog::currentAuthEditor() const
+{
+    return m_editors.value(m_ui->authStackedWidget->currentIndex());
+}
+
+void ConnectorDialog::editConnector(const Connector &connector)
+{
+    m_mode = Mode::Edit;
+    m_original = connector;
+    setWindowTitle(tr("Edit Connector"));
+    m_ui->applicationComboBox->setCurrentIndex(
+        qMax(0, m_ui->applicationComboBox->findData(connector.application)));
+    m_ui->nameLineEdit->setText(connector.name);
+    m_ui->urlLineEdit->setText(connector.url);
+    m_ui->verifySslCheckBox->setChecked(connector.verifySsl);
+    m_ui->authTypeComboBox->setCurrentIndex(connector.authType == AuthType::OAuth ? 1 : 0);
+    currentAuthEditor()->load(connector.identity, !connector.needsSecret);
+    m_touched = { kName, kUrl, kIdentity };
+    revalidate();
+}
+
+void ConnectorDialog::duplicateConnector(const Connector &connector)
+{
+    m_mode = Mode::Duplicate;
+    m_original.reset();
+    setWindowTitle(tr("Add New Connector"));
+    m_ui->applicationComboBox->setCurrentIndex(
+        qMax(0, m_ui->applicationComboBox->findData(connector.application)));
+    // A free name: "X (copy)", "X (copy 2)", ...
+    QString name = tr("%1 (copy)").arg(connector.name);
+    for (int n = 2; !ConnectorRules::checkName(name, m_repository->connectors(), QUuid()).isEmpty()
+         && n < 1000;
+         ++n)
+        name = tr("%1 (copy %2)").arg(connector.name).arg(n);
+    m_ui->nameLineEdit->setText(name.left(ConnectorRules::kMaxNameLength));
+    m_ui->urlLineEdit->setText(connector.url);
+    m_ui->verifySslCheckBox->setChecked(connector.verifySsl);
+    m_ui->authTypeComboBox->setCurrentIndex(connector.authType == AuthType::OAuth ? 1 : 0);
+    currentAuthEditor()->load(connector.identity, false);
+    m_touched = { kName, kUrl, kIdentity };
+    revalidate();
+    m_ui->nameLineEdit->selectAll();
+}
+
+ConnectorDraft ConnectorDialog::draft() const
+{
+    ConnectorDraft d;
+    if (m_original)
+        d.id = m_original->id;
+    d.application = m_ui->applicationComboBox->currentData().toString();
+    d.name = m_ui->nameLineEdit->text();
+    d.url = m_ui->urlLineEdit->text();
+    d.verifySsl = m_ui->verifySslCheckBox->isChecked();
+    AuthEditor *editor = currentAuthEditor();
+    d.authType = editor->authType();
+    d.identity = editor->identity();
+    d.secret = editor->newSecret().value_or(QString());
+    return d;
+}
+
+DraftCheck ConnectorDialog::currentCheck() const
+{
+    return ConnectorRules::check(draft(), m_repository->connectors(),
+                                 m_original ? &*m_original : nullptr);
+}
+
+void ConnectorDialog::onAuthTypeChanged(int index)
+{
+    AuthEditor *leaving = currentAuthEditor();
+    m_ui->authStackedWidget->setCurrentIndex(index);
+    AuthEditor *entering = currentAuthEditor();
+    if (leaving != entering) {
+        // Nothing typed on a hidden page survives, so a hidden secret is never saved.
+        leaving->clear();
+        if (m_original && m_original->authType == entering->authType())
+            entering->load(m_original->identity, !m_original->needsSecret);
+        m_touched.remove(kIdentity);
+        m_touched.remove(kSecret);
+    }
+    revalidate();
+}
+
+void ConnectorDialog::onUrlEditingFinished()
+{
+    const NormalizedUrl n = normalizeInstanceUrl(m_ui->urlLineEdit->text());
+    if (n.ok && n.url != m_ui->urlLineEdit->text())
+        m_ui->urlLineEdit->setText(n.url); // show the form that will be saved
+    touch(kUrl);
+}
+
+void ConnectorDialog::touch(const QString &field)
+{
+    m_touched.insert(field);
+    revalidate();
+}
+
+void ConnectorDialog::revalidate()
+{
+    const DraftCheck check = currentCheck();
+    using Kind = InlineMessage::Kind;
+    m_ui->nameMessage->showMessage(Kind::Error, m_touched.contains(kName) ? check.name : QString());
+    if (m_touched.contains(kUrl) && !check.url.isEmpty())
+        m_ui->urlMessage->showMessage(Kind::Error, check.url);
+    else
+        m_ui->urlMessage->showMessage(Kind::Warning, check.urlWarning);
+    m_ui->duplicateMessage->showMessage(Kind::Information, check.duplicateNotice);
+    m_ui->verifySslMessage->showMessage(
+        Kind::Warning, m_ui->verifySslCheckBox->isChecked()
+            ? QString()
+            : tr("Leave Verify SSL selected unless Jama Software Support instructed you to "
+                 "deselect it. Without it, anyone between you and the server can read the "
+                 "credentials."));
+    currentAuthEditor()->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
+                                   m_touched.contains(kSecret) ? check.secret : QString());
+    m_submit->setEnabled(check.isValid() && !m_saving);
+    // Testing needs a URL, an identity, and a secret (typed, or stored and unchanged).
+    const bool secretAvailable = !draft().secret.isEmpty()
+        || (m_original && !m_original->needsSecret
+            && m_original->authType == currentAuthEditor()->authType());
+    m_ui->testConnectionPushButton->setEnabled(
+        m_test || (!m_saving && check.url.isEmpty() && check.identity.isEmpty() && secretAvailable));
+    m_submit->setToolTip(check.isValid() ? QString() : tr("Fill in every field to submit."));
+}
+
+void ConnectorDialog::setSaving(bool saving)
+{
+    m_saving = saving;
+    for (QWidget *w : { static_cast<QWidget *>(m_ui->applicationComboBox),
+                        static_cast<QWidget *>(m_ui->nameLineEdit),
+                        static_cast<QWidget *>(m_ui->urlLineEdit),
+                        static_cast<QWidget *>(m_ui->verifySslCheckBox),
+                        static_cast<QWidget *>(m_ui->authTypeComboBox),
+                        static_cast<QWidget *>(m_ui->authStackedWidget) })
+        w->setEnabled(!saving);
+    m_cancel->setEnabled(!saving);
+    m_ui->busyProgressBar->setVisible(saving);
+    if (saving)
+        m_ui->saveMessage->showMessage(InlineMessage::Kind::Information,
+                                       tr("Saving… storing the secret in the keychain."));
+    revalidate();
+}
+
+void ConnectorDialog::submit()
+{
+    const DraftCheck check = currentCheck();
+    if (!check.isValid() || m_saving) {
+        m_touched = { kName, kUrl, kIdentity, kSecret };
+        revalidate();
+        return;
+    }
+    const ConnectorDraft d = draft();
+    Connector c = m_original.value_or(Connector());
+    c.application = d.application;
+    c.name = d.name.trimmed();
+    c.url = check.normalizedUrl;
+    c.verifySsl = d.verifySsl;
+    c.authType = d.authType;
+    c.identity = d.identity;
+    if (m_original && (m_original->url != c.url || m_original->verifySsl != c.verifySsl))
+        c.pinnedCertificateSha256.clear(); // a pin belongs to the instance it was made for
+    if (!m_pendingPin.isEmpty())
+        c.pinnedCertificateSha256 = m_pendingPin; // trusted in Test Connection
+    const std::optional<QString> secret = currentAuthEditor()->newSecret();
+    const bool credentialsChanged = !m_original || secret.has_value() || m_original->url != c.url
+        || m_original->authType != c.authType || m_original->identity != c.identity
+        || m_original->verifySsl != c.verifySsl;
+
+    setSaving(true);
+    QPointer<ConnectorDialog> self(this);
+    auto done = [self, credentialsChanged](const RepositoryResult &r) {
+        if (!self)
+            return;
+        self->setSaving(false);
+        if (!r.ok) {
+            self->m_ui->saveMessage->showMessage(InlineMessage::Kind::Error, r.error);
+            return;
+        }
+        self->m_ui->saveMessage->clear();
+        Q_EMIT self->saved(r.id, credentialsChanged);
+        self->accept();
+    };
+    if (m_original)
+        m_repository->update(c, secret, done);
+    else
+        m_repository->add(c, secret.value_or(QString()), done);
+}
+
+void ConnectorDialog::reject()
+{
+    if (m_saving)
+        return; // the keychain is answering; its timeout bounds the wait
+    delete m_test; // aborts a running test, emits nothing
+    m_test = nullptr;
+    for (AuthEditor *editor : m_editors)
+        editor->clear(); // no secret stays in a closed dialog's widgets
+    QDialog::reject();
+}
+
+void ConnectorDialog::setNetworkAccessManager(QNetworkAccessManager *nam)
+{
+    m_nam = nam;
+    m_ui->testConnectionPushButton->setVisible(nam != nullptr);
+    revalidate();
+}
+
+bool ConnectorDialog::isTesting() const { return m_test != nullptr; }
+
+void ConnectorDialog::testConnection()
+{
+    if (m_test) {
+        m_test->cancel(); // finishes with Cancelled, shown like any result
+        return;
+    }
+    const DraftCheck check = currentCheck();
+    if (!check.url.isEmpty() || !check.identity.isEmpty())
+        return;
+    const std::optional<QString> typed = currentAuthEditor()->newSecret();
+    if (typed && !typed->isEmpty()) {
+        startTest(*typed);
+        return;
+    }
+    if (!m_original || m_original->needsSecret || m_original->authType != currentAuthEditor()->authType())
+        return;
+    // Unchanged secret: testing is the user asking for it, so read it now.
+    m_ui->testMessage->showMessage(InlineMessage::Kind::Information,
+                                   tr("Reading the secret from the keychain…"));
+    QPointer<ConnectorDialog> self(this);
+    m_repository->readSecret(m_original->id, this, [self](const SecretResult &r) {
+        if (!self)
+            return;
+        if (!r.ok()) {
+            self->m_ui->testMessage->showMessage(InlineMessage::Kind::Error, r.message);
+            return;
+        }
+        self->startTest(r.secret);
+    });
+}
+
+void ConnectorDialog::startTest(const QString &secret)
+{
+    const DraftCheck check = currentCheck();
+    ValidationRequest request;
+    request.baseUrl = QUrl(check.normalizedUrl);
+    request.authType = currentAuthEditor()->authType();
+    request.identity = currentAuthEditor()->identity();
+    request.secret = secret;
+    request.verifySsl = m_ui->verifySslCheckBox->isChecked();
+    request.pinnedSha256 = m_pendingPin;
+    if (m_pendingPin.isEmpty() && m_original && m_original->url == check.normalizedUrl)
+        request.pinnedSha256 = m_original->pinnedCertificateSha256;
+    m_test = new ValidationJob(m_nam, request, this);
+    connect(m_test, &ValidationJob::finished, this, [this](const ValidationResult &r) {
+        m_test->deleteLater();
+        m_test = nullptr;
+        m_ui->busyProgressBar->hide();
+        m_ui->testConnectionPushButton->setText(tr("Test &Connection"));
+        showTestResult(r);
+        revalidate();
+    });
+    m_ui->busyProgressBar->show();
+    m_ui->testConnectionPushButton->setText(tr("&Cancel Test"));
+    m_ui->testMessage->showMessage(InlineMessage::Kind::Information,
+                                   tr("Connecting to %1…").arg(request.baseUrl.host()));
+    m_test->start();
+    revalidate();
+}
+
+void ConnectorDialog::showTestResult(const ValidationResult &r)
+{
+    using Kind = InlineMessage::Kind;
+    if (r.failure == ValidationResult::Failure::Cancelled) {
+        m_ui->testMessage->showMessage(Kind::Information, tr("Test cancelled."));
+        return;
+    }
+    const Kind kind = r.status == ValidationStatus::Verified ? Kind::Success
+        : r.status == ValidationStatus::Warning              ? Kind::Warning
+                                                              : Kind::Error;
+    m_ui->testMessage->showMessage(kind, r.message.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    if (r.failure == ValidationResult::Failure::Tls && r.certificate
+        && m_ui->verifySslCheckBox->isChecked()) {
+        const CertificateInfo cert = *r.certificate;
+        QPushButton *trust = m_ui->testMessage->addButton(tr("&Trust This Certificate"));
+        trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
+        trust->setToolTip(tr("Accept exactly this certificate (SHA-256 %1) for this connector, then test again.")
+                              .arg(cert.fingerprintText()));
+        connect(trust, &QPushButton::clicked, this, [this, cert] {
+            m_pendingPin = cert.sha256;
+            testConnection();
+        });
+    }
+}
+
+void ConnectorDialog::revealSecret()
+{
+    if (!m_original)
+        return;
+    AuthEditor *editor = currentAuthEditor();
+    m_ui->saveMessage->showMessage(InlineMessage::Kind::Information,
+                                   tr("Reading the secret from the keychain…"));
+    QPointer<ConnectorDialog> self(this);
+    QPointer<AuthEditor> target(editor);
+    m_repository->readSecret(m_original->id, this, [self, target](const SecretResult &r) {
+        if (!self)
+            return;
+        self->m_ui->saveMessage->clear();
+        if (!r.ok()) {
+            self->m_ui->saveMessage->showMessage(InlineMessage::Kind::Error, r.message);
+            return;
+        }
+        if (target && target == self->currentAuthEditor())
+            target->setRevealedSecret(r.secret);
+    });
+}
+
+} // namespace cd::ui

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "Connector.h"
+#include "ConnectorRules.h"
+
+#include <QDialog>
+#include <QSet>
+
+#include <memory>
+#include <optional>
+
+class QNetworkAccessManager;
+class QPushButton;
+
+namespace Ui {
+class ConnectorDialog;
+}
+
+namespace cd {
+class ConnectorRepository;
+class ValidationJob;
+struct ValidationResult;
+}
+
+namespace cd::ui {
+
+class AuthEditor;
+
+// The "Add New Connector" dialog (and "Edit Connector"). Follows Jama Connect Interchange's
+// own form: Application, Name, URL, Verify SSL, Authentication Type, then the credentials
+// of that type. Submit is enabled only while the form is valid; it saves through the
+// repository (keychain first) and closes. A save error stays inside the dialog with
+// everything typed kept. Open it with open(), never exec().
+class ConnectorDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    enum class Mode { Add, Edit, Duplicate };
+
+    explicit ConnectorDialog(ConnectorRepository *repository, QWidget *parent = nullptr);
+    ~ConnectorDialog() override;
+
+    // Edit an existing connector (its secret is never read unless the user reveals it).
+    void editConnector(const Connector &connector);
+    // Add a new connector prefilled from another one (no secret, a new name).
+    void duplicateConnector(const Connector &connector);
+
+    // Enables Test Connection (validates the typed values without saving).
+    void setNetworkAccessManager(QNetworkAccessManager *nam);
+    // Starts (or, while one runs, cancels) a test of the typed values.
+    void testConnection();
+    bool isTesting() const;
+    QByteArray pendingPin() const { return m_pendingPin; }
+
+    Mode mode() const { return m_mode; }
+    ConnectorDraft draft() const;
+    DraftCheck currentCheck() const;
+    bool isSaving() const { return m_saving; }
+    AuthEditor *currentAuthEditor() const;
+    QPushButton *submitButton() const { return m_submit; }
+    QPushButton *cancelButton() const { return m_cancel; }
+
+Q_SIGNALS:
+    // The connector was saved (added or updated); the dialog then closes.
+    void saved(const QUuid &id, bool credentialsChanged);
+
+public Q_SLOTS:
+    void reject() override;
+
+private:
+    void setUpAuthEditors();
+    void alignLabels();
+    void setUpTabOrder();
+    void onAuthTypeChanged(int index);
+    void onUrlEditingFinished();
+    void touch(const QString &field);
+    void revalidate();
+    void submit();
+    void setSaving(bool saving);
+    void revealSecret();
+    void startTest(const QString &secret);
+    void showTestResult(const ValidationResult &result);
+
+    std::unique_ptr<Ui::ConnectorDialog> m_ui;
+    ConnectorRepository *m_repository;
+    QList<AuthEditor *> m_editors;
+    QPushButton *m_submit = nullptr;
+    QPushButton *m_cancel = nullptr;
+    Mode m_mode = Mode::Add;
+    std::optional<Connector> m_original;
+    QSet<QString> m_touched;
+    bool m_saving = false;
+    QNetworkAccessManager *m_nam = nullptr;
+    ValidationJob *m_test = nullptr;
+    QByteArray m_pendingPin; // a certificate the user trusted in this dialog
+};
+
+} // namespace cd::ui

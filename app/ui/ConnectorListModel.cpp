@@ -1,0 +1,268 @@
+#include "ConnectorListModel.h"
+
+#include "Applications.h"
+#include "ConnectorRepository.h"
+
+#include <QIcon>
+#include <QLocale>
+#include <QTimer>
+
+namespace cd::ui {
+
+ConnectorListModel::ConnectorListModel(ConnectorRepository *repository, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_repository(repository)
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
+{
+    connect(repository, &ConnectorRepository::connectorAdded, this, &ConnectorListModel::onAdded);
+    connect(repository, &ConnectorRepository::connectorUpdated, this, &ConnectorListModel::onUpdated);
+    connect(repository, &ConnectorRepository::connectorAboutToBeRemoved, this,
+            &ConnectorListModel::onAboutToBeRemoved);
+    connect(repository, &ConnectorRepository::connectorRemoved, this, &ConnectorListModel::onRemoved);
+    connect(repository, &ConnectorRepository::aboutToReset, this, [this] { beginResetModel(); });
+    connect(repository, &ConnectorRepository::reset, this, &ConnectorListModel::onReset);
+    m_ids.reserve(repository->connectors().size());
+    for (const Connector &c : repository->connectors())
+        m_ids.append(c.id);
+
+    // "5 minutes ago" ages: refresh that column once a minute.
+    m_tick = new QTimer(this);
+    m_tick->setInterval(60 * 1000);
+    connect(m_tick, &QTimer::timeout, this, [this] {
+        if (!m_ids.isEmpty())
+            Q_EMIT dataChanged(index(0, LastCheckedColumn), index(int(m_ids.size()) - 1, LastCheckedColumn),
+                               { Qt::DisplayRole });
+    });
+    m_tick->start();
+}
+
+int ConnectorListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_ids.size());
+}
+
+int ConnectorListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const Connector &ConnectorListModel::connectorAt(int row) const
+{
+    return m_repository->connectors().at(row);
+}
+
+int ConnectorListModel::rowOf(const QUuid &id) const { return int(m_ids.indexOf(id)); }
+
+QString ConnectorListModel::relativeTime(const QDateTime &when, const QDateTime &now)
+{
+    if (!when.isValid())
+        return tr("Never");
+    const qint64 secs = when.secsTo(now);
+    if (secs < 60)
+        return tr("Just now");
+    if (secs < 3600)
+        return tr("%n minute(s) ago", nullptr, int(secs / 60));
+    if (secs < 24 * 3600)
+        return tr("%n hour(s) ago", nullptr, int(secs / 3600));
+    const qint64 days = when.toLocalTime().date().daysTo(now.toLocalTime().date());
+    if (days <= 1)
+        return tr("Yesterday");
+    if (days < 30)
+        return tr("%n day(s) ago", nullptr, int(days));
+    return QLocale().toString(when.toLocalTime().date(), QLocale::ShortFormat);
+}
+
+QString ConnectorListModel::statusText(const Connector &c) const
+{
+    if (m_validating.contains(c.id))
+        return tr("Validating…");
+    if (c.needsSecret)
+        return tr("Needs secret");
+    return statusDisplayName(c.validation.status);
+}
+
+static QString statusIconPath(ValidationStatus s)
+{
+    switch (s) {
+    case ValidationStatus::Verified:
+        return QStringLiteral(":/icons/status-verified.svg");
+    case ValidationStatus::Warning:
+        return QStringLiteral(":/icons/status-warning.svg");
+    case ValidationStatus::Failed:
+        return QStringLiteral(":/icons/status-failed.svg");
+    case ValidationStatus::NotVerified:
+        break;
+    }
+    return QStringLiteral(":/icons/status-not-verified.svg");
+}
+
+QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Connector &c = connectorAt(index.row());
+    const bool validating = m_validating.contains(c.id);
+    if (role == IdRole)
+        return c.id;
+    switch (index.column()) {
+    case NameColumn:
+        if (role == Qt::DisplayRole || role == SortRole)
+            return c.name;
+        break;
+    case ApplicationColumn:
+        if (role == Qt::DisplayRole || role == SortRole) {
+            const Application *app = Applications::find(c.application);
+            return app ? app->displayName : c.application;
+        }
+        break;
+    case UrlColumn:
+        if (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)
+            return c.url;
+        break;
+    case AuthenticationColumn:
+        if (role == Qt::DisplayRole || role == SortRole) {
+            return role == SortRole ? authTypeDisplayName(c.authType)
+                                    : tr("%1 (%2)").arg(authTypeDisplayName(c.authType), c.identity);
+        }
+        break;
+    case StatusColumn:
+        switch (role) {
+        case Qt::DisplayRole:
+            return statusText(c);
+        case SortRole:
+            return validating ? -1 : int(c.validation.status);
+        case Qt::DecorationRole:
+            return QIcon(validating ? QStringLiteral(":/icons/status-validating.svg")
+                                    : statusIconPath(c.validation.status));
+        case Qt::ToolTipRole:
+            return validating ? tr("Checking the credentials against the server…")
+                              : (c.validation.message.isEmpty() ? statusText(c) : c.validation.message);
+        default:
+            break;
+        }
+        break;
+    case LastCheckedColumn:
+        switch (role) {
+        case Qt::DisplayRole:
+            return relativeTime(c.validation.checkedAt, m_clock());
+        case SortRole:
+            return c.validation.checkedAt.isValid() ? c.validation.checkedAt.toMSecsSinceEpoch()
+                                                    : qint64(0);
+        case Qt::ToolTipRole:
+            return c.validation.checkedAt.isValid()
+                ? QLocale().toString(c.validation.checkedAt.toLocalTime(), QLocale::LongFormat)
+                : tr("Never checked");
+        default:
+            break;
+        }
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant ConnectorListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case NameColumn:
+        return tr("Name");
+    case ApplicationColumn:
+        return tr("Application");
+    case UrlColumn:
+        return tr("URL");
+    case AuthenticationColumn:
+        return tr("Authentication");
+    case StatusColumn:
+        return tr("Status");
+    case LastCheckedColumn:
+        return tr("Last checked");
+    default:
+        return {};
+    }
+}
+
+void ConnectorListModel::setValidating(const QUuid &id, bool validating)
+{
+    const bool changed = validating ? !m_validating.contains(id) : m_validating.remove(id);
+    if (validating)
+        m_validating.insert(id);
+    const int row = rowOf(id);
+    if (changed && row >= 0)
+        Q_EMIT dataChanged(index(row, StatusColumn), index(row, StatusColumn));
+}
+
+void ConnectorListModel::onAdded(const QUuid &id)
+{
+    const int repoRow = m_repository->indexOf(id);
+    beginInsertRows({}, repoRow, repoRow);
+    m_ids.insert(repoRow, id);
+    endInsertRows();
+}
+
+void ConnectorListModel::onUpdated(const QUuid &id)
+{
+    const int row = rowOf(id);
+    if (row >= 0)
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void ConnectorListModel::onAboutToBeRemoved(const QUuid &id)
+{
+    m_removingRow = rowOf(id);
+    if (m_removingRow >= 0)
+        beginRemoveRows({}, m_removingRow, m_removingRow);
+}
+
+void ConnectorListModel::onRemoved(const QUuid &id)
+{
+    if (m_removingRow < 0)
+        return;
+    m_ids.removeAt(m_removingRow);
+    m_validating.remove(id);
+    m_removingRow = -1;
+    endRemoveRows();
+}
+
+void ConnectorListModel::onReset()
+{
+    // beginResetModel() ran on aboutToReset, while the old list was still there.
+    m_ids.clear();
+    m_ids.reserve(m_repository->connectors().size());
+    for (const Connector &c : m_repository->connectors())
+        m_ids.append(c.id);
+    m_validating.clear();
+    endResetModel();
+}
+
+ConnectorFilterProxyModel::ConnectorFilterProxyModel(QObject *parent)
+    : QSortFilterProxyModel(parent)
+{
+    setSortRole(ConnectorListModel::SortRole);
+    setSortCaseSensitivity(Qt::CaseInsensitive);
+    setSortLocaleAware(true);
+    setDynamicSortFilter(true);
+}
+
+void ConnectorFilterProxyModel::setSearchText(const QString &text)
+{
+    const QString needle = text.trimmed();
+    if (needle == m_needle)
+        return;
+    m_needle = needle;
+    invalidateFilter();
+}
+
+bool ConnectorFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &) const
+{
+    if (m_needle.isEmpty())
+        return true;
+    const auto *model = static_cast<const ConnectorListModel *>(sourceModel());
+    const Connector &c = model->connectorAt(sourceRow);
+    return c.name.contains(m_needle, Qt::CaseInsensitive)
+        || c.url.contains(m_needle, Qt::CaseInsensitive);
+}
+
+} // namespace cd::ui

@@ -1,0 +1,88 @@
+#include "InlineMessage.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QStyle>
+
+namespace cd::ui {
+
+InlineMessage::InlineMessage(QWidget *parent)
+    : QWidget(parent)
+{
+    m_layout = new QHBoxLayout(this);
+    m_layout->setContentsMargins(0, 0, 0, 0);
+    m_icon = new QLabel(this);
+    m_icon->setAlignment(Qt::AlignTop);
+    m_layout->addWidget(m_icon, 0, Qt::AlignTop);
+    m_text = new QLabel(this);
+    m_text->setWordWrap(true);
+    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse
+                                    | Qt::LinksAccessibleByKeyboard);
+    m_text->setOpenExternalLinks(true);
+    m_layout->addWidget(m_text, 1);
+    hide();
+}
+
+void InlineMessage::showMessage(Kind kind, const QString &text)
+{
+    if (text.isEmpty()) {
+        clear();
+        return;
+    }
+    m_kind = kind;
+    m_text->setText(text);
+    setAccessibleName(text);
+    updateIcon();
+    show();
+}
+
+void InlineMessage::clear()
+{
+    m_text->clear();
+    setAccessibleName(QString());
+    qDeleteAll(m_buttons);
+    m_buttons.clear();
+    hide();
+}
+
+QString InlineMessage::text() const { return m_text->text(); }
+
+QPushButton *InlineMessage::addButton(const QString &text)
+{
+    auto *button = new QPushButton(text, this);
+    button->setAccessibleName(QString(text).remove(QLatin1Char('&')));
+    m_layout->addWidget(button, 0, Qt::AlignTop);
+    m_buttons.append(button);
+    return button;
+}
+
+void InlineMessage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::StyleChange && m_icon)
+        updateIcon();
+}
+
+void InlineMessage::updateIcon()
+{
+    QStyle::StandardPixmap pixmap = QStyle::SP_MessageBoxInformation;
+    switch (m_kind) {
+    case Kind::Warning:
+        pixmap = QStyle::SP_MessageBoxWarning;
+        break;
+    case Kind::Error:
+        pixmap = QStyle::SP_MessageBoxCritical;
+        break;
+    case Kind::Success:
+        pixmap = QStyle::SP_DialogApplyButton;
+        break;
+    case Kind::Information:
+        break;
+    }
+    const int size = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
+    m_icon->setPixmap(style()->standardIcon(pixmap, nullptr, this).pixmap(QSize(size, size), devicePixelRatioF()));
+}
+
+} // namespace cd::ui

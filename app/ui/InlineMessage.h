@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QHBoxLayout;
+class QPushButton;
+
+namespace cd::ui {
+
+// A one-line (wrapping) message beside a field or at the top of a page: an icon from the
+// platform style and text. Hidden while empty. Optional action buttons (Undo, Move aside).
+class InlineMessage : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class Kind { Information, Warning, Error, Success };
+    Q_ENUM(Kind)
+
+    explicit InlineMessage(QWidget *parent = nullptr);
+
+    void showMessage(Kind kind, const QString &text);
+    void clear();
+    QString text() const;
+    Kind kind() const { return m_kind; }
+    QLabel *label() const { return m_text; }
+    // Adds a button that stays until clear(); returns it for wiring.
+    QPushButton *addButton(const QString &text);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void updateIcon();
+
+    Kind m_kind = Kind::Information;
+    QLabel *m_icon = nullptr;
+    QLabel *m_text = nullptr;
+    QHBoxLayout *m_layout = nullptr;
+    QList<QPushButton *> m_buttons;
+};
+
+} // namespace cd::ui

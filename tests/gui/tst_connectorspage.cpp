@@ -1,0 +1,538 @@
+// The Connectors page and the Add New Connector dialog, driven through the real widgets
+// (offscreen), by keyboard where a user would use it.
+#include "AuthEditor.h"
+#include "ConnectorDialog.h"
+#include "ConnectorListModel.h"
+#include "ConnectorRepository.h"
+#include "ConnectorsPage.h"
+#include "InlineMessage.h"
+#include "MainWindow.h"
+#include "NetworkStatus.h"
+#include "SecretLineEdit.h"
+#include "SecretStore.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cd;
+using namespace cd::ui;
+
+class TestConnectorsPage : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void addBasicByKeyboard();
+    void addOAuthByKeyboard();
+    void accessibleNamesAndBuddies();
+    void authSwitchShowsHidesAndClears();
+    void submitGating();
+    void inlineErrors_data();
+    void inlineErrors();
+    void duplicateInstanceNotice();
+    void saveErrorStaysInDialog();
+    void editKeepsUnchangedSecret();
+    void revealReadsSecretOnlyOnRequest();
+    void deleteAndUndo();
+    void searchFilters();
+    void modelTester();
+    void unreadableFileOffersChoices();
+
+private:
+    ConnectorDialog *waitForDialog();
+    QUuid addDirect(const QString &name, const QString &url, AuthType type = AuthType::Basic);
+    template<typename T> T *child(QWidget *parent, const char *name)
+    {
+        T *w = parent->findChild<T *>(QString::fromLatin1(name));
+        if (!w)
+            qWarning("no child %s", name);
+        return w;
+    }
+    static void type(const QString &text) { QTest::keyClicks(QApplication::focusWidget(), text); }
+    static void key(Qt::Key k, Qt::KeyboardModifiers m = Qt::NoModifier)
+    {
+        QTest::keyClick(QApplication::focusWidget(), k, m);
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MemorySecretStore> m_secrets;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestConnectorsPage::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ConnectorDeskTest"));
+}
+
+void TestConnectorsPage::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_secrets = std::make_unique<MemorySecretStore>();
+    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
+    // The connectors here point at made-up hosts: nothing may go out to the network.
+    m_window->networkStatus()->forceState(NetworkStatus::State::Offline);
+    m_window->show();
+    QApplication::setActiveWindow(m_window.get());
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+}
+
+void TestConnectorsPage::cleanup()
+{
+    m_window.reset();
+    m_secrets.reset();
+    m_dir.reset();
+}
+
+ConnectorDialog *TestConnectorsPage::waitForDialog()
+{
+    ConnectorDialog *dialog = nullptr;
+    if (!QTest::qWaitFor([&] {
+            dialog = qobject_cast<ConnectorDialog *>(QApplication::activeModalWidget());
+            return dialog && dialog->isVisible();
+        }))
+        return nullptr;
+    QApplication::setActiveWindow(dialog);
+    if (!QTest::qWaitForWindowActive(dialog))
+        return nullptr;
+    return dialog;
+}
+
+QUuid TestConnectorsPage::addDirect(const QString &name, const QString &url, AuthType type)
+{
+    Connector c;
+    c.name = name;
+    c.url = url;
+    c.authType = type;
+    c.identity = QStringLiteral("svc");
+    QUuid id;
+    bool done = false;
+    m_window->repository()->add(c, QStringLiteral("secret-of-") + name, [&](const RepositoryResult &r) {
+        done = true;
+        id = r.id;
+    });
+    if (!QTest::qWaitFor([&] { return done; }))
+        qWarning("add did not finish");
+    return id;
+}
+
+void TestConnectorsPage::addBasicByKeyboard()
+{
+    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    ConnectorDialog *dialog = waitForDialog();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->windowTitle(), QStringLiteral("Add New Connector"));
+    QVERIFY(dialog->isModal());
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "nameLineEdit"));
+    QVERIFY(!dialog->submitButton()->isEnabled());
+
+    type(QStringLiteral("Acme Production"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "urlLineEdit"));
+    type(QStringLiteral("ACME.jamacloud.com/rest/v1/"));
+    key(Qt::Key_Tab); // leaving the field normalises it
+    QCOMPARE(child<QLineEdit>(dialog, "urlLineEdit")->text(), QStringLiteral("https://acme.jamacloud.com"));
+    QCOMPARE(QApplication::focusWidget(), child<QCheckBox>(dialog, "verifySslCheckBox"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QComboBox>(dialog, "authTypeComboBox"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "usernameLineEdit"));
+    type(QStringLiteral("InterchangeServiceAccount"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "passwordLineEdit"));
+    type(QStringLiteral("hunter2-basic"));
+    QVERIFY(dialog->submitButton()->isEnabled());
+    key(Qt::Key_Return); // the default button: Submit
+
+    QPointer<ConnectorDialog> closing(dialog); // deletes itself on close
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    QTRY_VERIFY(!closing);
+    const Connector c = m_window->repository()->connectors().first();
+    QCOMPARE(c.name, QStringLiteral("Acme Production"));
+    QCOMPARE(c.url, QStringLiteral("https://acme.jamacloud.com"));
+    QCOMPARE(c.authType, AuthType::Basic);
+    QCOMPARE(c.identity, QStringLiteral("InterchangeServiceAccount"));
+    QVERIFY(c.verifySsl);
+    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::Basic)), QStringLiteral("hunter2-basic"));
+    // The list replaced the empty state and shows the new connector, selected.
+    auto *page = m_window->connectorsPage();
+    QTRY_VERIFY(child<QTableView>(page, "connectorsTableView")->isVisible());
+    QCOMPARE(page->selectedId(), c.id);
+}
+
+void TestConnectorsPage::addOAuthByKeyboard()
+{
+    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    ConnectorDialog *dialog = waitForDialog();
+    QVERIFY(dialog);
+    type(QStringLiteral("SAML instance"));
+    key(Qt::Key_Tab);
+    type(QStringLiteral("https://saml.jamacloud.com"));
+    key(Qt::Key_Tab);
+    key(Qt::Key_Tab); // past Verify SSL
+    QCOMPARE(QApplication::focusWidget(), child<QComboBox>(dialog, "authTypeComboBox"));
+    key(Qt::Key_Down);
+    QCOMPARE(child<QComboBox>(dialog, "authTypeComboBox")->currentText(), QStringLiteral("oAuth"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "clientIdLineEdit"));
+    type(QStringLiteral("client-123"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "clientSecretLineEdit"));
+    type(QStringLiteral("oauth-secret"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLabel>(dialog, "credentialsHelpLabel"));
+    // Tab walks through the label's link, then Test Connection, then Submit.
+    auto *test = child<QPushButton>(dialog, "testConnectionPushButton");
+    for (int i = 0; i < 2 && QApplication::focusWidget() != test; ++i)
+        key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), test);
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), dialog->submitButton());
+    key(Qt::Key_Space);
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    const Connector c = m_window->repository()->connectors().first();
+    QCOMPARE(c.authType, AuthType::OAuth);
+    QCOMPARE(c.identity, QStringLiteral("client-123"));
+    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::OAuth)), QStringLiteral("oauth-secret"));
+    QVERIFY(!m_secrets->contents().contains(secretKey(c.id, AuthType::Basic)));
+}
+
+void TestConnectorsPage::accessibleNamesAndBuddies()
+{
+    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    QVERIFY(waitForDialog());
+    const QList<QPair<const char *, QString>> inputs {
+        { "applicationComboBox", "Application" }, { "nameLineEdit", "Name" },
+        { "urlLineEdit", "URL" },                 { "verifySslCheckBox", "Verify SSL" },
+        { "authTypeComboBox", "Authentication Type" }, { "usernameLineEdit", "Username" },
+        { "passwordLineEdit", "Password" },       { "clientIdLineEdit", "Client ID" },
+        { "clientSecretLineEdit", "Client Secret" }, { "submitPushButton", "Submit" },
+        { "cancelPushButton", "Cancel" },
+    };
+    for (const auto &[name, accessible] : inputs) {
+        QWidget *w = child<QWidget>(dialog, name);
+        QVERIFY2(w, name);
+        QCOMPARE(w->accessibleName(), accessible);
+    }
+    // Each label is the buddy of its field and shows the same text (mnemonic aside).
+    for (QLabel *label : dialog->findChildren<QLabel *>()) {
+        if (!label->buddy())
+            continue;
+        QCOMPARE(label->text().remove(QLatin1Char('&')), label->buddy()->accessibleName());
+        QVERIFY2(label->text().contains(QLatin1Char('&')), qPrintable(label->text()));
+    }
+    QCOMPARE(child<QTableView>(m_window.get(), "connectorsTableView")->accessibleName(), QStringLiteral("Connectors"));
+    QCOMPARE(child<QLineEdit>(m_window.get(), "searchLineEdit")->accessibleName(), QStringLiteral("Search connectors"));
+    QCOMPARE(child<QPushButton>(m_window.get(), "addConnectorPushButton")->accessibleName(), QStringLiteral("Add Connector"));
+    dialog->reject();
+}
+
+void TestConnectorsPage::authSwitchShowsHidesAndClears()
+{
+    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    QVERIFY(waitForDialog());
+    auto *username = child<QLineEdit>(dialog, "usernameLineEdit");
+    auto *password = child<SecretLineEdit>(dialog, "passwordLineEdit");
+    auto *clientId = child<QLineEdit>(dialog, "clientIdLineEdit");
+    auto *clientSecret = child<SecretLineEdit>(dialog, "clientSecretLineEdit");
+    auto *authType = child<QComboBox>(dialog, "authTypeComboBox");
+    QVERIFY(username->isVisible() && password->isVisible());
+    QVERIFY(!clientId->isVisible() && !clientSecret->isVisible());
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+
+    QTest::keyClicks(username, QStringLiteral("svc"));
+    QTest::keyClicks(password, QStringLiteral("basic-pw"));
+    authType->setCurrentIndex(1);
+    QVERIFY(!username->isVisible() && !password->isVisible());
+    QVERIFY(clientId->isVisible() && clientSecret->isVisible());
+    QVERIFY(username->text().isEmpty()); // the page left behind is cleared
+    QVERIFY(password->text().isEmpty());
+    QTest::keyClicks(clientSecret, QStringLiteral("oauth-pw"));
+    authType->setCurrentIndex(0);
+    QVERIFY(clientSecret->text().isEmpty());
+    QCOMPARE(dialog->draft().secret, QString());
+
+    // Show/hide toggle.
+    QTest::keyClicks(password, QStringLiteral("visible?"));
+    password->toggleAction()->trigger();
+    QCOMPARE(password->echoMode(), QLineEdit::Normal);
+    password->toggleAction()->trigger();
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+    dialog->reject();
+}
+
+void TestConnectorsPage::submitGating()
+{
+    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    QVERIFY(waitForDialog());
+    QPushButton *submit = dialog->submitButton();
+    auto fill = [&](const char *name, const QString &text) {
+        auto *edit = child<QLineEdit>(dialog, name);
+        edit->clear();
+        QTest::keyClicks(edit, text);
+    };
+    QVERIFY(!submit->isEnabled());
+    fill("nameLineEdit", QStringLiteral("A"));
+    QVERIFY(!submit->isEnabled());
+    fill("urlLineEdit", QStringLiteral("a.jamacloud.com"));
+    QVERIFY(!submit->isEnabled());
+    fill("usernameLineEdit", QStringLiteral("svc"));
+    QVERIFY(!submit->isEnabled());
+    fill("passwordLineEdit", QStringLiteral("pw"));
+    QVERIFY(submit->isEnabled());
+    fill("urlLineEdit", QStringLiteral("ftp://a"));
+    QVERIFY(!submit->isEnabled());
+    fill("urlLineEdit", QStringLiteral("https://a.jamacloud.com"));
+    QVERIFY(submit->isEnabled());
+    child<QLineEdit>(dialog, "passwordLineEdit")->clear();
+    QVERIFY(!submit->isEnabled());
+    // Enter on an invalid form saves nothing.
+    QTest::keyClick(child<QLineEdit>(dialog, "nameLineEdit"), Qt::Key_Return);
+    QTest::qWait(50);
+    QVERIFY(m_window->repository()->connectors().isEmpty());
+    QVERIFY(dialog->isVisible());
+    dialog->reject();
+}
+
+void TestConnectorsPage::inlineErrors_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("name empty") << "nameLineEdit" << "" << "nameMessage" << "Enter a name";
+    QTest::newRow("name taken") << "nameLineEdit" << "EXISTING" << "nameMessage" << "already exists";
+    QTest::newRow("name too long") << "nameLineEdit" << QString(101, QLatin1Char('x')) << "nameMessage" << "at most 100";
+    QTest::newRow("url empty") << "urlLineEdit" << "" << "urlMessage" << "Enter the URL";
+    QTest::newRow("url password") << "urlLineEdit" << "https://u:p@h.com" << "urlMessage" << "user name and password";
+    QTest::newRow("url scheme") << "urlLineEdit" << "ftp://h.com" << "urlMessage" << "not supported";
+    QTest::newRow("url http warns") << "urlLineEdit" << "http://h.com" << "urlMessage" << "plain http";
+    QTest::newRow("username empty") << "usernameLineEdit" << "" << "usernameMessage" << "username";
+    QTest::newRow("password empty") << "passwordLineEdit" << "" << "passwordMessage" << "password";
+}
+
+void TestConnectorsPage::inlineErrors()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, value);
+    QFETCH(QString, message);
+    QFETCH(QString, expected);
+    addDirect(QStringLiteral("Existing"), QStringLiteral("https://existing.jamacloud.com"));
+    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    QVERIFY(waitForDialog());
+    auto *edit = child<QLineEdit>(dialog, qPrintable(field));
+    auto *msg = child<InlineMessage>(dialog, qPrintable(message));
+    QVERIFY(edit && msg);
+    QVERIFY(!msg->isVisible()); // nothing shouted before the user touched the field
+    edit->setFocus();
+    QTest::keyClicks(edit, value);
+    Q_EMIT edit->editingFinished(); // as when focus leaves the field
+    QTRY_VERIFY(msg->isVisible());
+    QVERIFY2(msg->text().contains(expected, Qt::CaseInsensitive), qPrintable(msg->text()));
+    dialog->reject();
+}
+
+void TestConnectorsPage::duplicateInstanceNotice()
+{
+    addDirect(QStringLiteral("Acme"), QStringLiteral("https://acme.jamacloud.com"));
+    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    QVERIFY(waitForDialog());
+    QTest::keyClicks(child<QLineEdit>(dialog, "urlLineEdit"), QStringLiteral("acme.jamacloud.com/login.req"));
+    auto *notice = child<InlineMessage>(dialog, "duplicateMessage");
+    QTRY_VERIFY(notice->isVisible());
+    QVERIFY(notice->text().contains(QLatin1String("“Acme”")) || notice->text().contains(QLatin1String("\"Acme\"")));
+    // A notice, not an error: the form can still be submitted.
+    QTest::keyClicks(child<QLineEdit>(dialog, "nameLineEdit"), QStringLiteral("Acme second account"));
+    QTest::keyClicks(child<QLineEdit>(dialog, "usernameLineEdit"), QStringLiteral("svc2"));
+    QTest::keyClicks(child<QLineEdit>(dialog, "passwordLineEdit"), QStringLiteral("pw"));
+    QVERIFY(dialog->submitButton()->isEnabled());
+    dialog->reject();
+}
+
+void TestConnectorsPage::saveErrorStaysInDialog()
+{
+    m_secrets->setMode(MemorySecretStore::Mode::Failing);
+    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    QVERIFY(waitForDialog());
+    QTest::keyClicks(child<QLineEdit>(dialog, "nameLineEdit"), QStringLiteral("Will fail"));
+    QTest::keyClicks(child<QLineEdit>(dialog, "urlLineEdit"), QStringLiteral("fail.jamacloud.com"));
+    QTest::keyClicks(child<QLineEdit>(dialog, "usernameLineEdit"), QStringLiteral("svc"));
+    QTest::keyClicks(child<QLineEdit>(dialog, "passwordLineEdit"), QStringLiteral("kept-pw"));
+    dialog->submitButton()->click();
+    auto *msg = child<InlineMessage>(dialog, "saveMessage");
+    QTRY_VERIFY(msg->kind() == InlineMessage::Kind::Error && msg->isVisible());
+    QVERIFY(msg->text().contains(QLatin1String("keychain")));
+    QVERIFY(dialog->isVisible());
+    // Nothing typed was lost.
+    QCOMPARE(child<QLineEdit>(dialog, "nameLineEdit")->text(), QStringLiteral("Will fail"));
+    QCOMPARE(child<QLineEdit>(dialog, "passwordLineEdit")->text(), QStringLiteral("kept-pw"));
+    QVERIFY(dialog->submitButton()->isEnabled());
+    QVERIFY(m_window->repository()->connectors().isEmpty());
+    dialog->reject();
+}
+
+void TestConnectorsPage::editKeepsUnchangedSecret()
+{
+    const QUuid id = addDirect(QStringLiteral("Editable"), QStringLiteral("https://edit.jamacloud.com"));
+    const int callsBefore = m_secrets->callCount();
+    auto *page = m_window->connectorsPage();
+    page->selectConnector(id);
+    auto *view = child<QTableView>(page, "connectorsTableView");
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Return); // Enter edits
+    ConnectorDialog *dialog = waitForDialog();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->windowTitle(), QStringLiteral("Edit Connector"));
+    auto *password = child<SecretLineEdit>(dialog, "passwordLineEdit");
+    QVERIFY(password->text().isEmpty());
+    QCOMPARE(password->placeholderText(), QStringLiteral("Unchanged"));
+    QCOMPARE(m_secrets->callCount(), callsBefore); // the secret was not read
+    QVERIFY(dialog->submitButton()->isEnabled());
+    auto *name = child<QLineEdit>(dialog, "nameLineEdit");
+    name->selectAll();
+    QTest::keyClicks(name, QStringLiteral("Edited"));
+    dialog->submitButton()->click();
+    QTRY_COMPARE(m_window->repository()->find(id)->name, QStringLiteral("Edited"));
+    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("secret-of-Editable"));
+}
+
+void TestConnectorsPage::revealReadsSecretOnlyOnRequest()
+{
+    const QUuid id = addDirect(QStringLiteral("Reveal"), QStringLiteral("https://reveal.jamacloud.com"));
+    ConnectorDialog *dialog = m_window->connectorsPage()->openEditDialog(id);
+    QVERIFY(waitForDialog());
+    auto *password = child<SecretLineEdit>(dialog, "passwordLineEdit");
+    password->toggleAction()->trigger();
+    QTRY_COMPARE(password->text(), QStringLiteral("secret-of-Reveal"));
+    QCOMPARE(password->echoMode(), QLineEdit::Normal);
+    QVERIFY(!password->newSecret().has_value()); // revealed, not changed
+    dialog->reject();
+}
+
+void TestConnectorsPage::deleteAndUndo()
+{
+    const QUuid keep = addDirect(QStringLiteral("Keep"), QStringLiteral("https://keep.jamacloud.com"));
+    const QUuid id = addDirect(QStringLiteral("Doomed"), QStringLiteral("https://doomed.jamacloud.com"));
+    Q_UNUSED(keep);
+    const Connector before = *m_window->repository()->find(id);
+    auto *page = m_window->connectorsPage();
+    page->selectConnector(id);
+    auto *view = child<QTableView>(page, "connectorsTableView");
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Delete);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    QVERIFY(box->text().contains(QLatin1String("Doomed")));
+    child<QPushButton>(box, "confirmDeletePushButton")->click();
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    QVERIFY(!m_secrets->contents().contains(secretKey(id, AuthType::Basic)));
+    QTRY_VERIFY(page->undoAction()->isEnabled());
+    QVERIFY(child<InlineMessage>(page, "pageMessage")->text().contains(QLatin1String("Doomed")));
+
+    QTRY_VERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox")));
+    m_window->activateWindow();
+    QApplication::setActiveWindow(m_window.get());
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
+    QCOMPARE(*m_window->repository()->find(id), before);
+    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("secret-of-Doomed"));
+    QTRY_VERIFY(!page->undoAction()->isEnabled());
+}
+
+void TestConnectorsPage::searchFilters()
+{
+    addDirect(QStringLiteral("Alpha"), QStringLiteral("https://alpha.jamacloud.com"));
+    addDirect(QStringLiteral("Beta"), QStringLiteral("https://beta.example.com/contour"));
+    addDirect(QStringLiteral("Gamma"), QStringLiteral("https://gamma.jamacloud.com"));
+    auto *page = m_window->connectorsPage();
+    auto *search = child<QLineEdit>(page, "searchLineEdit");
+    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    QCOMPARE(QApplication::focusWidget(), search);
+    type(QStringLiteral("jamacloud"));
+    QCOMPARE(page->proxy()->rowCount(), 2);
+    search->clear();
+    type(QStringLiteral("BETA"));
+    QCOMPARE(page->proxy()->rowCount(), 1);
+    QCOMPARE(page->proxy()->index(0, 0).data().toString(), QStringLiteral("Beta"));
+    search->clear();
+    type(QStringLiteral("contour"));
+    QCOMPARE(page->proxy()->rowCount(), 1);
+    search->clear();
+    type(QStringLiteral("nothing-like-this"));
+    QCOMPARE(page->proxy()->rowCount(), 0);
+    QVERIFY(child<QLabel>(page, "noMatchLabel")->isVisible());
+    search->clear();
+    QCOMPARE(page->proxy()->rowCount(), 3);
+}
+
+void TestConnectorsPage::modelTester()
+{
+    auto *page = m_window->connectorsPage();
+    QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester proxyTester(page->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const QUuid a = addDirect(QStringLiteral("One"), QStringLiteral("https://one.jamacloud.com"));
+    addDirect(QStringLiteral("Two"), QStringLiteral("https://two.jamacloud.com"));
+    ValidationState v;
+    v.status = ValidationStatus::Failed;
+    v.message = QStringLiteral("Rejected");
+    v.checkedAt = QDateTime::currentDateTimeUtc();
+    QString error;
+    QVERIFY(m_window->repository()->setValidation(a, v, &error));
+    page->model()->setValidating(a, true);
+    QCOMPARE(page->model()->index(page->model()->rowOf(a), ConnectorListModel::StatusColumn).data().toString(),
+             QStringLiteral("Validating…"));
+    page->model()->setValidating(a, false);
+    QCOMPARE(page->model()->index(page->model()->rowOf(a), ConnectorListModel::StatusColumn).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("Rejected"));
+    for (int column = 0; column < ConnectorListModel::ColumnCount; ++column)
+        page->proxy()->sort(column, Qt::DescendingOrder);
+    bool done = false;
+    m_window->repository()->remove(a, [&](const RepositoryResult &) { done = true; });
+    QTRY_VERIFY(done);
+    QCOMPARE(page->model()->rowCount(), 1);
+}
+
+void TestConnectorsPage::unreadableFileOffersChoices()
+{
+    m_window.reset();
+    QFile f(m_dir->filePath(QStringLiteral("connectors.json")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{ not json");
+    f.close();
+    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
+    m_window->networkStatus()->forceState(NetworkStatus::State::Offline);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    auto *page = m_window->connectorsPage();
+    auto *msg = child<InlineMessage>(page, "storeMessage");
+    QVERIFY(msg->isVisible());
+    QVERIFY(msg->text().contains(QLatin1String("connectors.json")));
+    QVERIFY(!page->addConnectorAction()->isEnabled());
+    QVERIFY(!child<QPushButton>(page, "emptyAddConnectorPushButton")->isEnabled());
+    child<QPushButton>(page, "keepReadOnlyPushButton")->click();
+    QVERIFY(msg->text().startsWith(QLatin1String("Read-only")));
+    QVERIFY(!page->addConnectorAction()->isEnabled());
+    child<QPushButton>(page, "moveAsidePushButton")->click();
+    QVERIFY(!msg->isVisible());
+    QVERIFY(page->addConnectorAction()->isEnabled());
+    QVERIFY(child<InlineMessage>(page, "pageMessage")->text().contains(QLatin1String(".bad-")));
+}
+
+QTEST_MAIN(TestConnectorsPage)
+#include "tst_connectorspage.moc"

@@ -1,0 +1,223 @@
+// Validation in the app, against the local fake Jama server on a loopback port: a connector
+// added through the dialog becomes "Verified" (or "Failed" with the server's reason) without
+// freezing the window; Test Connection checks typed values without saving; a self-signed
+// certificate can be trusted (pinned) from the dialog.
+#include "AuthEditor.h"
+#include "ConnectorDialog.h"
+#include "ConnectorListModel.h"
+#include "ConnectorRepository.h"
+#include "ConnectorsPage.h"
+#include "FakeJamaServer.h"
+#include "InlineMessage.h"
+#include "MainWindow.h"
+#include "NetworkStatus.h"
+#include "SecretLineEdit.h"
+#include "SecretStore.h"
+#include "ValidationQueue.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cd;
+using namespace cd::ui;
+
+class TestValidationGui : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void submitValidatesInBackground_data();
+    void submitValidatesInBackground();
+    void validateNowAfterServerChange();
+    void testConnectionDoesNotSave();
+    void testConnectionCanBeCancelled();
+    void trustCertificateFromDialog();
+
+private:
+    ConnectorDialog *fillDialog(const QString &name, const QUrl &url, const QString &user,
+                                const QString &password);
+    QString statusOf(const QUuid &id, int role = Qt::DisplayRole) const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MemorySecretStore> m_secrets;
+    std::unique_ptr<fake::FakeJamaServer> m_server;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestValidationGui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestValidationGui::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_secrets = std::make_unique<MemorySecretStore>();
+    m_server = std::make_unique<fake::FakeJamaServer>();
+    QVERIFY2(m_server->listen(), qPrintable(m_server->errorString()));
+    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
+    m_window->networkStatus()->forceState(NetworkStatus::State::Online);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestValidationGui::cleanup()
+{
+    m_window.reset();
+    m_server.reset();
+    m_secrets.reset();
+    m_dir.reset();
+}
+
+QString TestValidationGui::statusOf(const QUuid &id, int role) const
+{
+    ConnectorListModel *model = m_window->connectorsPage()->model();
+    return model->index(model->rowOf(id), ConnectorListModel::StatusColumn).data(role).toString();
+}
+
+ConnectorDialog *TestValidationGui::fillDialog(const QString &name, const QUrl &url,
+                                               const QString &user, const QString &password)
+{
+    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    if (!QTest::qWaitForWindowExposed(dialog))
+        return nullptr;
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), name);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("urlLineEdit")), url.toString());
+    QTest::keyClicks(dialog->currentAuthEditor()->identityEdit(), user);
+    QTest::keyClicks(dialog->currentAuthEditor()->secretEdit(), password);
+    return dialog;
+}
+
+void TestValidationGui::submitValidatesInBackground_data()
+{
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("tooltip");
+    QTest::newRow("named") << "named" << "password" << "Verified" << "Named Creator";
+    QTest::newRow("wrong password") << "named" << "wrong" << "Failed" << "rejected";
+    QTest::newRow("floating") << "floating" << "password" << "Warning" << "loating";
+}
+
+void TestValidationGui::submitValidatesInBackground()
+{
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+    QFETCH(QString, status);
+    QFETCH(QString, tooltip);
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Local Jama"), m_server->baseUrl(), user, password);
+    QVERIFY(dialog);
+    QSignalSpy started(m_window->validationQueue(), &ValidationQueue::started);
+    dialog->submitButton()->click();
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    const QUuid id = m_window->repository()->connectors().first().id;
+    QTRY_COMPARE(started.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), status, 15000);
+    QVERIFY2(statusOf(id, Qt::ToolTipRole).contains(tooltip), qPrintable(statusOf(id, Qt::ToolTipRole)));
+    const Connector c = *m_window->repository()->find(id);
+    QVERIFY(c.validation.checkedAt.isValid());
+    QCOMPARE(c.validation.credentialsRejected, password == QLatin1String("wrong"));
+    if (status != QLatin1String("Failed"))
+        QCOMPARE(c.validation.account.username, user);
+    // A 401 is never retried.
+    if (password == QLatin1String("wrong"))
+        QCOMPARE(m_server->requestCount(QStringLiteral("/users/current")), 1);
+}
+
+void TestValidationGui::validateNowAfterServerChange()
+{
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("F5"), m_server->baseUrl(), QStringLiteral("named"),
+                                         QStringLiteral("password"));
+    QVERIFY(dialog);
+    dialog->submitButton()->click();
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    const QUuid id = m_window->repository()->connectors().first().id;
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
+    m_server->setBehaviour(fake::Behaviour::Forbidden);
+    m_window->connectorsPage()->selectConnector(id);
+    m_window->activateWindow();
+    QApplication::setActiveWindow(m_window.get());
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTest::keyClick(m_window.get(), Qt::Key_F5);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Failed"), 15000);
+    QVERIFY(statusOf(id, Qt::ToolTipRole).contains(QLatin1String("not permitted to use the API")));
+}
+
+void TestValidationGui::testConnectionDoesNotSave()
+{
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Test only"), m_server->baseUrl(),
+                                         QStringLiteral("named"), QStringLiteral("password"));
+    QVERIFY(dialog);
+    auto *test = dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"));
+    QVERIFY(test->isVisible());
+    QVERIFY(test->isEnabled());
+    test->click();
+    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Success, 15000);
+    QVERIFY(msg->isVisible());
+    QVERIFY(m_window->repository()->connectors().isEmpty());
+    QVERIFY(m_secrets->contents().isEmpty());
+    dialog->reject();
+}
+
+void TestValidationGui::testConnectionCanBeCancelled()
+{
+    m_server->setBehaviour(fake::Behaviour::NeverAnswer);
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Hang"), m_server->baseUrl(),
+                                         QStringLiteral("named"), QStringLiteral("password"));
+    QVERIFY(dialog);
+    auto *test = dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"));
+    test->click();
+    QVERIFY(dialog->isTesting());
+    QTRY_VERIFY(m_server->requestCount() >= 1);
+    QVERIFY(test->text().contains(QLatin1String("Cancel")));
+    test->click();
+    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    QTRY_VERIFY(!dialog->isTesting());
+    QVERIFY(msg->text().contains(QLatin1String("cancelled")));
+    dialog->reject(); // closing while a test runs is clean too
+}
+
+void TestValidationGui::trustCertificateFromDialog()
+{
+    m_window.reset();
+    m_server = std::make_unique<fake::FakeJamaServer>();
+    QVERIFY2(m_server->enableTls(), qPrintable(m_server->errorString()));
+    QVERIFY(m_server->listen());
+    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
+    m_window->networkStatus()->forceState(NetworkStatus::State::Online);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Self-signed"), m_server->baseUrl(),
+                                         QStringLiteral("named"), QStringLiteral("password"));
+    QVERIFY(dialog);
+    QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("verifySslCheckBox"))->isChecked());
+    dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
+    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Error, 15000);
+    QVERIFY(msg->text().contains(m_server->certificateSha256().toHex(':').toUpper().left(20)));
+    QPushButton *trust = nullptr;
+    QTRY_VERIFY((trust = msg->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))));
+    trust->click();
+    QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Success, 15000);
+    QCOMPARE(dialog->pendingPin(), m_server->certificateSha256());
+    dialog->submitButton()->click();
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    const QUuid id = m_window->repository()->connectors().first().id;
+    QCOMPARE(m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
+}
+
+QTEST_MAIN(TestValidationGui)
+#include "tst_validationgui.moc"

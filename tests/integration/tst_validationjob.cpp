@@ -1,0 +1,891 @@
+// ValidationJob against the fake Jama server over real loopback sockets (http and https).
+#include "FakeJamaServer.h"
+#include "Log.h"
+#include "ValidationJob.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+#include <memory>
+
+using cd::AuthType;
+using cd::ValidationJob;
+using cd::ValidationRequest;
+using cd::ValidationResult;
+using cd::ValidationStatus;
+using cd::fake::Behaviour;
+using cd::fake::FakeJamaServer;
+using Failure = ValidationResult::Failure;
+
+Q_DECLARE_METATYPE(Failure)
+Q_DECLARE_METATYPE(ValidationStatus)
+Q_DECLARE_METATYPE(AuthType)
+
+namespace {
+
+QMutex g_logMutex;
+QStringList g_log;
+QtMessageHandler g_previousHandler = nullptr;
+
+void captureMessages(QtMsgType type, const QMessageLogContext &context, const QString &msg)
+{
+    {
+        QMutexLocker lock(&g_logMutex);
+        g_log << QString::fromLatin1(context.category ? context.category : "") + QLatin1Char(' ')
+                + msg;
+    }
+    if (g_previousHandler)
+        g_previousHandler(type, context, msg);
+}
+
+} // namespace
+
+class TestValidationJob : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void outcomes_data();
+    void outcomes();
+    void legacyTokenFormat();
+    void wrongContextPath_data();
+    void wrongContextPath();
+    void unauthorizedIsNeverRetried_data();
+    void unauthorizedIsNeverRetried();
+    void statusSequence();
+    void throttledThenSuccess();
+    void throttledExhausted();
+    void oversizedBody_data();
+    void oversizedBody();
+    void malformedAnswer();
+    void neverAnswersTimesOut();
+    void tlsHandshakeStallTimesOut();
+    void slowAnswerWithinTimeout();
+    void cancelWhileRunning();
+    void cancelWhileBackingOff();
+    void destructorEmitsNothing();
+    void invalidUrlFinishesAsynchronously();
+    void hostNotFound();
+    void connectionRefused();
+    void proxyFailure();
+    void tls_data();
+    void tls();
+    void redirects_data();
+    void redirects();
+    void redirectToOtherHostSendsNoCredentials_data();
+    void redirectToOtherHostSendsNoCredentials();
+    void secretsNeverLogged();
+    void transientFailures_data();
+    void transientFailures();
+    void fingerprintText();
+    void standaloneServer();
+
+private:
+    // Starts the job and waits (bounded) for its one finished signal.
+    bool run(ValidationJob &job, int timeoutMs = 20000);
+    ValidationRequest request(const FakeJamaServer &server, AuthType type, const QString &user,
+        const QString &secret = QString()) const;
+    static QString clientSecretOf(const QString &user) { return user + QStringLiteral("-secret"); }
+
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<FakeJamaServer> m_http;
+    std::unique_ptr<FakeJamaServer> m_tlsA; // certificates are made once per run
+    std::unique_ptr<FakeJamaServer> m_tlsB;
+    std::unique_ptr<QSignalSpy> m_finished;
+};
+
+void TestValidationJob::initTestCase()
+{
+    qRegisterMetaType<cd::ValidationResult>();
+    m_tlsA = std::make_unique<FakeJamaServer>();
+    m_tlsB = std::make_unique<FakeJamaServer>();
+    QVERIFY2(m_tlsA->enableTls(), qPrintable(m_tlsA->errorString()));
+    QVERIFY2(m_tlsB->enableTls(), qPrintable(m_tlsB->errorString()));
+    QVERIFY(m_tlsA->listen());
+    QVERIFY(m_tlsB->listen());
+    QCOMPARE(m_tlsA->certificateSha256().size(), 32);
+    QVERIFY(m_tlsA->certificateSha256() != m_tlsB->certificateSha256());
+}
+
+void TestValidationJob::init()
+{
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_http = std::make_unique<FakeJamaServer>();
+    QVERIFY2(m_http->listen(), qPrintable(m_http->errorString()));
+    for (FakeJamaServer *s : { m_tlsA.get(), m_tlsB.get() }) {
+        s->clearRequests();
+        s->setBehaviour(Behaviour::Normal);
+        s->setThrottleCount(0);
+        s->setContextPath(QString());
+        s->setStallTlsHandshake(false);
+    }
+}
+
+void TestValidationJob::cleanup()
+{
+    m_finished.reset();
+    m_http.reset();
+    m_nam.reset();
+}
+
+bool TestValidationJob::run(ValidationJob &job, int timeoutMs)
+{
+    m_finished = std::make_unique<QSignalSpy>(&job, &ValidationJob::finished);
+    job.start();
+    if (m_finished->count() != 0) {
+        qWarning("finished was emitted from inside start()");
+        return false;
+    }
+    return QTest::qWaitFor([this] { return m_finished->count() > 0; }, timeoutMs)
+        && m_finished->count() == 1 && job.status() == ValidationJob::Status::Finished;
+}
+
+ValidationRequest TestValidationJob::request(
+    const FakeJamaServer &server, AuthType type, const QString &user, const QString &secret) const
+{
+    ValidationRequest r;
+    r.baseUrl = server.baseUrl();
+    r.authType = type;
+    if (type == AuthType::OAuth) {
+        r.identity = user + QStringLiteral("-client");
+        r.secret = secret.isEmpty() ? clientSecretOf(user) : secret;
+    } else {
+        r.identity = user;
+        r.secret = secret.isEmpty() ? QStringLiteral("password") : secret;
+    }
+    return r;
+}
+
+void TestValidationJob::outcomes_data()
+{
+    QTest::addColumn<QString>("contextPath");
+    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("secret"); // empty: the right one
+    QTest::addColumn<ValidationStatus>("status");
+    QTest::addColumn<Failure>("failure");
+    QTest::addColumn<int>("httpStatus");
+    QTest::addColumn<QString>("license"); // empty: users/current gave no account
+    QTest::addColumn<QString>("messagePart");
+
+    const QString admin = QStringLiteral("Admin privileges cannot be confirmed");
+    struct Row
+    {
+        const char *name;
+        const char *user;
+        const char *secret;
+        ValidationStatus status;
+        Failure failure;
+        int http;
+        const char *license;
+        QString part;
+    };
+    const Row rows[] = {
+        { "named", "named", "", ValidationStatus::Verified, Failure::None, 200, "NAMED", admin },
+        { "floating", "floating", "", ValidationStatus::Warning, Failure::None, 200, "FLOATING",
+            QStringLiteral("only Named Creator accounts may use the REST API") },
+        { "stakeholder", "stakeholder", "", ValidationStatus::Failed, Failure::License, 200,
+            "STAKEHOLDER", QStringLiteral("Creator license") },
+        { "collaborator", "collaborator", "", ValidationStatus::Failed, Failure::License, 200,
+            "FLOATING_COLLABORATOR", admin },
+        { "reviewer", "reviewer", "", ValidationStatus::Failed, Failure::License, 200,
+            "NAMED_REVIEWER", QStringLiteral("Creator license") },
+        { "inactive", "inactive", "", ValidationStatus::Failed, Failure::Inactive, 200, "NAMED",
+            QStringLiteral("deactivated") },
+        { "forbidden", "forbidden", "", ValidationStatus::Failed, Failure::Forbidden, 403, "",
+            QStringLiteral("This user is not permitted to use the API") },
+        { "server error", "broken", "", ValidationStatus::Failed, Failure::ServerError, 500, "",
+            QStringLiteral("HTTP 500") },
+        { "html page", "html", "", ValidationStatus::Failed, Failure::NotJama, 200, "",
+            QStringLiteral("Check the URL and the context path") },
+    };
+    for (const char *ctx : { "", "/contour" }) {
+        for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+            const QByteArray prefix
+                = QByteArray(type == AuthType::Basic ? "basic " : "oauth ") + (*ctx ? "ctx " : "");
+            for (const Row &r : rows) {
+                QTest::newRow((prefix + r.name).constData())
+                    << QString::fromLatin1(ctx) << type << QString::fromLatin1(r.user)
+                    << QString::fromLatin1(r.secret) << r.status << r.failure << r.http
+                    << QString::fromLatin1(r.license) << r.part;
+            }
+            QTest::newRow((prefix + "bad credentials").constData())
+                << QString::fromLatin1(ctx) << type << QStringLiteral("named")
+                << QStringLiteral("wrong-one") << ValidationStatus::Failed
+                << Failure::CredentialsRejected << 401 << QString()
+                << (type == AuthType::Basic
+                           ? QStringLiteral("Username or password rejected")
+                           : QStringLiteral("Client ID or Client Secret rejected"));
+        }
+    }
+}
+
+void TestValidationJob::outcomes()
+{
+    QFETCH(QString, contextPath);
+    QFETCH(AuthType, authType);
+    QFETCH(QString, user);
+    QFETCH(QString, secret);
+    QFETCH(ValidationStatus, status);
+    QFETCH(Failure, failure);
+    QFETCH(int, httpStatus);
+    QFETCH(QString, license);
+    QFETCH(QString, messagePart);
+
+    m_http->setContextPath(contextPath);
+    ValidationJob job(m_nam.get(), request(*m_http, authType, user, secret));
+    QVERIFY(job.result().message.isEmpty());
+    QVERIFY(run(job));
+    const ValidationResult &r = job.result();
+    QVERIFY2(r.message.contains(messagePart), qPrintable(r.message));
+    QCOMPARE(r.failure, failure);
+    QCOMPARE(r.status, status);
+    QCOMPARE(r.httpStatus, httpStatus);
+    QCOMPARE(r.credentialsRejected(), failure == Failure::CredentialsRejected);
+    QVERIFY(!r.certificate.has_value());
+    QCOMPARE(m_finished->first().first().value<ValidationResult>().message, r.message);
+    if (!license.isEmpty()) {
+        QCOMPARE(r.account.username, user);
+        QCOMPARE(r.account.licenseType, license);
+        QCOMPARE(
+            r.account.displayName, user.left(1).toUpper() + user.mid(1) + QStringLiteral(" User"));
+        QVERIFY2(r.message.contains(QStringLiteral("Admin privileges cannot be confirmed")),
+            qPrintable(r.message));
+    } else {
+        QCOMPARE(r.account, cd::AccountInfo());
+    }
+    // Every request went to the right place with credentials, each exactly once.
+    const auto requests = m_http->requests();
+    QVERIFY(!requests.isEmpty());
+    for (const auto &req : requests) {
+        QVERIFY2(req.path.startsWith(contextPath + QStringLiteral("/rest/")), qPrintable(req.path));
+        QVERIFY(req.hadAuthorization);
+    }
+    // With oAuth the fake's per-account server error and HTML page already hit the token call.
+    const bool tokenFails = authType == AuthType::OAuth
+        && (failure == Failure::CredentialsRejected || user == QLatin1String("broken")
+            || user == QLatin1String("html"));
+    if (authType == AuthType::OAuth) {
+        QCOMPARE(requests.first().path, contextPath + QStringLiteral("/rest/oauth/token"));
+        QCOMPARE(requests.first().method, QByteArray("POST"));
+        QCOMPARE(requests.first().authScheme, QByteArray("Basic"));
+        QCOMPARE(m_http->requestCount(QStringLiteral("/rest/oauth/token")), 1);
+        if (!tokenFails)
+            QCOMPARE(requests.last().authScheme, QByteArray("Bearer"));
+    } else {
+        QCOMPARE(requests.first().authScheme, QByteArray("Basic"));
+    }
+    QCOMPARE(m_http->requestCount(QStringLiteral("/rest/v1/users/current")), tokenFails ? 0 : 1);
+}
+
+void TestValidationJob::legacyTokenFormat()
+{
+    m_http->setLegacyTokenFormat(true);
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::OAuth, QStringLiteral("named")));
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::None);
+    QCOMPARE(job.result().status, ValidationStatus::Verified);
+    QCOMPARE(m_http->requests().last().authScheme, QByteArray("Bearer"));
+}
+
+void TestValidationJob::wrongContextPath_data()
+{
+    QTest::addColumn<QString>("serverContext");
+    QTest::addColumn<QString>("clientContext");
+    QTest::addColumn<int>("unknownStatus");
+    QTest::addColumn<int>("httpStatus");
+    QTest::newRow("context missing, login page") << "/contour"
+                                                 << "" << 200 << 200;
+    QTest::newRow("context missing, 404") << "/contour"
+                                          << "" << 404 << 404;
+    QTest::newRow("context wrong, login page") << "/contour"
+                                               << "/jama" << 200 << 200;
+    QTest::newRow("context extra, 404") << ""
+                                        << "/contour" << 404 << 404;
+}
+
+void TestValidationJob::wrongContextPath()
+{
+    QFETCH(QString, serverContext);
+    QFETCH(QString, clientContext);
+    QFETCH(int, unknownStatus);
+    QFETCH(int, httpStatus);
+    m_http->setContextPath(serverContext);
+    m_http->setUnknownPathStatus(unknownStatus);
+    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+        ValidationRequest req = request(*m_http, type, QStringLiteral("named"));
+        req.baseUrl.setPath(clientContext);
+        ValidationJob job(m_nam.get(), req);
+        QVERIFY(run(job));
+        QCOMPARE(job.result().failure, Failure::NotJama);
+        QCOMPARE(job.result().httpStatus, httpStatus);
+        QVERIFY(job.result().message.contains(QStringLiteral("No Jama REST API at this URL")));
+    }
+}
+
+void TestValidationJob::unauthorizedIsNeverRetried_data()
+{
+    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("basic") << AuthType::Basic << false;
+    QTest::newRow("oauth") << AuthType::OAuth << false;
+    QTest::newRow("basic tls") << AuthType::Basic << true;
+    QTest::newRow("oauth tls") << AuthType::OAuth << true;
+}
+
+void TestValidationJob::unauthorizedIsNeverRetried()
+{
+    QFETCH(AuthType, authType);
+    QFETCH(bool, tls);
+    FakeJamaServer &server = tls ? *m_tlsA : *m_http;
+    ValidationRequest req
+        = request(server, authType, QStringLiteral("named"), QStringLiteral("nope"));
+    req.pinnedSha256 = server.certificateSha256();
+    ValidationJob job(m_nam.get(), req);
+    job.setBackoffSchedule({ 1, 1, 1 });
+    QVERIFY(run(job));
+    QVERIFY(job.result().credentialsRejected());
+    QCOMPARE(job.result().httpStatus, 401);
+    QVERIFY(!job.result().isTransient());
+    QCOMPARE(server.requestCount(), 1);
+}
+
+void TestValidationJob::statusSequence()
+{
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::OAuth, QStringLiteral("named")));
+    QSignalSpy status(&job, &ValidationJob::statusChanged);
+    QCOMPARE(job.status(), ValidationJob::Status::Idle);
+    QVERIFY(run(job));
+    QList<ValidationJob::Status> seen;
+    for (const auto &args : status)
+        seen << args.first().value<ValidationJob::Status>();
+    const QList<ValidationJob::Status> expected { ValidationJob::Status::RequestingToken,
+        ValidationJob::Status::RequestingUser, ValidationJob::Status::Finished };
+    QCOMPARE(seen, expected);
+    job.start(); // a finished job does not start again
+    job.cancel(); // nor finish again
+    QCOMPARE(m_finished->count(), 1);
+    QCOMPARE(job.result().status, ValidationStatus::Verified);
+}
+
+void TestValidationJob::throttledThenSuccess()
+{
+    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+        m_http->clearRequests();
+        m_http->setThrottleCount(2);
+        ValidationJob job(m_nam.get(), request(*m_http, type, QStringLiteral("named")));
+        job.setBackoffSchedule({ 20, 40, 60, 80 });
+        QSignalSpy status(&job, &ValidationJob::statusChanged);
+        QVERIFY(run(job));
+        QCOMPARE(job.result().failure, Failure::None);
+        QCOMPARE(job.result().status, ValidationStatus::Verified);
+        QCOMPARE(m_http->requestCount(), type == AuthType::OAuth ? 4 : 3);
+        int backingOff = 0;
+        for (const auto &args : status)
+            backingOff
+                += args.first().value<ValidationJob::Status>() == ValidationJob::Status::BackingOff;
+        QCOMPARE(backingOff, 2);
+    }
+}
+
+void TestValidationJob::throttledExhausted()
+{
+    QElapsedTimer clock;
+    clock.start();
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("throttled")));
+    job.setBackoffSchedule({ 30, 50, 80, 130 });
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::Throttled);
+    QCOMPARE(job.result().httpStatus, 429);
+    QVERIFY(job.result().isTransient());
+    QVERIFY2(job.result().message.contains(
+                 QStringLiteral("Jama is throttling requests or under maintenance")),
+        qPrintable(job.result().message));
+    QCOMPARE(m_http->requestCount(), 5); // the first try and one after each of 4 back-offs
+    QVERIFY(clock.elapsed() >= 250); // it really waited
+}
+
+void TestValidationJob::oversizedBody_data()
+{
+    QTest::addColumn<bool>("withLength");
+    QTest::newRow("streamed") << false;
+    QTest::newRow("content-length") << true;
+}
+
+void TestValidationJob::oversizedBody()
+{
+    QFETCH(bool, withLength);
+    m_http->setOversizedWithLength(withLength);
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("huge")));
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::BadAnswer);
+    QVERIFY2(
+        job.result().message.contains(QStringLiteral("1 MiB")), qPrintable(job.result().message));
+    QCOMPARE(job.result().httpStatus, 200);
+    QVERIFY(!job.result().isTransient());
+}
+
+void TestValidationJob::malformedAnswer()
+{
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("malformed")));
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::BadAnswer);
+    QCOMPARE(job.result().status, ValidationStatus::Failed);
+    QVERIFY(job.result().message.contains(QStringLiteral("could not be understood")));
+}
+
+void TestValidationJob::neverAnswersTimesOut()
+{
+    QElapsedTimer clock;
+    clock.start();
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("silent")));
+    job.setTimeouts(10000, 400);
+    QVERIFY(run(job, 10000));
+    QCOMPARE(job.result().failure, Failure::Timeout);
+    QVERIFY(job.result().isTransient());
+    QVERIFY2(job.result().message.contains(QStringLiteral("did not answer within")),
+        qPrintable(job.result().message));
+    QVERIFY(clock.elapsed() >= 350); // timers may fire a little early
+    QVERIFY(clock.elapsed() < 5000);
+    QCOMPARE(m_http->requestCount(), 1);
+}
+
+void TestValidationJob::tlsHandshakeStallTimesOut()
+{
+    m_tlsA->setStallTlsHandshake(true);
+    QElapsedTimer clock;
+    clock.start();
+    ValidationRequest req = request(*m_tlsA, AuthType::Basic, QStringLiteral("named"));
+    req.pinnedSha256 = m_tlsA->certificateSha256();
+    ValidationJob job(m_nam.get(), req);
+    job.setTimeouts(300, 20000);
+    QVERIFY(run(job, 10000));
+    QCOMPARE(job.result().failure, Failure::Timeout);
+    QVERIFY2(job.result().message.contains(QStringLiteral("TLS handshake")),
+        qPrintable(job.result().message));
+    QVERIFY(clock.elapsed() < 5000);
+    QCOMPARE(m_tlsA->requestCount(), 0);
+}
+
+void TestValidationJob::slowAnswerWithinTimeout()
+{
+    m_http->setDelayMs(300);
+    QElapsedTimer clock;
+    clock.start();
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("slow")));
+    job.setTimeouts(200, 5000); // the connection is up quickly; the answer may take longer
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::None);
+    QCOMPARE(job.result().status, ValidationStatus::Verified);
+    QVERIFY(clock.elapsed() >= 250);
+
+    m_http->setDelayMs(3000);
+    ValidationJob late(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("slow")));
+    late.setTimeouts(200, 500);
+    QVERIFY(run(late));
+    QCOMPARE(late.result().failure, Failure::Timeout);
+}
+
+void TestValidationJob::cancelWhileRunning()
+{
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("silent")));
+    QSignalSpy finished(&job, &ValidationJob::finished);
+    job.start();
+    QTRY_COMPARE(m_http->requestCount(), 1);
+    QCOMPARE(job.status(), ValidationJob::Status::RequestingUser);
+    job.cancel();
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(job.status(), ValidationJob::Status::Finished);
+    QCOMPARE(job.result().failure, Failure::Cancelled);
+    QCOMPARE(job.result().status, ValidationStatus::Failed);
+    QVERIFY(!job.result().message.isEmpty());
+    job.cancel();
+    for (int i = 0; i < 10; ++i) // deliver anything still queued: it must not emit again
+        QCoreApplication::processEvents();
+    QCOMPARE(finished.count(), 1);
+}
+
+void TestValidationJob::cancelWhileBackingOff()
+{
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("throttled")));
+    job.setBackoffSchedule({ 60000 });
+    QSignalSpy finished(&job, &ValidationJob::finished);
+    job.start();
+    QTRY_COMPARE(job.status(), ValidationJob::Status::BackingOff);
+    job.cancel();
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(job.result().failure, Failure::Cancelled);
+    QCOMPARE(m_http->requestCount(), 1);
+}
+
+void TestValidationJob::destructorEmitsNothing()
+{
+    auto job = std::make_unique<ValidationJob>(
+        m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("silent")));
+    QSignalSpy finished(job.get(), &ValidationJob::finished);
+    job->start();
+    QTRY_COMPARE(m_http->requestCount(), 1);
+    job.reset();
+    QCOMPARE(finished.count(), 0);
+}
+
+void TestValidationJob::invalidUrlFinishesAsynchronously()
+{
+    ValidationRequest req;
+    req.baseUrl = QUrl(QStringLiteral("ftp://jama.example.com"));
+    req.identity = QStringLiteral("u");
+    req.secret = QStringLiteral("p");
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job)); // run() also checks that nothing was emitted inside start()
+    QCOMPARE(job.result().status, ValidationStatus::Failed);
+    QVERIFY(!job.result().message.isEmpty());
+
+    req.baseUrl = QUrl(QStringLiteral("https://user:pw@jama.example.com"));
+    ValidationJob withUserInfo(m_nam.get(), req);
+    QVERIFY(run(withUserInfo));
+    QCOMPARE(withUserInfo.result().status, ValidationStatus::Failed);
+    QVERIFY(withUserInfo.result().message.contains(QStringLiteral("user name or password")));
+}
+
+void TestValidationJob::hostNotFound()
+{
+    ValidationRequest req;
+    req.baseUrl = QUrl(QStringLiteral("https://nonexistent.invalid"));
+    req.identity = QStringLiteral("u");
+    req.secret = QStringLiteral("p");
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::HostNotFound);
+    QVERIFY(job.result().isTransient());
+    QVERIFY(job.result().message.contains(QStringLiteral("nonexistent.invalid")));
+}
+
+void TestValidationJob::connectionRefused()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    } // closed: nothing listens there now
+    for (const char *scheme : { "http", "https" }) {
+        ValidationRequest req;
+        req.baseUrl
+            = QUrl(QStringLiteral("%1://127.0.0.1:%2").arg(QLatin1String(scheme)).arg(port));
+        req.identity = QStringLiteral("u");
+        req.secret = QStringLiteral("p");
+        ValidationJob job(m_nam.get(), req);
+        QVERIFY(run(job));
+        QCOMPARE(job.result().failure, Failure::ConnectionRefused);
+        QVERIFY(job.result().isTransient());
+    }
+}
+
+void TestValidationJob::proxyFailure()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    // The job uses whatever proxy the shared manager has (the system's, in the app).
+    m_nam->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), port));
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::Proxy);
+    QVERIFY(job.result().isTransient());
+    QVERIFY2(
+        job.result().message.contains(QStringLiteral("proxy")), qPrintable(job.result().message));
+    QCOMPARE(m_http->requestCount(), 0);
+}
+
+void TestValidationJob::tls_data()
+{
+    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<bool>("verify");
+    QTest::addColumn<QString>("pin"); // "", "A" (the server's own) or "B" (another certificate)
+    QTest::addColumn<ValidationStatus>("status");
+    QTest::addColumn<Failure>("failure");
+    QTest::addColumn<bool>("hasCertificate");
+    QTest::addColumn<QString>("messagePart");
+
+    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+        const QByteArray p = type == AuthType::Basic ? "basic " : "oauth ";
+        QTest::newRow((p + QByteArray("verify on, untrusted")).constData())
+            << type << "named" << true << "" << ValidationStatus::Failed << Failure::Tls << true
+            << "Trust this certificate";
+        QTest::newRow((p + QByteArray("verify on, pinned")).constData())
+            << type << "named" << true << "A" << ValidationStatus::Verified << Failure::None
+            << false << "Named Creator";
+        QTest::newRow((p + QByteArray("verify on, pinned another certificate")).constData())
+            << type << "named" << true << "B" << ValidationStatus::Failed << Failure::Tls << true
+            << "different certificate";
+        QTest::newRow((p + QByteArray("verify off")).constData())
+            << type << "named" << false << "" << ValidationStatus::Warning << Failure::None << true
+            << "Certificate verification is off";
+        QTest::newRow((p + QByteArray("verify off, floating")).constData())
+            << type << "floating" << false << "" << ValidationStatus::Warning << Failure::None
+            << true << "Certificate verification is off";
+        QTest::newRow((p + QByteArray("verify off, stakeholder")).constData())
+            << type << "stakeholder" << false << "" << ValidationStatus::Failed << Failure::License
+            << true << "Certificate verification is off";
+    }
+}
+
+void TestValidationJob::tls()
+{
+    QFETCH(AuthType, authType);
+    QFETCH(QString, user);
+    QFETCH(bool, verify);
+    QFETCH(QString, pin);
+    QFETCH(ValidationStatus, status);
+    QFETCH(Failure, failure);
+    QFETCH(bool, hasCertificate);
+    QFETCH(QString, messagePart);
+
+    ValidationRequest req = request(*m_tlsA, authType, user);
+    QCOMPARE(req.baseUrl.scheme(), QStringLiteral("https"));
+    req.verifySsl = verify;
+    if (pin == QLatin1String("A"))
+        req.pinnedSha256 = m_tlsA->certificateSha256();
+    else if (pin == QLatin1String("B"))
+        req.pinnedSha256 = m_tlsB->certificateSha256();
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    const ValidationResult &r = job.result();
+    QVERIFY2(r.message.contains(messagePart), qPrintable(r.message));
+    QCOMPARE(r.failure, failure);
+    QCOMPARE(r.status, status);
+    QCOMPARE(r.certificate.has_value(), hasCertificate);
+    if (hasCertificate) {
+        QCOMPARE(r.certificate->sha256, m_tlsA->certificateSha256());
+        QVERIFY(r.certificate->subject.contains(QStringLiteral("CN=127.0.0.1")));
+        QVERIFY(r.certificate->issuer.contains(QStringLiteral("CN=127.0.0.1")));
+        QVERIFY(r.certificate->notBefore.isValid());
+        QVERIFY(r.certificate->notAfter > QDateTime::currentDateTimeUtc());
+        QVERIFY(!r.certificate->errors.isEmpty());
+    }
+    if (failure == Failure::Tls) {
+        QVERIFY(r.message.contains(r.certificate->fingerprintText()));
+        QCOMPARE(m_tlsA->requestCount(), 0); // nothing, credentials included, was sent
+    } else {
+        QCOMPARE(r.account.username, user);
+        QCOMPARE(m_tlsA->requestCount(), authType == AuthType::OAuth ? 2 : 1);
+    }
+}
+
+void TestValidationJob::redirects_data()
+{
+    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<Failure>("failure");
+    QTest::addColumn<QString>("messagePart");
+    QTest::addColumn<int>("requests");
+    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+        const QByteArray p = type == AuthType::Basic ? "basic " : "oauth ";
+        QTest::newRow((p + QByteArray("same host https")).constData())
+            << type << "redirect-same-host" << Failure::None << "Named Creator"
+            << (type == AuthType::OAuth ? 4 : 2);
+        QTest::newRow((p + QByteArray("to http")).constData())
+            << type << "redirect-http" << Failure::Redirect << "insecure address http://" << 1;
+        QTest::newRow((p + QByteArray("to another host")).constData())
+            << type << "redirect-other-host" << Failure::Redirect << "another host" << 1;
+    }
+}
+
+void TestValidationJob::redirects()
+{
+    QFETCH(AuthType, authType);
+    QFETCH(QString, user);
+    QFETCH(Failure, failure);
+    QFETCH(QString, messagePart);
+    QFETCH(int, requests);
+    ValidationRequest req = request(*m_tlsA, authType, user);
+    req.pinnedSha256 = m_tlsA->certificateSha256();
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    QVERIFY2(job.result().message.contains(messagePart), qPrintable(job.result().message));
+    QCOMPARE(job.result().failure, failure);
+    QCOMPARE(m_tlsA->requestCount(), requests);
+    QCOMPARE(m_tlsA->requestCountForHost(QStringLiteral("localhost")), 0);
+}
+
+void TestValidationJob::redirectToOtherHostSendsNoCredentials_data()
+{
+    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("fromHost");
+    QTest::newRow("basic 127.0.0.1 to localhost") << AuthType::Basic << "127.0.0.1";
+    QTest::newRow("oauth 127.0.0.1 to localhost") << AuthType::OAuth << "127.0.0.1";
+    QTest::newRow("basic localhost to 127.0.0.1") << AuthType::Basic << "localhost";
+}
+
+void TestValidationJob::redirectToOtherHostSendsNoCredentials()
+{
+    QFETCH(AuthType, authType);
+    QFETCH(QString, fromHost);
+    const QString otherHost = fromHost == QLatin1String("localhost") ? QStringLiteral("127.0.0.1")
+                                                                     : QStringLiteral("localhost");
+    m_tlsA->setBehaviour(Behaviour::RedirectOtherHost);
+    ValidationRequest req = request(*m_tlsA, authType, QStringLiteral("named"));
+    req.baseUrl = m_tlsA->baseUrl(fromHost);
+    req.verifySsl = false; // so a followed redirect would really reach the other host
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::Redirect);
+    QCOMPARE(job.result().httpStatus, 307);
+    QCOMPARE(m_tlsA->authorizedRequestCountForHost(fromHost), 1);
+    QCOMPARE(m_tlsA->requestCountForHost(otherHost), 0);
+    QCOMPARE(m_tlsA->authorizedRequestCountForHost(otherHost), 0);
+}
+
+void TestValidationJob::secretsNeverLogged()
+{
+    const QString password = QStringLiteral("S3cret-Basic-pw");
+    const QString clientSecret = QStringLiteral("S3cret-oauth-client");
+    cd::fake::FakeAccount account;
+    account.username = QStringLiteral("logcheck");
+    account.password = password;
+    account.clientId = QStringLiteral("logcheck-client");
+    account.clientSecret = clientSecret;
+    account.firstName = QStringLiteral("Log");
+    account.lastName = QStringLiteral("Check");
+    m_http->addAccount(account);
+    m_tlsA->addAccount(account);
+
+    {
+        QMutexLocker lock(&g_logMutex);
+        g_log.clear();
+    }
+    QLoggingCategory::setFilterRules(QStringLiteral("connectordesk.*=true"));
+    g_previousHandler = qInstallMessageHandler(captureMessages);
+    auto restore = qScopeGuard([] {
+        qInstallMessageHandler(g_previousHandler);
+        g_previousHandler = nullptr;
+        QLoggingCategory::setFilterRules(QString());
+    });
+
+    struct Case
+    {
+        FakeJamaServer *server;
+        AuthType type;
+        QString secret;
+        bool verify;
+    };
+    const Case cases[] = {
+        { m_http.get(), AuthType::Basic, password, true },
+        { m_http.get(), AuthType::Basic, password + QStringLiteral("x"), true },
+        { m_http.get(), AuthType::OAuth, clientSecret, true },
+        { m_http.get(), AuthType::OAuth, clientSecret + QStringLiteral("x"), true },
+        { m_tlsA.get(), AuthType::Basic, password, true },
+        { m_tlsA.get(), AuthType::OAuth, clientSecret, false },
+    };
+    QStringList forbidden;
+    for (const Case &c : cases) {
+        ValidationRequest req = request(*c.server, c.type, QStringLiteral("logcheck"), c.secret);
+        req.verifySsl = c.verify;
+        ValidationJob job(m_nam.get(), req);
+        QVERIFY(run(job));
+        forbidden << c.secret
+                  << QString::fromLatin1(
+                         (req.identity + QLatin1Char(':') + c.secret).toUtf8().toBase64());
+    }
+    const QString log = [] {
+        QMutexLocker lock(&g_logMutex);
+        return g_log.join(QLatin1Char('\n'));
+    }();
+    QVERIFY2(log.contains(QStringLiteral("connectordesk.net")),
+        "nothing was logged: the test proves nothing");
+    QVERIFY(log.contains(QStringLiteral("validation:")));
+    for (const QString &secret : forbidden)
+        QVERIFY2(!log.contains(secret), qPrintable(QStringLiteral("secret in log: ") + secret));
+    QVERIFY(!log.contains(QStringLiteral("Authorization"), Qt::CaseInsensitive));
+    QVERIFY(!log.contains(QStringLiteral("fake."))); // the fake server's access tokens
+}
+
+void TestValidationJob::transientFailures_data()
+{
+    QTest::addColumn<Failure>("failure");
+    QTest::addColumn<bool>("transient");
+    QTest::newRow("none") << Failure::None << false;
+    QTest::newRow("cancelled") << Failure::Cancelled << false;
+    QTest::newRow("host") << Failure::HostNotFound << true;
+    QTest::newRow("refused") << Failure::ConnectionRefused << true;
+    QTest::newRow("timeout") << Failure::Timeout << true;
+    QTest::newRow("proxy") << Failure::Proxy << true;
+    QTest::newRow("tls") << Failure::Tls << false;
+    QTest::newRow("credentials") << Failure::CredentialsRejected << false;
+    QTest::newRow("forbidden") << Failure::Forbidden << false;
+    QTest::newRow("not jama") << Failure::NotJama << false;
+    QTest::newRow("throttled") << Failure::Throttled << true;
+    QTest::newRow("server") << Failure::ServerError << false;
+    QTest::newRow("bad answer") << Failure::BadAnswer << false;
+    QTest::newRow("redirect") << Failure::Redirect << false;
+    QTest::newRow("inactive") << Failure::Inactive << false;
+    QTest::newRow("license") << Failure::License << false;
+    QTest::newRow("network") << Failure::Network << true;
+}
+
+void TestValidationJob::transientFailures()
+{
+    QFETCH(Failure, failure);
+    QFETCH(bool, transient);
+    ValidationResult r;
+    r.failure = failure;
+    QCOMPARE(r.isTransient(), transient);
+}
+
+void TestValidationJob::fingerprintText()
+{
+    cd::CertificateInfo info;
+    info.sha256 = QByteArray::fromHex("ab01ff");
+    QCOMPARE(info.fingerprintText(), QStringLiteral("AB:01:FF"));
+    info.sha256 = m_tlsA->certificateSha256();
+    QCOMPARE(info.fingerprintText().size(), 32 * 3 - 1);
+}
+
+void TestValidationJob::standaloneServer()
+{
+    QString binary = qEnvironmentVariable("FAKE_JAMA_BINARY");
+    if (binary.isEmpty()) // run directly from the build tree
+        binary = QCoreApplication::applicationDirPath() + QStringLiteral("/../fakejama/fake-jama");
+    QVERIFY2(QFileInfo(binary).isExecutable(), qPrintable(binary + QStringLiteral(" not found")));
+    QProcess server;
+    server.setProgram(binary);
+    server.setArguments({ QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tls"),
+        QStringLiteral("--context-path"), QStringLiteral("/contour") });
+    server.start();
+    QVERIFY(server.waitForStarted());
+    auto stop = qScopeGuard([&server] {
+        server.kill();
+        server.waitForFinished();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine(), 30000);
+    const QUrl base(QString::fromUtf8(server.readLine()).trimmed());
+    QCOMPARE(base.scheme(), QStringLiteral("https"));
+    QCOMPARE(base.path(), QStringLiteral("/contour"));
+
+    ValidationRequest req;
+    req.baseUrl = base;
+    req.identity = QStringLiteral("floating");
+    req.secret = QStringLiteral("password");
+    req.verifySsl = false;
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    QCOMPARE(job.result().status, ValidationStatus::Warning);
+    QCOMPARE(job.result().account.licenseType, QStringLiteral("FLOATING"));
+}
+
+QTEST_GUILESS_MAIN(TestValidationJob)
+#include "tst_validationjob.moc"
