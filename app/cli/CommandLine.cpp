@@ -1,29 +1,32 @@
 #include "CommandLine.h"
 
 #include "AppInfo.h"
+#include "Commands.h"
 #include "Log.h"
 #include "Paths.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QNetworkProxyFactory>
 #include <QTextStream>
-
 #include <cstring>
 
 namespace cd::cli {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("CommandLine", text); }
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("CommandLine", text);
+}
 
 // Options that take a value (ours, and Qt's own GUI options), so that their value is not
 // mistaken for a subcommand.
 bool takesValue(const char *arg)
 {
     static const char *const withValue[] = { "--data-dir", "-platform", "-style", "--style",
-                                             "-stylesheet", "-display", "-qwindowgeometry",
-                                             "-qwindowtitle", "-qwindowicon", "-session",
-                                             "-platformtheme", "-plugin" };
+        "-stylesheet", "-display", "-qwindowgeometry", "-qwindowtitle", "-qwindowicon", "-session",
+        "-platformtheme", "-plugin" };
     for (const char *o : withValue) {
         if (std::strcmp(arg, o) == 0)
             return true;
@@ -37,12 +40,41 @@ void addGlobalOptions(QCommandLineParser &parser)
         tr("Connector Desk prepares and verifies Jama Connect Interchange connectors.\n"
            "Without a command it opens its window."));
     parser.addOption({ QStringLiteral("data-dir"),
-                       tr("Keep connectors.json in DIR (default: $CONNECTOR_DESK_DATA_DIR, or the "
-                          "platform's application data folder)."),
-                       tr("DIR") });
-    parser.addOption({ QStringLiteral("verbose"), tr("Log debug messages to stderr (never secrets).") });
+        tr("Keep connectors.json in DIR (default: $CONNECTOR_DESK_DATA_DIR, or the "
+           "platform's application data folder)."),
+        tr("DIR") });
+    parser.addOption(
+        { QStringLiteral("verbose"), tr("Log debug messages to stderr (never secrets).") });
     parser.addHelpOption();
     parser.addVersionOption();
+}
+
+QStringList globalOptionNames()
+{
+    return { QStringLiteral("data-dir"), QStringLiteral("verbose") };
+}
+
+// Every command's options, in one parser: a global option may come before or after the
+// command; runConsole() refuses options that do not belong to the command given.
+void addCommandOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        { QStringLiteral("json"), tr("list, validate: print JSON on stdout.") },
+        { QStringLiteral("application"), tr("add: the application (default: jama-connect)."),
+            tr("ID") },
+        { QStringLiteral("name"), tr("add: the connector's name."), tr("NAME") },
+        { QStringLiteral("url"), tr("add: the instance URL."), tr("URL") },
+        { QStringLiteral("auth"), tr("add: basic or oauth."), tr("TYPE") },
+        { QStringLiteral("username"), tr("add: the username (basic)."), tr("USER") },
+        { QStringLiteral("client-id"), tr("add: the client ID (oauth)."), tr("ID") },
+        { QStringLiteral("no-verify-ssl"), tr("add: do not verify the server's certificate.") },
+        { QStringLiteral("secret-stdin"),
+            tr("add: read the password or client secret from standard input (required).") },
+        { QStringLiteral("validate"), tr("add: validate right after saving.") },
+        { QStringLiteral("all"), tr("validate: every connector.") },
+        { QStringLiteral("replace-duplicates"),
+            tr("import: replace connectors that are already here (default: skip them).") },
+    });
 }
 
 void fillGlobalOptions(const QCommandLineParser &parser, GlobalOptions *options)
@@ -76,9 +108,11 @@ int runConsole(const QStringList &arguments)
 {
     QCommandLineParser parser;
     addGlobalOptions(parser);
+    addCommandOptions(parser);
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 tr("No commands yet: run without arguments to open the window."),
-                                 tr("[command]"));
+        tr("One of: %1. Without a command the window opens.")
+            .arg(Commands::names().join(QLatin1String(", "))),
+        tr("[command]"));
     QTextStream err(stderr);
     if (!parser.parse(arguments)) {
         err << parser.errorText() << Qt::endl
@@ -90,17 +124,32 @@ int runConsole(const QStringList &arguments)
         return ExitOk;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
+        QTextStream(stdout) << parser.helpText() << '\n' << Commands::helpText();
         return ExitOk;
     }
     GlobalOptions options;
     fillGlobalOptions(parser, &options);
     const QStringList positional = parser.positionalArguments();
     const QString command = positional.value(0);
-    err << tr("Unknown command '%1'. Run '%2 --help' for usage.")
-               .arg(command, QStringLiteral("connector-desk"))
-        << Qt::endl;
-    return ExitUsage;
+    if (!Commands::names().contains(command)) {
+        err << tr("Unknown command '%1'. Run '%2 --help' for usage.")
+                   .arg(command, QStringLiteral("connector-desk"))
+            << Qt::endl;
+        return ExitUsage;
+    }
+    // Options of another command are a mistake, not something to ignore silently.
+    const QStringList allowed = Commands::optionsOf(command) + globalOptionNames();
+    for (const QString &name : parser.optionNames()) {
+        if (!allowed.contains(name)) {
+            err << tr("The option --%1 does not apply to '%2'. Run '%3 --help' for usage.")
+                       .arg(name, command, QStringLiteral("connector-desk"))
+                << Qt::endl;
+            return ExitUsage;
+        }
+    }
+    // Validation honours the system's proxy settings, like the window.
+    QNetworkProxyFactory::setUseSystemConfiguration(true);
+    return Commands::run(command, positional.mid(1), parser, options);
 }
 
 bool parseGuiArguments(const QStringList &arguments, GlobalOptions *options, QString *error)

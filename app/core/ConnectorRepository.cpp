@@ -437,11 +437,11 @@ void ConnectorRepository::readSecret(const QUuid &id, QObject *context, SecretCa
     m_secrets->read(secretKey(id, c->authType), context, std::move(done));
 }
 
-void ConnectorRepository::importConnectors(QList<Connector> added, QList<Connector> replaced,
-                                           RepositoryCallback done)
+void ConnectorRepository::importConnectors(
+    QList<Connector> added, QList<Connector> replaced, RepositoryCallback done)
 {
-    enqueue([this, added = std::move(added), replaced = std::move(replaced),
-             done](std::function<void()> next) mutable {
+    enqueue([this, added = std::move(added), replaced = std::move(replaced), done](
+                std::function<void()> next) mutable {
         if (isBlocked()) {
             finish(done, failure(m_store->loadError()));
             return next();
@@ -452,15 +452,17 @@ void ConnectorRepository::importConnectors(QList<Connector> added, QList<Connect
         for (Connector c : std::as_const(replaced)) {
             const int i = indexOf(c.id);
             if (i < 0) {
-                finish(done, failure(tr("Nothing was imported: a connector to replace no longer "
-                                        "exists.")));
+                finish(done,
+                    failure(tr("Nothing was imported: a connector to replace no longer "
+                               "exists.")));
                 return next();
             }
             const Connector &old = m_connectors.at(i);
             if (old.authType != c.authType) {
-                finish(done, failure(tr("Nothing was imported: \"%1\" cannot be replaced by a "
-                                        "connector with another authentication type.")
-                                         .arg(old.name)));
+                finish(done,
+                    failure(tr("Nothing was imported: \"%1\" cannot be replaced by a "
+                               "connector with another authentication type.")
+                                .arg(old.name)));
                 return next();
             }
             c.createdAt = old.createdAt;
@@ -475,8 +477,9 @@ void ConnectorRepository::importConnectors(QList<Connector> added, QList<Connect
             if (c.id.isNull())
                 c.id = QUuid::createUuid();
             if (indexOf(c.id) >= 0) {
-                finish(done, failure(tr("Nothing was imported: a connector with this id already "
-                                        "exists.")));
+                finish(done,
+                    failure(tr("Nothing was imported: a connector with this id already "
+                               "exists.")));
                 return next();
             }
             c.createdAt = now;

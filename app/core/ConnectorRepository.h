@@ -115,8 +115,8 @@ public:
     // no secret (needsSecret); `replaced` ones overwrite the stored connector of the same id,
     // keeping its secret (their auth type must not change). Emits connectorAdded /
     // connectorUpdated for each. The result's id is null.
-    void importConnectors(QList<Connector> added, QList<Connector> replaced,
-                          RepositoryCallback done);
+    void importConnectors(
+        QList<Connector> added, QList<Connector> replaced, RepositoryCallback done);
 };
 
 } // namespace cd

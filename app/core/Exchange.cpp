@@ -1,0 +1,381 @@
+#include "Exchange.h"
+
+#include "Applications.h"
+#include "ConnectorRules.h"
+#include "UrlNormalizer.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QSet>
+#include <algorithm>
+#include <utility>
+
+namespace cd::Exchange {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Exchange", text);
+}
+
+namespace F {
+const QLatin1String format("format"), schemaVersion("schemaVersion"), exportedAt("exportedAt"),
+    connectors("connectors"), application("application"), name("name"), url("url"),
+    verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
+    pinned("pinnedCertificateSha256");
+} // namespace F
+
+// Field names that would carry a secret: refused, so that no file format variant can smuggle
+// one into the keychain-less world (or suggest that one is supported).
+bool looksLikeSecret(const QString &key)
+{
+    const QString k = key.toLower().remove(QLatin1Char('_')).remove(QLatin1Char('-'));
+    static const QStringList words { QStringLiteral("password"), QStringLiteral("secret"),
+        QStringLiteral("token"), QStringLiteral("passwd"), QStringLiteral("credential") };
+    for (const QString &w : words) {
+        if (k.contains(w))
+            return true;
+    }
+    return false;
+}
+
+QString place(int index, const QString &field = QString())
+{
+    QString p = QStringLiteral("connectors[%1]").arg(index);
+    if (!field.isEmpty())
+        p += QLatin1Char('.') + field;
+    return p;
+}
+
+QString typeName(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("number");
+    case QJsonValue::String:
+        return QStringLiteral("string");
+    case QJsonValue::Array:
+        return QStringLiteral("array");
+    case QJsonValue::Object:
+        return QStringLiteral("object");
+    case QJsonValue::Undefined:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+// A required, non-empty string field.
+bool requiredString(
+    const QJsonObject &o, QLatin1String key, int index, QStringList *errors, QString *out)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined()) {
+        errors->append(tr("%1: missing.").arg(place(index, key)));
+        return false;
+    }
+    if (!v.isString()) {
+        errors->append(tr("%1: expected a string, found %2.").arg(place(index, key), typeName(v)));
+        return false;
+    }
+    *out = v.toString().trimmed();
+    if (out->isEmpty()) {
+        errors->append(tr("%1: empty.").arg(place(index, key)));
+        return false;
+    }
+    return true;
+}
+
+QByteArray parseFingerprint(const QString &text)
+{
+    QString hex = text;
+    hex.remove(QLatin1Char(':')).remove(QLatin1Char(' '));
+    for (const QChar ch : hex) {
+        if (!ch.isDigit() && !QStringLiteral("abcdefABCDEF").contains(ch))
+            return {};
+    }
+    const QByteArray raw = QByteArray::fromHex(hex.toLatin1());
+    return raw.size() == 32 && hex.size() == 64 ? raw : QByteArray();
+}
+
+// Checks one entry; appends its problems to `errors`. Returns false when it has any.
+bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *errors)
+{
+    if (!value.isObject()) {
+        errors->append(tr("%1: expected an object, found %2.").arg(place(index), typeName(value)));
+        return false;
+    }
+    const QJsonObject o = value.toObject();
+    const qsizetype before = errors->size();
+
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (looksLikeSecret(it.key()))
+            errors->append(tr("%1: secrets are never imported; remove this field from the file.")
+                               .arg(place(index, it.key())));
+    }
+
+    QString text;
+    if (requiredString(o, F::application, index, errors, &text)) {
+        if (!Applications::find(text))
+            errors->append(
+                tr("%1: unknown application \"%2\".").arg(place(index, F::application), text));
+        c->application = text;
+    }
+    if (requiredString(o, F::name, index, errors, &text)) {
+        const QString problem = ConnectorRules::checkName(text, {}, QUuid());
+        if (!problem.isEmpty())
+            errors->append(QStringLiteral("%1: %2").arg(place(index, F::name), problem));
+        c->name = text;
+    }
+    if (requiredString(o, F::url, index, errors, &text)) {
+        const NormalizedUrl url = normalizeInstanceUrl(text);
+        if (url.ok)
+            c->url = url.url;
+        else
+            errors->append(QStringLiteral("%1: %2").arg(place(index, F::url), url.error));
+    }
+    const QJsonValue verify = o.value(F::verifySsl);
+    if (verify.isUndefined())
+        c->verifySsl = true;
+    else if (verify.isBool())
+        c->verifySsl = verify.toBool();
+    else
+        errors->append(tr("%1: expected true or false, found %2.")
+                           .arg(place(index, F::verifySsl), typeName(verify)));
+
+    if (requiredString(o, F::authType, index, errors, &text)) {
+        AuthType type;
+        if (!authTypeFromId(text, &type)) {
+            errors->append(tr("%1: expected \"basic\" or \"oauth\", found \"%2\".")
+                               .arg(place(index, F::authType), text));
+        } else {
+            c->authType = type;
+            const QLatin1String wanted = type == AuthType::Basic ? F::username : F::clientId;
+            const QLatin1String other = type == AuthType::Basic ? F::clientId : F::username;
+            if (o.contains(other))
+                errors->append(tr("%1: not used with %2 authentication; use \"%3\".")
+                                   .arg(place(index, other), authTypeDisplayName(type), wanted));
+            if (requiredString(o, wanted, index, errors, &text))
+                c->identity = text;
+        }
+    }
+    const QJsonValue pinned = o.value(F::pinned);
+    if (!pinned.isUndefined() && !pinned.isNull()) {
+        const QByteArray raw
+            = pinned.isString() ? parseFingerprint(pinned.toString()) : QByteArray();
+        if (raw.isEmpty())
+            errors->append(tr("%1: expected a SHA-256 fingerprint (64 hexadecimal digits).")
+                               .arg(place(index, F::pinned)));
+        c->pinnedCertificateSha256 = raw;
+    }
+    return errors->size() == before;
+}
+
+QString importedName(const QString &name, const QList<Connector> &taken, const QUuid &self)
+{
+    for (int n = 1;; ++n) {
+        const QString suffix = n == 1 ? tr(" (imported)") : tr(" (imported %1)").arg(n);
+        const QString candidate
+            = name.left(ConnectorRules::kMaxNameLength - int(suffix.size())).trimmed() + suffix;
+        if (ConnectorRules::checkName(candidate, taken, self).isEmpty())
+            return candidate;
+    }
+}
+
+} // namespace
+
+QString formatId()
+{
+    return QStringLiteral("connector-desk-connectors");
+}
+
+bool sameAccount(const Connector &a, const Connector &b)
+{
+    return a.application == b.application && a.authType == b.authType
+        && a.url.compare(b.url, Qt::CaseInsensitive) == 0
+        && a.identity.compare(b.identity, Qt::CaseInsensitive) == 0;
+}
+
+QByteArray exportConnectors(const QList<Connector> &connectors, const QDateTime &exportedAt)
+{
+    QJsonArray list;
+    for (const Connector &c : connectors) {
+        // Built field by field from a fixed set: nothing else (and never a secret) gets in.
+        QJsonObject o;
+        o.insert(F::application, c.application);
+        o.insert(F::name, c.name);
+        o.insert(F::url, c.url);
+        o.insert(F::verifySsl, c.verifySsl);
+        o.insert(F::authType, authTypeId(c.authType));
+        o.insert(c.authType == AuthType::Basic ? F::username : F::clientId, c.identity);
+        if (!c.pinnedCertificateSha256.isEmpty())
+            o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
+        list.append(o);
+    }
+    QJsonObject top;
+    top.insert(F::format, formatId());
+    top.insert(F::schemaVersion, kSchemaVersion);
+    top.insert(F::exportedAt, exportedAt.toUTC().toString(Qt::ISODate));
+    top.insert(F::connectors, list);
+    return QJsonDocument(top).toJson(QJsonDocument::Indented);
+}
+
+int ImportPlan::duplicateCount() const
+{
+    int n = 0;
+    for (const ImportEntry &e : entries)
+        n += e.duplicateOf.isNull() ? 0 : 1;
+    return n;
+}
+
+ImportPlan parseImport(const QByteArray &data, const QList<Connector> &existing)
+{
+    ImportPlan plan;
+    if (data.size() > kMaxFileSize) {
+        plan.errors.append(tr("The file is too large for a connector export (more than %1 MiB).")
+                               .arg(kMaxFileSize / (1024 * 1024)));
+        return plan;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        plan.errors.append(tr("The file is not valid JSON: %1 (at byte %2).")
+                               .arg(parseError.errorString())
+                               .arg(parseError.offset));
+        return plan;
+    }
+    if (!doc.isObject()) {
+        plan.errors.append(tr("The file is not a Connector Desk export: expected a JSON object."));
+        return plan;
+    }
+    const QJsonObject top = doc.object();
+    if (top.value(F::format).toString() != formatId()) {
+        plan.errors.append(
+            tr("format: expected \"%1\": this is not a Connector Desk export.").arg(formatId()));
+        return plan;
+    }
+    const QJsonValue version = top.value(F::schemaVersion);
+    if (!version.isDouble() || version.toDouble() != double(version.toInt())
+        || version.toInt() < 1) {
+        plan.errors.append(tr("schemaVersion: expected a whole number of at least 1."));
+        return plan;
+    }
+    if (version.toInt() > kSchemaVersion) {
+        plan.errors.append(tr("schemaVersion: the file was written by a newer Connector Desk "
+                              "(schema %1; this version reads schema %2). Update Connector Desk.")
+                               .arg(version.toInt())
+                               .arg(kSchemaVersion));
+        return plan;
+    }
+    const QJsonValue list = top.value(F::connectors);
+    if (!list.isArray()) {
+        plan.errors.append(tr("connectors: expected an array, found %1.").arg(typeName(list)));
+        return plan;
+    }
+
+    const QJsonArray array = list.toArray();
+    for (int i = 0; i < array.size(); ++i) {
+        ImportEntry entry;
+        entry.index = i;
+        if (!parseEntry(array.at(i), i, &entry.connector, &plan.errors))
+            continue;
+        // Clashes inside the file itself make it ambiguous: errors, not choices.
+        bool clash = false;
+        for (const ImportEntry &earlier : std::as_const(plan.entries)) {
+            if (sameAccount(earlier.connector, entry.connector)) {
+                plan.errors.append(
+                    tr("%1: the same application, URL and %2 as %3.")
+                        .arg(place(i),
+                            entry.connector.authType == AuthType::Basic ? tr("username")
+                                                                        : tr("client ID"),
+                            place(earlier.index)));
+                clash = true;
+            } else if (earlier.connector.name.compare(entry.connector.name, Qt::CaseInsensitive)
+                == 0) {
+                plan.errors.append(
+                    tr("%1: the name \"%2\" is also used by %3.")
+                        .arg(place(i, F::name), entry.connector.name, place(earlier.index)));
+                clash = true;
+            }
+        }
+        if (clash)
+            continue;
+        for (const Connector &c : existing) {
+            if (sameAccount(c, entry.connector)) {
+                entry.duplicateOf = c.id;
+                break;
+            }
+        }
+        plan.entries.append(entry);
+    }
+    if (!plan.ok())
+        plan.entries.clear();
+    return plan;
+}
+
+ImportChanges resolveImport(
+    const ImportPlan &plan, const QList<Connector> &existing, DuplicateChoice choice)
+{
+    ImportChanges changes;
+    if (!plan.ok())
+        return changes;
+    // The names as they will be: existing ones (replaced ones updated as we go), then new ones.
+    QList<Connector> taken = existing;
+    for (const ImportEntry &e : plan.entries) {
+        Connector c = e.connector;
+        QUuid self;
+        if (!e.duplicateOf.isNull()) {
+            const auto it = std::find_if(taken.begin(), taken.end(),
+                [&](const Connector &x) { return x.id == e.duplicateOf; });
+            if (it == taken.end())
+                continue; // cannot happen with a plan made against `existing`
+            if (choice == DuplicateChoice::Skip) {
+                ++changes.skipped;
+                changes.notices.append(tr("%1: \"%2\" is already here as \"%3\"; skipped.")
+                                           .arg(place(e.index), c.name, it->name));
+                continue;
+            }
+            self = it->id;
+            const Connector old = *it;
+            c.id = old.id;
+            c.createdAt = old.createdAt;
+            c.updatedAt = old.updatedAt;
+            c.needsSecret = old.needsSecret;
+            c.validation = old.validation;
+            c.unknownFields = old.unknownFields;
+            // Keep the stored spelling of what identifies the account.
+            c.url = old.url;
+            c.identity = old.identity;
+        }
+        if (!ConnectorRules::checkName(c.name, taken, self).isEmpty()) {
+            const QString renamed = importedName(c.name, taken, self);
+            changes.notices.append(tr("%1: a connector named \"%2\" already exists; imported as "
+                                      "\"%3\".")
+                                       .arg(place(e.index), c.name, renamed));
+            c.name = renamed;
+        }
+        if (!self.isNull()) {
+            const auto it = std::find_if(
+                taken.begin(), taken.end(), [&](const Connector &x) { return x.id == self; });
+            changes.notices.append(
+                tr("%1: replaces the existing connector \"%2\".").arg(place(e.index), it->name));
+            *it = c;
+            changes.replaced.append(c);
+        } else {
+            c.id = QUuid::createUuid(); // only so later name checks can tell entries apart
+            taken.append(c);
+            c.id = QUuid();
+            changes.added.append(c);
+        }
+    }
+    return changes;
+}
+
+} // namespace cd::Exchange

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "Connector.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUuid>
+
+namespace cd {
+
+// The import/export file: connectors without their secrets, to move them between machines.
+//
+// Format (schema 1; a newer minor version may add fields, which are ignored on import):
+//   {"format": "connector-desk-connectors", "schemaVersion": 1, "exportedAt": "<UTC ISO>",
+//    "connectors": [
+//      {"application": "jama-connect", "name": "...", "url": "https://...",
+//       "verifySsl": true, "authType": "basic" | "oauth",
+//       "username": "..."            (basic)  |  "clientId": "..."  (oauth),
+//       "pinnedCertificateSha256": "<64 hex digits>"   (only when a certificate is pinned)}]}
+//
+// There is no secret in it, and no way to put one there: an import file with a field that
+// looks like a secret ("password", "clientSecret", ...) is refused.
+//
+// Import is in two pure steps: parseImport() checks the whole file and reports every
+// problem with its place ("connectors[3].url: ..."); only a file without errors goes on to
+// resolveImport(), which decides what is added, replaced or skipped and renames name clashes.
+namespace Exchange {
+
+constexpr int kSchemaVersion = 1;
+constexpr qint64 kMaxFileSize = 16 * 1024 * 1024;
+QString formatId(); // "connector-desk-connectors"
+
+QByteArray exportConnectors(const QList<Connector> &connectors,
+    const QDateTime &exportedAt = QDateTime::currentDateTimeUtc());
+
+struct ImportEntry
+{
+    int index = -1; // position in the file's "connectors" array
+    Connector connector; // null id, normalised URL; no validation state
+    // An existing connector with the same application, instance URL and username/client ID.
+    QUuid duplicateOf;
+};
+
+struct ImportPlan
+{
+    QStringList errors; // each with its place; any error: nothing may be imported
+    QList<ImportEntry> entries;
+    bool ok() const { return errors.isEmpty(); }
+    int duplicateCount() const;
+};
+
+ImportPlan parseImport(const QByteArray &data, const QList<Connector> &existing);
+
+enum class DuplicateChoice { Skip, Replace };
+
+struct ImportChanges
+{
+    QList<Connector> added; // new connectors, to be added without a secret
+    QList<Connector> replaced; // existing connectors (their ids) with the imported values
+    QStringList notices; // skipped/replaced duplicates and renames, each with its place
+    int skipped = 0;
+};
+
+// `plan` must be ok(). Name clashes (with existing connectors or earlier entries) are
+// resolved by renaming to "NAME (imported)", "NAME (imported 2)", ...
+ImportChanges resolveImport(
+    const ImportPlan &plan, const QList<Connector> &existing, DuplicateChoice choice);
+
+// The same connector as far as an import is concerned: application, instance URL, auth
+// type and username/client ID (the last two compared case-insensitively).
+bool sameAccount(const Connector &a, const Connector &b);
+
+} // namespace Exchange
+
+} // namespace cd

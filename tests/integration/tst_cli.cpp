@@ -1,0 +1,744 @@
+// The command line, end to end: the built binary against the real Secret Service of the test
+// harness, a temporary data folder and the fake Jama server on a loopback port. The process
+// runs without a display. Secrets are checked in the keychain with the independent
+// `secret-tool`, and looked for (and must not be found) in every file under HOME and the data
+// folder, in export files, and in everything the processes printed.
+#include "FakeJamaServer.h"
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+#include <memory>
+
+using namespace cd;
+
+namespace {
+
+// The documented exit codes (docs/cli.md): numbers, because they are a stable interface.
+namespace cli {
+enum { ExitOk = 0, ExitValidationFailed = 1, ExitUsage = 2, ExitNetwork = 3, ExitKeychain = 4 };
+}
+
+struct Run
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+    QString errText() const { return QString::fromUtf8(err); }
+};
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
+}
+
+QString lookup(const QString &key)
+{
+    const auto r = test::runProcess(QStringLiteral("secret-tool"),
+        { QStringLiteral("lookup"), QStringLiteral("server"), QStringLiteral("connector-desk"),
+            QStringLiteral("user"), key });
+    return r.exitCode == 0 ? QString::fromUtf8(r.out) : QString();
+}
+
+QJsonObject byName(const QJsonArray &array, const QString &name)
+{
+    for (const QJsonValue &v : array) {
+        if (v.toObject().value(QStringLiteral("name")).toString() == name)
+            return v.toObject();
+    }
+    return {};
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanupTestCase();
+
+    void addKeepsSecretInKeychainOnly();
+    void dataDirBeforeOrAfterCommand_data();
+    void dataDirBeforeOrAfterCommand();
+    void listTableIsAligned();
+    void stdinSecret_data();
+    void stdinSecret();
+    void usageErrorsChangeNothing_data();
+    void usageErrorsChangeNothing();
+    void duplicateInstanceIsANotice();
+    void keychainUnavailableSavesNothing();
+    void validate_data();
+    void validate();
+    void validateAllReturnsMostSerious();
+    void addWithValidate();
+    void removeDeletesSecret();
+    void exportHasNoSecret();
+    void importGoodDuplicateAndBad();
+    void unreadableStore_data();
+    void unreadableStore();
+
+private:
+    Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
+        const QProcessEnvironment &env = QProcessEnvironment());
+    QProcessEnvironment environment() const;
+    // `add` with --data-dir; returns the exit code.
+    int add(const QString &name, const QString &user, const QString &secret,
+        const QString &url = QString(), const QStringList &extra = {});
+    QJsonArray listJson();
+    // A secret that exists only in this test: remembered, so that no output or file may hold it.
+    QString uniqueSecret(const char *prefix);
+    QString dataDir() const { return m_data->path(); }
+    QString storePath() const { return m_data->filePath(QStringLiteral("connectors.json")); }
+    void verifyNoFileContains(const QString &secret, const QString &extraDir = QString());
+
+    fake::FakeJamaServer m_server;
+    quint16 m_downPort = 0;
+    std::unique_ptr<QTemporaryDir> m_data;
+    QTemporaryDir m_files; // export/import files
+    QStringList m_secrets; // every secret used: none may show up in any output
+    QByteArray m_allOutput;
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY2(test::secretServiceAvailable(),
+        "No Secret Service on the session bus: run the tests through scripts/test.");
+    QVERIFY2(QFileInfo(test::appBinary()).isExecutable(), qPrintable(test::appBinary()));
+    QVERIFY2(m_server.listen(), qPrintable(m_server.errorString()));
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    m_downPort = probe.serverPort();
+    probe.close(); // nothing listens there any more
+}
+
+void TestCli::init()
+{
+    m_data = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_data->isValid());
+}
+
+void TestCli::cleanupTestCase()
+{
+    for (const QString &s : std::as_const(m_secrets)) {
+        QVERIFY2(!m_allOutput.contains(s.toUtf8()), "a secret was printed by connector-desk");
+        verifyNoFileContains(s, m_files.path());
+    }
+}
+
+QProcessEnvironment TestCli::environment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // No display: the command line must not need one (a QGuiApplication would abort here).
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+    env.remove(QStringLiteral("CONNECTOR_DESK_DATA_DIR"));
+    for (const char *proxy :
+        { "http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY" })
+        env.remove(QString::fromLatin1(proxy));
+    env.insert(QStringLiteral("CONNECTOR_DESK_KEYCHAIN_TIMEOUT_MS"), QStringLiteral("10000"));
+    return env;
+}
+
+// Runs the binary while this thread's event loop keeps serving the fake Jama server.
+Run TestCli::cli(const QStringList &args, const QByteArray &input, const QProcessEnvironment &env)
+{
+    Run r;
+    QProcess p;
+    p.setProcessEnvironment(env.isEmpty() ? environment() : env);
+    p.start(test::appBinary(), args);
+    if (!p.waitForStarted(10000))
+        return r;
+    p.write(input);
+    p.closeWriteChannel();
+    if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 90000)) {
+        p.kill();
+        p.waitForFinished(5000);
+        return r;
+    }
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    m_allOutput += r.out + r.err;
+    return r;
+}
+
+int TestCli::add(const QString &name, const QString &user, const QString &secret,
+    const QString &url, const QStringList &extra)
+{
+    const QString u = url.isEmpty() ? m_server.baseUrl().toString() : url;
+    const Run r = cli(QStringList { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"),
+                          QStringLiteral("--application"), QStringLiteral("jama-connect"),
+                          QStringLiteral("--name"), name, QStringLiteral("--url"), u,
+                          QStringLiteral("--auth"), QStringLiteral("basic"),
+                          QStringLiteral("--username"), user, QStringLiteral("--secret-stdin") }
+            + extra,
+        secret.toUtf8() + '\n');
+    if (r.code != 0)
+        qWarning().noquote() << "add" << name << "exited with" << r.code << r.errText();
+    return r.code;
+}
+
+QString TestCli::uniqueSecret(const char *prefix)
+{
+    const QString secret = QString::fromLatin1(prefix) + QUuid::createUuid().toString(QUuid::Id128);
+    return secret;
+}
+
+QJsonArray TestCli::listJson()
+{
+    const Run r = cli({ QStringLiteral("list"), QStringLiteral("--json"),
+        QStringLiteral("--data-dir"), dataDir() });
+    if (r.code != 0)
+        return {};
+    return QJsonDocument::fromJson(r.out).array();
+}
+
+void TestCli::verifyNoFileContains(const QString &secret, const QString &extraDir)
+{
+    const QByteArray needle = secret.toUtf8();
+    QStringList hits = test::filesContaining(QDir::homePath(), needle);
+    hits += test::filesContaining(dataDir(), needle);
+    if (!extraDir.isEmpty())
+        hits += test::filesContaining(extraDir, needle);
+    QVERIFY2(hits.isEmpty(), qPrintable(hits.join(QLatin1String(", "))));
+}
+
+void TestCli::addKeepsSecretInKeychainOnly()
+{
+    const QString secret = uniqueSecret("cli-pw-");
+    m_server.clearRequests();
+    QCOMPARE(add(QStringLiteral("Prod"), QStringLiteral("named"), secret), 0);
+    QCOMPARE(m_server.requests().size(), 0); // offline-first: add touches no network
+
+    const QJsonArray list = listJson();
+    QCOMPARE(list.size(), 1);
+    const QJsonObject c = list.first().toObject();
+    QCOMPARE(c.value(QStringLiteral("name")).toString(), QStringLiteral("Prod"));
+    QCOMPARE(c.value(QStringLiteral("application")).toString(), QStringLiteral("jama-connect"));
+    QCOMPARE(c.value(QStringLiteral("url")).toString(), m_server.baseUrl().toString());
+    QCOMPARE(c.value(QStringLiteral("authType")).toString(), QStringLiteral("basic"));
+    QCOMPARE(c.value(QStringLiteral("username")).toString(), QStringLiteral("named"));
+    QCOMPARE(c.value(QStringLiteral("verifySsl")).toBool(), true);
+    QCOMPARE(c.value(QStringLiteral("status")).toString(), QStringLiteral("not-verified"));
+    QVERIFY(c.value(QStringLiteral("checkedAt")).isNull());
+    QVERIFY(c.contains(QStringLiteral("message")));
+    const QUuid id = QUuid::fromString(c.value(QStringLiteral("id")).toString());
+    QVERIFY(!id.isNull());
+
+    QCOMPARE(lookup(QStringLiteral("connector/%1/password").arg(id.toString(QUuid::WithoutBraces))),
+        secret);
+    verifyNoFileContains(secret);
+}
+
+void TestCli::dataDirBeforeOrAfterCommand_data()
+{
+    QTest::addColumn<bool>("before");
+    QTest::newRow("before the command") << true;
+    QTest::newRow("after the command") << false;
+}
+
+void TestCli::dataDirBeforeOrAfterCommand()
+{
+    QFETCH(bool, before);
+    const QString secret = uniqueSecret("dd-");
+    const QStringList addArgs { QStringLiteral("add"), QStringLiteral("--name"),
+        QStringLiteral("Where"), QStringLiteral("--url"), QStringLiteral("where.jamacloud.com"),
+        QStringLiteral("--auth"), QStringLiteral("basic"), QStringLiteral("--username"),
+        QStringLiteral("u"), QStringLiteral("--secret-stdin") };
+    const QStringList dd { QStringLiteral("--data-dir"), dataDir() };
+    const Run r = cli(before ? dd + addArgs : addArgs + dd, secret.toUtf8());
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(QFile::exists(storePath()), "connectors.json is not in the --data-dir folder");
+    const Run l = cli(before ? dd + QStringList { QStringLiteral("list") }
+                             : QStringList { QStringLiteral("list") } + dd);
+    QCOMPARE(l.code, 0);
+    QVERIFY(l.out.contains("Where"));
+}
+
+void TestCli::listTableIsAligned()
+{
+    QCOMPARE(add(QStringLiteral("A"), QStringLiteral("named"), uniqueSecret("t1-"),
+                 QStringLiteral("https://a.jamacloud.com")),
+        0);
+    QCOMPARE(add(QStringLiteral("A much longer name"), QStringLiteral("x"), uniqueSecret("t2-"),
+                 QStringLiteral("https://b.example.com/contour")),
+        0);
+    const Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QCOMPARE(r.code, 0);
+    const QStringList lines = QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    const qsizetype urlColumn = lines.at(0).indexOf(QStringLiteral("URL"));
+    QVERIFY(urlColumn > 0);
+    QCOMPARE(lines.at(1).indexOf(QStringLiteral("https://a.jamacloud.com")), urlColumn);
+    QCOMPARE(lines.at(2).indexOf(QStringLiteral("https://b.example.com/contour")), urlColumn);
+    const qsizetype statusColumn = lines.at(0).indexOf(QStringLiteral("STATUS"));
+    QCOMPARE(lines.at(1).indexOf(QStringLiteral("Not verified")), statusColumn);
+    QCOMPARE(lines.at(2).indexOf(QStringLiteral("Not verified")), statusColumn);
+    QVERIFY(r.err.isEmpty());
+}
+
+void TestCli::stdinSecret_data()
+{
+    QTest::addColumn<QByteArray>("suffix"); // appended to a unique secret, "" = empty input
+    QTest::addColumn<bool>("empty");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QByteArray>("storedSuffix");
+    QTest::newRow("no newline") << QByteArray() << false << 0 << QByteArray();
+    QTest::newRow("one newline stripped") << QByteArray("\n") << false << 0 << QByteArray();
+    QTest::newRow("only one newline stripped")
+        << QByteArray("\n\n") << false << 0 << QByteArray("\n");
+    QTest::newRow("inner spaces kept") << QByteArray(" x \n") << false << 0 << QByteArray(" x ");
+    QTest::newRow("empty") << QByteArray() << true << int(cli::ExitUsage) << QByteArray();
+    QTest::newRow("newline only") << QByteArray("\n") << true << int(cli::ExitUsage)
+                                  << QByteArray();
+}
+
+void TestCli::stdinSecret()
+{
+    QFETCH(QByteArray, suffix);
+    QFETCH(bool, empty);
+    QFETCH(int, code);
+    QFETCH(QByteArray, storedSuffix);
+    const QString secret = empty ? QString() : uniqueSecret("in-");
+    const Run r = cli(
+        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"), QStringLiteral("--name"),
+            QStringLiteral("S"), QStringLiteral("--url"), QStringLiteral("s.jamacloud.com"),
+            QStringLiteral("--auth"), QStringLiteral("oauth"), QStringLiteral("--client-id"),
+            QStringLiteral("cid"), QStringLiteral("--secret-stdin") },
+        secret.toUtf8() + suffix);
+    QVERIFY2(r.code == code, r.err.constData());
+    if (code != 0) {
+        QVERIFY(r.err.contains("empty"));
+        QVERIFY(!QFile::exists(storePath()));
+        return;
+    }
+    const QString id = QString::fromUtf8(r.out.trimmed());
+    QCOMPARE(lookup(QStringLiteral("connector/%1/client-secret").arg(id)),
+        secret + QString::fromUtf8(storedSuffix));
+}
+
+void TestCli::usageErrorsChangeNothing_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message"); // a part of stderr
+    const QStringList base { QStringLiteral("add"), QStringLiteral("--url"),
+        QStringLiteral("new.jamacloud.com"), QStringLiteral("--auth"), QStringLiteral("basic"),
+        QStringLiteral("--username"), QStringLiteral("u") };
+    QTest::newRow("duplicate name")
+        << base + QStringList { "--name", "existing", "--secret-stdin" } << "already exists";
+    QTest::newRow("secret on the command line")
+        << base + QStringList { "--name", "N", "--secret", "pw" } << "Unknown option 'secret'";
+    QTest::newRow("no --secret-stdin") << base + QStringList { "--name", "N" } << "--secret-stdin";
+    QTest::newRow("client id with basic")
+        << base + QStringList { "--name", "N", "--client-id", "c", "--secret-stdin" }
+        << "--client-id";
+    QTest::newRow("bad auth") << QStringList { "add", "--name", "N", "--url", "x.jamacloud.com",
+        "--auth", "saml", "--username", "u", "--secret-stdin" }
+                              << "--auth";
+    QTest::newRow("url with password") << QStringList { "add", "--name", "N", "--url",
+        "https://u:pw@x.jamacloud.com", "--auth", "basic", "--username", "u", "--secret-stdin" }
+                                       << "--url";
+    QTest::newRow("unknown application")
+        << base + QStringList { "--name", "N", "--application", "jira", "--secret-stdin" }
+        << "--application";
+    QTest::newRow("unknown command") << QStringList { "frobnicate" } << "Unknown command";
+    QTest::newRow("option of another command") << QStringList { "list", "--all" } << "--all";
+    QTest::newRow("validate without name") << QStringList { "validate" } << "--all";
+    QTest::newRow("validate unknown name") << QStringList { "validate", "nope" } << "nope";
+    QTest::newRow("remove unknown name") << QStringList { "remove", "nope" } << "nope";
+    QTest::newRow("export unknown name") << QStringList { "export", "OUT", "nope" } << "nope";
+    QTest::newRow("import missing file")
+        << QStringList { "import", "/nonexistent/file.json" } << "/nonexistent/file.json";
+}
+
+void TestCli::usageErrorsChangeNothing()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QCOMPARE(add(QStringLiteral("Existing"), QStringLiteral("named"), uniqueSecret("ue-")), 0);
+    const QByteArray before = readAll(storePath());
+    const QString out = m_files.filePath(QStringLiteral("usage-export.json"));
+    args.replaceInStrings(QStringLiteral("OUT"), out);
+    const Run r = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args, "pw-usage\n");
+    QCOMPARE(r.code, int(cli::ExitUsage));
+    QVERIFY2(r.errText().contains(message), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(readAll(storePath()), before);
+    QVERIFY(!QFile::exists(out));
+}
+
+void TestCli::duplicateInstanceIsANotice()
+{
+    QCOMPARE(add(QStringLiteral("First"), QStringLiteral("named"), uniqueSecret("d1-")), 0);
+    const QString secret = uniqueSecret("d2-");
+    const Run r
+        = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"),
+                  QStringLiteral("--name"), QStringLiteral("Second"), QStringLiteral("--url"),
+                  m_server.baseUrl().toString() + QStringLiteral("/"), QStringLiteral("--auth"),
+                  QStringLiteral("basic"), QStringLiteral("--username"), QStringLiteral("floating"),
+                  QStringLiteral("--secret-stdin") },
+            secret.toUtf8());
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("\"First\" already links to this instance")),
+        r.err.constData());
+    QCOMPARE(listJson().size(), 2);
+}
+
+void TestCli::keychainUnavailableSavesNothing()
+{
+    QProcessEnvironment env = environment();
+    env.insert(
+        QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent"));
+    const QString secret = uniqueSecret("kc-");
+    const Run r = cli(
+        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"), QStringLiteral("--name"),
+            QStringLiteral("K"), QStringLiteral("--url"), QStringLiteral("k.jamacloud.com"),
+            QStringLiteral("--auth"), QStringLiteral("basic"), QStringLiteral("--username"),
+            QStringLiteral("u"), QStringLiteral("--secret-stdin") },
+        secret.toUtf8(), env);
+    QCOMPARE(r.code, int(cli::ExitKeychain));
+    QVERIFY2(r.errText().contains(QStringLiteral("keychain")), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(!QFile::exists(storePath()));
+    QCOMPARE(listJson().size(), 0);
+}
+
+void TestCli::validate_data()
+{
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<bool>("serverDown");
+    QTest::addColumn<QString>("mode"); // "", "no-secret", "no-keychain"
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("licenseType");
+    QTest::newRow("named: verified") << "named"
+                                     << "password" << false << "" << 0 << "verified"
+                                     << "NAMED";
+    QTest::newRow("floating: warning, 0") << "floating"
+                                          << "password" << false << "" << 0 << "warning"
+                                          << "FLOATING";
+    QTest::newRow("wrong password") << "named"
+                                    << "wrong" << false << "" << 1 << "failed"
+                                    << "";
+    QTest::newRow("stakeholder license") << "stakeholder"
+                                         << "password" << false << "" << 1 << "failed"
+                                         << "STAKEHOLDER";
+    QTest::newRow("server said no (403)") << "forbidden"
+                                          << "password" << false << "" << 1 << "failed"
+                                          << "";
+    QTest::newRow("server down") << "named"
+                                 << "password" << true << "" << 3 << "not-verified"
+                                 << "";
+    QTest::newRow("no secret stored") << "named"
+                                      << "password" << false << "no-secret" << 1 << "failed"
+                                      << "";
+    QTest::newRow("keychain unavailable") << "named"
+                                          << "password" << false << "no-keychain" << 4 << "failed"
+                                          << "";
+}
+
+void TestCli::validate()
+{
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+    QFETCH(bool, serverDown);
+    QFETCH(QString, mode);
+    QFETCH(int, code);
+    QFETCH(QString, status);
+    QFETCH(QString, licenseType);
+    const QString url = serverDown ? QStringLiteral("http://127.0.0.1:%1").arg(m_downPort)
+                                   : m_server.baseUrl().toString();
+    if (mode == QLatin1String("no-secret")) {
+        // An imported connector: no secret in the keychain.
+        const QString file = m_files.filePath(QStringLiteral("one.json"));
+        QJsonObject e { { "application", "jama-connect" }, { "name", "V" }, { "url", url },
+            { "authType", "basic" }, { "username", user } };
+        QJsonObject top { { "format", "connector-desk-connectors" }, { "schemaVersion", 1 },
+            { "connectors", QJsonArray { e } } };
+        QVERIFY(writeFile(file, QJsonDocument(top).toJson()));
+        QCOMPARE(
+            cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("import"), file }).code,
+            0);
+    } else {
+        QCOMPARE(add(QStringLiteral("V"), user, password, url), 0);
+    }
+    QProcessEnvironment env = environment();
+    if (mode == QLatin1String("no-keychain"))
+        env.insert(
+            QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent"));
+    const Run r = cli({ QStringLiteral("validate"), QStringLiteral("V"), QStringLiteral("--json"),
+                          QStringLiteral("--data-dir"), dataDir() },
+        {}, env);
+    QVERIFY2(
+        r.code == code, qPrintable(QStringLiteral("exit %1: %2").arg(r.code).arg(r.errText())));
+    const QJsonArray results = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(results.size(), 1);
+    const QJsonObject o = results.first().toObject();
+    QCOMPARE(o.value(QStringLiteral("name")).toString(), QStringLiteral("V"));
+    QCOMPARE(o.value(QStringLiteral("status")).toString(), status);
+    QCOMPARE(o.value(QStringLiteral("licenseType")).toString(), licenseType);
+    QVERIFY(!o.value(QStringLiteral("checkedAt")).toString().isEmpty());
+    QVERIFY(o.contains(QStringLiteral("message")));
+    if (status != QLatin1String("verified"))
+        QVERIFY2(
+            r.errText().contains(o.value(QStringLiteral("message")).toString()), r.err.constData());
+    else
+        QVERIFY2(r.err.isEmpty(), r.err.constData());
+    // The result is what the window reads.
+    QCOMPARE(listJson().first().toObject().value(QStringLiteral("status")).toString(), status);
+}
+
+void TestCli::validateAllReturnsMostSerious()
+{
+    const QString down = QStringLiteral("http://127.0.0.1:%1").arg(m_downPort);
+    QCOMPARE(add(QStringLiteral("Good"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    const QStringList all { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("--all") };
+    QCOMPARE(cli(all).code, 0);
+    QCOMPARE(
+        add(QStringLiteral("Down"), QStringLiteral("named"), QStringLiteral("password"), down), 0);
+    QCOMPARE(cli(all).code, int(cli::ExitNetwork));
+    QCOMPARE(add(QStringLiteral("Wrong"), QStringLiteral("named"), uniqueSecret("wrong-")), 0);
+    Run r = cli(all + QStringList { QStringLiteral("--json") });
+    QCOMPARE(r.code, int(cli::ExitValidationFailed));
+    const QJsonArray results = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(results.size(), 3);
+    QCOMPARE(byName(results, QStringLiteral("Good")).value(QStringLiteral("status")).toString(),
+        QStringLiteral("verified"));
+    QCOMPARE(byName(results, QStringLiteral("Down")).value(QStringLiteral("status")).toString(),
+        QStringLiteral("not-verified"));
+    QCOMPARE(byName(results, QStringLiteral("Wrong")).value(QStringLiteral("status")).toString(),
+        QStringLiteral("failed"));
+    QProcessEnvironment env = environment();
+    env.insert(
+        QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent"));
+    QCOMPARE(cli(all, {}, env).code, int(cli::ExitKeychain));
+}
+
+void TestCli::addWithValidate()
+{
+    const QString down = QStringLiteral("http://127.0.0.1:%1").arg(m_downPort);
+    QCOMPARE(add(QStringLiteral("Now"), QStringLiteral("named"), QStringLiteral("password"),
+                 QString(), { QStringLiteral("--validate") }),
+        0);
+    QCOMPARE(add(QStringLiteral("Later"), QStringLiteral("named"), QStringLiteral("password"), down,
+                 { QStringLiteral("--validate") }),
+        int(cli::ExitNetwork));
+    const QJsonArray list = listJson();
+    QCOMPARE(list.size(), 2); // saved in both cases
+    QCOMPARE(byName(list, QStringLiteral("Now")).value(QStringLiteral("status")).toString(),
+        QStringLiteral("verified"));
+    QCOMPARE(byName(list, QStringLiteral("Later")).value(QStringLiteral("status")).toString(),
+        QStringLiteral("not-verified"));
+}
+
+void TestCli::removeDeletesSecret()
+{
+    const QString secret = uniqueSecret("rm-");
+    QCOMPARE(add(QStringLiteral("Gone"), QStringLiteral("named"), secret), 0);
+    const QString key
+        = QStringLiteral("connector/%1/password")
+              .arg(listJson().first().toObject().value(QStringLiteral("id")).toString());
+    QCOMPARE(lookup(key), secret);
+    // Without a keychain nothing is removed: the secret could not go with it.
+    QProcessEnvironment env = environment();
+    env.insert(
+        QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent"));
+    QCOMPARE(cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("remove"),
+                     QStringLiteral("Gone") },
+                 {}, env)
+                 .code,
+        int(cli::ExitKeychain));
+    QCOMPARE(listJson().size(), 1);
+    const Run r = cli({ QStringLiteral("remove"), QStringLiteral("gone"),
+        QStringLiteral("--data-dir"), dataDir() });
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(lookup(key), QString());
+    QCOMPARE(listJson().size(), 0);
+}
+
+void TestCli::exportHasNoSecret()
+{
+    const QString s1 = uniqueSecret("ex1-");
+    const QString s2 = uniqueSecret("ex2-");
+    QCOMPARE(add(QStringLiteral("One"), QStringLiteral("named"), s1), 0);
+    QCOMPARE(add(QStringLiteral("Two"), QStringLiteral("other"), s2,
+                 QStringLiteral("https://two.jamacloud.com")),
+        0);
+    const QString all = m_files.filePath(QStringLiteral("all.json"));
+    const QString one = m_files.filePath(QStringLiteral("one-only.json"));
+    QCOMPARE(
+        cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), all }).code, 0);
+    QCOMPARE(cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), one,
+                     QStringLiteral("two") })
+                 .code,
+        0);
+    const QJsonObject top = QJsonDocument::fromJson(readAll(all)).object();
+    QCOMPARE(top.value(QStringLiteral("format")).toString(),
+        QStringLiteral("connector-desk-connectors"));
+    QCOMPARE(top.value(QStringLiteral("schemaVersion")).toInt(), 1);
+    QCOMPARE(top.value(QStringLiteral("connectors")).toArray().size(), 2);
+    const QJsonArray only = QJsonDocument::fromJson(readAll(one))
+                                .object()
+                                .value(QStringLiteral("connectors"))
+                                .toArray();
+    QCOMPARE(only.size(), 1);
+    QCOMPARE(
+        only.first().toObject().value(QStringLiteral("name")).toString(), QStringLiteral("Two"));
+    QCOMPARE(only.first().toObject().value(QStringLiteral("username")).toString(),
+        QStringLiteral("other"));
+    for (const QString &s : { s1, s2 }) {
+        QVERIFY(!readAll(all).contains(s.toUtf8()));
+        verifyNoFileContains(s, m_files.path());
+    }
+    // To standard output with "-".
+    const Run r = cli(
+        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), QStringLiteral("-") });
+    QCOMPARE(r.code, 0);
+    QCOMPARE(QJsonDocument::fromJson(r.out)
+                 .object()
+                 .value(QStringLiteral("connectors"))
+                 .toArray()
+                 .size(),
+        2);
+}
+
+void TestCli::importGoodDuplicateAndBad()
+{
+    // Exported from one data folder...
+    QCOMPARE(add(QStringLiteral("Prod"), QStringLiteral("named"), uniqueSecret("im1-")), 0);
+    QCOMPARE(add(QStringLiteral("Test"), QStringLiteral("t"), uniqueSecret("im2-"),
+                 QStringLiteral("https://test.jamacloud.com")),
+        0);
+    const QString file = m_files.filePath(QStringLiteral("import.json"));
+    QCOMPARE(
+        cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), file }).code, 0);
+
+    // ...into another one that has a connector named "Prod" on another instance.
+    m_data = std::make_unique<QTemporaryDir>();
+    QCOMPARE(add(QStringLiteral("Prod"), QStringLiteral("named"), uniqueSecret("im3-"),
+                 QStringLiteral("https://mine.jamacloud.com")),
+        0);
+    const QStringList import { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("import"),
+        file };
+    Run r = cli(import);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("\"Prod (imported)\"")), r.err.constData());
+    QJsonArray list = listJson();
+    QCOMPARE(list.size(), 3);
+    const QJsonObject imported = byName(list, QStringLiteral("Prod (imported)"));
+    QCOMPARE(imported.value(QStringLiteral("needsSecret")).toBool(), true);
+    QCOMPARE(imported.value(QStringLiteral("status")).toString(), QStringLiteral("not-verified"));
+    QCOMPARE(
+        byName(list, QStringLiteral("Test")).value(QStringLiteral("needsSecret")).toBool(), true);
+    QCOMPARE(
+        byName(list, QStringLiteral("Prod")).value(QStringLiteral("needsSecret")).toBool(), false);
+    QCOMPARE(lookup(QStringLiteral("connector/%1/password")
+                        .arg(imported.value(QStringLiteral("id")).toString())),
+        QString());
+    const Run human = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QVERIFY(human.out.contains("Needs secret"));
+
+    // The same file again: every entry is a duplicate, listed and skipped.
+    const QByteArray before = readAll(storePath());
+    r = cli(import);
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.errText().contains(QStringLiteral("connectors[0]"))
+            && r.errText().contains(QStringLiteral("connectors[1]")),
+        r.err.constData());
+    QVERIFY(r.errText().contains(QStringLiteral("--replace-duplicates")));
+    QCOMPARE(readAll(storePath()), before);
+
+    // Replace: same connectors (same ids), values from the file.
+    QJsonObject top = QJsonDocument::fromJson(readAll(file)).object();
+    QJsonArray entries = top.value(QStringLiteral("connectors")).toArray();
+    QJsonObject second = entries.at(1).toObject();
+    second.insert(QStringLiteral("verifySsl"), false);
+    entries.replace(1, second);
+    top.insert(QStringLiteral("connectors"), entries);
+    QVERIFY(writeFile(file, QJsonDocument(top).toJson()));
+    r = cli(import + QStringList { QStringLiteral("--replace-duplicates") });
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonArray replaced = listJson();
+    QCOMPARE(replaced.size(), 3);
+    QCOMPARE(byName(replaced, QStringLiteral("Test")).value(QStringLiteral("id")),
+        byName(list, QStringLiteral("Test")).value(QStringLiteral("id")));
+    QCOMPARE(byName(replaced, QStringLiteral("Test")).value(QStringLiteral("verifySsl")).toBool(),
+        false);
+
+    // A bad file: every problem with its place, nothing changes.
+    const QByteArray stored = readAll(storePath());
+    QJsonObject bad1 = entries.at(0).toObject();
+    bad1.insert(QStringLiteral("name"), QStringLiteral("New one"));
+    bad1.insert(QStringLiteral("url"), QStringLiteral("ftp://nope"));
+    QJsonObject good = entries.at(0).toObject();
+    good.insert(QStringLiteral("name"), QStringLiteral("Fine"));
+    good.insert(QStringLiteral("url"), QStringLiteral("https://fine.jamacloud.com"));
+    QJsonObject bad2 = good;
+    bad2.insert(QStringLiteral("name"), QStringLiteral("Other"));
+    bad2.insert(QStringLiteral("url"), QStringLiteral("https://other.jamacloud.com"));
+    bad2.insert(QStringLiteral("password"), QStringLiteral("x"));
+    top.insert(QStringLiteral("connectors"), QJsonArray { good, bad1, bad2 });
+    const QString badFile = m_files.filePath(QStringLiteral("bad.json"));
+    QVERIFY(writeFile(badFile, QJsonDocument(top).toJson()));
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("import"), badFile });
+    QCOMPARE(r.code, int(cli::ExitUsage));
+    QVERIFY2(r.errText().contains(QStringLiteral("connectors[1].url:")), r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("connectors[2].password:")), r.err.constData());
+    QCOMPARE(readAll(storePath()), stored);
+}
+
+void TestCli::unreadableStore_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::newRow("list") << QStringList { "list" };
+    QTest::newRow("list --json") << QStringList { "list", "--json" };
+    QTest::newRow("add") << QStringList { "add", "--name", "N", "--url", "n.jamacloud.com",
+        "--auth", "basic", "--username", "u", "--secret-stdin" };
+    QTest::newRow("validate --all") << QStringList { "validate", "--all" };
+    QTest::newRow("export") << QStringList { "export", "OUT" };
+    QTest::newRow("import") << QStringList { "import", "IN" };
+    QTest::newRow("remove") << QStringList { "remove", "X" };
+}
+
+void TestCli::unreadableStore()
+{
+    QFETCH(QStringList, args);
+    const QByteArray broken = "{\"schemaVersion\": 1, \"connectors\": [ {\"name\": ";
+    QVERIFY(writeFile(storePath(), broken));
+    const QString in = m_files.filePath(QStringLiteral("in.json"));
+    QVERIFY(writeFile(
+        in, R"({"format":"connector-desk-connectors","schemaVersion":1,"connectors":[]})"));
+    args.replaceInStrings(QStringLiteral("OUT"), m_files.filePath(QStringLiteral("never.json")));
+    args.replaceInStrings(QStringLiteral("IN"), in);
+    const Run r
+        = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args, "secret-unused\n");
+    QCOMPARE(r.code, int(cli::ExitUsage));
+    QVERIFY2(r.errText().contains(storePath()), r.err.constData());
+    QCOMPARE(readAll(storePath()), broken);
+    QVERIFY(!QFile::exists(m_files.filePath(QStringLiteral("never.json"))));
+    QCOMPARE(
+        QDir(dataDir()).entryList(QDir::Files), QStringList { QStringLiteral("connectors.json") });
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
