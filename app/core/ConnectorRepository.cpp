@@ -215,20 +215,26 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
     });
 }
 
+std::optional<Connector> ConnectorRepository::changeable(const QUuid &id, const RepositoryCallback &done)
+{
+    if (isBlocked()) {
+        finish(done, failure(m_store->loadError(), id));
+        return std::nullopt;
+    }
+    std::optional<Connector> c = find(id);
+    if (!c)
+        finish(done, failure(tr("This connector no longer exists."), id));
+    return c;
+}
+
 void ConnectorRepository::update(Connector connector, const std::optional<QString> &newSecret,
                                  RepositoryCallback done)
 {
     enqueue([this, connector = std::move(connector), newSecret, done](std::function<void()> next) mutable {
         const QUuid id = connector.id;
-        if (isBlocked()) {
-            finish(done, failure(m_store->loadError(), id));
+        const std::optional<Connector> old = changeable(id, done);
+        if (!old)
             return next();
-        }
-        const std::optional<Connector> old = find(id);
-        if (!old) {
-            finish(done, failure(tr("This connector no longer exists."), id));
-            return next();
-        }
         const bool authChanged = old->authType != connector.authType;
         const bool secretGiven = newSecret.has_value() && !newSecret->isEmpty();
         if (authChanged && !secretGiven) {
@@ -344,15 +350,9 @@ void ConnectorRepository::update(Connector connector, const std::optional<QStrin
 void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
 {
     enqueue([this, id, done](std::function<void()> next) {
-        if (isBlocked()) {
-            finish(done, failure(m_store->loadError(), id));
+        const std::optional<Connector> old = changeable(id, done);
+        if (!old)
             return next();
-        }
-        const std::optional<Connector> old = find(id);
-        if (!old) {
-            finish(done, failure(tr("This connector no longer exists."), id));
-            return next();
-        }
         const QString key = secretKey(id, old->authType);
         m_secrets->read(key, this, [this, id, key, old, done, next](const SecretResult &rd) {
             if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {

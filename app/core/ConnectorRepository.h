@@ -100,6 +100,8 @@ private:
     void runNext();
     bool saveList(const QList<Connector> &list, QString *error);
     void finish(const RepositoryCallback &done, RepositoryResult result);
+    // The stored connector, if it may be changed now; otherwise reports why to `done`.
+    std::optional<Connector> changeable(const QUuid &id, const RepositoryCallback &done);
 
     void doAdd(Connector connector, const QString &secret, const RepositoryCallback &done,
                std::function<void()> next);

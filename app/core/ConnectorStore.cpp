@@ -92,10 +92,9 @@ ConnectorStore::ConnectorStore(const QString &dataDir)
 
 QString ConnectorStore::filePath() const { return QDir(m_dataDir).filePath(kFileName); }
 
-QJsonObject ConnectorStore::toJson(const Connector &c)
+QJsonObject ConnectorStore::definitionToJson(const Connector &c)
 {
-    QJsonObject o = c.unknownFields;
-    o.insert(F::id, c.id.toString(QUuid::WithoutBraces));
+    QJsonObject o;
     o.insert(F::application, c.application);
     o.insert(F::name, c.name);
     o.insert(F::url, c.url);
@@ -104,6 +103,16 @@ QJsonObject ConnectorStore::toJson(const Connector &c)
     o.insert(c.authType == AuthType::OAuth ? F::clientId : F::username, c.identity);
     if (!c.pinnedCertificateSha256.isEmpty())
         o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
+    return o;
+}
+
+QJsonObject ConnectorStore::toJson(const Connector &c)
+{
+    QJsonObject o = c.unknownFields;
+    o.insert(F::id, c.id.toString(QUuid::WithoutBraces));
+    const QJsonObject definition = definitionToJson(c);
+    for (auto it = definition.begin(); it != definition.end(); ++it)
+        o.insert(it.key(), it.value());
     if (c.needsSecret)
         o.insert(F::needsSecret, true);
     QJsonObject v;

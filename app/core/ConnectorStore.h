@@ -52,6 +52,10 @@ public:
 
     // JSON mapping, public for the import/export format and tests.
     static QJsonObject toJson(const Connector &c);
+    // The fields that define a connector (application, name, url, verifySsl, authType,
+    // username or clientId, pinned certificate): no id, no state, never a secret. Shared by
+    // connectors.json and the export format.
+    static QJsonObject definitionToJson(const Connector &c);
     // Returns false with a reason naming the field.
     static bool fromJson(const QJsonObject &o, Connector *c, QString *error);
     static QByteArray serialize(const QList<Connector> &connectors, const QJsonObject &topLevelExtra,

@@ -1,6 +1,7 @@
 #include "Exchange.h"
 
 #include "Applications.h"
+#include "ConnectorStore.h"
 #include "ConnectorRules.h"
 #include "UrlNormalizer.h"
 
@@ -207,17 +208,9 @@ QByteArray exportConnectors(const QList<Connector> &connectors, const QDateTime 
 {
     QJsonArray list;
     for (const Connector &c : connectors) {
-        // Built field by field from a fixed set: nothing else (and never a secret) gets in.
-        QJsonObject o;
-        o.insert(F::application, c.application);
-        o.insert(F::name, c.name);
-        o.insert(F::url, c.url);
-        o.insert(F::verifySsl, c.verifySsl);
-        o.insert(F::authType, authTypeId(c.authType));
-        o.insert(c.authType == AuthType::Basic ? F::username : F::clientId, c.identity);
-        if (!c.pinnedCertificateSha256.isEmpty())
-            o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
-        list.append(o);
+        // Built from the fixed set of definition fields: nothing else (never a secret, not
+        // even unknown fields of a newer version) gets in.
+        list.append(ConnectorStore::definitionToJson(c));
     }
     QJsonObject top;
     top.insert(F::format, formatId());

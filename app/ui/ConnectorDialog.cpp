@@ -10,8 +10,10 @@
 #include "ui_ConnectorDialog.h"
 
 #include <QDialogButtonBox>
+#include <QLayout>
 #include <QPointer>
 #include <QPushButton>
+#include <QTimer>
 
 namespace cd::ui {
 
@@ -69,8 +71,23 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
     connect(m_ui->applicationComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
             &ConnectorDialog::revalidate);
 
+    // Fields wide enough for a typical instance URL (font-relative, not fixed pixels), so
+    // the inline messages read as sentences rather than narrow columns.
+    const int fieldWidth = fontMetrics().averageCharWidth() * 44;
+    m_ui->nameLineEdit->setMinimumWidth(fieldWidth);
+    m_ui->urlLineEdit->setMinimumWidth(fieldWidth);
     m_ui->nameLineEdit->setFocus();
     revalidate();
+}
+
+void ConnectorDialog::growToFit()
+{
+    // Word-wrapped messages need height-for-width, which a top-level window does not follow
+    // by itself: grow (never shrink under the user's hands) when a message appears.
+    QLayout *l = layout();
+    const int wanted = l->hasHeightForWidth() ? l->totalHeightForWidth(width()) : l->totalSizeHint().height();
+    if (wanted > height())
+        resize(width(), wanted);
 }
 
 ConnectorDialog::~ConnectorDialog() = default;
@@ -235,6 +252,7 @@ void ConnectorDialog::revalidate()
     currentAuthEditor()->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
                                    m_touched.contains(kSecret) ? check.secret : QString());
     m_submit->setEnabled(check.isValid() && !m_saving);
+    QTimer::singleShot(0, this, &ConnectorDialog::growToFit);
     // Testing needs a URL, an identity, and a secret (typed, or stored and unchanged).
     const bool secretAvailable = !draft().secret.isEmpty()
         || (m_original && !m_original->needsSecret

@@ -78,6 +78,7 @@ private:
     void submit();
     void setSaving(bool saving);
     void revealSecret();
+    void growToFit();
     void startTest(const QString &secret);
     void showTestResult(const ValidationResult &result);
 

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void loadTouchesNoKeychain();
     void blockedStoreRefusesEverything();
     void operationsRunInOrder();
+    void importIsAllOrNothing();
 
 private:
     QList<Connector> onDisk() const;
@@ -348,6 +349,45 @@ void TestRepository::operationsRunInOrder()
     QTRY_COMPARE(order.size(), 5);
     QCOMPARE(order.join(QLatin1Char(',')), QStringLiteral("0,1,2,3,4"));
     QCOMPARE(onDisk().size(), 5);
+}
+
+void TestRepository::importIsAllOrNothing()
+{
+    Outcome o;
+    m_repo->add(make("Existing"), QStringLiteral("kept-secret"), o.callback());
+    QTRY_VERIFY(o.done);
+    const QUuid existing = o.result.id;
+    QSignalSpy added(m_repo, &ConnectorRepository::connectorAdded);
+    QSignalSpy updated(m_repo, &ConnectorRepository::connectorUpdated);
+
+    Connector replacement = *m_repo->find(existing);
+    replacement.verifySsl = false;
+    Outcome imp;
+    m_repo->importConnectors({ make("New A"), make("New B", AuthType::OAuth) }, { replacement },
+                             imp.callback());
+    QTRY_VERIFY(imp.done);
+    QVERIFY2(imp.result.ok, qPrintable(imp.result.error));
+    QCOMPARE(added.count(), 2);
+    QCOMPARE(updated.count(), 1);
+    const QList<Connector> disk = onDisk();
+    QCOMPARE(disk.size(), 3);
+    QVERIFY(disk.at(1).needsSecret && disk.at(2).needsSecret);
+    QVERIFY(!disk.at(0).needsSecret);
+    QVERIFY(!disk.at(0).verifySsl);
+    // The replaced connector keeps its secret; imported ones have none.
+    QCOMPARE(m_secrets->contents().size(), 1);
+    QCOMPARE(m_secrets->contents().value(secretKey(existing, AuthType::Basic)), QStringLiteral("kept-secret"));
+
+    // A replacement that changes the auth type fails, and nothing of the import is saved.
+    Connector bad = *m_repo->find(existing);
+    bad.authType = AuthType::OAuth;
+    Outcome fail;
+    m_repo->importConnectors({ make("New C") }, { bad }, fail.callback());
+    QTRY_VERIFY(fail.done);
+    QVERIFY(!fail.result.ok);
+    QVERIFY(fail.result.error.startsWith(QLatin1String("Nothing was imported")));
+    QCOMPARE(m_repo->connectors().size(), 3);
+    QCOMPARE(onDisk().size(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestRepository)
