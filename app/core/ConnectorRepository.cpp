@@ -90,7 +90,10 @@ void ConnectorRepository::enqueue(Step step)
 void ConnectorRepository::runNext()
 {
     if (m_queue.isEmpty()) {
+        const bool wasRunning = m_running;
         m_running = false;
+        if (wasRunning)
+            Q_EMIT idle();
         return;
     }
     m_running = true;

@@ -92,6 +92,8 @@ Q_SIGNALS:
     void connectorAboutToBeRemoved(const QUuid &id);
     void connectorRemoved(const QUuid &id);
     void aboutToReset();
+    // Every asked-for operation has finished (see isBusy()).
+    void idle();
     void reset(); // the whole list changed (load)
 
 private:

@@ -92,7 +92,7 @@ void ValidationQueue::enqueue(const QUuid &id)
 void ValidationQueue::enqueueAll()
 {
     for (const Connector &c : m_repository->connectors()) {
-        if (!c.validation.credentialsRejected)
+        if (!c.validation.credentialsRejected && !c.needsSecret)
             enqueue(c.id);
     }
 }
@@ -100,7 +100,8 @@ void ValidationQueue::enqueueAll()
 void ValidationQueue::enqueuePending()
 {
     for (const Connector &c : m_repository->connectors()) {
-        if (c.validation.status == ValidationStatus::NotVerified && !c.validation.credentialsRejected)
+        if (c.validation.status == ValidationStatus::NotVerified && !c.validation.credentialsRejected
+            && !c.needsSecret)
             enqueue(c.id);
     }
 }
@@ -138,8 +139,10 @@ void ValidationQueue::setNetworkAvailable(bool available)
         return;
     m_networkAvailable = available;
     qCDebug(lcNet) << "validation queue: network" << (available ? "available" : "unavailable");
-    if (available)
+    if (available) {
         retryWaiting();
+        QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
+    }
 }
 
 void ValidationQueue::retryWaiting()
@@ -228,9 +231,12 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
     if (it == m_running.end() || it->cancelled)
         return;
     m_running.erase(it);
-    if (result.failure != ValidationResult::Failure::Cancelled)
+    // A keychain that failed or did not answer says nothing about the connector: its state
+    // is left alone and it waits, like a connector whose server could not be reached.
+    const bool keychain = result.failure == ValidationResult::Failure::Keychain;
+    if (result.failure != ValidationResult::Failure::Cancelled && !keychain)
         record(id, result);
-    if (result.isTransient()) {
+    if (result.isTransient() || keychain) {
         m_waiting.insert(id);
         scheduleRetry();
     } else {

@@ -31,7 +31,10 @@ class ConnectorRepository;
 //   verified" (and whose credentials were not rejected) is pending; enqueuePending()
 //   picks them up at start.
 // - A connector whose credentials were rejected (HTTP 401) is not validated again by
-//   enqueueAll()/enqueuePending() until it is edited (editing resets its state).
+//   enqueueAll()/enqueuePending() until it is edited (editing resets its state); nor is an
+//   imported connector that has no secret yet (needsSecret).
+// - A keychain failure (locked, no Secret Service, timeout) is reported through finished()
+//   but not recorded on the connector, which waits and is retried like a network failure.
 // - cancel(id) / removal of the connector stop its check; nothing is recorded.
 class ValidationQueue : public QObject
 {

@@ -1,0 +1,201 @@
+// The validation queue over real loopback sockets (fake Jama server): concurrency limit,
+// one check per connector, cancellation when a connector is deleted or edited, keychain
+// failures that leave the connector alone, and what enqueueAll/enqueuePending skip.
+#include "ConnectorRepository.h"
+#include "ConnectorStore.h"
+#include "FakeJamaServer.h"
+#include "SecretStore.h"
+#include "ValidationQueue.h"
+
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cd;
+
+class TestValidationQueue : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void atMostFourAtOnce();
+    void onePerConnector();
+    void deleteCancelsItsCheck();
+    void keychainFailureLeavesConnectorAlone();
+    void skipsRejectedAndSecretless();
+    void offlineWaitsThenRuns();
+
+private:
+    QUuid add(const QString &name, const QString &user = QStringLiteral("named"),
+              const QString &password = QStringLiteral("password"));
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ConnectorStore> m_store;
+    std::unique_ptr<MemorySecretStore> m_secrets;
+    std::unique_ptr<ConnectorRepository> m_repo;
+    std::unique_ptr<fake::FakeJamaServer> m_server;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<ValidationQueue> m_queue;
+};
+
+void TestValidationQueue::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<ConnectorStore>(m_dir->path());
+    m_secrets = std::make_unique<MemorySecretStore>();
+    m_repo = std::make_unique<ConnectorRepository>(m_store.get(), m_secrets.get());
+    QString error;
+    QVERIFY(m_repo->load(&error));
+    m_server = std::make_unique<fake::FakeJamaServer>();
+    QVERIFY(m_server->listen());
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_queue = std::make_unique<ValidationQueue>(m_repo.get(), m_nam.get());
+    m_queue->setTimeouts(5000, 10000);
+}
+
+void TestValidationQueue::cleanup()
+{
+    m_queue.reset();
+    m_nam.reset();
+    m_server.reset();
+    m_repo.reset();
+    m_secrets.reset();
+    m_store.reset();
+    m_dir.reset();
+}
+
+QUuid TestValidationQueue::add(const QString &name, const QString &user, const QString &password)
+{
+    Connector c;
+    c.name = name;
+    c.url = m_server->baseUrl().toString();
+    c.identity = user;
+    QUuid id;
+    bool done = false;
+    m_repo->add(c, password, [&](const RepositoryResult &r) {
+        done = true;
+        id = r.id;
+    });
+    if (!QTest::qWaitFor([&] { return done; }))
+        qWarning("add timed out");
+    return id;
+}
+
+void TestValidationQueue::atMostFourAtOnce()
+{
+    m_server->setBehaviour(fake::Behaviour::Slow);
+    m_server->setDelayMs(300);
+    QList<QUuid> ids;
+    for (int i = 0; i < 10; ++i)
+        ids << add(QStringLiteral("C%1").arg(i));
+    int maxRunning = 0;
+    connect(m_queue.get(), &ValidationQueue::started, this,
+            [&] { maxRunning = qMax(maxRunning, m_queue->runningCount()); });
+    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    QSignalSpy idle(m_queue.get(), &ValidationQueue::idle);
+    m_queue->enqueueAll();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 10, 20000);
+    QCOMPARE(maxRunning, 4);
+    QVERIFY(idle.count() >= 1);
+    for (const QUuid &id : ids)
+        QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
+}
+
+void TestValidationQueue::onePerConnector()
+{
+    m_server->setBehaviour(fake::Behaviour::Slow);
+    m_server->setDelayMs(200);
+    const QUuid id = add(QStringLiteral("Once"));
+    QSignalSpy started(m_queue.get(), &ValidationQueue::started);
+    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    m_queue->enqueue(id);
+    m_queue->enqueue(id);
+    QTRY_COMPARE(started.count(), 1);
+    m_queue->enqueue(id); // while running
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+    QTest::qWait(100);
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(m_server->requestCount(QStringLiteral("/users/current")), 1);
+}
+
+void TestValidationQueue::deleteCancelsItsCheck()
+{
+    m_server->setBehaviour(fake::Behaviour::NeverAnswer);
+    const QUuid id = add(QStringLiteral("Doomed"));
+    QSignalSpy pending(m_queue.get(), &ValidationQueue::pendingChanged);
+    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    m_queue->enqueue(id);
+    QTRY_VERIFY(m_queue->isRunning(id));
+    QTRY_VERIFY(m_server->requestCount() >= 1);
+    bool done = false;
+    m_repo->remove(id, [&](const RepositoryResult &r) {
+        QVERIFY(r.ok);
+        done = true;
+    });
+    QTRY_VERIFY(done);
+    QVERIFY(!m_queue->isPending(id));
+    QCOMPARE(pending.last().at(1).toBool(), false);
+    QTest::qWait(200);
+    QCOMPARE(finished.count(), 0); // cancelled quietly, nothing recorded anywhere
+    QCOMPARE(m_queue->runningCount(), 0);
+}
+
+void TestValidationQueue::keychainFailureLeavesConnectorAlone()
+{
+    const QUuid id = add(QStringLiteral("Locked"));
+    m_secrets->setMode(MemorySecretStore::Mode::Failing);
+    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    m_queue->enqueue(id);
+    QTRY_COMPARE(finished.count(), 1);
+    const auto result = finished.first().at(1).value<ValidationResult>();
+    QCOMPARE(result.failure, ValidationResult::Failure::Keychain);
+    QVERIFY(result.message.contains(QLatin1String("keychain")));
+    const Connector c = *m_repo->find(id);
+    QCOMPARE(c.validation.status, ValidationStatus::NotVerified);
+    QVERIFY(!c.validation.checkedAt.isValid()); // nothing recorded
+    QVERIFY(m_queue->isPending(id)); // waits for a retry
+    QCOMPARE(m_server->requestCount(), 0);
+}
+
+void TestValidationQueue::skipsRejectedAndSecretless()
+{
+    const QUuid rejected = add(QStringLiteral("Rejected"), QStringLiteral("named"), QStringLiteral("wrong"));
+    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    m_queue->enqueue(rejected);
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY(m_repo->find(rejected)->validation.credentialsRejected);
+    QVERIFY(!m_queue->isPending(rejected));
+
+    Connector imported;
+    imported.name = QStringLiteral("Imported");
+    imported.url = m_server->baseUrl().toString();
+    imported.identity = QStringLiteral("named");
+    bool done = false;
+    m_repo->addWithoutSecret(imported, [&](const RepositoryResult &) { done = true; });
+    QTRY_VERIFY(done);
+
+    const int before = m_server->requestCount();
+    m_queue->enqueueAll();
+    m_queue->enqueuePending();
+    QTest::qWait(200);
+    QCOMPARE(m_queue->queuedCount() + m_queue->runningCount(), 0);
+    QCOMPARE(m_server->requestCount(), before); // a 401 is never retried automatically
+}
+
+void TestValidationQueue::offlineWaitsThenRuns()
+{
+    const QUuid id = add(QStringLiteral("Offline"));
+    m_queue->setNetworkAvailable(false);
+    QSignalSpy started(m_queue.get(), &ValidationQueue::started);
+    m_queue->enqueue(id);
+    QTest::qWait(200);
+    QCOMPARE(started.count(), 0);
+    QVERIFY(m_queue->isPending(id));
+    m_queue->setNetworkAvailable(true);
+    QTRY_COMPARE_WITH_TIMEOUT(m_repo->find(id)->validation.status, ValidationStatus::Verified, 10000);
+}
+
+QTEST_GUILESS_MAIN(TestValidationQueue)
+#include "tst_validationqueue.moc"
