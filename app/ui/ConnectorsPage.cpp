@@ -85,6 +85,8 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
 
 ConnectorsPage::~ConnectorsPage() = default;
 
+InlineMessage *ConnectorsPage::pageMessage() const { return m_ui->pageMessage; }
+
 void ConnectorsPage::setValidation(ValidationQueue *queue, QNetworkAccessManager *nam)
 {
     m_queue = queue;

@@ -24,6 +24,7 @@ namespace cd::ui {
 
 class ConnectorDialog;
 class ConnectorFilterProxyModel;
+class InlineMessage;
 class ConnectorListModel;
 
 // The Connectors page: the list of connectors (or the empty state while there is none),
@@ -47,6 +48,8 @@ public:
     QUuid selectedId() const;
     void selectConnector(const QUuid &id);
 
+    // The message line at the top of the page (results of imports, deletes, saves).
+    InlineMessage *pageMessage() const;
     QAction *addConnectorAction() const { return m_addAction; }
     QAction *editAction() const { return m_editAction; }
     QAction *duplicateAction() const { return m_duplicateAction; }

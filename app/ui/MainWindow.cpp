@@ -4,22 +4,38 @@
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "ConnectorsPage.h"
-#include "SecretStore.h"
-#include "ValidationQueue.h"
+#include "Exchange.h"
 #include "HeaderBar.h"
+#include "ImportDialog.h"
+#include "InlineMessage.h"
 #include "NetworkStatus.h"
+#include "SecretStore.h"
 #include "UiSetup.h"
+#include "ValidationQueue.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDragMoveEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QNetworkAccessManager>
-#include <QTimer>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSaveFile>
 #include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace cd::ui {
@@ -27,6 +43,12 @@ namespace cd::ui {
 namespace {
 const auto kGeometryKey = QStringLiteral("MainWindow/geometry");
 const auto kStateKey = QStringLiteral("MainWindow/state");
+const auto kExchangeDirKey = QStringLiteral("MainWindow/importExportDirectory");
+
+QString nativePath(const QString &path)
+{
+    return QDir::toNativeSeparators(path);
+}
 } // namespace
 
 MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *parent)
@@ -81,6 +103,7 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
 
     createActions();
     restoreWindowState();
+    setAcceptDrops(true); // a .json export file dropped on the window is imported
 }
 
 MainWindow::~MainWindow() = default;
@@ -102,6 +125,39 @@ void MainWindow::createActions()
     connect(validateAll, &QAction::triggered, m_queue, &ValidationQueue::enqueueAll);
     menu->addAction(validateAll);
     addAction(validateAll);
+
+    menu->addSeparator();
+
+    m_importAction = new QAction(tr("&Import Connectors…"), this);
+    m_importAction->setObjectName(QStringLiteral("importAction"));
+    m_importAction->setShortcut(QKeySequence(tr("Ctrl+I")));
+    m_importAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_importAction, &QAction::triggered, this, &MainWindow::openImportFileDialog);
+    menu->addAction(m_importAction);
+    addAction(m_importAction);
+
+    m_exportAllAction = new QAction(tr("&Export All Connectors…"), this);
+    m_exportAllAction->setObjectName(QStringLiteral("exportAllAction"));
+    connect(m_exportAllAction, &QAction::triggered, this, [this] { openExportFileDialog(false); });
+    menu->addAction(m_exportAllAction);
+
+    m_exportSelectedAction = new QAction(tr("Export &Selected Connector…"), this);
+    m_exportSelectedAction->setObjectName(QStringLiteral("exportSelectedAction"));
+    connect(
+        m_exportSelectedAction, &QAction::triggered, this, [this] { openExportFileDialog(true); });
+    menu->addAction(m_exportSelectedAction);
+
+    // Enabled states follow the list, the selection (the page's Edit action changes with it)
+    // and whether connectors.json can be written.
+    connect(menu, &QMenu::aboutToShow, this, &MainWindow::updateExchangeActions);
+    connect(m_connectorsPage->editAction(), &QAction::changed, this,
+        &MainWindow::updateExchangeActions);
+    connect(m_repository, &ConnectorRepository::connectorAdded, this,
+            &MainWindow::updateExchangeActions);
+    connect(m_repository, &ConnectorRepository::connectorRemoved, this,
+            &MainWindow::updateExchangeActions);
+    connect(m_repository, &ConnectorRepository::reset, this, &MainWindow::updateExchangeActions);
+    updateExchangeActions();
 
     menu->addSeparator();
 
@@ -148,8 +204,320 @@ void MainWindow::restoreWindowState()
     restoreState(settings.value(kStateKey).toByteArray());
 }
 
+void MainWindow::updateExchangeActions()
+{
+    m_importAction->setEnabled(!m_repository->isBlocked());
+    m_exportAllAction->setEnabled(!m_repository->connectors().isEmpty());
+    m_exportSelectedAction->setEnabled(!m_connectorsPage->selectedId().isNull());
+}
+
+InlineMessage *MainWindow::pageMessage() const
+{
+    // The Connectors page's own message line: results are shown where the list is.
+    return m_connectorsPage->pageMessage();
+}
+
+QString MainWindow::exchangeDirectory() const
+{
+    const QString dir = QSettings().value(kExchangeDirKey).toString();
+    if (!dir.isEmpty() && QFileInfo(dir).isDir())
+        return dir;
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return documents.isEmpty() ? QDir::homePath() : documents;
+}
+
+void MainWindow::rememberExchangeDirectory(const QString &filePath)
+{
+    QSettings().setValue(kExchangeDirKey, QFileInfo(filePath).absolutePath());
+}
+
+QFileDialog *MainWindow::openImportFileDialog()
+{
+    if (m_fileDialog) {
+        m_fileDialog->raise();
+        m_fileDialog->activateWindow();
+        return m_fileDialog;
+    }
+    if (m_importDialog) {
+        m_importDialog->raise();
+        m_importDialog->activateWindow();
+        return nullptr;
+    }
+    auto *dialog = new QFileDialog(this, tr("Import Connectors"), exchangeDirectory(),
+        tr("Connector exports (*.json);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("importFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptOpen);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        rememberExchangeDirectory(path);
+        // After the file dialog has closed: the import dialog is the next window-modal one.
+        QTimer::singleShot(0, this, [this, path] { importFile(path); });
+    });
+    m_fileDialog = dialog;
+    dialog->open(); // asynchronous: no nested event loop
+    return dialog;
+}
+
+QFileDialog *MainWindow::openExportFileDialog(bool selectedOnly)
+{
+    if (m_fileDialog) {
+        m_fileDialog->raise();
+        m_fileDialog->activateWindow();
+        return m_fileDialog;
+    }
+    QString fileName = tr("connectors.json");
+    if (selectedOnly) {
+        const std::optional<Connector> c = m_repository->find(m_connectorsPage->selectedId());
+        if (!c) {
+            pageMessage()->showMessage(
+                InlineMessage::Kind::Error, tr("Select the connector to export first."));
+            return nullptr;
+        }
+        // A file name from the connector's name, without characters file systems refuse.
+        QString base = c->name;
+        base.replace(
+            QRegularExpression(QStringLiteral(R"([\\/:*?"<>|\x00-\x1f]+)")), QStringLiteral("-"));
+        base = base.trimmed();
+        if (!base.isEmpty() && !base.startsWith(QLatin1Char('.')))
+            fileName = base + QStringLiteral(".json");
+    } else if (m_repository->connectors().isEmpty()) {
+        pageMessage()->showMessage(
+            InlineMessage::Kind::Information, tr("There are no connectors to export."));
+        return nullptr;
+    }
+    auto *dialog = new QFileDialog(this,
+        selectedOnly ? tr("Export Selected Connector") : tr("Export All Connectors"),
+        exchangeDirectory(), tr("Connector exports (*.json);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("exportFileDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setFileMode(QFileDialog::AnyFile);
+    dialog->setDefaultSuffix(QStringLiteral("json"));
+    // Replacing an existing file is confirmed below, asynchronously: the widget-based dialog's
+    // own confirmation would run a nested event loop.
+    dialog->setOption(QFileDialog::DontConfirmOverwrite);
+    dialog->selectFile(fileName);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, selectedOnly](const QString &path) {
+        rememberExchangeDirectory(path);
+        QTimer::singleShot(
+            0, this, [this, path, selectedOnly] { exportConfirmed(path, selectedOnly); });
+    });
+    m_fileDialog = dialog;
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::exportConfirmed(const QString &path, bool selectedOnly)
+{
+    if (!QFileInfo::exists(path)) {
+        exportToFile(path, selectedOnly);
+        return;
+    }
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Replace File"),
+        tr("%1 already exists. Replace it?").arg(nativePath(path)), QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("replaceFileMessageBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *replace = box->addButton(tr("&Replace"), QMessageBox::AcceptRole);
+    replace->setObjectName(QStringLiteral("confirmReplacePushButton"));
+    QPushButton *cancel = box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(cancel);
+    box->setEscapeButton(cancel);
+    connect(box, &QMessageBox::finished, this, [this, box, replace, path, selectedOnly] {
+        if (box->clickedButton() == replace)
+            exportToFile(path, selectedOnly);
+    });
+    box->open();
+}
+
+bool MainWindow::exportToFile(const QString &path, bool selectedOnly)
+{
+    InlineMessage *message = pageMessage();
+    QList<Connector> list;
+    if (selectedOnly) {
+        const std::optional<Connector> c = m_repository->find(m_connectorsPage->selectedId());
+        if (!c) {
+            message->showMessage(
+                InlineMessage::Kind::Error, tr("Nothing was exported: no connector is selected."));
+            return false;
+        }
+        list.append(*c);
+    } else {
+        list = m_repository->connectors();
+        if (list.isEmpty()) {
+            message->showMessage(
+                InlineMessage::Kind::Information, tr("There are no connectors to export."));
+            return false;
+        }
+    }
+    // Exchange writes a fixed set of fields: never a secret.
+    const QByteArray data = Exchange::exportConnectors(list);
+    QSaveFile file(path); // atomic: an existing file is replaced only by a complete one
+    bool ok = file.open(QIODevice::WriteOnly);
+    if (ok)
+        ok = file.write(data) == data.size();
+    if (ok)
+        ok = file.commit();
+    if (!ok) {
+        const QString error = file.errorString();
+        file.cancelWriting();
+        message->showMessage(InlineMessage::Kind::Error,
+            tr("Could not export to %1: %2. Nothing was written; choose another "
+               "file or folder.")
+                .arg(nativePath(path), error));
+        return false;
+    }
+    QString text;
+    if (selectedOnly)
+        text = tr("Exported “%1” to %2, without its secret.")
+                   .arg(list.first().name, nativePath(path));
+    else if (list.size() == 1)
+        text = tr("Exported 1 connector to %1, without its secret.").arg(nativePath(path));
+    else
+        text = tr("Exported %1 connectors to %2, without their secrets.")
+                   .arg(list.size())
+                   .arg(nativePath(path));
+    message->showMessage(InlineMessage::Kind::Success, text);
+    return true;
+}
+
+ImportDialog *MainWindow::importFile(const QString &path)
+{
+    if (m_importDialog) {
+        m_importDialog->raise();
+        m_importDialog->activateWindow();
+        return m_importDialog;
+    }
+    InlineMessage *message = pageMessage();
+    if (m_repository->isBlocked()) {
+        message->showMessage(InlineMessage::Kind::Error,
+            tr("Nothing was imported: connectors cannot be saved until the "
+               "unreadable connectors file is dealt with."));
+        return nullptr;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        message->showMessage(InlineMessage::Kind::Error,
+            tr("Could not read %1: %2. Nothing was imported.")
+                .arg(nativePath(path), file.errorString()));
+        return nullptr;
+    }
+    // One byte more than allowed is enough for the check to call the file too large.
+    const QByteArray data = file.read(Exchange::kMaxFileSize + 1);
+    if (file.error() != QFileDevice::NoError) {
+        message->showMessage(InlineMessage::Kind::Error,
+            tr("Could not read %1: %2. Nothing was imported.")
+                .arg(nativePath(path), file.errorString()));
+        return nullptr;
+    }
+    auto *dialog = new ImportDialog(m_repository, path, data, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (dialog->hasProblems()) {
+        const qsizetype n = dialog->problems().size();
+        message->showMessage(InlineMessage::Kind::Error,
+            n == 1
+                ? tr("Nothing was imported from %1: the file has a problem.").arg(nativePath(path))
+                : tr("Nothing was imported from %1: the file has %2 problems.")
+                      .arg(nativePath(path))
+                      .arg(n));
+    }
+    connect(dialog, &ImportDialog::imported, this, [this](const ImportDialog::Outcome &o) {
+        showImported(o.filePath, o.added, o.replaced, o.skipped);
+    });
+    m_importDialog = dialog;
+    dialog->open(); // window-modal and asynchronous
+    return dialog;
+}
+
+void MainWindow::showImported(const QString &filePath, int added, int replaced, int skipped)
+{
+    QStringList parts;
+    if (added == 1)
+        parts << tr("Imported 1 connector from %1. It needs its secret: select it and choose "
+                    "Edit to enter it.")
+                     .arg(nativePath(filePath));
+    else if (added > 1)
+        parts << tr("Imported %1 connectors from %2. Each needs its secret: select it and "
+                    "choose Edit to enter it.")
+                     .arg(added)
+                     .arg(nativePath(filePath));
+    if (replaced == 1)
+        parts << tr("Replaced 1 connector (its secret is kept).");
+    else if (replaced > 1)
+        parts << tr("Replaced %1 connectors (their secrets are kept).").arg(replaced);
+    if (skipped == 1)
+        parts << tr("Skipped 1 connector that is already here.");
+    else if (skipped > 1)
+        parts << tr("Skipped %1 connectors that are already here.").arg(skipped);
+    pageMessage()->showMessage(InlineMessage::Kind::Success, parts.join(QLatin1Char(' ')));
+}
+
+QString MainWindow::importableFile(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls())
+        return {};
+    const QList<QUrl> urls = mime->urls();
+    if (urls.size() != 1 || !urls.first().isLocalFile())
+        return {};
+    const QFileInfo info(urls.first().toLocalFile());
+    if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) != 0 || !info.isFile())
+        return {};
+    return info.absoluteFilePath();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!m_importDialog && (event->possibleActions() & Qt::CopyAction)
+        && !importableFile(event->mimeData()).isEmpty()) {
+        event->setDropAction(Qt::CopyAction);
+        event->accept();
+        return;
+    }
+    event->ignore();
+}
+
+void MainWindow::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (!m_importDialog && (event->possibleActions() & Qt::CopyAction)
+        && !importableFile(event->mimeData()).isEmpty()) {
+        event->setDropAction(Qt::CopyAction);
+        event->accept();
+        return;
+    }
+    event->ignore();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = importableFile(event->mimeData());
+    if (path.isEmpty() || m_importDialog || !(event->possibleActions() & Qt::CopyAction)) {
+        event->ignore();
+        return;
+    }
+    event->setDropAction(Qt::CopyAction);
+    event->accept();
+    // Once the drop has returned: the drag source is not kept waiting for the dialog.
+    QTimer::singleShot(0, this, [this, path] { importFile(path); });
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // A save or delete still talking to the keychain finishes first (each step is bounded
+    // by the keychain timeout), so quitting never leaves a half-saved connector behind.
+    // Running validations are simply dropped: they record nothing until they finish, and
+    // the connectors they were checking stay "Not verified", pending for the next start.
+    if (m_repository->isBusy()) {
+        event->ignore();
+        if (!m_closeWhenIdle) {
+            m_closeWhenIdle = true;
+            pageMessage()->showMessage(InlineMessage::Kind::Information,
+                                       tr("Finishing saving before quitting…"));
+            connect(m_repository, &ConnectorRepository::idle, this, &QWidget::close,
+                    Qt::QueuedConnection);
+        }
+        return;
+    }
+    m_queue->cancelAll();
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());

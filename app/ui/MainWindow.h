@@ -1,9 +1,12 @@
 #pragma once
 
 #include <QMainWindow>
-
+#include <QPointer>
 #include <memory>
 
+class QAction;
+class QFileDialog;
+class QMimeData;
 class QStackedWidget;
 
 namespace cd {
@@ -20,6 +23,8 @@ namespace cd::ui {
 
 class ConnectorsPage;
 class HeaderBar;
+class ImportDialog;
+class InlineMessage;
 
 class MainWindow : public QMainWindow
 {
@@ -37,13 +42,40 @@ public:
     cd::ValidationQueue *validationQueue() const { return m_queue; }
     QNetworkAccessManager *networkAccessManager() const { return m_nam; }
 
+    QAction *importAction() const { return m_importAction; }
+    QAction *exportAllAction() const { return m_exportAllAction; }
+    QAction *exportSelectedAction() const { return m_exportSelectedAction; }
+
+    // Import and export (issue 6). The menu actions ask for the file with a non-blocking
+    // QFileDialog (returned for tests), then call importFile() / exportToFile().
+    QFileDialog *openImportFileDialog();
+    QFileDialog *openExportFileDialog(bool selectedOnly);
+    // Reads and checks the whole file, then opens the import dialog (asynchronous; returned
+    // for tests): every problem with its place, or what will be added, replaced and renamed.
+    // nullptr when the file cannot be read or nothing can be imported now (the page says why).
+    ImportDialog *importFile(const QString &path);
+    // Writes all connectors, or the selected one, to `path` (atomically; never a secret) and
+    // reports the result in the page message. Returns whether the file was written.
+    bool exportToFile(const QString &path, bool selectedOnly);
+    // The local .json file a drag carries, or an empty string when it carries anything else.
+    static QString importableFile(const QMimeData *mime);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void createActions();
     void showAbout();
     void restoreWindowState();
+    void updateExchangeActions();
+    void exportConfirmed(const QString &path, bool selectedOnly);
+    void showImported(const QString &filePath, int added, int replaced, int skipped);
+    InlineMessage *pageMessage() const;
+    QString exchangeDirectory() const;
+    void rememberExchangeDirectory(const QString &filePath);
 
     QString m_dataDir;
     std::unique_ptr<cd::ConnectorStore> m_store;
@@ -51,10 +83,16 @@ private:
     cd::ConnectorRepository *m_repository = nullptr;
     QNetworkAccessManager *m_nam = nullptr;
     cd::ValidationQueue *m_queue = nullptr;
+    bool m_closeWhenIdle = false;
     HeaderBar *m_header = nullptr;
     QStackedWidget *m_pages = nullptr;
     ConnectorsPage *m_connectorsPage = nullptr;
     cd::NetworkStatus *m_network = nullptr;
+    QAction *m_importAction = nullptr;
+    QAction *m_exportAllAction = nullptr;
+    QAction *m_exportSelectedAction = nullptr;
+    QPointer<QFileDialog> m_fileDialog;
+    QPointer<ImportDialog> m_importDialog;
 };
 
 } // namespace cd::ui

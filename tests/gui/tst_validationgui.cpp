@@ -6,6 +6,7 @@
 #include "ConnectorDialog.h"
 #include "ConnectorListModel.h"
 #include "ConnectorRepository.h"
+#include "ConnectorStore.h"
 #include "ConnectorsPage.h"
 #include "FakeJamaServer.h"
 #include "InlineMessage.h"
@@ -18,6 +19,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QFile>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
@@ -42,6 +44,8 @@ private Q_SLOTS:
     void testConnectionDoesNotSave();
     void testConnectionCanBeCancelled();
     void trustCertificateFromDialog();
+    void quitWhileValidatingDoesNotHang();
+    void quitWhileSavingFinishesTheSaveFirst();
 
 private:
     ConnectorDialog *fillDialog(const QString &name, const QUrl &url, const QString &user,
@@ -217,6 +221,48 @@ void TestValidationGui::trustCertificateFromDialog()
     const QUuid id = m_window->repository()->connectors().first().id;
     QCOMPARE(m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
+}
+
+void TestValidationGui::quitWhileValidatingDoesNotHang()
+{
+    m_server->setBehaviour(fake::Behaviour::NeverAnswer);
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Hangs"), m_server->baseUrl(),
+                                         QStringLiteral("named"), QStringLiteral("password"));
+    QVERIFY(dialog);
+    dialog->submitButton()->click();
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    const QUuid id = m_window->repository()->connectors().first().id;
+    QTRY_VERIFY(m_window->validationQueue()->isRunning(id));
+    QTRY_VERIFY(m_server->requestCount() >= 1);
+    QVERIFY(m_window->close()); // at once: a validation does not hold the window
+    QVERIFY(!m_window->isVisible());
+    m_window.reset();
+    // Nothing lost: the connector is saved, still "Not verified", so it resumes next start.
+    ConnectorStore store(m_dir->path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list.first().validation.status, ValidationStatus::NotVerified);
+    QCOMPARE(m_secrets->contents().size(), 1);
+}
+
+void TestValidationGui::quitWhileSavingFinishesTheSaveFirst()
+{
+    m_secrets->setMode(MemorySecretStore::Mode::Hanging);
+    m_secrets->setTimeout(500);
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Saving"), m_server->baseUrl(),
+                                         QStringLiteral("named"), QStringLiteral("password"));
+    QVERIFY(dialog);
+    dialog->submitButton()->click();
+    QVERIFY(dialog->isSaving());
+    QVERIFY(m_window->repository()->isBusy());
+    QVERIFY(!m_window->close()); // not yet: the keychain is answering
+    QVERIFY(m_window->isVisible());
+    // The keychain times out, the save fails cleanly, then the window closes by itself.
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->isVisible(), 5000);
+    QVERIFY(m_window->repository()->connectors().isEmpty());
+    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("connectors.json"))));
 }
 
 QTEST_MAIN(TestValidationGui)

@@ -1,0 +1,619 @@
+// Import and export in the window (issue 6): the menu entries and their file dialogs, the
+// export file (never a secret), the import dialog (problems, duplicates, renames), and drag
+// and drop of an export file onto the main window. Real widgets, offscreen, no network.
+#include "ConnectorListModel.h"
+#include "ConnectorRepository.h"
+#include "ConnectorStore.h"
+#include "ConnectorsPage.h"
+#include "Exchange.h"
+#include "HeaderBar.h"
+#include "ImportDialog.h"
+#include "InlineMessage.h"
+#include "MainWindow.h"
+#include "NetworkStatus.h"
+#include "SecretStore.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPointer>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+using namespace cd;
+using namespace cd::ui;
+
+class TestImportExport : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void menuEntries();
+    void exportAll();
+    void exportSelected();
+    void exportErrorShown();
+    void exportMenuUsesFileDialog();
+    void importGoodFile();
+    void importMenuUsesFileDialog();
+    void importBadFile_data();
+    void importBadFile();
+    void duplicates_data();
+    void duplicates();
+    void nothingToImport();
+    void dropJsonFile();
+    void dropRejected_data();
+    void dropRejected();
+
+private:
+    QUuid addDirect(const QString &name, const QString &url, AuthType type = AuthType::Basic,
+        const QString &identity = QStringLiteral("svc"));
+    QString writeFile(const QString &name, const QByteArray &data);
+    QByteArray exportFileOf(const QList<Connector> &connectors);
+    ImportDialog *waitForImportDialog();
+    InlineMessage *pageMessage() const
+    {
+        return m_window->connectorsPage()->findChild<InlineMessage *>(
+            QStringLiteral("pageMessage"));
+    }
+    QByteArray storeBytes() const
+    {
+        QFile f(m_window->repository()->store()->filePath());
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+    static Connector connector(const QString &name, const QString &url,
+        AuthType type = AuthType::Basic, const QString &identity = QStringLiteral("svc"))
+    {
+        Connector c;
+        c.name = name;
+        c.url = url;
+        c.authType = type;
+        c.identity = identity;
+        return c;
+    }
+    template<typename T> static T *child(QObject *parent, const char *name)
+    {
+        T *w = parent->findChild<T *>(QString::fromLatin1(name));
+        if (!w)
+            qWarning("no child %s", name);
+        return w;
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QTemporaryDir> m_files;
+    std::unique_ptr<MemorySecretStore> m_secrets;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestImportExport::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("ConnectorDeskTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_importexport"));
+}
+
+void TestImportExport::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_files = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid() && m_files->isValid());
+    m_secrets = std::make_unique<MemorySecretStore>();
+    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
+    // Made-up hosts: nothing may go out to the network.
+    m_window->networkStatus()->forceState(NetworkStatus::State::Offline);
+    m_window->show();
+    QApplication::setActiveWindow(m_window.get());
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+}
+
+void TestImportExport::cleanup()
+{
+    m_window.reset();
+    m_secrets.reset();
+    m_files.reset();
+    m_dir.reset();
+}
+
+QUuid TestImportExport::addDirect(
+    const QString &name, const QString &url, AuthType type, const QString &identity)
+{
+    QUuid id;
+    bool done = false;
+    m_window->repository()->add(connector(name, url, type, identity),
+        QStringLiteral("s3cret-of-") + name, [&](const RepositoryResult &r) {
+            done = true;
+            id = r.id;
+        });
+    if (!QTest::qWaitFor([&] { return done; }))
+        qWarning("add did not finish");
+    return id;
+}
+
+QString TestImportExport::writeFile(const QString &name, const QByteArray &data)
+{
+    const QString path = m_files->filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size())
+        qWarning("cannot write %s", qPrintable(path));
+    return path;
+}
+
+QByteArray TestImportExport::exportFileOf(const QList<Connector> &connectors)
+{
+    return Exchange::exportConnectors(connectors);
+}
+
+ImportDialog *TestImportExport::waitForImportDialog()
+{
+    ImportDialog *dialog = nullptr;
+    if (!QTest::qWaitFor([&] {
+            dialog = m_window->findChild<ImportDialog *>(QStringLiteral("importDialog"));
+            return dialog && dialog->isVisible();
+        }))
+        return nullptr;
+    return dialog;
+}
+
+void TestImportExport::menuEntries()
+{
+    QMenu *menu = m_window->headerBar()->menu();
+    QStringList texts;
+    for (QAction *a : menu->actions())
+        texts << a->text();
+    QVERIFY(texts.contains(QStringLiteral("&Import Connectors…")));
+    QVERIFY(texts.contains(QStringLiteral("&Export All Connectors…")));
+    QVERIFY(texts.contains(QStringLiteral("Export &Selected Connector…")));
+    QCOMPARE(m_window->importAction()->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
+    QVERIFY(m_window->actions().contains(m_window->importAction())); // works with menu closed
+
+    // Nothing to export yet; then a connector, and one selected.
+    QVERIFY(m_window->importAction()->isEnabled());
+    QVERIFY(!m_window->exportAllAction()->isEnabled());
+    QVERIFY(!m_window->exportSelectedAction()->isEnabled());
+    const QUuid id
+        = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    QVERIFY(m_window->exportAllAction()->isEnabled());
+    m_window->connectorsPage()->selectConnector(id);
+    QTRY_VERIFY(m_window->exportSelectedAction()->isEnabled());
+}
+
+void TestImportExport::exportAll()
+{
+    addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    addDirect(QStringLiteral("SAML"), QStringLiteral("https://saml.jamacloud.com/contour"),
+        AuthType::OAuth, QStringLiteral("client-1"));
+    QCOMPARE(m_secrets->contents().size(), 2);
+
+    const QString path = m_files->filePath(QStringLiteral("all.json"));
+    QVERIFY(m_window->exportToFile(path, false));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray data = f.readAll();
+    const Exchange::ImportPlan plan = Exchange::parseImport(data, {});
+    QVERIFY2(plan.ok(), qPrintable(plan.errors.join(QLatin1Char('\n'))));
+    QCOMPARE(plan.entries.size(), 2);
+    QStringList names;
+    for (const Exchange::ImportEntry &e : plan.entries)
+        names << e.connector.name;
+    names.sort();
+    QCOMPARE(names, QStringList({ QStringLiteral("Prod"), QStringLiteral("SAML") }));
+    for (const QString &secret : m_secrets->contents())
+        QVERIFY2(!data.contains(secret.toUtf8()), "a secret was exported");
+    QVERIFY(!data.contains("s3cret"));
+
+    QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Success);
+    QVERIFY(pageMessage()->isVisible());
+    QVERIFY2(pageMessage()->text().contains(QDir::toNativeSeparators(path)),
+        qPrintable(pageMessage()->text()));
+    QVERIFY(pageMessage()->text().contains(QStringLiteral("2 connectors")));
+}
+
+void TestImportExport::exportSelected()
+{
+    addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    const QUuid test
+        = addDirect(QStringLiteral("Test"), QStringLiteral("https://test.jamacloud.com"));
+    const QString path = m_files->filePath(QStringLiteral("one.json"));
+
+    // Nothing selected: nothing written, and the page says why.
+    QVERIFY(!m_window->exportToFile(path, true));
+    QVERIFY(!QFile::exists(path));
+    QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Error);
+
+    m_window->connectorsPage()->selectConnector(test);
+    QCOMPARE(m_window->connectorsPage()->selectedId(), test);
+    QVERIFY(m_window->exportToFile(path, true));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray data = f.readAll();
+    const Exchange::ImportPlan plan = Exchange::parseImport(data, {});
+    QVERIFY(plan.ok());
+    QCOMPARE(plan.entries.size(), 1);
+    QCOMPARE(plan.entries.first().connector.name, QStringLiteral("Test"));
+    QCOMPARE(plan.entries.first().connector.url, QStringLiteral("https://test.jamacloud.com"));
+    for (const QString &secret : m_secrets->contents())
+        QVERIFY2(!data.contains(secret.toUtf8()), "a secret was exported");
+    QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Success);
+    QVERIFY(pageMessage()->text().contains(QStringLiteral("“Test”")));
+    QVERIFY(pageMessage()->text().contains(QDir::toNativeSeparators(path)));
+}
+
+void TestImportExport::exportErrorShown()
+{
+    addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    const QString path = m_files->filePath(QStringLiteral("no-such-folder/all.json"));
+    QVERIFY(!m_window->exportToFile(path, false));
+    QVERIFY(!QFile::exists(path));
+    QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Error);
+    QVERIFY(pageMessage()->text().contains(QDir::toNativeSeparators(path)));
+}
+
+void TestImportExport::exportMenuUsesFileDialog()
+{
+    addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    m_window->exportAllAction()->trigger();
+    QPointer<QFileDialog> dialog
+        = m_window->findChild<QFileDialog *>(QStringLiteral("exportFileDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QCOMPARE(dialog->acceptMode(), QFileDialog::AcceptSave);
+    QCOMPARE(dialog->defaultSuffix(), QStringLiteral("json"));
+    QVERIFY(dialog->isModal()); // open(): window-modal, no nested loop (we are still here)
+
+    // The suffix is added when missing.
+    const QString path = m_files->filePath(QStringLiteral("from-menu"));
+    dialog->selectFile(path);
+    static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(), as the Save/Open button
+    QTRY_VERIFY(!dialog); // deletes itself on close
+    QTRY_VERIFY(QFile::exists(path + QStringLiteral(".json")));
+    QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Success);
+
+    // Replacing an existing file is confirmed first, asynchronously.
+    const QString existing = writeFile(QStringLiteral("existing.json"), "old");
+    m_window->exportAllAction()->trigger();
+    dialog = m_window->findChild<QFileDialog *>(QStringLiteral("exportFileDialog"));
+    QVERIFY(dialog);
+    Q_EMIT dialog->fileSelected(existing);
+    dialog->reject();
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("replaceFileMessageBox")))
+        && box->isVisible());
+    const auto contents = [&existing] {
+        QFile f(existing);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    QCOMPARE(contents(), QByteArray("old")); // not before the user confirms
+    QTest::mouseClick(child<QPushButton>(box, "confirmReplacePushButton"), Qt::LeftButton);
+    QTRY_VERIFY(Exchange::parseImport(contents(), {}).ok());
+}
+
+void TestImportExport::importGoodFile()
+{
+    const QString path = writeFile(QStringLiteral("good.json"),
+        exportFileOf(
+            { connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com")),
+                connector(QStringLiteral("SAML"), QStringLiteral("https://saml.jamacloud.com"),
+                    AuthType::OAuth, QStringLiteral("client-1")) }));
+    ImportDialog *dialog = m_window->importFile(path);
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->isModal());
+    QVERIFY(!dialog->hasProblems());
+    QCOMPARE(child<QListWidget>(dialog, "addedListWidget")->count(), 2);
+    QVERIFY(!child<QWidget>(dialog, "duplicatesGroupBox")->isVisible());
+    QVERIFY(!child<QWidget>(dialog, "renamesGroupBox")->isVisible());
+    QVERIFY(!child<QWidget>(dialog, "problemsGroupBox")->isVisible());
+    QPushButton *import = child<QPushButton>(dialog, "importPushButton");
+    QCOMPARE(import->accessibleName(), QStringLiteral("Import"));
+    QVERIFY(import->isEnabled());
+    QVERIFY(import->isDefault());
+    QVERIFY(m_window->repository()->connectors().isEmpty()); // nothing before Import
+
+    QPointer<ImportDialog> closing(dialog);
+    QTest::keyClick(dialog, Qt::Key_Return); // the default button, by keyboard
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
+    QTRY_VERIFY(!closing);
+
+    ConnectorListModel *model = m_window->connectorsPage()->model();
+    QCOMPARE(model->rowCount(), 2);
+    for (int row = 0; row < model->rowCount(); ++row)
+        QCOMPARE(model->index(row, ConnectorListModel::StatusColumn).data().toString(),
+            QStringLiteral("Needs secret"));
+    for (const Connector &c : m_window->repository()->connectors())
+        QVERIFY(c.needsSecret);
+    QVERIFY(m_secrets->contents().isEmpty());
+    QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Success);
+    QVERIFY2(pageMessage()->text().contains(QStringLiteral("Imported 2 connectors")),
+        qPrintable(pageMessage()->text()));
+    QVERIFY(pageMessage()->text().contains(QStringLiteral("Edit")));
+    QVERIFY(pageMessage()->text().contains(QStringLiteral("secret")));
+}
+
+void TestImportExport::importMenuUsesFileDialog()
+{
+    const QString path = writeFile(QStringLiteral("menu.json"),
+        exportFileOf(
+            { connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com")) }));
+    QTest::keyClick(m_window.get(), Qt::Key_I, Qt::ControlModifier);
+    QPointer<QFileDialog> dialog
+        = m_window->findChild<QFileDialog *>(QStringLiteral("importFileDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QCOMPARE(dialog->acceptMode(), QFileDialog::AcceptOpen);
+    QCOMPARE(dialog->fileMode(), QFileDialog::ExistingFile);
+    dialog->selectFile(path);
+    static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(), as the Save/Open button
+    QTRY_VERIFY(!dialog);
+    ImportDialog *import = waitForImportDialog();
+    QVERIFY(import);
+    QCOMPARE(import->filePath(), path);
+    QTest::mouseClick(child<QPushButton>(import, "importPushButton"), Qt::LeftButton);
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+
+    // Cancel in the file dialog changes nothing.
+    m_window->importAction()->trigger();
+    dialog = m_window->findChild<QFileDialog *>(QStringLiteral("importFileDialog"));
+    QVERIFY(dialog);
+    dialog->reject();
+    QTRY_VERIFY(!dialog);
+    QTest::qWait(20);
+    QVERIFY(!m_window->findChild<ImportDialog *>());
+}
+
+void TestImportExport::importBadFile_data()
+{
+    QTest::addColumn<QByteArray>("data");
+    QTest::addColumn<QStringList>("places");
+
+    QTest::newRow("not json") << QByteArray("{\"format\": ")
+                              << QStringList { QStringLiteral("JSON") };
+    QTest::newRow("other format") << QByteArray(R"({"format": "something-else"})")
+                                  << QStringList { QStringLiteral("format") };
+    QTest::newRow("newer schema") << QByteArray(
+        R"({"format": "connector-desk-connectors", "schemaVersion": 9, "connectors": []})")
+                                  << QStringList { QStringLiteral("schemaVersion") };
+    QTest::newRow("entries") << QByteArray(
+        R"({"format": "connector-desk-connectors", "schemaVersion": 1, "connectors": [
+             {"application": "jama-connect", "name": "A", "authType": "basic", "username": "u"},
+             {"application": "jama-connect", "name": "B", "url": "https://b.jamacloud.com",
+              "authType": "basic", "username": "u", "password": "hunter2"},
+             {"application": "jama-connect", "name": "C", "url": "https://c.jamacloud.com",
+              "authType": "kerberos", "username": "u"}]})")
+                             << QStringList { QStringLiteral("connectors[0].url"),
+                                    QStringLiteral("connectors[1].password"),
+                                    QStringLiteral("connectors[2].authType") };
+}
+
+void TestImportExport::importBadFile()
+{
+    QFETCH(QByteArray, data);
+    QFETCH(QStringList, places);
+    addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    const QByteArray before = storeBytes();
+    QVERIFY(!before.isEmpty());
+    const QList<Connector> connectorsBefore = m_window->repository()->connectors();
+
+    const QString path = writeFile(QStringLiteral("bad.json"), data);
+    ImportDialog *dialog = m_window->importFile(path);
+    QVERIFY(dialog);
+    QVERIFY(dialog->hasProblems());
+    QCOMPARE(dialog->windowTitle(), QStringLiteral("Cannot Import Connectors"));
+    auto *problems = child<QListWidget>(dialog, "problemsListWidget");
+    QVERIFY(problems->isVisible());
+    QCOMPARE(problems->count(), int(dialog->problems().size()));
+    QCOMPARE(problems->count(), int(places.size()));
+    for (int i = 0; i < places.size(); ++i)
+        QVERIFY2(problems->item(i)->text().contains(places.at(i)),
+            qPrintable(problems->item(i)->text()));
+    QVERIFY(!child<QPushButton>(dialog, "importPushButton")->isVisible());
+    QVERIFY(!child<QWidget>(dialog, "addedGroupBox")->isVisible());
+    QVERIFY(child<QLabel>(dialog, "summaryLabel")
+                ->text()
+                .contains(QStringLiteral("Nothing has been changed")));
+    QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Error);
+    QVERIFY(pageMessage()->text().contains(QStringLiteral("Nothing was imported")));
+
+    // Enter does not import anything; Close (by keyboard) closes.
+    QPointer<ImportDialog> closing(dialog);
+    QPushButton *close = child<QPushButton>(dialog, "cancelPushButton");
+    QCOMPARE(close->text(), QStringLiteral("Close"));
+    QCOMPARE(close->accessibleName(), QStringLiteral("Close"));
+    QTest::keyClick(dialog, Qt::Key_Escape);
+    QTRY_VERIFY(!closing);
+
+    QCOMPARE(storeBytes(), before); // byte-identical
+    QCOMPARE(m_window->repository()->connectors().size(), connectorsBefore.size());
+    QCOMPARE(m_window->repository()->connectors().first().name, QStringLiteral("Prod"));
+}
+
+void TestImportExport::duplicates_data()
+{
+    QTest::addColumn<bool>("replace");
+    QTest::newRow("skip") << false;
+    QTest::newRow("replace") << true;
+}
+
+void TestImportExport::duplicates()
+{
+    QFETCH(bool, replace);
+    const QUuid prod
+        = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    const QString prodSecret = m_secrets->contents().value(secretKey(prod, AuthType::Basic));
+    QVERIFY(!prodSecret.isEmpty());
+
+    Connector dup
+        = connector(QStringLiteral("Production"), QStringLiteral("https://acme.jamacloud.com"));
+    dup.verifySsl = false;
+    const Connector clash
+        = connector(QStringLiteral("Prod"), QStringLiteral("https://other.jamacloud.com"));
+    const QString path = writeFile(QStringLiteral("dups.json"), exportFileOf({ dup, clash }));
+
+    ImportDialog *dialog = m_window->importFile(path);
+    QVERIFY(dialog);
+    QVERIFY(!dialog->hasProblems());
+    auto *duplicates = child<QListWidget>(dialog, "duplicatesListWidget");
+    auto *renames = child<QListWidget>(dialog, "renamesListWidget");
+    auto *skip = child<QRadioButton>(dialog, "skipRadioButton");
+    auto *replaceButton = child<QRadioButton>(dialog, "replaceRadioButton");
+    QVERIFY(duplicates->isVisible());
+    QCOMPARE(duplicates->count(), 1);
+    QCOMPARE(skip->accessibleName(), QStringLiteral("Skip duplicates"));
+    QCOMPARE(replaceButton->accessibleName(), QStringLiteral("Replace duplicates"));
+    QCOMPARE(skip->text().remove(QLatin1Char('&')), skip->accessibleName());
+    QCOMPARE(replaceButton->text().remove(QLatin1Char('&')), replaceButton->accessibleName());
+    QVERIFY(skip->isChecked()); // the safe default
+    QCOMPARE(dialog->duplicateChoice(), Exchange::DuplicateChoice::Skip);
+    // Skip: "Prod" is taken by the existing connector, so the new one is renamed.
+    QCOMPARE(renames->count(), 1);
+    QVERIFY(renames->item(0)->text().contains(QStringLiteral("Prod (imported)")));
+
+    if (replace) {
+        // By keyboard: focus the choice and move to Replace with an arrow key.
+        QApplication::setActiveWindow(dialog);
+        QVERIFY(QTest::qWaitForWindowActive(dialog));
+        skip->setFocus(Qt::TabFocusReason);
+        QTest::keyClick(skip, Qt::Key_Right);
+        QTRY_VERIFY(replaceButton->isChecked());
+        QCOMPARE(dialog->duplicateChoice(), Exchange::DuplicateChoice::Replace);
+        // The existing "Prod" becomes "Production", so "Prod" is free again: no rename.
+        QCOMPARE(renames->count(), 0);
+        QVERIFY(!renames->isVisible());
+    }
+    QTest::mouseClick(child<QPushButton>(dialog, "importPushButton"), Qt::LeftButton);
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
+
+    const std::optional<Connector> existing = m_window->repository()->find(prod);
+    QVERIFY(existing);
+    QVERIFY(!existing->needsSecret);
+    // The replaced (or skipped) connector keeps its secret.
+    QCOMPARE(m_secrets->contents().value(secretKey(prod, AuthType::Basic)), prodSecret);
+    QCOMPARE(m_secrets->contents().size(), 1);
+    Connector added;
+    for (const Connector &c : m_window->repository()->connectors()) {
+        if (c.id != prod)
+            added = c;
+    }
+    QVERIFY(added.needsSecret);
+    QCOMPARE(added.url, QStringLiteral("https://other.jamacloud.com"));
+    if (replace) {
+        QCOMPARE(existing->name, QStringLiteral("Production"));
+        QVERIFY(!existing->verifySsl);
+        QCOMPARE(added.name, QStringLiteral("Prod"));
+        QVERIFY(pageMessage()->text().contains(QStringLiteral("Replaced 1 connector")));
+    } else {
+        QCOMPARE(existing->name, QStringLiteral("Prod"));
+        QVERIFY(existing->verifySsl);
+        QCOMPARE(added.name, QStringLiteral("Prod (imported)"));
+        QVERIFY(pageMessage()->text().contains(QStringLiteral("Skipped 1 connector")));
+    }
+    QVERIFY(pageMessage()->text().contains(QStringLiteral("Imported 1 connector")));
+}
+
+void TestImportExport::nothingToImport()
+{
+    addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    const QByteArray before = storeBytes();
+    const QString path = writeFile(QStringLiteral("same.json"),
+        exportFileOf(
+            { connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com")) }));
+    ImportDialog *dialog = m_window->importFile(path);
+    QVERIFY(dialog);
+    QPushButton *import = child<QPushButton>(dialog, "importPushButton");
+    QVERIFY(!import->isEnabled());
+    QVERIFY(child<InlineMessage>(dialog, "importMessage")
+                ->text()
+                .contains(QStringLiteral("nothing to import")));
+    child<QRadioButton>(dialog, "replaceRadioButton")->setChecked(true);
+    QVERIFY(import->isEnabled());
+    dialog->reject();
+    QCOMPARE(storeBytes(), before);
+}
+
+void TestImportExport::dropJsonFile()
+{
+    const QString path = writeFile(QStringLiteral("dropped.JSON"),
+        exportFileOf({ connector(
+            QStringLiteral("Dropped"), QStringLiteral("https://drop.jamacloud.com")) }));
+    QMimeData mime;
+    mime.setUrls({ QUrl::fromLocalFile(path) });
+    const QPoint pos = m_window->rect().center();
+    QDragEnterEvent enter(
+        pos, Qt::CopyAction | Qt::MoveAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QCOMPARE(enter.dropAction(), Qt::CopyAction);
+    QDragMoveEvent move(
+        pos, Qt::CopyAction | Qt::MoveAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &move);
+    QVERIFY(move.isAccepted());
+    QDropEvent drop(
+        QPointF(pos), Qt::CopyAction | Qt::MoveAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    QVERIFY(drop.isAccepted());
+    QCOMPARE(drop.dropAction(), Qt::CopyAction);
+
+    ImportDialog *dialog = waitForImportDialog();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->filePath(), QFileInfo(path).absoluteFilePath());
+    QTest::mouseClick(child<QPushButton>(dialog, "importPushButton"), Qt::LeftButton);
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    QCOMPARE(m_window->repository()->connectors().first().name, QStringLiteral("Dropped"));
+    QVERIFY(m_window->repository()->connectors().first().needsSecret);
+}
+
+void TestImportExport::dropRejected_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("text file") << QStringLiteral("txt");
+    QTest::newRow("remote url") << QStringLiteral("remote");
+    QTest::newRow("two files") << QStringLiteral("two");
+    QTest::newRow("plain text") << QStringLiteral("text");
+    QTest::newRow("folder named .json") << QStringLiteral("folder");
+}
+
+void TestImportExport::dropRejected()
+{
+    QFETCH(QString, kind);
+    const QByteArray good = exportFileOf(
+        { connector(QStringLiteral("Dropped"), QStringLiteral("https://drop.jamacloud.com")) });
+    QMimeData mime;
+    if (kind == QLatin1String("txt")) {
+        mime.setUrls({ QUrl::fromLocalFile(writeFile(QStringLiteral("export.txt"), good)) });
+    } else if (kind == QLatin1String("remote")) {
+        mime.setUrls({ QUrl(QStringLiteral("https://example.com/export.json")) });
+    } else if (kind == QLatin1String("two")) {
+        mime.setUrls({ QUrl::fromLocalFile(writeFile(QStringLiteral("a.json"), good)),
+            QUrl::fromLocalFile(writeFile(QStringLiteral("b.json"), good)) });
+    } else if (kind == QLatin1String("text")) {
+        mime.setText(QString::fromUtf8(good));
+    } else {
+        QVERIFY(QDir(m_files->path()).mkdir(QStringLiteral("folder.json")));
+        mime.setUrls({ QUrl::fromLocalFile(m_files->filePath(QStringLiteral("folder.json"))) });
+    }
+    const QPoint pos = m_window->rect().center();
+    QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &enter);
+    QVERIFY(!enter.isAccepted());
+    QDropEvent drop(QPointF(pos), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(m_window.get(), &drop);
+    QVERIFY(!drop.isAccepted());
+    QTest::qWait(20);
+    QVERIFY(!m_window->findChild<ImportDialog *>());
+    QVERIFY(m_window->repository()->connectors().isEmpty());
+}
+
+QTEST_MAIN(TestImportExport)
+#include "tst_importexport.moc"
