@@ -270,7 +270,11 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json)
             code = rc;
         if (!c)
             continue;
-        const ValidationState &v = c->validation;
+        // A keychain failure is not recorded on the connector (it says nothing about it), but
+        // this run's answer is that failure.
+        const ValidationState v = r.failure == ValidationResult::Failure::Keychain
+            ? validationStateFor(r, QDateTime::currentDateTimeUtc())
+            : c->validation;
         if (json) {
             QJsonObject o;
             o.insert(QLatin1String("name"), c->name);

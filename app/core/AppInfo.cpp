@@ -6,9 +6,18 @@
 
 namespace cd::AppInfo {
 
-QString version() { return QStringLiteral(CONNECTOR_DESK_VERSION); }
-QString displayName() { return QStringLiteral(CONNECTOR_DESK_DISPLAY_NAME); }
-QString appId() { return QStringLiteral(CONNECTOR_DESK_APP_ID); }
+QString version()
+{
+    return QStringLiteral(CONNECTOR_DESK_VERSION);
+}
+QString displayName()
+{
+    return QStringLiteral(CONNECTOR_DESK_DISPLAY_NAME);
+}
+QString appId()
+{
+    return QStringLiteral(CONNECTOR_DESK_APP_ID);
+}
 
 QString qtKeychainVersion()
 {

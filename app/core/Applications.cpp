@@ -7,10 +7,11 @@ namespace cd::Applications {
 const QList<Application> &all()
 {
     static const QList<Application> apps {
-        { QStringLiteral("jama-connect"), QCoreApplication::translate("Applications", "Jama Connect"),
-          QStringLiteral("https://yourcompany.jamacloud.com"),
-          QUrl(QStringLiteral("https://help.jamasoftware.com/ah/en/manage-your-profile/"
-                              "set-api-credentials.html")) },
+        { QStringLiteral("jama-connect"),
+            QCoreApplication::translate("Applications", "Jama Connect"),
+            QStringLiteral("https://yourcompany.jamacloud.com"),
+            QUrl(QStringLiteral("https://help.jamasoftware.com/ah/en/manage-your-profile/"
+                                "set-api-credentials.html")) },
     };
     return apps;
 }
@@ -24,6 +25,9 @@ const Application *find(const QString &id)
     return nullptr;
 }
 
-QString defaultId() { return all().constFirst().id; }
+QString defaultId()
+{
+    return all().constFirst().id;
+}
 
 } // namespace cd::Applications

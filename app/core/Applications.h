@@ -9,7 +9,7 @@ namespace cd {
 // An application a connector can link to. Today there is one: Jama Connect.
 struct Application
 {
-    QString id;          // stable, used in files and on the command line: "jama-connect"
+    QString id; // stable, used in files and on the command line: "jama-connect"
     QString displayName; // "Jama Connect"
     QString urlPlaceholder;
     QUrl apiCredentialsHelp; // where to learn how to get a Client ID and Client Secret

@@ -9,8 +9,8 @@ bool Connector::operator==(const Connector &o) const
     return id == o.id && application == o.application && name == o.name && url == o.url
         && verifySsl == o.verifySsl && authType == o.authType && identity == o.identity
         && pinnedCertificateSha256 == o.pinnedCertificateSha256 && needsSecret == o.needsSecret
-        && validation == o.validation
-        && createdAt == o.createdAt && updatedAt == o.updatedAt && unknownFields == o.unknownFields;
+        && validation == o.validation && createdAt == o.createdAt && updatedAt == o.updatedAt
+        && unknownFields == o.unknownFields;
 }
 
 QString authTypeId(AuthType type)
@@ -55,7 +55,7 @@ QString statusId(ValidationStatus status)
 bool statusFromId(const QString &id, ValidationStatus *status)
 {
     for (ValidationStatus s : { ValidationStatus::NotVerified, ValidationStatus::Verified,
-                                ValidationStatus::Warning, ValidationStatus::Failed }) {
+             ValidationStatus::Warning, ValidationStatus::Failed }) {
         if (statusId(s) == id) {
             *status = s;
             return true;
@@ -83,8 +83,7 @@ QString secretKey(const QUuid &id, AuthType type)
 {
     return QStringLiteral("connector/%1/%2")
         .arg(id.toString(QUuid::WithoutBraces),
-             type == AuthType::OAuth ? QStringLiteral("client-secret")
-                                     : QStringLiteral("password"));
+            type == AuthType::OAuth ? QStringLiteral("client-secret") : QStringLiteral("password"));
 }
 
 } // namespace cd

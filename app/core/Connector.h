@@ -71,10 +71,10 @@ struct Connector
     bool operator!=(const Connector &o) const { return !(*this == o); }
 };
 
-QString authTypeId(AuthType type);                  // "basic" / "oauth" (files, CLI)
+QString authTypeId(AuthType type); // "basic" / "oauth" (files, CLI)
 bool authTypeFromId(const QString &id, AuthType *type);
-QString authTypeDisplayName(AuthType type);         // "Basic" / "oAuth"
-QString statusId(ValidationStatus status);          // "not-verified", "verified", ...
+QString authTypeDisplayName(AuthType type); // "Basic" / "oAuth"
+QString statusId(ValidationStatus status); // "not-verified", "verified", ...
 bool statusFromId(const QString &id, ValidationStatus *status);
 QString statusDisplayName(ValidationStatus status); // "Not verified", "Verified", ...
 

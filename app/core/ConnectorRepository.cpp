@@ -27,12 +27,12 @@ bool credentialsChanged(const Connector &a, const Connector &b)
 }
 } // namespace
 
-ConnectorRepository::ConnectorRepository(ConnectorStore *store, SecretStore *secrets, QObject *parent)
+ConnectorRepository::ConnectorRepository(
+    ConnectorStore *store, SecretStore *secrets, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_secrets(secrets)
-{
-}
+{ }
 
 ConnectorRepository::~ConnectorRepository() = default;
 
@@ -51,7 +51,10 @@ bool ConnectorRepository::isBlocked() const
     return m_store->state() == ConnectorStore::State::Blocked;
 }
 
-QString ConnectorRepository::loadError() const { return m_store->loadError(); }
+QString ConnectorRepository::loadError() const
+{
+    return m_store->loadError();
+}
 
 bool ConnectorRepository::resolveByMovingAside(QString *movedTo, QString *error)
 {
@@ -100,9 +103,7 @@ void ConnectorRepository::runNext()
     Step step = m_queue.dequeue();
     // Steps always continue from the event loop, so a caller never sees its callback run
     // inside its own call.
-    QTimer::singleShot(0, this, [this, step = std::move(step)] {
-        step([this] { runNext(); });
-    });
+    QTimer::singleShot(0, this, [this, step = std::move(step)] { step([this] { runNext(); }); });
 }
 
 bool ConnectorRepository::saveList(const QList<Connector> &list, QString *error)
@@ -120,14 +121,15 @@ void ConnectorRepository::finish(const RepositoryCallback &done, RepositoryResul
 
 void ConnectorRepository::add(Connector connector, const QString &secret, RepositoryCallback done)
 {
-    enqueue([this, connector = std::move(connector), secret, done](std::function<void()> next) mutable {
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        if (connector.id.isNull())
-            connector.id = QUuid::createUuid();
-        connector.createdAt = now;
-        connector.updatedAt = now;
-        doAdd(std::move(connector), secret, done, std::move(next));
-    });
+    enqueue(
+        [this, connector = std::move(connector), secret, done](std::function<void()> next) mutable {
+            const QDateTime now = QDateTime::currentDateTimeUtc();
+            if (connector.id.isNull())
+                connector.id = QUuid::createUuid();
+            connector.createdAt = now;
+            connector.updatedAt = now;
+            doAdd(std::move(connector), secret, done, std::move(next));
+        });
 }
 
 void ConnectorRepository::addWithoutSecret(Connector connector, RepositoryCallback done)
@@ -158,7 +160,7 @@ void ConnectorRepository::restore(const RepositoryResult &removed, RepositoryCal
 }
 
 void ConnectorRepository::doAdd(Connector connector, const QString &secret,
-                                const RepositoryCallback &done, std::function<void()> next)
+    const RepositoryCallback &done, std::function<void()> next)
 {
     const QUuid id = connector.id;
     if (isBlocked()) {
@@ -169,22 +171,23 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
         finish(done, failure(tr("A connector with this id already exists."), id));
         return next();
     }
-    auto saveRecord = [this, connector, done, next](const std::function<void(const QString &)> &undoSecret) {
-        QList<Connector> list = m_connectors;
-        list.append(connector);
-        QString error;
-        if (!saveList(list, &error)) {
-            undoSecret(error);
-            return;
-        }
-        m_connectors = std::move(list);
-        Q_EMIT connectorAdded(connector.id);
-        RepositoryResult r;
-        r.ok = true;
-        r.id = connector.id;
-        finish(done, r);
-        next();
-    };
+    auto saveRecord
+        = [this, connector, done, next](const std::function<void(const QString &)> &undoSecret) {
+              QList<Connector> list = m_connectors;
+              list.append(connector);
+              QString error;
+              if (!saveList(list, &error)) {
+                  undoSecret(error);
+                  return;
+              }
+              m_connectors = std::move(list);
+              Q_EMIT connectorAdded(connector.id);
+              RepositoryResult r;
+              r.ok = true;
+              r.id = connector.id;
+              finish(done, r);
+              next();
+          };
 
     if (secret.isEmpty()) {
         // A connector without a secret (restored without one, or imported).
@@ -196,29 +199,33 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
     }
 
     const QString key = secretKey(id, connector.authType);
-    m_secrets->write(key, secret, this, [this, key, id, done, next, saveRecord](const SecretResult &w) {
-        if (!w.ok()) {
-            finish(done, failure(tr("The connector was not saved: its secret could not be stored "
-                                    "in the keychain. %1")
-                                     .arg(w.message),
-                                 id));
-            return next();
-        }
-        saveRecord([this, key, id, done, next](const QString &error) {
-            // The record could not be written: take the secret back out.
-            m_secrets->remove(key, this, [this, id, error, done, next](const SecretResult &rm) {
-                QString message = tr("The connector was not saved. %1").arg(error);
-                if (!rm.ok())
-                    message += QLatin1Char(' ')
-                        + tr("Its secret was stored but could not be removed again: %1").arg(rm.message);
-                finish(done, failure(message, id));
-                next();
+    m_secrets->write(
+        key, secret, this, [this, key, id, done, next, saveRecord](const SecretResult &w) {
+            if (!w.ok()) {
+                finish(done,
+                    failure(tr("The connector was not saved: its secret could not be stored "
+                               "in the keychain. %1")
+                                .arg(w.message),
+                        id));
+                return next();
+            }
+            saveRecord([this, key, id, done, next](const QString &error) {
+                // The record could not be written: take the secret back out.
+                m_secrets->remove(key, this, [this, id, error, done, next](const SecretResult &rm) {
+                    QString message = tr("The connector was not saved. %1").arg(error);
+                    if (!rm.ok())
+                        message += QLatin1Char(' ')
+                            + tr("Its secret was stored but could not be removed again: %1")
+                                  .arg(rm.message);
+                    finish(done, failure(message, id));
+                    next();
+                });
             });
         });
-    });
 }
 
-std::optional<Connector> ConnectorRepository::changeable(const QUuid &id, const RepositoryCallback &done)
+std::optional<Connector> ConnectorRepository::changeable(
+    const QUuid &id, const RepositoryCallback &done)
 {
     if (isBlocked()) {
         finish(done, failure(m_store->loadError(), id));
@@ -230,10 +237,11 @@ std::optional<Connector> ConnectorRepository::changeable(const QUuid &id, const 
     return c;
 }
 
-void ConnectorRepository::update(Connector connector, const std::optional<QString> &newSecret,
-                                 RepositoryCallback done)
+void ConnectorRepository::update(
+    Connector connector, const std::optional<QString> &newSecret, RepositoryCallback done)
 {
-    enqueue([this, connector = std::move(connector), newSecret, done](std::function<void()> next) mutable {
+    enqueue([this, connector = std::move(connector), newSecret, done](
+                std::function<void()> next) mutable {
         const QUuid id = connector.id;
         const std::optional<Connector> old = changeable(id, done);
         if (!old)
@@ -241,10 +249,11 @@ void ConnectorRepository::update(Connector connector, const std::optional<QStrin
         const bool authChanged = old->authType != connector.authType;
         const bool secretGiven = newSecret.has_value() && !newSecret->isEmpty();
         if (authChanged && !secretGiven) {
-            finish(done, failure(connector.authType == AuthType::OAuth
-                                     ? tr("Enter the Client Secret: the authentication type changed.")
-                                     : tr("Enter the password: the authentication type changed."),
-                                 id));
+            finish(done,
+                failure(connector.authType == AuthType::OAuth
+                        ? tr("Enter the Client Secret: the authentication type changed.")
+                        : tr("Enter the password: the authentication type changed."),
+                    id));
             return next();
         }
         connector.createdAt = old->createdAt;
@@ -289,64 +298,84 @@ void ConnectorRepository::update(Connector connector, const std::optional<QStrin
 
         if (authChanged) {
             m_secrets->write(newKey, secret, this,
-                             [this, newKey, oldKey, id, done, next, saveRecord, succeed](const SecretResult &w) {
-                if (!w.ok()) {
-                    finish(done, failure(tr("The changes were not saved: the new secret could not "
-                                            "be stored in the keychain. %1").arg(w.message), id));
-                    return next();
-                }
-                const QString error = saveRecord();
-                if (!error.isEmpty()) {
-                    m_secrets->remove(newKey, this, [this, error, id, done, next](const SecretResult &rm) {
-                        QString message = tr("The changes were not saved. %1").arg(error);
-                        if (!rm.ok())
-                            message += QLatin1Char(' ') + tr("The new secret could not be removed from the keychain: %1").arg(rm.message);
-                        finish(done, failure(message, id));
-                        next();
+                [this, newKey, oldKey, id, done, next, saveRecord, succeed](const SecretResult &w) {
+                    if (!w.ok()) {
+                        finish(done,
+                            failure(tr("The changes were not saved: the new secret could not "
+                                       "be stored in the keychain. %1")
+                                        .arg(w.message),
+                                id));
+                        return next();
+                    }
+                    const QString error = saveRecord();
+                    if (!error.isEmpty()) {
+                        m_secrets->remove(
+                            newKey, this, [this, error, id, done, next](const SecretResult &rm) {
+                                QString message = tr("The changes were not saved. %1").arg(error);
+                                if (!rm.ok())
+                                    message += QLatin1Char(' ')
+                                        + tr("The new secret could not be removed from the "
+                                             "keychain: %1")
+                                              .arg(rm.message);
+                                finish(done, failure(message, id));
+                                next();
+                            });
+                        return;
+                    }
+                    // The secret of the previous authentication type no longer applies.
+                    m_secrets->remove(oldKey, this, [succeed](const SecretResult &rm) {
+                        succeed(rm.ok() ? QString()
+                                        : tr("The previous secret could not be removed from the "
+                                             "keychain: %1")
+                                              .arg(rm.message));
                     });
-                    return;
-                }
-                // The secret of the previous authentication type no longer applies.
-                m_secrets->remove(oldKey, this, [succeed](const SecretResult &rm) {
-                    succeed(rm.ok() ? QString()
-                                    : tr("The previous secret could not be removed from the keychain: %1").arg(rm.message));
                 });
-            });
             return;
         }
 
         // Same key: keep the old secret so that a failed save can put it back.
-        m_secrets->read(oldKey, this, [this, oldKey, secret, id, done, next, saveRecord, succeed](const SecretResult &rd) {
-            if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
-                finish(done, failure(tr("The changes were not saved: the keychain could not be "
-                                        "read. %1").arg(rd.message), id));
-                return next();
-            }
-            const bool hadOld = rd.ok();
-            const QString oldSecret = rd.secret;
-            m_secrets->write(oldKey, secret, this,
-                             [this, oldKey, hadOld, oldSecret, id, done, next, saveRecord, succeed](const SecretResult &w) {
-                if (!w.ok()) {
-                    finish(done, failure(tr("The changes were not saved: the new secret could not "
-                                            "be stored in the keychain. %1").arg(w.message), id));
+        m_secrets->read(oldKey, this,
+            [this, oldKey, secret, id, done, next, saveRecord, succeed](const SecretResult &rd) {
+                if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
+                    finish(done,
+                        failure(tr("The changes were not saved: the keychain could not be "
+                                   "read. %1")
+                                    .arg(rd.message),
+                            id));
                     return next();
                 }
-                const QString error = saveRecord();
-                if (error.isEmpty())
-                    return succeed({});
-                auto report = [this, error, id, done, next](const SecretResult &back) {
-                    QString message = tr("The changes were not saved. %1").arg(error);
-                    if (!back.ok())
-                        message += QLatin1Char(' ') + tr("The previous secret could not be put back in the keychain: %1").arg(back.message);
-                    finish(done, failure(message, id));
-                    next();
-                };
-                if (hadOld)
-                    m_secrets->write(oldKey, oldSecret, this, report);
-                else
-                    m_secrets->remove(oldKey, this, report);
+                const bool hadOld = rd.ok();
+                const QString oldSecret = rd.secret;
+                m_secrets->write(oldKey, secret, this,
+                    [this, oldKey, hadOld, oldSecret, id, done, next, saveRecord, succeed](
+                        const SecretResult &w) {
+                        if (!w.ok()) {
+                            finish(done,
+                                failure(tr("The changes were not saved: the new secret could not "
+                                           "be stored in the keychain. %1")
+                                            .arg(w.message),
+                                    id));
+                            return next();
+                        }
+                        const QString error = saveRecord();
+                        if (error.isEmpty())
+                            return succeed({});
+                        auto report = [this, error, id, done, next](const SecretResult &back) {
+                            QString message = tr("The changes were not saved. %1").arg(error);
+                            if (!back.ok())
+                                message += QLatin1Char(' ')
+                                    + tr("The previous secret could not be put back in the "
+                                         "keychain: %1")
+                                          .arg(back.message);
+                            finish(done, failure(message, id));
+                            next();
+                        };
+                        if (hadOld)
+                            m_secrets->write(oldKey, oldSecret, this, report);
+                        else
+                            m_secrets->remove(oldKey, this, report);
+                    });
             });
-        });
     });
 }
 
@@ -359,8 +388,10 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
         const QString key = secretKey(id, old->authType);
         m_secrets->read(key, this, [this, id, key, old, done, next](const SecretResult &rd) {
             if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
-                finish(done, failure(tr("Nothing was deleted: the keychain could not be read. %1")
-                                         .arg(rd.message), id));
+                finish(done,
+                    failure(tr("Nothing was deleted: the keychain could not be read. %1")
+                                .arg(rd.message),
+                        id));
                 return next();
             }
             QList<Connector> without = m_connectors;
@@ -374,42 +405,48 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
             // succeeded.
             const bool hadSecret = rd.ok();
             const QString secret = rd.secret;
-            m_secrets->remove(key, this, [this, id, without, old, hadSecret, secret, done, next](const SecretResult &rm) {
-                if (!rm.ok()) {
-                    // Write the record back: a connector is deleted whole or not at all.
-                    QString error;
-                    QString message = tr("Nothing was deleted: the secret could not be removed "
-                                         "from the keychain. %1").arg(rm.message);
-                    if (!saveList(m_connectors, &error))
-                        message += QLatin1Char(' ') + tr("The connector could not be written back to the file either: %1").arg(error);
-                    finish(done, failure(message, id));
-                    return next();
-                }
-                QList<Connector> now = m_connectors;
-                now.removeAt(indexOf(id));
-                if (now != without) {
-                    // A validation result was recorded meanwhile: keep it in the file too.
-                    QString error;
-                    if (!saveList(now, &error))
-                        qCWarning(lcStore).noquote() << error;
-                }
-                Q_EMIT connectorAboutToBeRemoved(id);
-                m_connectors = std::move(now);
-                Q_EMIT connectorRemoved(id);
-                RepositoryResult r;
-                r.ok = true;
-                r.id = id;
-                r.removed = old;
-                r.removedHadSecret = hadSecret;
-                r.removedSecret = secret;
-                finish(done, r);
-                next();
-            });
+            m_secrets->remove(key, this,
+                [this, id, without, old, hadSecret, secret, done, next](const SecretResult &rm) {
+                    if (!rm.ok()) {
+                        // Write the record back: a connector is deleted whole or not at all.
+                        QString error;
+                        QString message = tr("Nothing was deleted: the secret could not be removed "
+                                             "from the keychain. %1")
+                                              .arg(rm.message);
+                        if (!saveList(m_connectors, &error))
+                            message += QLatin1Char(' ')
+                                + tr("The connector could not be written back to the file either: "
+                                     "%1")
+                                      .arg(error);
+                        finish(done, failure(message, id));
+                        return next();
+                    }
+                    QList<Connector> now = m_connectors;
+                    now.removeAt(indexOf(id));
+                    if (now != without) {
+                        // A validation result was recorded meanwhile: keep it in the file too.
+                        QString error;
+                        if (!saveList(now, &error))
+                            qCWarning(lcStore).noquote() << error;
+                    }
+                    Q_EMIT connectorAboutToBeRemoved(id);
+                    m_connectors = std::move(now);
+                    Q_EMIT connectorRemoved(id);
+                    RepositoryResult r;
+                    r.ok = true;
+                    r.id = id;
+                    r.removed = old;
+                    r.removedHadSecret = hadSecret;
+                    r.removedSecret = secret;
+                    finish(done, r);
+                    next();
+                });
         });
     });
 }
 
-bool ConnectorRepository::setValidation(const QUuid &id, const ValidationState &state, QString *error)
+bool ConnectorRepository::setValidation(
+    const QUuid &id, const ValidationState &state, QString *error)
 {
     const int i = indexOf(id);
     if (i < 0) {

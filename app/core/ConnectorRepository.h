@@ -6,7 +6,6 @@
 #include <QList>
 #include <QObject>
 #include <QQueue>
-
 #include <functional>
 #include <optional>
 
@@ -19,7 +18,7 @@ class SecretStore;
 struct RepositoryResult
 {
     bool ok = false;
-    QString error;   // user-facing: what failed and what to do
+    QString error; // user-facing: what failed and what to do
     QString warning; // succeeded, but something is worth telling
     QUuid id;
     // remove(): what was removed, secret included, so that the delete can be undone.
@@ -68,8 +67,8 @@ public:
     // A connector without a secret (imported): marked needsSecret until one is entered.
     void addWithoutSecret(Connector connector, RepositoryCallback done);
     // `newSecret` empty: keep the stored one (not allowed when the auth type changes).
-    void update(Connector connector, const std::optional<QString> &newSecret,
-                RepositoryCallback done);
+    void update(
+        Connector connector, const std::optional<QString> &newSecret, RepositoryCallback done);
     void remove(const QUuid &id, RepositoryCallback done);
     // Restores a removed connector (same id), with its secret when it had one. Also adds a
     // connector that has no secret (imported: needsSecret set by the caller).
@@ -106,7 +105,7 @@ private:
     std::optional<Connector> changeable(const QUuid &id, const RepositoryCallback &done);
 
     void doAdd(Connector connector, const QString &secret, const RepositoryCallback &done,
-               std::function<void()> next);
+        std::function<void()> next);
 
     ConnectorStore *m_store;
     SecretStore *m_secrets;

@@ -8,7 +8,10 @@
 namespace cd::ConnectorRules {
 
 namespace {
-QString tr(const char *s) { return QCoreApplication::translate("ConnectorRules", s); }
+QString tr(const char *s)
+{
+    return QCoreApplication::translate("ConnectorRules", s);
+}
 } // namespace
 
 QString checkName(const QString &rawName, const QList<Connector> &existing, const QUuid &self)
@@ -26,7 +29,7 @@ QString checkName(const QString &rawName, const QList<Connector> &existing, cons
 }
 
 const Connector *findSameInstance(const QString &application, const QString &normalizedUrl,
-                                  const QList<Connector> &existing, const QUuid &self)
+    const QList<Connector> &existing, const QUuid &self)
 {
     for (const Connector &c : existing) {
         if (c.id != self && c.application == application
@@ -36,8 +39,8 @@ const Connector *findSameInstance(const QString &application, const QString &nor
     return nullptr;
 }
 
-DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,
-                 const Connector *previous)
+DraftCheck check(
+    const ConnectorDraft &draft, const QList<Connector> &existing, const Connector *previous)
 {
     DraftCheck r;
     if (!Applications::find(draft.application))
@@ -49,7 +52,8 @@ DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,
     if (url.ok) {
         r.normalizedUrl = url.url;
         r.urlWarning = url.warning;
-        if (const Connector *same = findSameInstance(draft.application, url.url, existing, draft.id)) {
+        if (const Connector *same
+            = findSameInstance(draft.application, url.url, existing, draft.id)) {
             r.duplicateOf = same->id;
             r.duplicateNotice = tr("The connector \"%1\" already links to this instance. One "
                                    "connector can serve many integrations; add another only "
@@ -68,8 +72,8 @@ DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,
 
     // A secret is needed when adding, and when editing changes the authentication type
     // (the stored secret belongs to the other type), and for a connector that has none yet.
-    const bool secretRequired = !previous || previous->authType != draft.authType
-        || previous->needsSecret;
+    const bool secretRequired
+        = !previous || previous->authType != draft.authType || previous->needsSecret;
     if (secretRequired && draft.secret.isEmpty()) {
         r.secret = draft.authType == AuthType::OAuth ? tr("Enter the Client Secret.")
                                                      : tr("Enter the password.");

@@ -48,13 +48,13 @@ constexpr int kMaxNameLength = 100;
 
 // `existing` are all stored connectors; `previous` is the edited connector (nullptr when adding).
 DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,
-                 const Connector *previous = nullptr);
+    const Connector *previous = nullptr);
 
 QString checkName(const QString &name, const QList<Connector> &existing, const QUuid &self);
 
 // The first connector (other than `self`) with the same application and normalised URL.
 const Connector *findSameInstance(const QString &application, const QString &normalizedUrl,
-                                  const QList<Connector> &existing, const QUuid &self = QUuid());
+    const QList<Connector> &existing, const QUuid &self = QUuid());
 
 } // namespace ConnectorRules
 

@@ -15,7 +15,10 @@ namespace cd {
 
 namespace {
 
-QString tr(const char *s) { return QCoreApplication::translate("ConnectorStore", s); }
+QString tr(const char *s)
+{
+    return QCoreApplication::translate("ConnectorStore", s);
+}
 
 const QString kFileName = QStringLiteral("connectors.json");
 
@@ -24,18 +27,17 @@ namespace F {
 const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
     connectors("connectors"), id("id"), application("application"), name("name"), url("url"),
     verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
-    pinned("pinnedCertificateSha256"), needsSecret("needsSecret"), validation("validation"), status("status"),
-    message("message"), checkedAt("checkedAt"), credentialsRejected("credentialsRejected"),
-    account("account"), displayName("displayName"), licenseType("licenseType"),
-    createdAt("createdAt"), updatedAt("updatedAt");
+    pinned("pinnedCertificateSha256"), needsSecret("needsSecret"), validation("validation"),
+    status("status"), message("message"), checkedAt("checkedAt"),
+    credentialsRejected("credentialsRejected"), account("account"), displayName("displayName"),
+    licenseType("licenseType"), createdAt("createdAt"), updatedAt("updatedAt");
 }
 
 const QSet<QString> &knownConnectorFields()
 {
-    static const QSet<QString> known { F::id,       F::application, F::name,      F::url,
-                                       F::verifySsl, F::authType,   F::username,  F::clientId,
-                                       F::pinned,    F::validation, F::createdAt, F::updatedAt,
-                                       F::needsSecret };
+    static const QSet<QString> known { F::id, F::application, F::name, F::url, F::verifySsl,
+        F::authType, F::username, F::clientId, F::pinned, F::validation, F::createdAt, F::updatedAt,
+        F::needsSecret };
     return known;
 }
 
@@ -60,7 +62,8 @@ bool optionalString(const QJsonObject &o, QLatin1String key, QString *out, QStri
 bool requiredString(const QJsonObject &o, QLatin1String key, QString *out, QString *error)
 {
     if (!o.value(key).isString()) {
-        *error = o.contains(key) ? tr("\"%1\" must be text").arg(key) : tr("\"%1\" is missing").arg(key);
+        *error = o.contains(key) ? tr("\"%1\" must be text").arg(key)
+                                 : tr("\"%1\" is missing").arg(key);
         return false;
     }
     *out = o.value(key).toString();
@@ -87,10 +90,12 @@ bool optionalDate(const QJsonObject &o, QLatin1String key, QDateTime *out, QStri
 
 ConnectorStore::ConnectorStore(const QString &dataDir)
     : m_dataDir(dataDir)
-{
-}
+{ }
 
-QString ConnectorStore::filePath() const { return QDir(m_dataDir).filePath(kFileName); }
+QString ConnectorStore::filePath() const
+{
+    return QDir(m_dataDir).filePath(kFileName);
+}
 
 QJsonObject ConnectorStore::definitionToJson(const Connector &c)
 {
@@ -124,9 +129,10 @@ QJsonObject ConnectorStore::toJson(const Connector &c)
     if (c.validation.credentialsRejected)
         v.insert(F::credentialsRejected, true);
     if (c.validation.account != AccountInfo()) {
-        v.insert(F::account, QJsonObject { { F::displayName, c.validation.account.displayName },
-                                           { F::username, c.validation.account.username },
-                                           { F::licenseType, c.validation.account.licenseType } });
+        v.insert(F::account,
+            QJsonObject { { F::displayName, c.validation.account.displayName },
+                { F::username, c.validation.account.username },
+                { F::licenseType, c.validation.account.licenseType } });
     }
     o.insert(F::validation, v);
     if (c.createdAt.isValid())
@@ -230,8 +236,8 @@ bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error
     return true;
 }
 
-QByteArray ConnectorStore::serialize(const QList<Connector> &connectors,
-                                     const QJsonObject &topLevelExtra, int schemaMinor)
+QByteArray ConnectorStore::serialize(
+    const QList<Connector> &connectors, const QJsonObject &topLevelExtra, int schemaMinor)
 {
     QJsonArray array;
     for (const Connector &c : connectors)
@@ -277,7 +283,8 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
     if (file.error() != QFileDevice::NoError)
         return fail(file.errorString());
     if (bytes.size() > kMaxFileSize)
-        return fail(tr("the file is larger than the %1 MiB limit").arg(kMaxFileSize / (1024 * 1024)));
+        return fail(
+            tr("the file is larger than the %1 MiB limit").arg(kMaxFileSize / (1024 * 1024)));
 
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
@@ -344,7 +351,8 @@ bool ConnectorStore::save(const QList<Connector> &connectors, QString *error)
         return false;
     }
     if (!QDir().mkpath(m_dataDir)) {
-        *error = tr("Not saved: the folder %1 cannot be created.").arg(QDir::toNativeSeparators(m_dataDir));
+        *error = tr("Not saved: the folder %1 cannot be created.")
+                     .arg(QDir::toNativeSeparators(m_dataDir));
         return false;
     }
     QSaveFile file(path);
@@ -368,7 +376,8 @@ bool ConnectorStore::save(const QList<Connector> &connectors, QString *error)
 bool ConnectorStore::moveBadFileAside(QString *movedTo, QString *error)
 {
     const QString path = filePath();
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    const QString stamp
+        = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     QString target = path + QStringLiteral(".bad-") + stamp;
     for (int n = 2; QFileInfo::exists(target); ++n)
         target = path + QStringLiteral(".bad-%1-%2").arg(stamp).arg(n);

@@ -58,8 +58,8 @@ public:
     static QJsonObject definitionToJson(const Connector &c);
     // Returns false with a reason naming the field.
     static bool fromJson(const QJsonObject &o, Connector *c, QString *error);
-    static QByteArray serialize(const QList<Connector> &connectors, const QJsonObject &topLevelExtra,
-                                int schemaMinor);
+    static QByteArray serialize(
+        const QList<Connector> &connectors, const QJsonObject &topLevelExtra, int schemaMinor);
 
 private:
     QString m_dataDir;

@@ -1,8 +1,8 @@
 #include "Exchange.h"
 
 #include "Applications.h"
-#include "ConnectorStore.h"
 #include "ConnectorRules.h"
+#include "ConnectorStore.h"
 #include "UrlNormalizer.h"
 
 #include <QCoreApplication>

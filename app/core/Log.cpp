@@ -17,8 +17,7 @@ const QString kRedacted = QStringLiteral("<redacted>");
 bool isSensitiveHeader(const QByteArray &name)
 {
     const QByteArray n = name.trimmed().toLower();
-    return n == "authorization" || n == "proxy-authorization" || n == "cookie"
-        || n == "set-cookie";
+    return n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie";
 }
 } // namespace
 
@@ -34,7 +33,7 @@ QString redact(const QString &input)
         QStringLiteral(R"(((?:proxy-)?authorization|cookie|set-cookie)(\s*[:=]\s*)[^\r\n]*)"),
         QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression userInfo(QStringLiteral(R"(([a-z][a-z0-9+.-]*://)[^/@\s]*@)"),
-                                             QRegularExpression::CaseInsensitiveOption);
+        QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression jsonValue(
         QStringLiteral(
             R"___(("(?:password|client_secret|clientSecret|secret|access_token|refresh_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*")___"),
@@ -57,7 +56,8 @@ QByteArray redactHeaderValue(const QByteArray &name, const QByteArray &value)
     return isSensitiveHeader(name) ? kRedacted.toLatin1() : value;
 }
 
-QList<QPair<QByteArray, QByteArray>> redactHeaders(const QList<QPair<QByteArray, QByteArray>> &headers)
+QList<QPair<QByteArray, QByteArray>> redactHeaders(
+    const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     QList<QPair<QByteArray, QByteArray>> out;
     out.reserve(headers.size());

@@ -27,6 +27,7 @@ void enableVerbose();
 //   become "<redacted>".
 QString redact(const QString &text);
 QByteArray redactHeaderValue(const QByteArray &name, const QByteArray &value);
-QList<QPair<QByteArray, QByteArray>> redactHeaders(const QList<QPair<QByteArray, QByteArray>> &headers);
+QList<QPair<QByteArray, QByteArray>> redactHeaders(
+    const QList<QPair<QByteArray, QByteArray>> &headers);
 
 } // namespace cd::Log

@@ -14,7 +14,7 @@ NetworkStatus::NetworkStatus(QObject *parent)
         QNetworkInformation *info = QNetworkInformation::instance();
         m_backend = info->backendName();
         connect(info, &QNetworkInformation::reachabilityChanged, this,
-                &NetworkStatus::updateFromBackend);
+            &NetworkStatus::updateFromBackend);
         updateFromBackend();
         qCDebug(lcNet) << "network information backend" << m_backend;
     } else {

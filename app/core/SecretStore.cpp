@@ -4,10 +4,8 @@
 
 #include <QCoreApplication>
 #include <QTimer>
-
-#include <qt6keychain/keychain.h>
-
 #include <memory>
+#include <qt6keychain/keychain.h>
 
 namespace cd {
 
@@ -16,9 +14,8 @@ namespace {
 // Runs `done` from the event loop, unless `context` dies first.
 void deliver(QObject *context, SecretCallback done, SecretResult result)
 {
-    QTimer::singleShot(0, context, [done = std::move(done), result = std::move(result)] {
-        done(result);
-    });
+    QTimer::singleShot(
+        0, context, [done = std::move(done), result = std::move(result)] { done(result); });
 }
 
 SecretResult::Error classify(QKeychain::Error error, const QString &text)
@@ -89,8 +86,8 @@ void SecretStore::read(const QString &key, QObject *context, SecretCallback done
     run(Op::Read, key, QString(), context, std::move(done));
 }
 
-void SecretStore::write(const QString &key, const QString &secret, QObject *context,
-                        SecretCallback done)
+void SecretStore::write(
+    const QString &key, const QString &secret, QObject *context, SecretCallback done)
 {
     run(Op::Write, key, secret, context, std::move(done));
 }
@@ -100,8 +97,8 @@ void SecretStore::remove(const QString &key, QObject *context, SecretCallback do
     run(Op::Remove, key, QString(), context, std::move(done));
 }
 
-void SecretStore::run(Op op, const QString &key, const QString &secret, QObject *context,
-                      SecretCallback done)
+void SecretStore::run(
+    Op op, const QString &key, const QString &secret, QObject *context, SecretCallback done)
 {
     Q_ASSERT(context);
     // Whichever comes first, the backend's answer or the timeout, answers the caller; the
@@ -146,7 +143,7 @@ void SecretStore::run(Op op, const QString &key, const QString &secret, QObject 
 // --- MemorySecretStore -------------------------------------------------------------
 
 void MemorySecretStore::start(Op op, const QString &key, const QString &secret,
-                              std::function<void(const SecretResult &)> answer)
+    std::function<void(const SecretResult &)> answer)
 {
     ++m_calls;
     if (m_mode == Mode::Hanging)
@@ -193,11 +190,10 @@ void MemorySecretStore::start(Op op, const QString &key, const QString &secret,
 KeychainSecretStore::KeychainSecretStore(const QString &service, QObject *parent)
     : SecretStore(parent)
     , m_service(service)
-{
-}
+{ }
 
 void KeychainSecretStore::start(Op op, const QString &key, const QString &secret,
-                                std::function<void(const SecretResult &)> answer)
+    std::function<void(const SecretResult &)> answer)
 {
     QKeychain::Job *job = nullptr;
     switch (op) {

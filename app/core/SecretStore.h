@@ -5,7 +5,6 @@
 #include <QPointer>
 #include <QSet>
 #include <QString>
-
 #include <functional>
 
 namespace cd {
@@ -15,7 +14,7 @@ struct SecretResult
     enum class Error { None, NotFound, NoService, Locked, AccessDenied, Timeout, Other };
     Error error = Error::None;
     QString message; // user-facing, says what to do; empty when error == None
-    QString secret;  // read() only
+    QString secret; // read() only
 
     bool ok() const { return error == Error::None; }
 };
@@ -44,19 +43,20 @@ public:
     void setTimeout(int ms) { m_timeoutMs = ms; }
     int timeout() const { return m_timeoutMs; }
 
-    static QString messageFor(SecretResult::Error error, const QString &detail = QString(),
-                              int timeoutMs = 0);
+    static QString messageFor(
+        SecretResult::Error error, const QString &detail = QString(), int timeoutMs = 0);
 
 protected:
     enum class Op { Read, Write, Remove };
     // Backends answer through `answer` once (late answers are ignored). They may call it
     // synchronously: delivery to the caller is always deferred to the event loop.
     virtual void start(Op op, const QString &key, const QString &secret,
-                       std::function<void(const SecretResult &)> answer) = 0;
+        std::function<void(const SecretResult &)> answer)
+        = 0;
 
 private:
-    void run(Op op, const QString &key, const QString &secret, QObject *context,
-             SecretCallback done);
+    void run(
+        Op op, const QString &key, const QString &secret, QObject *context, SecretCallback done);
     int m_timeoutMs = kDefaultTimeoutMs;
 };
 
@@ -79,10 +79,9 @@ public:
 
 protected:
     void start(Op op, const QString &key, const QString &secret,
-               std::function<void(const SecretResult &)> answer) override;
+        std::function<void(const SecretResult &)> answer) override;
 
 private:
-
     QHash<QString, QString> m_secrets;
     Mode m_mode = Mode::Working;
     bool m_failWrites = false;
@@ -98,14 +97,14 @@ class KeychainSecretStore : public SecretStore
 {
     Q_OBJECT
 public:
-    explicit KeychainSecretStore(const QString &service = QStringLiteral("connector-desk"),
-                                 QObject *parent = nullptr);
+    explicit KeychainSecretStore(
+        const QString &service = QStringLiteral("connector-desk"), QObject *parent = nullptr);
 
     QString service() const { return m_service; }
 
 protected:
     void start(Op op, const QString &key, const QString &secret,
-               std::function<void(const SecretResult &)> answer) override;
+        std::function<void(const SecretResult &)> answer) override;
 
 private:
     QString m_service;

@@ -7,7 +7,10 @@
 namespace cd {
 
 namespace {
-QString tr(const char *s) { return QCoreApplication::translate("UrlNormalizer", s); }
+QString tr(const char *s)
+{
+    return QCoreApplication::translate("UrlNormalizer", s);
+}
 
 NormalizedUrl refuse(const QString &why)
 {
@@ -44,7 +47,8 @@ NormalizedUrl normalizeInstanceUrl(const QString &input)
     // Checked before validity: a password in the URL must be refused with this message
     // whatever else is wrong with it.
     const int authorityEnd = withScheme.indexOf(QLatin1Char('/'), sep + 3);
-    const QString authority = withScheme.mid(sep + 3, authorityEnd < 0 ? -1 : authorityEnd - sep - 3);
+    const QString authority
+        = withScheme.mid(sep + 3, authorityEnd < 0 ? -1 : authorityEnd - sep - 3);
     if (authority.contains(QLatin1Char('@')) || !url.userInfo().isEmpty())
         return refuse(tr("Remove the user name and password from the URL: credentials go in "
                          "the authentication fields, never in the URL."));
@@ -79,8 +83,9 @@ NormalizedUrl normalizeInstanceUrl(const QString &input)
     r.ok = true;
     r.url = result;
     if (scheme == QLatin1String("http"))
-        r.warning = tr("This address uses plain http: the password or client secret would cross "
-                       "the network unencrypted. Use https unless the instance offers nothing else.");
+        r.warning
+            = tr("This address uses plain http: the password or client secret would cross "
+                 "the network unencrypted. Use https unless the instance offers nothing else.");
     return r;
 }
 

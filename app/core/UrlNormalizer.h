@@ -8,8 +8,8 @@ namespace cd {
 struct NormalizedUrl
 {
     bool ok = false;
-    QString url;     // the normalised base, e.g. "https://jama.example.com/contour"
-    QString error;   // why it was refused (when !ok); user-facing
+    QString url; // the normalised base, e.g. "https://jama.example.com/contour"
+    QString error; // why it was refused (when !ok); user-facing
     QString warning; // accepted but worth a warning (plain http); user-facing
 };
 

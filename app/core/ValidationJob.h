@@ -96,7 +96,7 @@ struct ValidationResult
         License,
         Network,
         NoSecret, // no secret stored in the keychain (set by ValidationQueue)
-        Keychain  // the keychain failed or did not answer (set by ValidationQueue)
+        Keychain // the keychain failed or did not answer (set by ValidationQueue)
     };
     Failure failure = Failure::None;
     QString message; // user-facing, says what to do next

@@ -20,8 +20,8 @@ ValidationState validationStateFor(const ValidationResult &result, const QDateTi
         // Not the connector's fault: it stays "Not verified" and pending.
         state.status = ValidationStatus::NotVerified;
         state.message = QCoreApplication::translate("ValidationQueue",
-                                                    "Not verified yet: %1 It will be checked again "
-                                                    "when the network is reachable.")
+            "Not verified yet: %1 It will be checked again "
+            "when the network is reachable.")
                             .arg(result.message);
     } else {
         state.status = result.status;
@@ -29,8 +29,8 @@ ValidationState validationStateFor(const ValidationResult &result, const QDateTi
     return state;
 }
 
-ValidationQueue::ValidationQueue(ConnectorRepository *repository, QNetworkAccessManager *nam,
-                                 QObject *parent)
+ValidationQueue::ValidationQueue(
+    ConnectorRepository *repository, QNetworkAccessManager *nam, QObject *parent)
     : QObject(parent)
     , m_repository(repository)
     , m_nam(nam)
@@ -38,14 +38,15 @@ ValidationQueue::ValidationQueue(ConnectorRepository *repository, QNetworkAccess
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &ValidationQueue::retryWaiting);
     connect(repository, &ConnectorRepository::connectorAboutToBeRemoved, this,
-            &ValidationQueue::cancel);
+        &ValidationQueue::cancel);
     // An edit resets the connector's state; a check of the old values must not overwrite it.
     connect(repository, &ConnectorRepository::connectorUpdated, this, [this](const QUuid &id) {
         auto it = m_running.find(id);
         if (it == m_running.end())
             return;
         const std::optional<Connector> c = m_repository->find(id);
-        if (c && c->validation.status == ValidationStatus::NotVerified && !c->validation.checkedAt.isValid()) {
+        if (c && c->validation.status == ValidationStatus::NotVerified
+            && !c->validation.checkedAt.isValid()) {
             cancel(id);
             enqueue(id);
         }
@@ -100,8 +101,8 @@ void ValidationQueue::enqueueAll()
 void ValidationQueue::enqueuePending()
 {
     for (const Connector &c : m_repository->connectors()) {
-        if (c.validation.status == ValidationStatus::NotVerified && !c.validation.credentialsRejected
-            && !c.needsSecret)
+        if (c.validation.status == ValidationStatus::NotVerified
+            && !c.validation.credentialsRejected && !c.needsSecret)
             enqueue(c.id);
     }
 }
@@ -197,11 +198,12 @@ void ValidationQueue::startOne(const QUuid &id)
             ValidationResult r;
             r.status = ValidationStatus::Failed;
             const bool missing = secret.error == SecretResult::Error::NotFound;
-            r.failure = missing ? ValidationResult::Failure::NoSecret : ValidationResult::Failure::Keychain;
+            r.failure = missing ? ValidationResult::Failure::NoSecret
+                                : ValidationResult::Failure::Keychain;
             r.message = missing ? QCoreApplication::translate("ValidationQueue",
-                                                              "Needs secret: no password or client "
-                                                              "secret is stored for this connector. "
-                                                              "Edit it and enter one.")
+                            "Needs secret: no password or client "
+                            "secret is stored for this connector. "
+                            "Edit it and enter one.")
                                 : secret.message;
             onJobFinished(id, r);
             return;
@@ -250,7 +252,8 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
 void ValidationQueue::record(const QUuid &id, const ValidationResult &result)
 {
     QString error;
-    if (!m_repository->setValidation(id, validationStateFor(result, QDateTime::currentDateTimeUtc()), &error))
+    if (!m_repository->setValidation(
+            id, validationStateFor(result, QDateTime::currentDateTimeUtc()), &error))
         qCWarning(lcStore).noquote() << "the validation result could not be saved:" << error;
 }
 

@@ -40,8 +40,8 @@ class ValidationQueue : public QObject
 {
     Q_OBJECT
 public:
-    ValidationQueue(ConnectorRepository *repository, QNetworkAccessManager *nam,
-                    QObject *parent = nullptr);
+    ValidationQueue(
+        ConnectorRepository *repository, QNetworkAccessManager *nam, QObject *parent = nullptr);
     ~ValidationQueue() override;
 
     void setMaxConcurrent(int n) { m_maxConcurrent = qMax(1, n); }

@@ -10,7 +10,7 @@
 namespace cd::ui {
 
 void AuthEditor::wire(QLineEdit *identity, InlineMessage *identityMessage, SecretLineEdit *secret,
-                      InlineMessage *secretMessage, const QList<QLabel *> &labels, QWidget *last)
+    InlineMessage *secretMessage, const QList<QLabel *> &labels, QWidget *last)
 {
     m_identity = identity;
     m_identityMessage = identityMessage;
@@ -30,9 +30,15 @@ void AuthEditor::load(const QString &identity, bool secretStored)
     m_secret->setStoredSecretAvailable(secretStored);
 }
 
-QString AuthEditor::identity() const { return m_identity->text().trimmed(); }
+QString AuthEditor::identity() const
+{
+    return m_identity->text().trimmed();
+}
 
-std::optional<QString> AuthEditor::newSecret() const { return m_secret->newSecret(); }
+std::optional<QString> AuthEditor::newSecret() const
+{
+    return m_secret->newSecret();
+}
 
 void AuthEditor::clear()
 {
@@ -48,11 +54,20 @@ void AuthEditor::setErrors(const QString &identityError, const QString &secretEr
     m_secretMessage->showMessage(InlineMessage::Kind::Error, secretError);
 }
 
-void AuthEditor::setRevealedSecret(const QString &secret) { m_secret->setRevealedSecret(secret); }
+void AuthEditor::setRevealedSecret(const QString &secret)
+{
+    m_secret->setRevealedSecret(secret);
+}
 
-void AuthEditor::setSecretStored(bool stored) { m_secret->setStoredSecretAvailable(stored); }
+void AuthEditor::setSecretStored(bool stored)
+{
+    m_secret->setStoredSecretAvailable(stored);
+}
 
-QWidget *AuthEditor::lastFocusWidget() const { return m_last; }
+QWidget *AuthEditor::lastFocusWidget() const
+{
+    return m_last;
+}
 
 BasicAuthEditor::BasicAuthEditor(QWidget *parent)
     : AuthEditor(parent)
@@ -60,7 +75,7 @@ BasicAuthEditor::BasicAuthEditor(QWidget *parent)
 {
     m_ui->setupUi(this);
     wire(m_ui->usernameLineEdit, m_ui->usernameMessage, m_ui->passwordLineEdit,
-         m_ui->passwordMessage, { m_ui->usernameLabel, m_ui->passwordLabel });
+        m_ui->passwordMessage, { m_ui->usernameLabel, m_ui->passwordLabel });
 }
 
 BasicAuthEditor::~BasicAuthEditor() = default;
@@ -70,13 +85,12 @@ OAuthEditor::OAuthEditor(const QUrl &help, QWidget *parent)
     , m_ui(std::make_unique<Ui::OAuthEditor>())
 {
     m_ui->setupUi(this);
-    m_ui->credentialsHelpLabel->setText(
-        m_ui->credentialsHelpLabel->text().replace(QStringLiteral("{help}"),
-                                                   help.toString(QUrl::FullyEncoded)));
+    m_ui->credentialsHelpLabel->setText(m_ui->credentialsHelpLabel->text().replace(
+        QStringLiteral("{help}"), help.toString(QUrl::FullyEncoded)));
     m_ui->credentialsHelpLabel->setToolTip(help.toString());
     wire(m_ui->clientIdLineEdit, m_ui->clientIdMessage, m_ui->clientSecretLineEdit,
-         m_ui->clientSecretMessage, { m_ui->clientIdLabel, m_ui->clientSecretLabel },
-         m_ui->credentialsHelpLabel);
+        m_ui->clientSecretMessage, { m_ui->clientIdLabel, m_ui->clientSecretLabel },
+        m_ui->credentialsHelpLabel);
 }
 
 OAuthEditor::~OAuthEditor() = default;

@@ -3,7 +3,6 @@
 #include "Connector.h"
 
 #include <QWidget>
-
 #include <memory>
 #include <optional>
 
@@ -53,7 +52,7 @@ Q_SIGNALS:
 protected:
     // Subclasses call this after setupUi with their widgets.
     void wire(QLineEdit *identity, InlineMessage *identityMessage, SecretLineEdit *secret,
-              InlineMessage *secretMessage, const QList<QLabel *> &labels, QWidget *last = nullptr);
+        InlineMessage *secretMessage, const QList<QLabel *> &labels, QWidget *last = nullptr);
 
 private:
     QLineEdit *m_identity = nullptr;

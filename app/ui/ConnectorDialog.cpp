@@ -52,7 +52,8 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
     // Shown once a network access manager is given (setNetworkAccessManager).
     m_ui->testConnectionPushButton->hide();
     m_ui->busyProgressBar->hide();
-    connect(m_ui->testConnectionPushButton, &QPushButton::clicked, this, &ConnectorDialog::testConnection);
+    connect(m_ui->testConnectionPushButton, &QPushButton::clicked, this,
+        &ConnectorDialog::testConnection);
 
     setUpAuthEditors();
     alignLabels();
@@ -64,12 +65,13 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
         m_pendingPin.clear(); // a trusted certificate belongs to the address it came from
         revalidate();
     });
-    connect(m_ui->urlLineEdit, &QLineEdit::editingFinished, this, &ConnectorDialog::onUrlEditingFinished);
+    connect(m_ui->urlLineEdit, &QLineEdit::editingFinished, this,
+        &ConnectorDialog::onUrlEditingFinished);
     connect(m_ui->verifySslCheckBox, &QCheckBox::toggled, this, &ConnectorDialog::revalidate);
     connect(m_ui->authTypeComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
-            &ConnectorDialog::onAuthTypeChanged);
+        &ConnectorDialog::onAuthTypeChanged);
     connect(m_ui->applicationComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
-            &ConnectorDialog::revalidate);
+        &ConnectorDialog::revalidate);
 
     // Fields wide enough for a typical instance URL (font-relative, not fixed pixels), so
     // the inline messages read as sentences rather than narrow columns.
@@ -85,7 +87,8 @@ void ConnectorDialog::growToFit()
     // Word-wrapped messages need height-for-width, which a top-level window does not follow
     // by itself: grow (never shrink under the user's hands) when a message appears.
     QLayout *l = layout();
-    const int wanted = l->hasHeightForWidth() ? l->totalHeightForWidth(width()) : l->totalSizeHint().height();
+    const int wanted
+        = l->hasHeightForWidth() ? l->totalHeightForWidth(width()) : l->totalSizeHint().height();
     if (wanted > height())
         resize(width(), wanted);
 }
@@ -96,12 +99,14 @@ void ConnectorDialog::setUpAuthEditors()
 {
     const Application *app = Applications::find(Applications::defaultId());
     m_editors = { new BasicAuthEditor(m_ui->authStackedWidget),
-                  new OAuthEditor(app ? app->apiCredentialsHelp : QUrl(), m_ui->authStackedWidget) };
+        new OAuthEditor(app ? app->apiCredentialsHelp : QUrl(), m_ui->authStackedWidget) };
     for (AuthEditor *editor : m_editors) {
         m_ui->authStackedWidget->addWidget(editor);
         connect(editor, &AuthEditor::changed, this, &ConnectorDialog::revalidate);
-        connect(editor->identityEdit(), &QLineEdit::editingFinished, this, [this] { touch(kIdentity); });
-        connect(editor->secretEdit(), &QLineEdit::editingFinished, this, [this] { touch(kSecret); });
+        connect(editor->identityEdit(), &QLineEdit::editingFinished, this,
+            [this] { touch(kIdentity); });
+        connect(
+            editor->secretEdit(), &QLineEdit::editingFinished, this, [this] { touch(kSecret); });
         connect(editor, &AuthEditor::revealRequested, this, &ConnectorDialog::revealSecret);
     }
     m_editors.at(0)->setObjectName(QStringLiteral("basicAuthEditor"));
@@ -113,7 +118,7 @@ void ConnectorDialog::alignLabels()
     // The credential pages have their own form layouts: give every label column the same
     // width so that the fields line up as one form.
     QList<QLabel *> labels { m_ui->applicationLabel, m_ui->nameLabel, m_ui->urlLabel,
-                             m_ui->authTypeLabel };
+        m_ui->authTypeLabel };
     for (AuthEditor *editor : m_editors)
         labels += editor->labels();
     int width = 0;
@@ -126,7 +131,7 @@ void ConnectorDialog::alignLabels()
 void ConnectorDialog::setUpTabOrder()
 {
     QList<QWidget *> chain { m_ui->applicationComboBox, m_ui->nameLineEdit, m_ui->urlLineEdit,
-                             m_ui->verifySslCheckBox, m_ui->authTypeComboBox };
+        m_ui->verifySslCheckBox, m_ui->authTypeComboBox };
     for (AuthEditor *editor : m_editors) {
         chain << editor->identityEdit() << editor->secretEdit();
         if (editor->lastFocusWidget() != editor->secretEdit())
@@ -199,8 +204,8 @@ ConnectorDraft ConnectorDialog::draft() const
 
 DraftCheck ConnectorDialog::currentCheck() const
 {
-    return ConnectorRules::check(draft(), m_repository->connectors(),
-                                 m_original ? &*m_original : nullptr);
+    return ConnectorRules::check(
+        draft(), m_repository->connectors(), m_original ? &*m_original : nullptr);
 }
 
 void ConnectorDialog::onAuthTypeChanged(int index)
@@ -243,22 +248,22 @@ void ConnectorDialog::revalidate()
     else
         m_ui->urlMessage->showMessage(Kind::Warning, check.urlWarning);
     m_ui->duplicateMessage->showMessage(Kind::Information, check.duplicateNotice);
-    m_ui->verifySslMessage->showMessage(
-        Kind::Warning, m_ui->verifySslCheckBox->isChecked()
+    m_ui->verifySslMessage->showMessage(Kind::Warning,
+        m_ui->verifySslCheckBox->isChecked()
             ? QString()
             : tr("Leave Verify SSL selected unless Jama Software Support instructed you to "
                  "deselect it. Without it, anyone between you and the server can read the "
                  "credentials."));
     currentAuthEditor()->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
-                                   m_touched.contains(kSecret) ? check.secret : QString());
+        m_touched.contains(kSecret) ? check.secret : QString());
     m_submit->setEnabled(check.isValid() && !m_saving);
     QTimer::singleShot(0, this, &ConnectorDialog::growToFit);
     // Testing needs a URL, an identity, and a secret (typed, or stored and unchanged).
     const bool secretAvailable = !draft().secret.isEmpty()
         || (m_original && !m_original->needsSecret
             && m_original->authType == currentAuthEditor()->authType());
-    m_ui->testConnectionPushButton->setEnabled(
-        m_test || (!m_saving && check.url.isEmpty() && check.identity.isEmpty() && secretAvailable));
+    m_ui->testConnectionPushButton->setEnabled(m_test
+        || (!m_saving && check.url.isEmpty() && check.identity.isEmpty() && secretAvailable));
     m_submit->setToolTip(check.isValid() ? QString() : tr("Fill in every field to submit."));
 }
 
@@ -266,17 +271,16 @@ void ConnectorDialog::setSaving(bool saving)
 {
     m_saving = saving;
     for (QWidget *w : { static_cast<QWidget *>(m_ui->applicationComboBox),
-                        static_cast<QWidget *>(m_ui->nameLineEdit),
-                        static_cast<QWidget *>(m_ui->urlLineEdit),
-                        static_cast<QWidget *>(m_ui->verifySslCheckBox),
-                        static_cast<QWidget *>(m_ui->authTypeComboBox),
-                        static_cast<QWidget *>(m_ui->authStackedWidget) })
+             static_cast<QWidget *>(m_ui->nameLineEdit), static_cast<QWidget *>(m_ui->urlLineEdit),
+             static_cast<QWidget *>(m_ui->verifySslCheckBox),
+             static_cast<QWidget *>(m_ui->authTypeComboBox),
+             static_cast<QWidget *>(m_ui->authStackedWidget) })
         w->setEnabled(!saving);
     m_cancel->setEnabled(!saving);
     m_ui->busyProgressBar->setVisible(saving);
     if (saving)
-        m_ui->saveMessage->showMessage(InlineMessage::Kind::Information,
-                                       tr("Saving… storing the secret in the keychain."));
+        m_ui->saveMessage->showMessage(
+            InlineMessage::Kind::Information, tr("Saving… storing the secret in the keychain."));
     revalidate();
 }
 
@@ -343,7 +347,10 @@ void ConnectorDialog::setNetworkAccessManager(QNetworkAccessManager *nam)
     revalidate();
 }
 
-bool ConnectorDialog::isTesting() const { return m_test != nullptr; }
+bool ConnectorDialog::isTesting() const
+{
+    return m_test != nullptr;
+}
 
 void ConnectorDialog::testConnection()
 {
@@ -359,11 +366,12 @@ void ConnectorDialog::testConnection()
         startTest(*typed);
         return;
     }
-    if (!m_original || m_original->needsSecret || m_original->authType != currentAuthEditor()->authType())
+    if (!m_original || m_original->needsSecret
+        || m_original->authType != currentAuthEditor()->authType())
         return;
     // Unchanged secret: testing is the user asking for it, so read it now.
-    m_ui->testMessage->showMessage(InlineMessage::Kind::Information,
-                                   tr("Reading the secret from the keychain…"));
+    m_ui->testMessage->showMessage(
+        InlineMessage::Kind::Information, tr("Reading the secret from the keychain…"));
     QPointer<ConnectorDialog> self(this);
     m_repository->readSecret(m_original->id, this, [self](const SecretResult &r) {
         if (!self)
@@ -399,8 +407,8 @@ void ConnectorDialog::startTest(const QString &secret)
     });
     m_ui->busyProgressBar->show();
     m_ui->testConnectionPushButton->setText(tr("&Cancel Test"));
-    m_ui->testMessage->showMessage(InlineMessage::Kind::Information,
-                                   tr("Connecting to %1…").arg(request.baseUrl.host()));
+    m_ui->testMessage->showMessage(
+        InlineMessage::Kind::Information, tr("Connecting to %1…").arg(request.baseUrl.host()));
     m_test->start();
     revalidate();
 }
@@ -414,15 +422,17 @@ void ConnectorDialog::showTestResult(const ValidationResult &r)
     }
     const Kind kind = r.status == ValidationStatus::Verified ? Kind::Success
         : r.status == ValidationStatus::Warning              ? Kind::Warning
-                                                              : Kind::Error;
-    m_ui->testMessage->showMessage(kind, r.message.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+                                                             : Kind::Error;
+    m_ui->testMessage->showMessage(
+        kind, r.message.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
     if (r.failure == ValidationResult::Failure::Tls && r.certificate
         && m_ui->verifySslCheckBox->isChecked()) {
         const CertificateInfo cert = *r.certificate;
         QPushButton *trust = m_ui->testMessage->addButton(tr("&Trust This Certificate"));
         trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
-        trust->setToolTip(tr("Accept exactly this certificate (SHA-256 %1) for this connector, then test again.")
-                              .arg(cert.fingerprintText()));
+        trust->setToolTip(
+            tr("Accept exactly this certificate (SHA-256 %1) for this connector, then test again.")
+                .arg(cert.fingerprintText()));
         connect(trust, &QPushButton::clicked, this, [this, cert] {
             m_pendingPin = cert.sha256;
             testConnection();
@@ -435,8 +445,8 @@ void ConnectorDialog::revealSecret()
     if (!m_original)
         return;
     AuthEditor *editor = currentAuthEditor();
-    m_ui->saveMessage->showMessage(InlineMessage::Kind::Information,
-                                   tr("Reading the secret from the keychain…"));
+    m_ui->saveMessage->showMessage(
+        InlineMessage::Kind::Information, tr("Reading the secret from the keychain…"));
     QPointer<ConnectorDialog> self(this);
     QPointer<AuthEditor> target(editor);
     m_repository->readSecret(m_original->id, this, [self, target](const SecretResult &r) {

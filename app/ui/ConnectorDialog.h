@@ -5,7 +5,6 @@
 
 #include <QDialog>
 #include <QSet>
-
 #include <memory>
 #include <optional>
 
@@ -20,7 +19,7 @@ namespace cd {
 class ConnectorRepository;
 class ValidationJob;
 struct ValidationResult;
-}
+} // namespace cd
 
 namespace cd::ui {
 

@@ -15,10 +15,12 @@ ConnectorListModel::ConnectorListModel(ConnectorRepository *repository, QObject 
     , m_clock([] { return QDateTime::currentDateTimeUtc(); })
 {
     connect(repository, &ConnectorRepository::connectorAdded, this, &ConnectorListModel::onAdded);
-    connect(repository, &ConnectorRepository::connectorUpdated, this, &ConnectorListModel::onUpdated);
+    connect(
+        repository, &ConnectorRepository::connectorUpdated, this, &ConnectorListModel::onUpdated);
     connect(repository, &ConnectorRepository::connectorAboutToBeRemoved, this,
-            &ConnectorListModel::onAboutToBeRemoved);
-    connect(repository, &ConnectorRepository::connectorRemoved, this, &ConnectorListModel::onRemoved);
+        &ConnectorListModel::onAboutToBeRemoved);
+    connect(
+        repository, &ConnectorRepository::connectorRemoved, this, &ConnectorListModel::onRemoved);
     connect(repository, &ConnectorRepository::aboutToReset, this, [this] { beginResetModel(); });
     connect(repository, &ConnectorRepository::reset, this, &ConnectorListModel::onReset);
     m_ids.reserve(repository->connectors().size());
@@ -30,8 +32,8 @@ ConnectorListModel::ConnectorListModel(ConnectorRepository *repository, QObject 
     m_tick->setInterval(60 * 1000);
     connect(m_tick, &QTimer::timeout, this, [this] {
         if (!m_ids.isEmpty())
-            Q_EMIT dataChanged(index(0, LastCheckedColumn), index(int(m_ids.size()) - 1, LastCheckedColumn),
-                               { Qt::DisplayRole });
+            Q_EMIT dataChanged(index(0, LastCheckedColumn),
+                index(int(m_ids.size()) - 1, LastCheckedColumn), { Qt::DisplayRole });
     });
     m_tick->start();
 }
@@ -51,7 +53,10 @@ const Connector &ConnectorListModel::connectorAt(int row) const
     return m_repository->connectors().at(row);
 }
 
-int ConnectorListModel::rowOf(const QUuid &id) const { return int(m_ids.indexOf(id)); }
+int ConnectorListModel::rowOf(const QUuid &id) const
+{
+    return int(m_ids.indexOf(id));
+}
 
 QString ConnectorListModel::relativeTime(const QDateTime &when, const QDateTime &now)
 {
@@ -121,8 +126,9 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
         break;
     case AuthenticationColumn:
         if (role == Qt::DisplayRole || role == SortRole) {
-            return role == SortRole ? authTypeDisplayName(c.authType)
-                                    : tr("%1 (%2)").arg(authTypeDisplayName(c.authType), c.identity);
+            return role == SortRole
+                ? authTypeDisplayName(c.authType)
+                : tr("%1 (%2)").arg(authTypeDisplayName(c.authType), c.identity);
         }
         break;
     case StatusColumn:
@@ -135,8 +141,9 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
             return QIcon(validating ? QStringLiteral(":/icons/status-validating.svg")
                                     : statusIconPath(c.validation.status));
         case Qt::ToolTipRole:
-            return validating ? tr("Checking the credentials against the server…")
-                              : (c.validation.message.isEmpty() ? statusText(c) : c.validation.message);
+            return validating
+                ? tr("Checking the credentials against the server…")
+                : (c.validation.message.isEmpty() ? statusText(c) : c.validation.message);
         default:
             break;
         }

@@ -6,7 +6,6 @@
 #include <QDateTime>
 #include <QSet>
 #include <QSortFilterProxyModel>
-
 #include <functional>
 
 class QTimer;
@@ -23,8 +22,15 @@ class ConnectorListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, ApplicationColumn, UrlColumn, AuthenticationColumn, StatusColumn,
-                  LastCheckedColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        ApplicationColumn,
+        UrlColumn,
+        AuthenticationColumn,
+        StatusColumn,
+        LastCheckedColumn,
+        ColumnCount
+    };
     Q_ENUM(Column)
     enum Role { IdRole = Qt::UserRole + 1, SortRole };
 
@@ -33,7 +39,8 @@ public:
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     const Connector &connectorAt(int row) const;
     int rowOf(const QUuid &id) const;

@@ -49,19 +49,21 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
         updatePage();
     });
     connect(m_ui->connectorsTableView, &QAbstractItemView::doubleClicked, this,
-            [this](const QModelIndex &index) {
-                if (index.isValid())
-                    openEditDialog(index.data(ConnectorListModel::IdRole).toUuid());
-            });
+        [this](const QModelIndex &index) {
+            if (index.isValid())
+                openEditDialog(index.data(ConnectorListModel::IdRole).toUuid());
+        });
     connect(m_ui->connectorsTableView, &QWidget::customContextMenuRequested, this,
-            &ConnectorsPage::showContextMenu);
+        &ConnectorsPage::showContextMenu);
     connect(m_ui->connectorsTableView->selectionModel(), &QItemSelectionModel::currentRowChanged,
-            this, [this] {
-                updateActions();
-                updateDetails();
-            });
-    connect(m_ui->emptyAddConnectorPushButton, &QPushButton::clicked, this, &ConnectorsPage::openAddDialog);
-    connect(m_ui->addConnectorPushButton, &QPushButton::clicked, this, &ConnectorsPage::openAddDialog);
+        this, [this] {
+            updateActions();
+            updateDetails();
+        });
+    connect(m_ui->emptyAddConnectorPushButton, &QPushButton::clicked, this,
+        &ConnectorsPage::openAddDialog);
+    connect(
+        m_ui->addConnectorPushButton, &QPushButton::clicked, this, &ConnectorsPage::openAddDialog);
 
     for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved }) {
         connect(m_proxy, signal, this, [this] {
@@ -85,7 +87,10 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
 
 ConnectorsPage::~ConnectorsPage() = default;
 
-InlineMessage *ConnectorsPage::pageMessage() const { return m_ui->pageMessage; }
+InlineMessage *ConnectorsPage::pageMessage() const
+{
+    return m_ui->pageMessage;
+}
 
 void ConnectorsPage::setValidation(ValidationQueue *queue, QNetworkAccessManager *nam)
 {
@@ -98,13 +103,13 @@ void ConnectorsPage::setValidation(ValidationQueue *queue, QNetworkAccessManager
             queue->enqueue(id);
     });
     // "Validating…" while a check runs; queued work (e.g. offline) keeps its last status.
-    connect(queue, &ValidationQueue::started, m_model, [this](const QUuid &id) {
-        m_model->setValidating(id, true);
-    });
-    connect(queue, &ValidationQueue::pendingChanged, m_model, [this](const QUuid &id, bool pending) {
-        if (!pending)
-            m_model->setValidating(id, false);
-    });
+    connect(queue, &ValidationQueue::started, m_model,
+        [this](const QUuid &id) { m_model->setValidating(id, true); });
+    connect(
+        queue, &ValidationQueue::pendingChanged, m_model, [this](const QUuid &id, bool pending) {
+            if (!pending)
+                m_model->setValidating(id, false);
+        });
     connect(queue, &ValidationQueue::finished, this, &ConnectorsPage::onValidationFinished);
     for (const Connector &c : m_repository->connectors())
         m_model->setValidating(c.id, queue->isRunning(c.id));
@@ -126,8 +131,7 @@ void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResu
     if (!c || !result.certificate)
         return;
     const CertificateInfo cert = *result.certificate;
-    m_ui->pageMessage->showMessage(
-        InlineMessage::Kind::Warning,
+    m_ui->pageMessage->showMessage(InlineMessage::Kind::Warning,
         tr("“%1”: the server's certificate is not trusted by this computer.").arg(c->name));
     QPushButton *trust = m_ui->pageMessage->addButton(tr("&Trust This Certificate…"));
     trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
@@ -136,9 +140,9 @@ void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResu
         if (!c)
             return;
         auto *box = new QMessageBox(QMessageBox::Warning, tr("Trust This Certificate?"),
-                                    tr("Trust the certificate of %1 for the connector “%2”?")
-                                        .arg(QUrl(c->url).host(), c->name),
-                                    QMessageBox::NoButton, window());
+            tr("Trust the certificate of %1 for the connector “%2”?")
+                .arg(QUrl(c->url).host(), c->name),
+            QMessageBox::NoButton, window());
         box->setObjectName(QStringLiteral("trustCertificateMessageBox"));
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->setInformativeText(
@@ -149,10 +153,10 @@ void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResu
                "<b>SHA-256 fingerprint:</b> %1<br><b>Subject:</b> %2<br><b>Issuer:</b> %3<br>"
                "<b>Valid:</b> %4 to %5<br><b>Problems:</b> %6")
                 .arg(cert.fingerprintText(), cert.subject.toHtmlEscaped(),
-                     cert.issuer.toHtmlEscaped(),
-                     QLocale().toString(cert.notBefore.toLocalTime(), QLocale::ShortFormat),
-                     QLocale().toString(cert.notAfter.toLocalTime(), QLocale::ShortFormat),
-                     cert.errors.join(QStringLiteral("; ")).toHtmlEscaped()));
+                    cert.issuer.toHtmlEscaped(),
+                    QLocale().toString(cert.notBefore.toLocalTime(), QLocale::ShortFormat),
+                    QLocale().toString(cert.notAfter.toLocalTime(), QLocale::ShortFormat),
+                    cert.errors.join(QStringLiteral("; ")).toHtmlEscaped()));
         QPushButton *yes = box->addButton(tr("&Trust"), QMessageBox::AcceptRole);
         yes->setObjectName(QStringLiteral("confirmTrustPushButton"));
         QPushButton *no = box->addButton(QMessageBox::Cancel);
@@ -201,7 +205,8 @@ void ConnectorsPage::configureColumns()
     header->setHighlightSections(false);
     view->verticalHeader()->hide();
     view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    view->verticalHeader()->setDefaultSectionSize(fm.height() + style()->pixelMetric(QStyle::PM_FocusFrameVMargin) * 4 + 4);
+    view->verticalHeader()->setDefaultSectionSize(
+        fm.height() + style()->pixelMetric(QStyle::PM_FocusFrameVMargin) * 4 + 4);
     view->setTabKeyNavigation(false); // Tab leaves the table, arrows move inside it
 }
 
@@ -213,13 +218,14 @@ void ConnectorsPage::createActions()
         a->setObjectName(name);
         if (!key.isEmpty()) {
             a->setShortcut(key);
-            a->setToolTip(QStringLiteral("%1 (%2)").arg(QString(text).remove(QLatin1Char('&')),
-                                                        key.toString(QKeySequence::NativeText)));
+            a->setToolTip(QStringLiteral("%1 (%2)").arg(
+                QString(text).remove(QLatin1Char('&')), key.toString(QKeySequence::NativeText)));
         }
         return a;
     };
 
-    m_addAction = make(tr("&Add Connector…"), QStringLiteral("addConnectorAction"), QKeySequence::New);
+    m_addAction
+        = make(tr("&Add Connector…"), QStringLiteral("addConnectorAction"), QKeySequence::New);
     m_addAction->setShortcutContext(Qt::WindowShortcut);
     connect(m_addAction, &QAction::triggered, this, &ConnectorsPage::openAddDialog);
     QWidget::addAction(m_addAction);
@@ -231,14 +237,15 @@ void ConnectorsPage::createActions()
     connect(m_editAction, &QAction::triggered, this, [this] { openEditDialog(selectedId()); });
     view->addAction(m_editAction);
 
-    m_duplicateAction = make(tr("D&uplicate…"), QStringLiteral("duplicateConnectorAction"),
-                             QKeySequence(tr("Ctrl+D")));
+    m_duplicateAction = make(
+        tr("D&uplicate…"), QStringLiteral("duplicateConnectorAction"), QKeySequence(tr("Ctrl+D")));
     m_duplicateAction->setShortcutContext(Qt::WindowShortcut);
-    connect(m_duplicateAction, &QAction::triggered, this, [this] { openDuplicateDialog(selectedId()); });
+    connect(m_duplicateAction, &QAction::triggered, this,
+        [this] { openDuplicateDialog(selectedId()); });
     QWidget::addAction(m_duplicateAction);
 
-    m_validateAction = make(tr("&Validate Now"), QStringLiteral("validateConnectorAction"),
-                            QKeySequence::Refresh);
+    m_validateAction = make(
+        tr("&Validate Now"), QStringLiteral("validateConnectorAction"), QKeySequence::Refresh);
     m_validateAction->setShortcutContext(Qt::WindowShortcut);
     connect(m_validateAction, &QAction::triggered, this, [this] {
         if (!selectedId().isNull())
@@ -248,7 +255,8 @@ void ConnectorsPage::createActions()
     m_validateAction->setVisible(false);
     QWidget::addAction(m_validateAction);
 
-    m_deleteAction = make(tr("&Delete…"), QStringLiteral("deleteConnectorAction"), QKeySequence::Delete);
+    m_deleteAction
+        = make(tr("&Delete…"), QStringLiteral("deleteConnectorAction"), QKeySequence::Delete);
     m_deleteAction->setShortcutContext(Qt::WidgetShortcut); // Del in the search field edits text
     connect(m_deleteAction, &QAction::triggered, this, [this] { requestDelete(selectedId()); });
     view->addAction(m_deleteAction);
@@ -330,17 +338,18 @@ void ConnectorsPage::updateActions()
     m_addAction->setEnabled(writable);
     m_ui->addConnectorPushButton->setEnabled(writable);
     m_ui->emptyAddConnectorPushButton->setEnabled(writable);
-    m_ui->emptyAddConnectorPushButton->setToolTip(writable ? m_addAction->toolTip()
-                                                           : tr("Connectors cannot be saved until "
-                                                                "the unreadable file is dealt with."));
+    m_ui->emptyAddConnectorPushButton->setToolTip(writable
+            ? m_addAction->toolTip()
+            : tr("Connectors cannot be saved until "
+                 "the unreadable file is dealt with."));
     m_editAction->setEnabled(writable && selected);
     m_duplicateAction->setEnabled(writable && selected);
     m_deleteAction->setEnabled(writable && selected);
     m_validateAction->setEnabled(selected);
     m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
     m_undoAction->setText(m_undoStack.isEmpty()
-                              ? tr("&Undo Delete")
-                              : tr("&Undo Delete of “%1”").arg(m_undoStack.constLast().removed->name));
+            ? tr("&Undo Delete")
+            : tr("&Undo Delete of “%1”").arg(m_undoStack.constLast().removed->name));
 }
 
 void ConnectorsPage::updateDetails()
@@ -352,24 +361,30 @@ void ConnectorsPage::updateDetails()
         return;
     const auto esc = [](const QString &s) { return s.toHtmlEscaped(); };
     const Application *app = Applications::find(c->application);
-    QString html = QStringLiteral("<b>%1</b> — %2<br>%3<br>")
-                       .arg(esc(c->name), esc(app ? app->displayName : c->application), esc(c->url));
-    html += tr("Authentication: %1, %2").arg(esc(authTypeDisplayName(c->authType)), esc(c->identity));
+    QString html
+        = QStringLiteral("<b>%1</b> — %2<br>%3<br>")
+              .arg(esc(c->name), esc(app ? app->displayName : c->application), esc(c->url));
+    html += tr("Authentication: %1, %2")
+                .arg(esc(authTypeDisplayName(c->authType)), esc(c->identity));
     if (!c->verifySsl)
         html += QStringLiteral("<br>") + tr("SSL certificate verification is off.");
     if (!c->pinnedCertificateSha256.isEmpty())
-        html += QStringLiteral("<br>") + tr("Trusted certificate (SHA-256): %1")
-                                             .arg(QString::fromLatin1(c->pinnedCertificateSha256.toHex(':').toUpper()));
+        html += QStringLiteral("<br>")
+            + tr("Trusted certificate (SHA-256): %1")
+                  .arg(QString::fromLatin1(c->pinnedCertificateSha256.toHex(':').toUpper()));
     html += QStringLiteral("<br><b>%1</b>").arg(esc(m_model->statusText(*c)));
     if (!c->validation.message.isEmpty())
         html += QStringLiteral(": ") + esc(c->validation.message);
     if (c->validation.checkedAt.isValid())
-        html += QStringLiteral("<br>") + tr("Last checked: %1")
-                                             .arg(esc(QLocale().toString(c->validation.checkedAt.toLocalTime(), QLocale::LongFormat)));
+        html += QStringLiteral("<br>")
+            + tr("Last checked: %1")
+                  .arg(esc(QLocale().toString(
+                      c->validation.checkedAt.toLocalTime(), QLocale::LongFormat)));
     const AccountInfo &a = c->validation.account;
     if (!a.username.isEmpty() || !a.displayName.isEmpty())
-        html += QStringLiteral("<br>") + tr("Account: %1 (%2), license %3")
-                                             .arg(esc(a.displayName), esc(a.username), esc(a.licenseType));
+        html += QStringLiteral("<br>")
+            + tr("Account: %1 (%2), license %3")
+                  .arg(esc(a.displayName), esc(a.username), esc(a.licenseType));
     m_ui->detailLabel->setText(html);
 }
 
@@ -381,8 +396,7 @@ void ConnectorsPage::updateStoreMessage()
         return;
     }
     const bool acknowledged = m_repository->store()->isReadOnlyAcknowledged();
-    m_ui->storeMessage->showMessage(
-        InlineMessage::Kind::Error,
+    m_ui->storeMessage->showMessage(InlineMessage::Kind::Error,
         acknowledged ? tr("Read-only: %1 Nothing can be added or changed until the file is moved "
                           "aside.")
                            .arg(m_repository->loadError())
@@ -406,8 +420,7 @@ void ConnectorsPage::updateStoreMessage()
         }
         updateStoreMessage();
         m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
-                                       tr("The unreadable file was kept as %1.")
-                                           .arg(QDir::toNativeSeparators(movedTo)));
+            tr("The unreadable file was kept as %1.").arg(QDir::toNativeSeparators(movedTo)));
     });
     updateActions();
 }
@@ -476,8 +489,7 @@ void ConnectorsPage::requestDelete(const QUuid &id)
     if (!c || m_repository->isBlocked())
         return;
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete Connector"),
-                                tr("Delete the connector “%1”?").arg(c->name), QMessageBox::NoButton,
-                                window());
+        tr("Delete the connector “%1”?").arg(c->name), QMessageBox::NoButton, window());
     box->setObjectName(QStringLiteral("deleteMessageBox"));
     box->setInformativeText(tr("Its password or client secret is removed from the keychain too. "
                                "You can undo this until you quit Connector Desk."));
@@ -501,8 +513,8 @@ void ConnectorsPage::deleteWithoutConfirmation(const QUuid &id)
         return;
     m_busy = true;
     updateActions();
-    m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
-                                   tr("Deleting “%1”…").arg(c->name));
+    m_ui->pageMessage->showMessage(
+        InlineMessage::Kind::Information, tr("Deleting “%1”…").arg(c->name));
     QPointer<ConnectorsPage> self(this);
     m_repository->remove(id, [self](const RepositoryResult &r) {
         if (!self)
@@ -514,8 +526,8 @@ void ConnectorsPage::deleteWithoutConfirmation(const QUuid &id)
             return;
         }
         self->m_undoStack.append(r);
-        self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
-                                             tr("Deleted “%1”.").arg(r.removed->name));
+        self->m_ui->pageMessage->showMessage(
+            InlineMessage::Kind::Information, tr("Deleted “%1”.").arg(r.removed->name));
         QPushButton *undo = self->m_ui->pageMessage->addButton(tr("&Undo"));
         undo->setObjectName(QStringLiteral("undoPushButton"));
         connect(undo, &QPushButton::clicked, self, &ConnectorsPage::undoDelete);
@@ -539,8 +551,8 @@ void ConnectorsPage::undoDelete()
             self->m_undoStack.append(removed); // still undoable
             self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Error, r.error);
         } else {
-            self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Success,
-                                                 tr("Restored “%1”.").arg(removed.removed->name));
+            self->m_ui->pageMessage->showMessage(
+                InlineMessage::Kind::Success, tr("Restored “%1”.").arg(removed.removed->name));
             self->selectConnector(r.id);
         }
         self->updateActions();

@@ -4,7 +4,6 @@
 
 #include <QList>
 #include <QWidget>
-
 #include <memory>
 
 class QAction;
@@ -18,7 +17,7 @@ class ConnectorsPage;
 namespace cd {
 class ValidationQueue;
 struct ValidationResult;
-}
+} // namespace cd
 
 namespace cd::ui {
 

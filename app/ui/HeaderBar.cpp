@@ -94,7 +94,10 @@ void HeaderBar::setCurrentPage(int index)
         b->setChecked(true);
 }
 
-QAbstractButton *HeaderBar::pageButton(int index) const { return m_pages->button(index); }
+QAbstractButton *HeaderBar::pageButton(int index) const
+{
+    return m_pages->button(index);
+}
 
 void HeaderBar::setNetworkState(NetworkStatus::State state)
 {

@@ -18,8 +18,8 @@ InlineMessage::InlineMessage(QWidget *parent)
     m_layout->addWidget(m_icon, 0, Qt::AlignTop);
     m_text = new QLabel(this);
     m_text->setWordWrap(true);
-    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse
-                                    | Qt::LinksAccessibleByKeyboard);
+    m_text->setTextInteractionFlags(
+        Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
     m_text->setOpenExternalLinks(true);
     m_layout->addWidget(m_text, 1);
     hide();
@@ -47,7 +47,10 @@ void InlineMessage::clear()
     hide();
 }
 
-QString InlineMessage::text() const { return m_text->text(); }
+QString InlineMessage::text() const
+{
+    return m_text->text();
+}
 
 QPushButton *InlineMessage::addButton(const QString &text)
 {
@@ -82,7 +85,9 @@ void InlineMessage::updateIcon()
         break;
     }
     const int size = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
-    m_icon->setPixmap(style()->standardIcon(pixmap, nullptr, this).pixmap(QSize(size, size), devicePixelRatioF()));
+    m_icon->setPixmap(style()
+                          ->standardIcon(pixmap, nullptr, this)
+                          .pixmap(QSize(size, size), devicePixelRatioF()));
 }
 
 } // namespace cd::ui

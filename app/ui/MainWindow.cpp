@@ -153,9 +153,9 @@ void MainWindow::createActions()
     connect(m_connectorsPage->editAction(), &QAction::changed, this,
         &MainWindow::updateExchangeActions);
     connect(m_repository, &ConnectorRepository::connectorAdded, this,
-            &MainWindow::updateExchangeActions);
+        &MainWindow::updateExchangeActions);
     connect(m_repository, &ConnectorRepository::connectorRemoved, this,
-            &MainWindow::updateExchangeActions);
+        &MainWindow::updateExchangeActions);
     connect(m_repository, &ConnectorRepository::reset, this, &MainWindow::updateExchangeActions);
     updateExchangeActions();
 
@@ -183,10 +183,10 @@ void MainWindow::showAbout()
                     "<p>Prepare and verify Jama Connect Interchange connectors. Secrets are kept "
                     "only in your system's keychain.</p>")
                      .arg(AppInfo::version().toHtmlEscaped()));
-    box->setInformativeText(tr("Qt %1 (built with %2)<br>QtKeychain %3<br>Data folder: %4")
-                                .arg(QString::fromLatin1(qVersion()),
-                                     QStringLiteral(QT_VERSION_STR), AppInfo::qtKeychainVersion(),
-                                     m_dataDir.toHtmlEscaped()));
+    box->setInformativeText(
+        tr("Qt %1 (built with %2)<br>QtKeychain %3<br>Data folder: %4")
+            .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+                AppInfo::qtKeychainVersion(), m_dataDir.toHtmlEscaped()));
     box->setStandardButtons(QMessageBox::Close);
     box->open();
 }
@@ -510,10 +510,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         if (!m_closeWhenIdle) {
             m_closeWhenIdle = true;
-            pageMessage()->showMessage(InlineMessage::Kind::Information,
-                                       tr("Finishing saving before quitting…"));
+            pageMessage()->showMessage(
+                InlineMessage::Kind::Information, tr("Finishing saving before quitting…"));
             connect(m_repository, &ConnectorRepository::idle, this, &QWidget::close,
-                    Qt::QueuedConnection);
+                Qt::QueuedConnection);
         }
         return;
     }

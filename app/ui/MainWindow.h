@@ -15,7 +15,7 @@ class ConnectorStore;
 class NetworkStatus;
 class SecretStore;
 class ValidationQueue;
-}
+} // namespace cd
 
 class QNetworkAccessManager;
 
@@ -31,8 +31,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     // `secrets`: where secrets live; nullptr means the OS keychain (tests pass their own).
-    explicit MainWindow(const QString &dataDir, cd::SecretStore *secrets = nullptr,
-                        QWidget *parent = nullptr);
+    explicit MainWindow(
+        const QString &dataDir, cd::SecretStore *secrets = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     HeaderBar *headerBar() const { return m_header; }

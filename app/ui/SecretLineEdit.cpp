@@ -12,7 +12,7 @@ SecretLineEdit::SecretLineEdit(QWidget *parent)
     setClearButtonEnabled(false);
     // No input method may learn the secret; no drag of it out of the field.
     setInputMethodHints(Qt::ImhHiddenText | Qt::ImhSensitiveData | Qt::ImhNoPredictiveText
-                        | Qt::ImhNoAutoUppercase);
+        | Qt::ImhNoAutoUppercase);
     setDragEnabled(false);
     m_toggle = addAction(QIcon(QStringLiteral(":/icons/eye.svg")), QLineEdit::TrailingPosition);
     m_toggle->setObjectName(QStringLiteral("revealAction"));
@@ -70,9 +70,11 @@ void SecretLineEdit::clearSecret()
 void SecretLineEdit::updateToggle()
 {
     const bool shown = echoMode() == QLineEdit::Normal;
-    m_toggle->setIcon(QIcon(shown ? QStringLiteral(":/icons/eye-off.svg")
-                                  : QStringLiteral(":/icons/eye.svg")));
-    const QString label = shown ? tr("Hide") : (text().isEmpty() && m_stored ? tr("Reveal stored secret") : tr("Show"));
+    m_toggle->setIcon(
+        QIcon(shown ? QStringLiteral(":/icons/eye-off.svg") : QStringLiteral(":/icons/eye.svg")));
+    const QString label = shown
+        ? tr("Hide")
+        : (text().isEmpty() && m_stored ? tr("Reveal stored secret") : tr("Show"));
     m_toggle->setText(label);
     m_toggle->setToolTip(label);
 }

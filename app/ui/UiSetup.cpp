@@ -7,7 +7,10 @@
 #include <QLocale>
 #include <QTranslator>
 
-static void initConnectorDeskResources() { Q_INIT_RESOURCE(connector_desk); }
+static void initConnectorDeskResources()
+{
+    Q_INIT_RESOURCE(connector_desk);
+}
 
 namespace cd::ui {
 
@@ -25,7 +28,7 @@ void setUpApplication()
     // The user's language where a translation exists; English plural forms otherwise.
     auto *translator = new QTranslator(qApp);
     if (translator->load(QLocale(), QStringLiteral("connector-desk"), QStringLiteral("_"),
-                         QStringLiteral(":/i18n"))
+            QStringLiteral(":/i18n"))
         || translator->load(QStringLiteral("connector-desk_en"), QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(translator);
     else

@@ -122,10 +122,11 @@ QUuid TestConnectorsPage::addDirect(const QString &name, const QString &url, Aut
     c.identity = QStringLiteral("svc");
     QUuid id;
     bool done = false;
-    m_window->repository()->add(c, QStringLiteral("secret-of-") + name, [&](const RepositoryResult &r) {
-        done = true;
-        id = r.id;
-    });
+    m_window->repository()->add(
+        c, QStringLiteral("secret-of-") + name, [&](const RepositoryResult &r) {
+            done = true;
+            id = r.id;
+        });
     if (!QTest::qWaitFor([&] { return done; }))
         qWarning("add did not finish");
     return id;
@@ -146,7 +147,8 @@ void TestConnectorsPage::addBasicByKeyboard()
     QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "urlLineEdit"));
     type(QStringLiteral("ACME.jamacloud.com/rest/v1/"));
     key(Qt::Key_Tab); // leaving the field normalises it
-    QCOMPARE(child<QLineEdit>(dialog, "urlLineEdit")->text(), QStringLiteral("https://acme.jamacloud.com"));
+    QCOMPARE(child<QLineEdit>(dialog, "urlLineEdit")->text(),
+        QStringLiteral("https://acme.jamacloud.com"));
     QCOMPARE(QApplication::focusWidget(), child<QCheckBox>(dialog, "verifySslCheckBox"));
     key(Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), child<QComboBox>(dialog, "authTypeComboBox"));
@@ -168,7 +170,8 @@ void TestConnectorsPage::addBasicByKeyboard()
     QCOMPARE(c.authType, AuthType::Basic);
     QCOMPARE(c.identity, QStringLiteral("InterchangeServiceAccount"));
     QVERIFY(c.verifySsl);
-    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::Basic)), QStringLiteral("hunter2-basic"));
+    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::Basic)),
+        QStringLiteral("hunter2-basic"));
     // The list replaced the empty state and shows the new connector, selected.
     auto *page = m_window->connectorsPage();
     QTRY_VERIFY(child<QTableView>(page, "connectorsTableView")->isVisible());
@@ -208,7 +211,8 @@ void TestConnectorsPage::addOAuthByKeyboard()
     const Connector c = m_window->repository()->connectors().first();
     QCOMPARE(c.authType, AuthType::OAuth);
     QCOMPARE(c.identity, QStringLiteral("client-123"));
-    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::OAuth)), QStringLiteral("oauth-secret"));
+    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::OAuth)),
+        QStringLiteral("oauth-secret"));
     QVERIFY(!m_secrets->contents().contains(secretKey(c.id, AuthType::Basic)));
 }
 
@@ -217,11 +221,16 @@ void TestConnectorsPage::accessibleNamesAndBuddies()
     ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
     const QList<QPair<const char *, QString>> inputs {
-        { "applicationComboBox", "Application" }, { "nameLineEdit", "Name" },
-        { "urlLineEdit", "URL" },                 { "verifySslCheckBox", "Verify SSL" },
-        { "authTypeComboBox", "Authentication Type" }, { "usernameLineEdit", "Username" },
-        { "passwordLineEdit", "Password" },       { "clientIdLineEdit", "Client ID" },
-        { "clientSecretLineEdit", "Client Secret" }, { "submitPushButton", "Submit" },
+        { "applicationComboBox", "Application" },
+        { "nameLineEdit", "Name" },
+        { "urlLineEdit", "URL" },
+        { "verifySslCheckBox", "Verify SSL" },
+        { "authTypeComboBox", "Authentication Type" },
+        { "usernameLineEdit", "Username" },
+        { "passwordLineEdit", "Password" },
+        { "clientIdLineEdit", "Client ID" },
+        { "clientSecretLineEdit", "Client Secret" },
+        { "submitPushButton", "Submit" },
         { "cancelPushButton", "Cancel" },
     };
     for (const auto &[name, accessible] : inputs) {
@@ -236,9 +245,12 @@ void TestConnectorsPage::accessibleNamesAndBuddies()
         QCOMPARE(label->text().remove(QLatin1Char('&')), label->buddy()->accessibleName());
         QVERIFY2(label->text().contains(QLatin1Char('&')), qPrintable(label->text()));
     }
-    QCOMPARE(child<QTableView>(m_window.get(), "connectorsTableView")->accessibleName(), QStringLiteral("Connectors"));
-    QCOMPARE(child<QLineEdit>(m_window.get(), "searchLineEdit")->accessibleName(), QStringLiteral("Search connectors"));
-    QCOMPARE(child<QPushButton>(m_window.get(), "addConnectorPushButton")->accessibleName(), QStringLiteral("Add Connector"));
+    QCOMPARE(child<QTableView>(m_window.get(), "connectorsTableView")->accessibleName(),
+        QStringLiteral("Connectors"));
+    QCOMPARE(child<QLineEdit>(m_window.get(), "searchLineEdit")->accessibleName(),
+        QStringLiteral("Search connectors"));
+    QCOMPARE(child<QPushButton>(m_window.get(), "addConnectorPushButton")->accessibleName(),
+        QStringLiteral("Add Connector"));
     dialog->reject();
 }
 
@@ -315,15 +327,41 @@ void TestConnectorsPage::inlineErrors_data()
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("message");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("name empty") << "nameLineEdit" << "" << "nameMessage" << "Enter a name";
-    QTest::newRow("name taken") << "nameLineEdit" << "EXISTING" << "nameMessage" << "already exists";
-    QTest::newRow("name too long") << "nameLineEdit" << QString(101, QLatin1Char('x')) << "nameMessage" << "at most 100";
-    QTest::newRow("url empty") << "urlLineEdit" << "" << "urlMessage" << "Enter the URL";
-    QTest::newRow("url password") << "urlLineEdit" << "https://u:p@h.com" << "urlMessage" << "user name and password";
-    QTest::newRow("url scheme") << "urlLineEdit" << "ftp://h.com" << "urlMessage" << "not supported";
-    QTest::newRow("url http warns") << "urlLineEdit" << "http://h.com" << "urlMessage" << "plain http";
-    QTest::newRow("username empty") << "usernameLineEdit" << "" << "usernameMessage" << "username";
-    QTest::newRow("password empty") << "passwordLineEdit" << "" << "passwordMessage" << "password";
+    QTest::newRow("name empty") << "nameLineEdit"
+                                << ""
+                                << "nameMessage"
+                                << "Enter a name";
+    QTest::newRow("name taken") << "nameLineEdit"
+                                << "EXISTING"
+                                << "nameMessage"
+                                << "already exists";
+    QTest::newRow("name too long")
+        << "nameLineEdit" << QString(101, QLatin1Char('x')) << "nameMessage"
+        << "at most 100";
+    QTest::newRow("url empty") << "urlLineEdit"
+                               << ""
+                               << "urlMessage"
+                               << "Enter the URL";
+    QTest::newRow("url password") << "urlLineEdit"
+                                  << "https://u:p@h.com"
+                                  << "urlMessage"
+                                  << "user name and password";
+    QTest::newRow("url scheme") << "urlLineEdit"
+                                << "ftp://h.com"
+                                << "urlMessage"
+                                << "not supported";
+    QTest::newRow("url http warns") << "urlLineEdit"
+                                    << "http://h.com"
+                                    << "urlMessage"
+                                    << "plain http";
+    QTest::newRow("username empty") << "usernameLineEdit"
+                                    << ""
+                                    << "usernameMessage"
+                                    << "username";
+    QTest::newRow("password empty") << "passwordLineEdit"
+                                    << ""
+                                    << "passwordMessage"
+                                    << "password";
 }
 
 void TestConnectorsPage::inlineErrors()
@@ -352,12 +390,15 @@ void TestConnectorsPage::duplicateInstanceNotice()
     addDirect(QStringLiteral("Acme"), QStringLiteral("https://acme.jamacloud.com"));
     ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
-    QTest::keyClicks(child<QLineEdit>(dialog, "urlLineEdit"), QStringLiteral("acme.jamacloud.com/login.req"));
+    QTest::keyClicks(
+        child<QLineEdit>(dialog, "urlLineEdit"), QStringLiteral("acme.jamacloud.com/login.req"));
     auto *notice = child<InlineMessage>(dialog, "duplicateMessage");
     QTRY_VERIFY(notice->isVisible());
-    QVERIFY(notice->text().contains(QLatin1String("“Acme”")) || notice->text().contains(QLatin1String("\"Acme\"")));
+    QVERIFY(notice->text().contains(QLatin1String("“Acme”"))
+        || notice->text().contains(QLatin1String("\"Acme\"")));
     // A notice, not an error: the form can still be submitted.
-    QTest::keyClicks(child<QLineEdit>(dialog, "nameLineEdit"), QStringLiteral("Acme second account"));
+    QTest::keyClicks(
+        child<QLineEdit>(dialog, "nameLineEdit"), QStringLiteral("Acme second account"));
     QTest::keyClicks(child<QLineEdit>(dialog, "usernameLineEdit"), QStringLiteral("svc2"));
     QTest::keyClicks(child<QLineEdit>(dialog, "passwordLineEdit"), QStringLiteral("pw"));
     QVERIFY(dialog->submitButton()->isEnabled());
@@ -388,7 +429,8 @@ void TestConnectorsPage::saveErrorStaysInDialog()
 
 void TestConnectorsPage::editKeepsUnchangedSecret()
 {
-    const QUuid id = addDirect(QStringLiteral("Editable"), QStringLiteral("https://edit.jamacloud.com"));
+    const QUuid id
+        = addDirect(QStringLiteral("Editable"), QStringLiteral("https://edit.jamacloud.com"));
     const int callsBefore = m_secrets->callCount();
     auto *page = m_window->connectorsPage();
     page->selectConnector(id);
@@ -408,12 +450,14 @@ void TestConnectorsPage::editKeepsUnchangedSecret()
     QTest::keyClicks(name, QStringLiteral("Edited"));
     dialog->submitButton()->click();
     QTRY_COMPARE(m_window->repository()->find(id)->name, QStringLiteral("Edited"));
-    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("secret-of-Editable"));
+    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)),
+        QStringLiteral("secret-of-Editable"));
 }
 
 void TestConnectorsPage::revealReadsSecretOnlyOnRequest()
 {
-    const QUuid id = addDirect(QStringLiteral("Reveal"), QStringLiteral("https://reveal.jamacloud.com"));
+    const QUuid id
+        = addDirect(QStringLiteral("Reveal"), QStringLiteral("https://reveal.jamacloud.com"));
     ConnectorDialog *dialog = m_window->connectorsPage()->openEditDialog(id);
     QVERIFY(waitForDialog());
     auto *password = child<SecretLineEdit>(dialog, "passwordLineEdit");
@@ -426,8 +470,10 @@ void TestConnectorsPage::revealReadsSecretOnlyOnRequest()
 
 void TestConnectorsPage::deleteAndUndo()
 {
-    const QUuid keep = addDirect(QStringLiteral("Keep"), QStringLiteral("https://keep.jamacloud.com"));
-    const QUuid id = addDirect(QStringLiteral("Doomed"), QStringLiteral("https://doomed.jamacloud.com"));
+    const QUuid keep
+        = addDirect(QStringLiteral("Keep"), QStringLiteral("https://keep.jamacloud.com"));
+    const QUuid id
+        = addDirect(QStringLiteral("Doomed"), QStringLiteral("https://doomed.jamacloud.com"));
     Q_UNUSED(keep);
     const Connector before = *m_window->repository()->find(id);
     auto *page = m_window->connectorsPage();
@@ -451,7 +497,8 @@ void TestConnectorsPage::deleteAndUndo()
     QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
     QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
     QCOMPARE(*m_window->repository()->find(id), before);
-    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("secret-of-Doomed"));
+    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)),
+        QStringLiteral("secret-of-Doomed"));
     QTRY_VERIFY(!page->undoAction()->isEnabled());
 }
 
@@ -484,8 +531,10 @@ void TestConnectorsPage::searchFilters()
 void TestConnectorsPage::modelTester()
 {
     auto *page = m_window->connectorsPage();
-    QAbstractItemModelTester tester(page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QAbstractItemModelTester proxyTester(page->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester(
+        page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester proxyTester(
+        page->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     const QUuid a = addDirect(QStringLiteral("One"), QStringLiteral("https://one.jamacloud.com"));
     addDirect(QStringLiteral("Two"), QStringLiteral("https://two.jamacloud.com"));
     ValidationState v;
@@ -495,11 +544,17 @@ void TestConnectorsPage::modelTester()
     QString error;
     QVERIFY(m_window->repository()->setValidation(a, v, &error));
     page->model()->setValidating(a, true);
-    QCOMPARE(page->model()->index(page->model()->rowOf(a), ConnectorListModel::StatusColumn).data().toString(),
-             QStringLiteral("Validating…"));
+    QCOMPARE(page->model()
+                 ->index(page->model()->rowOf(a), ConnectorListModel::StatusColumn)
+                 .data()
+                 .toString(),
+        QStringLiteral("Validating…"));
     page->model()->setValidating(a, false);
-    QCOMPARE(page->model()->index(page->model()->rowOf(a), ConnectorListModel::StatusColumn).data(Qt::ToolTipRole).toString(),
-             QStringLiteral("Rejected"));
+    QCOMPARE(page->model()
+                 ->index(page->model()->rowOf(a), ConnectorListModel::StatusColumn)
+                 .data(Qt::ToolTipRole)
+                 .toString(),
+        QStringLiteral("Rejected"));
     for (int column = 0; column < ConnectorListModel::ColumnCount; ++column)
         page->proxy()->sort(column, Qt::DescendingOrder);
     bool done = false;

@@ -52,7 +52,7 @@ void TestMainWindow::headerBarAndEmptyState()
     QVERIFY(header);
     QVERIFY(header->isVisible());
     QCOMPARE(header->findChild<QLabel *>(QStringLiteral("productNameLabel"))->text(),
-             QStringLiteral("Connector Desk"));
+        QStringLiteral("Connector Desk"));
     QAbstractButton *nav = header->pageButton(0);
     QVERIFY(nav);
     QCOMPARE(nav->accessibleName(), QStringLiteral("Connectors"));

@@ -19,8 +19,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
-#include <QFile>
 #include <QComboBox>
+#include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -48,8 +48,8 @@ private Q_SLOTS:
     void quitWhileSavingFinishesTheSaveFirst();
 
 private:
-    ConnectorDialog *fillDialog(const QString &name, const QUrl &url, const QString &user,
-                                const QString &password);
+    ConnectorDialog *fillDialog(
+        const QString &name, const QUrl &url, const QString &user, const QString &password);
     QString statusOf(const QUuid &id, int role = Qt::DisplayRole) const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -89,8 +89,8 @@ QString TestValidationGui::statusOf(const QUuid &id, int role) const
     return model->index(model->rowOf(id), ConnectorListModel::StatusColumn).data(role).toString();
 }
 
-ConnectorDialog *TestValidationGui::fillDialog(const QString &name, const QUrl &url,
-                                               const QString &user, const QString &password)
+ConnectorDialog *TestValidationGui::fillDialog(
+    const QString &name, const QUrl &url, const QString &user, const QString &password)
 {
     ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
     if (!QTest::qWaitForWindowExposed(dialog))
@@ -108,9 +108,18 @@ void TestValidationGui::submitValidatesInBackground_data()
     QTest::addColumn<QString>("password");
     QTest::addColumn<QString>("status");
     QTest::addColumn<QString>("tooltip");
-    QTest::newRow("named") << "named" << "password" << "Verified" << "Named Creator";
-    QTest::newRow("wrong password") << "named" << "wrong" << "Failed" << "rejected";
-    QTest::newRow("floating") << "floating" << "password" << "Warning" << "loating";
+    QTest::newRow("named") << "named"
+                           << "password"
+                           << "Verified"
+                           << "Named Creator";
+    QTest::newRow("wrong password") << "named"
+                                    << "wrong"
+                                    << "Failed"
+                                    << "rejected";
+    QTest::newRow("floating") << "floating"
+                              << "password"
+                              << "Warning"
+                              << "loating";
 }
 
 void TestValidationGui::submitValidatesInBackground()
@@ -119,7 +128,8 @@ void TestValidationGui::submitValidatesInBackground()
     QFETCH(QString, password);
     QFETCH(QString, status);
     QFETCH(QString, tooltip);
-    ConnectorDialog *dialog = fillDialog(QStringLiteral("Local Jama"), m_server->baseUrl(), user, password);
+    ConnectorDialog *dialog
+        = fillDialog(QStringLiteral("Local Jama"), m_server->baseUrl(), user, password);
     QVERIFY(dialog);
     QSignalSpy started(m_window->validationQueue(), &ValidationQueue::started);
     dialog->submitButton()->click();
@@ -127,7 +137,8 @@ void TestValidationGui::submitValidatesInBackground()
     const QUuid id = m_window->repository()->connectors().first().id;
     QTRY_COMPARE(started.count(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), status, 15000);
-    QVERIFY2(statusOf(id, Qt::ToolTipRole).contains(tooltip), qPrintable(statusOf(id, Qt::ToolTipRole)));
+    QVERIFY2(
+        statusOf(id, Qt::ToolTipRole).contains(tooltip), qPrintable(statusOf(id, Qt::ToolTipRole)));
     const Connector c = *m_window->repository()->find(id);
     QVERIFY(c.validation.checkedAt.isValid());
     QCOMPARE(c.validation.credentialsRejected, password == QLatin1String("wrong"));
@@ -140,8 +151,8 @@ void TestValidationGui::submitValidatesInBackground()
 
 void TestValidationGui::validateNowAfterServerChange()
 {
-    ConnectorDialog *dialog = fillDialog(QStringLiteral("F5"), m_server->baseUrl(), QStringLiteral("named"),
-                                         QStringLiteral("password"));
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("F5"), m_server->baseUrl(),
+        QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
     dialog->submitButton()->click();
     QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
@@ -160,7 +171,7 @@ void TestValidationGui::validateNowAfterServerChange()
 void TestValidationGui::testConnectionDoesNotSave()
 {
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Test only"), m_server->baseUrl(),
-                                         QStringLiteral("named"), QStringLiteral("password"));
+        QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
     auto *test = dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"));
     QVERIFY(test->isVisible());
@@ -178,7 +189,7 @@ void TestValidationGui::testConnectionCanBeCancelled()
 {
     m_server->setBehaviour(fake::Behaviour::NeverAnswer);
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Hang"), m_server->baseUrl(),
-                                         QStringLiteral("named"), QStringLiteral("password"));
+        QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
     auto *test = dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"));
     test->click();
@@ -204,7 +215,7 @@ void TestValidationGui::trustCertificateFromDialog()
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Self-signed"), m_server->baseUrl(),
-                                         QStringLiteral("named"), QStringLiteral("password"));
+        QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
     QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("verifySslCheckBox"))->isChecked());
     dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
@@ -212,14 +223,16 @@ void TestValidationGui::trustCertificateFromDialog()
     QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Error, 15000);
     QVERIFY(msg->text().contains(m_server->certificateSha256().toHex(':').toUpper().left(20)));
     QPushButton *trust = nullptr;
-    QTRY_VERIFY((trust = msg->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))));
+    QTRY_VERIFY(
+        (trust = msg->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))));
     trust->click();
     QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Success, 15000);
     QCOMPARE(dialog->pendingPin(), m_server->certificateSha256());
     dialog->submitButton()->click();
     QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
     const QUuid id = m_window->repository()->connectors().first().id;
-    QCOMPARE(m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
+    QCOMPARE(
+        m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
 }
 
@@ -227,7 +240,7 @@ void TestValidationGui::quitWhileValidatingDoesNotHang()
 {
     m_server->setBehaviour(fake::Behaviour::NeverAnswer);
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Hangs"), m_server->baseUrl(),
-                                         QStringLiteral("named"), QStringLiteral("password"));
+        QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
     dialog->submitButton()->click();
     QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
@@ -252,7 +265,7 @@ void TestValidationGui::quitWhileSavingFinishesTheSaveFirst()
     m_secrets->setMode(MemorySecretStore::Mode::Hanging);
     m_secrets->setTimeout(500);
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Saving"), m_server->baseUrl(),
-                                         QStringLiteral("named"), QStringLiteral("password"));
+        QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
     dialog->submitButton()->click();
     QVERIFY(dialog->isSaving());

@@ -35,7 +35,7 @@ private:
 void TestKeychainRepository::initTestCase()
 {
     QVERIFY2(test::secretServiceAvailable(),
-             "No Secret Service on the session bus: run the tests through scripts/test.");
+        "No Secret Service on the session bus: run the tests through scripts/test.");
     QCOMPARE(m_secrets.service(), QStringLiteral("connector-desk"));
     m_store = std::make_unique<ConnectorStore>(m_data.path());
     m_repo = std::make_unique<ConnectorRepository>(m_store.get(), &m_secrets);
@@ -46,8 +46,8 @@ void TestKeychainRepository::initTestCase()
 QString TestKeychainRepository::lookup(const QString &key)
 {
     const auto r = test::runProcess(QStringLiteral("secret-tool"),
-                                    { QStringLiteral("lookup"), QStringLiteral("server"),
-                                      QStringLiteral("connector-desk"), QStringLiteral("user"), key });
+        { QStringLiteral("lookup"), QStringLiteral("server"), QStringLiteral("connector-desk"),
+            QStringLiteral("user"), key });
     return r.exitCode == 0 ? QString::fromUtf8(r.out) : QString();
 }
 

@@ -6,7 +6,6 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QUuid>
-
 #include <qt6keychain/keychain.h>
 
 class TestSecretService : public QObject
@@ -23,8 +22,8 @@ private:
 void TestSecretService::initTestCase()
 {
     QVERIFY2(cd::test::secretServiceAvailable(),
-             "No Secret Service on the session bus: run the tests through scripts/test, "
-             "which starts a throwaway gnome-keyring.");
+        "No Secret Service on the session bus: run the tests through scripts/test, "
+        "which starts a throwaway gnome-keyring.");
 }
 
 QKeychain::Error TestSecretService::runJob(QKeychain::Job *job)
@@ -49,9 +48,9 @@ void TestSecretService::writeLookupDelete()
     write->setTextData(secret);
     QCOMPARE(runJob(write), QKeychain::NoError);
 
-    const auto lookup = cd::test::runProcess(
-        QStringLiteral("secret-tool"),
-        { QStringLiteral("lookup"), QStringLiteral("server"), service, QStringLiteral("user"), key });
+    const auto lookup = cd::test::runProcess(QStringLiteral("secret-tool"),
+        { QStringLiteral("lookup"), QStringLiteral("server"), service, QStringLiteral("user"),
+            key });
     QCOMPARE(lookup.exitCode, 0);
     QCOMPARE(QString::fromUtf8(lookup.out).trimmed(), secret);
 
@@ -59,9 +58,9 @@ void TestSecretService::writeLookupDelete()
     del->setKey(key);
     QCOMPARE(runJob(del), QKeychain::NoError);
 
-    const auto gone = cd::test::runProcess(
-        QStringLiteral("secret-tool"),
-        { QStringLiteral("lookup"), QStringLiteral("server"), service, QStringLiteral("user"), key });
+    const auto gone = cd::test::runProcess(QStringLiteral("secret-tool"),
+        { QStringLiteral("lookup"), QStringLiteral("server"), service, QStringLiteral("user"),
+            key });
     QVERIFY(gone.out.trimmed().isEmpty());
     QVERIFY(gone.exitCode != 0);
 }

@@ -29,7 +29,7 @@ private Q_SLOTS:
 
 private:
     QUuid add(const QString &name, const QString &user = QStringLiteral("named"),
-              const QString &password = QStringLiteral("password"));
+        const QString &password = QStringLiteral("password"));
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<ConnectorStore> m_store;
@@ -92,7 +92,7 @@ void TestValidationQueue::atMostFourAtOnce()
         ids << add(QStringLiteral("C%1").arg(i));
     int maxRunning = 0;
     connect(m_queue.get(), &ValidationQueue::started, this,
-            [&] { maxRunning = qMax(maxRunning, m_queue->runningCount()); });
+        [&] { maxRunning = qMax(maxRunning, m_queue->runningCount()); });
     QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
     QSignalSpy idle(m_queue.get(), &ValidationQueue::idle);
     m_queue->enqueueAll();
@@ -161,7 +161,8 @@ void TestValidationQueue::keychainFailureLeavesConnectorAlone()
 
 void TestValidationQueue::skipsRejectedAndSecretless()
 {
-    const QUuid rejected = add(QStringLiteral("Rejected"), QStringLiteral("named"), QStringLiteral("wrong"));
+    const QUuid rejected
+        = add(QStringLiteral("Rejected"), QStringLiteral("named"), QStringLiteral("wrong"));
     QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
     m_queue->enqueue(rejected);
     QTRY_COMPARE(finished.count(), 1);
@@ -194,7 +195,8 @@ void TestValidationQueue::offlineWaitsThenRuns()
     QCOMPARE(started.count(), 0);
     QVERIFY(m_queue->isPending(id));
     m_queue->setNetworkAvailable(true);
-    QTRY_COMPARE_WITH_TIMEOUT(m_repo->find(id)->validation.status, ValidationStatus::Verified, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_repo->find(id)->validation.status, ValidationStatus::Verified, 10000);
 }
 
 QTEST_GUILESS_MAIN(TestValidationQueue)

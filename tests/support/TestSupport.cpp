@@ -7,7 +7,7 @@
 namespace cd::test {
 
 ProcessResult runProcess(const QString &program, const QStringList &arguments,
-                         const QByteArray &input, const QProcessEnvironment &env, int timeoutMs)
+    const QByteArray &input, const QProcessEnvironment &env, int timeoutMs)
 {
     ProcessResult r;
     QProcess p;
@@ -32,13 +32,16 @@ ProcessResult runProcess(const QString &program, const QStringList &arguments,
     return r;
 }
 
-QString appBinary() { return qEnvironmentVariable("CONNECTOR_DESK_BINARY"); }
+QString appBinary()
+{
+    return qEnvironmentVariable("CONNECTOR_DESK_BINARY");
+}
 
 QStringList filesContaining(const QString &dir, const QByteArray &needle)
 {
     QStringList hits;
     QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
+        QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
         QFile f(path);
@@ -53,12 +56,11 @@ QStringList filesContaining(const QString &dir, const QByteArray &needle)
 bool secretServiceAvailable()
 {
     const ProcessResult r = runProcess(QStringLiteral("dbus-send"),
-                                       { QStringLiteral("--session"), QStringLiteral("--print-reply"),
-                                         QStringLiteral("--dest=org.freedesktop.DBus"),
-                                         QStringLiteral("/org/freedesktop/DBus"),
-                                         QStringLiteral("org.freedesktop.DBus.NameHasOwner"),
-                                         QStringLiteral("string:org.freedesktop.secrets") },
-                                       {}, QProcessEnvironment::systemEnvironment(), 10000);
+        { QStringLiteral("--session"), QStringLiteral("--print-reply"),
+            QStringLiteral("--dest=org.freedesktop.DBus"), QStringLiteral("/org/freedesktop/DBus"),
+            QStringLiteral("org.freedesktop.DBus.NameHasOwner"),
+            QStringLiteral("string:org.freedesktop.secrets") },
+        {}, QProcessEnvironment::systemEnvironment(), 10000);
     return r.exitCode == 0 && r.out.contains("boolean true");
 }
 

@@ -20,9 +20,9 @@ struct ProcessResult
 // Runs `program` with `arguments`, writes `input` to its stdin, waits (bounded) for the end.
 // Used from tests only: a test's own thread may block, the app's GUI thread never does.
 ProcessResult runProcess(const QString &program, const QStringList &arguments,
-                         const QByteArray &input = QByteArray(),
-                         const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
-                         int timeoutMs = 60000);
+    const QByteArray &input = QByteArray(),
+    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+    int timeoutMs = 60000);
 
 // The built connector-desk binary (CTest passes its path in CONNECTOR_DESK_BINARY).
 QString appBinary();

@@ -29,8 +29,8 @@ static void save(QWidget *w, const QString &path)
 }
 
 static void addConnector(ConnectorRepository *repo, const QString &name, const QString &url,
-                         AuthType type, const QString &identity, ValidationStatus status,
-                         const QString &message, int minutesAgo)
+    AuthType type, const QString &identity, ValidationStatus status, const QString &message,
+    int minutesAgo)
 {
     Connector c;
     c.name = name;
@@ -75,17 +75,27 @@ int main(int argc, char **argv)
     save(&window, out + QStringLiteral("/empty-state.png"));
 
     ConnectorRepository *repo = window.repository();
-    addConnector(repo, QStringLiteral("Acme Production"), QStringLiteral("https://acme.jamacloud.com"),
-                 AuthType::OAuth, QStringLiteral("c6f1e3a0-interchange"), ValidationStatus::Verified,
-                 QStringLiteral("Named Creator license: the account may use the REST API. Admin privileges cannot be confirmed through the API."), 12);
-    addConnector(repo, QStringLiteral("Acme Sandbox"), QStringLiteral("https://acme-sandbox.jamacloud.com"),
-                 AuthType::Basic, QStringLiteral("InterchangeServiceAccount"), ValidationStatus::Warning,
-                 QStringLiteral("Floating Creator license: since Jama Connect 9.28, only Named Creator accounts may use the REST API."), 180);
-    addConnector(repo, QStringLiteral("Medical Devices (on-prem)"), QStringLiteral("https://jama.example.com/contour"),
-                 AuthType::Basic, QStringLiteral("svc-interchange"), ValidationStatus::Failed,
-                 QStringLiteral("The username or password was rejected (HTTP 401). Check them, then edit the connector."), 60 * 30);
-    addConnector(repo, QStringLiteral("Customer site — Lab"), QStringLiteral("https://10.20.0.15:8443/jama"),
-                 AuthType::Basic, QStringLiteral("InterchangeServiceAccount"), ValidationStatus::NotVerified, {}, 0);
+    addConnector(repo, QStringLiteral("Acme Production"),
+        QStringLiteral("https://acme.jamacloud.com"), AuthType::OAuth,
+        QStringLiteral("c6f1e3a0-interchange"), ValidationStatus::Verified,
+        QStringLiteral("Named Creator license: the account may use the REST API. Admin privileges "
+                       "cannot be confirmed through the API."),
+        12);
+    addConnector(repo, QStringLiteral("Acme Sandbox"),
+        QStringLiteral("https://acme-sandbox.jamacloud.com"), AuthType::Basic,
+        QStringLiteral("InterchangeServiceAccount"), ValidationStatus::Warning,
+        QStringLiteral("Floating Creator license: since Jama Connect 9.28, only Named Creator "
+                       "accounts may use the REST API."),
+        180);
+    addConnector(repo, QStringLiteral("Medical Devices (on-prem)"),
+        QStringLiteral("https://jama.example.com/contour"), AuthType::Basic,
+        QStringLiteral("svc-interchange"), ValidationStatus::Failed,
+        QStringLiteral("The username or password was rejected (HTTP 401). Check them, then edit "
+                       "the connector."),
+        60 * 30);
+    addConnector(repo, QStringLiteral("Customer site — Lab"),
+        QStringLiteral("https://10.20.0.15:8443/jama"), AuthType::Basic,
+        QStringLiteral("InterchangeServiceAccount"), ValidationStatus::NotVerified, {}, 0);
     window.connectorsPage()->selectConnector(repo->connectors().first().id);
     save(&window, out + QStringLiteral("/connectors.png"));
 
@@ -93,16 +103,19 @@ int main(int argc, char **argv)
     dialog->resize(560, dialog->sizeHint().height());
     if (!QTest::qWaitForWindowExposed(dialog))
         qFatal("window not exposed");
-    dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"))->setText(QStringLiteral("Globex Production"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"))
+        ->setText(QStringLiteral("Globex Production"));
     auto *url = dialog->findChild<QLineEdit *>(QStringLiteral("urlLineEdit"));
     url->setText(QStringLiteral("globex.jamacloud.com/login.req"));
     Q_EMIT url->editingFinished();
-    dialog->currentAuthEditor()->identityEdit()->setText(QStringLiteral("InterchangeServiceAccount"));
+    dialog->currentAuthEditor()->identityEdit()->setText(
+        QStringLiteral("InterchangeServiceAccount"));
     dialog->currentAuthEditor()->secretEdit()->setText(QStringLiteral("correct horse battery"));
     save(dialog, out + QStringLiteral("/dialog-basic.png"));
 
     dialog->findChild<QComboBox *>(QStringLiteral("authTypeComboBox"))->setCurrentIndex(1);
-    dialog->currentAuthEditor()->identityEdit()->setText(QStringLiteral("3f2a9c1e-5b7d-4e21-9a0c-interchange"));
+    dialog->currentAuthEditor()->identityEdit()->setText(
+        QStringLiteral("3f2a9c1e-5b7d-4e21-9a0c-interchange"));
     dialog->currentAuthEditor()->secretEdit()->setText(QStringLiteral("a-client-secret"));
     dialog->resize(560, dialog->sizeHint().height());
     save(dialog, out + QStringLiteral("/dialog-oauth.png"));

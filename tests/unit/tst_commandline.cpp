@@ -2,7 +2,6 @@
 #include "TestSupport.h"
 
 #include <QTest>
-
 #include <vector>
 
 using namespace cd;

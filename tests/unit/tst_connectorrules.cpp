@@ -51,19 +51,54 @@ void TestConnectorRules::fields_data()
     QTest::addColumn<QString>("errorField"); // empty: valid
     QTest::addColumn<QString>("contains");
 
-    QTest::newRow("all good") << "" << "" << "" << "";
-    QTest::newRow("name empty") << "name" << "" << "name" << "Enter a name";
-    QTest::newRow("name blank") << "name" << "   " << "name" << "Enter a name";
-    QTest::newRow("name 100 chars") << "name" << QString(100, QLatin1Char('n')) << "" << "";
-    QTest::newRow("name 101 chars") << "name" << QString(101, QLatin1Char('n')) << "name" << "at most 100";
-    QTest::newRow("name taken") << "name" << "Acme Production" << "name" << "already exists";
-    QTest::newRow("name taken other case, spaces") << "name" << "  acme PRODUCTION " << "name" << "already exists";
-    QTest::newRow("url empty") << "url" << "" << "url" << "Enter the URL";
-    QTest::newRow("url with password") << "url" << "https://a:b@h.com" << "url" << "user name";
-    QTest::newRow("url ftp") << "url" << "ftp://h.com" << "url" << "not supported";
-    QTest::newRow("username empty") << "identity" << "" << "identity" << "username";
-    QTest::newRow("secret empty when adding") << "secret" << "" << "secret" << "password";
-    QTest::newRow("application unknown") << "application" << "jira" << "application" << "application";
+    QTest::newRow("all good") << ""
+                              << ""
+                              << ""
+                              << "";
+    QTest::newRow("name empty") << "name"
+                                << ""
+                                << "name"
+                                << "Enter a name";
+    QTest::newRow("name blank") << "name"
+                                << "   "
+                                << "name"
+                                << "Enter a name";
+    QTest::newRow("name 100 chars") << "name" << QString(100, QLatin1Char('n')) << ""
+                                    << "";
+    QTest::newRow("name 101 chars") << "name" << QString(101, QLatin1Char('n')) << "name"
+                                    << "at most 100";
+    QTest::newRow("name taken") << "name"
+                                << "Acme Production"
+                                << "name"
+                                << "already exists";
+    QTest::newRow("name taken other case, spaces") << "name"
+                                                   << "  acme PRODUCTION "
+                                                   << "name"
+                                                   << "already exists";
+    QTest::newRow("url empty") << "url"
+                               << ""
+                               << "url"
+                               << "Enter the URL";
+    QTest::newRow("url with password") << "url"
+                                       << "https://a:b@h.com"
+                                       << "url"
+                                       << "user name";
+    QTest::newRow("url ftp") << "url"
+                             << "ftp://h.com"
+                             << "url"
+                             << "not supported";
+    QTest::newRow("username empty") << "identity"
+                                    << ""
+                                    << "identity"
+                                    << "username";
+    QTest::newRow("secret empty when adding") << "secret"
+                                              << ""
+                                              << "secret"
+                                              << "password";
+    QTest::newRow("application unknown") << "application"
+                                         << "jira"
+                                         << "application"
+                                         << "application";
 }
 
 void TestConnectorRules::fields()
@@ -84,11 +119,8 @@ void TestConnectorRules::fields()
     else if (field == "application")
         d.application = value;
     const DraftCheck c = ConnectorRules::check(d, existing());
-    const QHash<QString, QString> errors { { "name", c.name },
-                                           { "url", c.url },
-                                           { "identity", c.identity },
-                                           { "secret", c.secret },
-                                           { "application", c.application } };
+    const QHash<QString, QString> errors { { "name", c.name }, { "url", c.url },
+        { "identity", c.identity }, { "secret", c.secret }, { "application", c.application } };
     for (auto it = errors.begin(); it != errors.end(); ++it) {
         if (it.key() == errorField)
             QVERIFY2(it.value().contains(contains, Qt::CaseInsensitive), qPrintable(it.value()));

@@ -7,7 +7,6 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <csignal>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -50,7 +49,7 @@ Connector TestConnectorStore::sample(int n)
     c.validation.message = QStringLiteral("message %1 \"quoted\" ünïcødé").arg(n);
     c.validation.checkedAt = QDateTime(QDate(2026, 11, 1), QTime(10, n % 60, 5, 123), Qt::UTC);
     c.validation.account = { QStringLiteral("Svc %1").arg(n), QStringLiteral("svc%1").arg(n),
-                             QStringLiteral("NAMED") };
+        QStringLiteral("NAMED") };
     c.validation.credentialsRejected = n % 5 == 0;
     c.createdAt = QDateTime(QDate(2026, 10, 1), QTime(9, 0), Qt::UTC);
     c.updatedAt = QDateTime(QDate(2026, 10, 2), QTime(9, 0, 0, 7), Qt::UTC);
@@ -143,13 +142,24 @@ void TestConnectorStore::badFile_data()
     QTest::newRow("empty file") << QByteArray() << "not valid JSON";
     QTest::newRow("array at top") << QByteArray("[]") << "not a JSON object";
     QTest::newRow("no version") << QByteArray(R"({"connectors": []})") << "schemaVersion";
-    QTest::newRow("newer major") << QByteArray(R"({"schemaVersion": 2, "connectors": []})") << "newer";
-    QTest::newRow("connectors not a list") << QByteArray(R"({"schemaVersion": 1, "connectors": {}})") << "not a list";
-    QTest::newRow("connector not object") << QByteArray(R"({"schemaVersion": 1, "connectors": [3]})") << "#1";
-    QTest::newRow("name a number") << QByteArray(R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": 5, "url": "https://a", "authType": "basic"}]})") << "\"name\" must be text";
-    QTest::newRow("verifySsl a string") << QByteArray(R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic", "verifySsl": "yes"}]})") << "verifySsl";
-    QTest::newRow("bad auth type") << QByteArray(R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "kerberos"}]})") << "authType";
-    QTest::newRow("bad id") << QByteArray(R"({"schemaVersion": 1, "connectors": [{"id": "nope", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic"}]})") << "not a UUID";
+    QTest::newRow("newer major") << QByteArray(R"({"schemaVersion": 2, "connectors": []})")
+                                 << "newer";
+    QTest::newRow("connectors not a list")
+        << QByteArray(R"({"schemaVersion": 1, "connectors": {}})") << "not a list";
+    QTest::newRow("connector not object")
+        << QByteArray(R"({"schemaVersion": 1, "connectors": [3]})") << "#1";
+    QTest::newRow("name a number") << QByteArray(
+        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": 5, "url": "https://a", "authType": "basic"}]})")
+                                   << "\"name\" must be text";
+    QTest::newRow("verifySsl a string") << QByteArray(
+        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic", "verifySsl": "yes"}]})")
+                                        << "verifySsl";
+    QTest::newRow("bad auth type") << QByteArray(
+        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "kerberos"}]})")
+                                   << "authType";
+    QTest::newRow("bad id") << QByteArray(
+        R"({"schemaVersion": 1, "connectors": [{"id": "nope", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic"}]})")
+                            << "not a UUID";
     QByteArray dup = R"({"schemaVersion": 1, "connectors": [
         {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic"},
         {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "b", "url": "https://b", "authType": "basic"}]})";

@@ -24,17 +24,26 @@ void TestLog::redact_data()
                                   << "dXNlcjpodW50ZXIy"
                                   << "Authorization: ";
     QTest::newRow("bearer header lower case") << "authorization: Bearer eyJhbGciOi.abc.def\nnext"
-                                              << "eyJhbGciOi" << "\nnext";
-    QTest::newRow("proxy header") << "Proxy-Authorization: Basic c2VjcmV0" << "c2VjcmV0"
+                                              << "eyJhbGciOi"
+                                              << "\nnext";
+    QTest::newRow("proxy header") << "Proxy-Authorization: Basic c2VjcmV0"
+                                  << "c2VjcmV0"
                                   << "Proxy-Authorization";
     QTest::newRow("url user info") << "GET https://svc:hunter2@jama.example.com/rest/v1"
-                                   << "hunter2" << "https://jama.example.com/rest/v1";
+                                   << "hunter2"
+                                   << "https://jama.example.com/rest/v1";
     QTest::newRow("json token") << R"({"access_token":"abc.def\"ghi","token_type":"Bearer"})"
-                                << "abc.def" << "\"token_type\":\"Bearer\"";
-    QTest::newRow("json password") << R"({"password" : "p@ss"})" << "p@ss" << "password";
+                                << "abc.def"
+                                << "\"token_type\":\"Bearer\"";
+    QTest::newRow("json password") << R"({"password" : "p@ss"})"
+                                   << "p@ss"
+                                   << "password";
     QTest::newRow("form secret") << "grant_type=client_credentials&client_secret=s3cr3t&x=1"
-                                 << "s3cr3t" << "grant_type=client_credentials";
-    QTest::newRow("cookie") << "Cookie: JSESSIONID=abcdef" << "abcdef" << "Cookie";
+                                 << "s3cr3t"
+                                 << "grant_type=client_credentials";
+    QTest::newRow("cookie") << "Cookie: JSESSIONID=abcdef"
+                            << "abcdef"
+                            << "Cookie";
 }
 
 void TestLog::redact()
@@ -50,7 +59,7 @@ void TestLog::redact()
 void TestLog::redactHeaders()
 {
     const QList<QPair<QByteArray, QByteArray>> in { { "Content-Type", "application/json" },
-                                                    { "Authorization", "Basic Zm9vOmJhcg==" } };
+        { "Authorization", "Basic Zm9vOmJhcg==" } };
     const auto out = Log::redactHeaders(in);
     QCOMPARE(out.size(), 2);
     QCOMPARE(out[0].second, QByteArray("application/json"));

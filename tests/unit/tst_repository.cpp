@@ -158,7 +158,8 @@ void TestRepository::addRemovesSecretWhenRecordFails()
     repo.add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
     QTRY_VERIFY(o.done);
     QVERIFY(!o.result.ok);
-    QVERIFY2(o.result.error.contains(QLatin1String("cannot be created")), qPrintable(o.result.error));
+    QVERIFY2(
+        o.result.error.contains(QLatin1String("cannot be created")), qPrintable(o.result.error));
     QVERIFY(repo.connectors().isEmpty());
     QVERIFY(m_secrets->contents().isEmpty()); // the secret was taken back out
 }
@@ -277,7 +278,8 @@ void TestRepository::removeAndRestore()
     QTRY_VERIFY(undo.done);
     QVERIFY2(undo.result.ok, qPrintable(undo.result.error));
     QCOMPARE(*m_repo->find(id), before); // same id, same timestamps
-    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("password"));
+    QCOMPARE(
+        m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("password"));
     QCOMPARE(onDisk().size(), 1);
 }
 
@@ -291,7 +293,8 @@ void TestRepository::removeKeepsEverythingWhenSecretCannotBeRemoved()
     m_repo->remove(o.result.id, r.callback());
     QTRY_VERIFY(r.done);
     QVERIFY(!r.result.ok);
-    QVERIFY2(r.result.error.contains(QLatin1String("Nothing was deleted")), qPrintable(r.result.error));
+    QVERIFY2(
+        r.result.error.contains(QLatin1String("Nothing was deleted")), qPrintable(r.result.error));
     QCOMPARE(m_repo->connectors().size(), 1);
     QCOMPARE(onDisk().size(), 1);
     QCOMPARE(m_secrets->contents().size(), 1);
@@ -340,10 +343,10 @@ void TestRepository::operationsRunInOrder()
     QStringList order;
     for (int i = 0; i < 5; ++i) {
         m_repo->add(make(QStringLiteral("N%1").arg(i)), QStringLiteral("pw"),
-                    [&order, i](const RepositoryResult &r) {
-                        QVERIFY(r.ok);
-                        order << QString::number(i);
-                    });
+            [&order, i](const RepositoryResult &r) {
+                QVERIFY(r.ok);
+                order << QString::number(i);
+            });
     }
     QVERIFY(m_repo->isBusy());
     QTRY_COMPARE(order.size(), 5);
@@ -363,8 +366,8 @@ void TestRepository::importIsAllOrNothing()
     Connector replacement = *m_repo->find(existing);
     replacement.verifySsl = false;
     Outcome imp;
-    m_repo->importConnectors({ make("New A"), make("New B", AuthType::OAuth) }, { replacement },
-                             imp.callback());
+    m_repo->importConnectors(
+        { make("New A"), make("New B", AuthType::OAuth) }, { replacement }, imp.callback());
     QTRY_VERIFY(imp.done);
     QVERIFY2(imp.result.ok, qPrintable(imp.result.error));
     QCOMPARE(added.count(), 2);
@@ -376,7 +379,8 @@ void TestRepository::importIsAllOrNothing()
     QVERIFY(!disk.at(0).verifySsl);
     // The replaced connector keeps its secret; imported ones have none.
     QCOMPARE(m_secrets->contents().size(), 1);
-    QCOMPARE(m_secrets->contents().value(secretKey(existing, AuthType::Basic)), QStringLiteral("kept-secret"));
+    QCOMPARE(m_secrets->contents().value(secretKey(existing, AuthType::Basic)),
+        QStringLiteral("kept-secret"));
 
     // A replacement that changes the auth type fails, and nothing of the import is saved.
     Connector bad = *m_repo->find(existing);

@@ -19,27 +19,48 @@ void TestUrlNormalizer::accepted_data()
     QTest::addColumn<QString>("input");
     QTest::addColumn<QString>("expected");
     QTest::addColumn<bool>("warns");
-    QTest::newRow("cloud") << "https://acme.jamacloud.com" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("no scheme") << "acme.jamacloud.com" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("surrounding spaces") << "  acme.jamacloud.com/  " << "https://acme.jamacloud.com" << false;
-    QTest::newRow("upper-case host") << "https://ACME.JamaCloud.com" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("trailing slashes") << "https://acme.jamacloud.com///" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("rest") << "https://acme.jamacloud.com/rest" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("rest v1") << "https://acme.jamacloud.com/rest/v1/" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("rest latest") << "https://acme.jamacloud.com/rest/latest" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("rest api call") << "https://acme.jamacloud.com/rest/v1/users/current" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("login page") << "https://acme.jamacloud.com/login.req" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("login page query") << "https://acme.jamacloud.com/login.req?x=1#top" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("context path") << "https://jama.example.com/contour" << "https://jama.example.com/contour" << false;
-    QTest::newRow("context path + rest") << "https://jama.example.com/contour/rest/v1" << "https://jama.example.com/contour" << false;
-    QTest::newRow("context path + login") << "jama.example.com/contour/login.req" << "https://jama.example.com/contour" << false;
-    QTest::newRow("explicit port") << "https://jama.example.com:8443/jama/" << "https://jama.example.com:8443/jama" << false;
-    QTest::newRow("explicit default port kept") << "https://jama.example.com:443" << "https://jama.example.com:443" << false;
-    QTest::newRow("host and port, no scheme") << "jama.example.com:8443" << "https://jama.example.com:8443" << false;
-    QTest::newRow("http warns") << "http://host:8080/jama" << "http://host:8080/jama" << true;
-    QTest::newRow("HTTPS upper-case scheme") << "HTTPS://acme.jamacloud.com" << "https://acme.jamacloud.com" << false;
-    QTest::newRow("ip address") << "https://10.0.0.5/jama" << "https://10.0.0.5/jama" << false;
-    QTest::newRow("path named rest-api kept") << "https://h.example.com/rest-api" << "https://h.example.com/rest-api" << false;
+    QTest::newRow("cloud") << "https://acme.jamacloud.com"
+                           << "https://acme.jamacloud.com" << false;
+    QTest::newRow("no scheme") << "acme.jamacloud.com"
+                               << "https://acme.jamacloud.com" << false;
+    QTest::newRow("surrounding spaces") << "  acme.jamacloud.com/  "
+                                        << "https://acme.jamacloud.com" << false;
+    QTest::newRow("upper-case host") << "https://ACME.JamaCloud.com"
+                                     << "https://acme.jamacloud.com" << false;
+    QTest::newRow("trailing slashes") << "https://acme.jamacloud.com///"
+                                      << "https://acme.jamacloud.com" << false;
+    QTest::newRow("rest") << "https://acme.jamacloud.com/rest"
+                          << "https://acme.jamacloud.com" << false;
+    QTest::newRow("rest v1") << "https://acme.jamacloud.com/rest/v1/"
+                             << "https://acme.jamacloud.com" << false;
+    QTest::newRow("rest latest") << "https://acme.jamacloud.com/rest/latest"
+                                 << "https://acme.jamacloud.com" << false;
+    QTest::newRow("rest api call") << "https://acme.jamacloud.com/rest/v1/users/current"
+                                   << "https://acme.jamacloud.com" << false;
+    QTest::newRow("login page") << "https://acme.jamacloud.com/login.req"
+                                << "https://acme.jamacloud.com" << false;
+    QTest::newRow("login page query") << "https://acme.jamacloud.com/login.req?x=1#top"
+                                      << "https://acme.jamacloud.com" << false;
+    QTest::newRow("context path") << "https://jama.example.com/contour"
+                                  << "https://jama.example.com/contour" << false;
+    QTest::newRow("context path + rest") << "https://jama.example.com/contour/rest/v1"
+                                         << "https://jama.example.com/contour" << false;
+    QTest::newRow("context path + login") << "jama.example.com/contour/login.req"
+                                          << "https://jama.example.com/contour" << false;
+    QTest::newRow("explicit port") << "https://jama.example.com:8443/jama/"
+                                   << "https://jama.example.com:8443/jama" << false;
+    QTest::newRow("explicit default port kept") << "https://jama.example.com:443"
+                                                << "https://jama.example.com:443" << false;
+    QTest::newRow("host and port, no scheme") << "jama.example.com:8443"
+                                              << "https://jama.example.com:8443" << false;
+    QTest::newRow("http warns") << "http://host:8080/jama"
+                                << "http://host:8080/jama" << true;
+    QTest::newRow("HTTPS upper-case scheme") << "HTTPS://acme.jamacloud.com"
+                                             << "https://acme.jamacloud.com" << false;
+    QTest::newRow("ip address") << "https://10.0.0.5/jama"
+                                << "https://10.0.0.5/jama" << false;
+    QTest::newRow("path named rest-api kept") << "https://h.example.com/rest-api"
+                                              << "https://h.example.com/rest-api" << false;
 }
 
 void TestUrlNormalizer::accepted()
@@ -60,18 +81,30 @@ void TestUrlNormalizer::refused_data()
 {
     QTest::addColumn<QString>("input");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("empty") << "" << "Enter the URL";
-    QTest::newRow("blank") << "   " << "Enter the URL";
-    QTest::newRow("space inside") << "https://acme jamacloud.com" << "spaces";
-    QTest::newRow("ftp") << "ftp://acme.jamacloud.com" << "not supported";
-    QTest::newRow("file") << "file:///etc/passwd" << "not supported";
-    QTest::newRow("javascript") << "javascript://alert(1)" << "not supported";
-    QTest::newRow("user and password") << "https://svc:hunter2@acme.jamacloud.com" << "user name and password";
-    QTest::newRow("user only") << "https://svc@acme.jamacloud.com" << "user name and password";
-    QTest::newRow("no scheme with password") << "svc:pw@acme.jamacloud.com" << "user name and password";
-    QTest::newRow("no host") << "https://" << "host";
-    QTest::newRow("only path") << "https:///rest/v1" << "host";
-    QTest::newRow("scheme separator only") << "://acme" << "host";
+    QTest::newRow("empty") << ""
+                           << "Enter the URL";
+    QTest::newRow("blank") << "   "
+                           << "Enter the URL";
+    QTest::newRow("space inside") << "https://acme jamacloud.com"
+                                  << "spaces";
+    QTest::newRow("ftp") << "ftp://acme.jamacloud.com"
+                         << "not supported";
+    QTest::newRow("file") << "file:///etc/passwd"
+                          << "not supported";
+    QTest::newRow("javascript") << "javascript://alert(1)"
+                                << "not supported";
+    QTest::newRow("user and password") << "https://svc:hunter2@acme.jamacloud.com"
+                                       << "user name and password";
+    QTest::newRow("user only") << "https://svc@acme.jamacloud.com"
+                               << "user name and password";
+    QTest::newRow("no scheme with password") << "svc:pw@acme.jamacloud.com"
+                                             << "user name and password";
+    QTest::newRow("no host") << "https://"
+                             << "host";
+    QTest::newRow("only path") << "https:///rest/v1"
+                               << "host";
+    QTest::newRow("scheme separator only") << "://acme"
+                                           << "host";
 }
 
 void TestUrlNormalizer::refused()
