@@ -259,6 +259,9 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json)
         queue.enqueue(id);
     if (!ids.isEmpty())
         loop.exec(); // bounded: every check ends by the keychain and validator timeouts
+    QString saveError;
+    if (!s.repository.flush(&saveError))
+        err() << saveError << Qt::endl; // the results were checked but could not be kept
 
     int code = ExitOk;
     QJsonArray array;

@@ -5,6 +5,8 @@
 #include "SecretStore.h"
 
 #include <QCoreApplication>
+#include <QPointer>
+#include <QThreadPool>
 #include <QTimer>
 
 namespace cd {
@@ -34,7 +36,12 @@ ConnectorRepository::ConnectorRepository(
     , m_secrets(secrets)
 { }
 
-ConnectorRepository::~ConnectorRepository() = default;
+ConnectorRepository::~ConnectorRepository()
+{
+    QString error;
+    if (!flush(&error))
+        qCWarning(lcStore).noquote() << error;
+}
 
 bool ConnectorRepository::load(QString *error)
 {
@@ -108,7 +115,71 @@ void ConnectorRepository::runNext()
 
 bool ConnectorRepository::saveList(const QList<Connector> &list, QString *error)
 {
-    return m_store->save(list, error);
+    // A background write still running finishes first, so this newer list lands last.
+    if (m_writer)
+        m_writer->waitForDone();
+    // Every list written is derived from m_connectors, so it carries any recorded results.
+    if (!m_store->save(list, error))
+        return false;
+    m_unsaved = false;
+    return true;
+}
+
+void ConnectorRepository::writeInBackground()
+{
+    if (!m_unsaved || m_store->state() == ConnectorStore::State::Blocked)
+        return;
+    if (!m_writer) {
+        m_writer = new QThreadPool(this);
+        m_writer->setMaxThreadCount(1);
+    }
+    // Copies (implicitly shared, cheap): the worker never touches this object's members.
+    const ConnectorStore::Write w = m_store->prepareWrite(m_connectors);
+    m_unsaved = false; // results recorded from now on start the timer again
+    QPointer<ConnectorRepository> self(this);
+    m_writer->start([w, self] {
+        QString error;
+        if (ConnectorStore::write(w, &error))
+            return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, error] {
+                if (!self)
+                    return;
+                self->m_unsaved = true; // kept in memory, written with the next save
+                Q_EMIT self->saveFailed(error);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+bool ConnectorRepository::recordValidation(const QUuid &id, const ValidationState &state)
+{
+    const int i = indexOf(id);
+    if (i < 0)
+        return false;
+    m_connectors[i].validation = state;
+    m_unsaved = true;
+    Q_EMIT connectorUpdated(id);
+    if (!m_saveTimer) {
+        m_saveTimer = new QTimer(this);
+        m_saveTimer->setSingleShot(true);
+        connect(m_saveTimer, &QTimer::timeout, this, &ConnectorRepository::writeInBackground);
+    }
+    if (!m_saveTimer->isActive())
+        m_saveTimer->start(m_saveDelayMs);
+    return true;
+}
+
+bool ConnectorRepository::flush(QString *error)
+{
+    if (m_writer)
+        m_writer->waitForDone();
+    if (!m_unsaved)
+        return true;
+    if (m_saveTimer)
+        m_saveTimer->stop();
+    return saveList(m_connectors, error);
 }
 
 void ConnectorRepository::finish(const RepositoryCallback &done, RepositoryResult result)

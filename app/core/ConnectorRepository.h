@@ -12,6 +12,12 @@
 namespace cd {
 
 class ConnectorStore;
+}
+
+class QThreadPool;
+class QTimer;
+
+namespace cd {
 class SecretStore;
 
 // The result of one repository operation.
@@ -76,6 +82,16 @@ public:
 
     // Records a validation result (file only; no keychain).
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
+    // Records a validation result at once in memory (views update) and writes the file a
+    // moment later on a worker thread, coalescing results that arrive together: with many
+    // connectors a full save per result on the GUI thread would stall the window. A failed
+    // write is reported by saveFailed(); the results stay in memory and are written with
+    // the next save.
+    bool recordValidation(const QUuid &id, const ValidationState &state);
+    // Writes recorded results that are not on disk yet (also done on destruction).
+    bool flush(QString *error);
+    bool hasUnsavedResults() const { return m_unsaved; }
+    void setSaveDelay(int ms) { m_saveDelayMs = ms; }
 
     // Reads the connector's secret from the keychain (validation, "reveal").
     void readSecret(const QUuid &id, QObject *context, SecretCallback done);
@@ -93,6 +109,9 @@ Q_SIGNALS:
     void aboutToReset();
     // Every asked-for operation has finished (see isBusy()).
     void idle();
+    // A deferred write of validation results failed (the results stay in memory and are
+    // written with the next successful save).
+    void saveFailed(const QString &error);
     void reset(); // the whole list changed (load)
 
 private:
@@ -100,6 +119,7 @@ private:
     void enqueue(Step step);
     void runNext();
     bool saveList(const QList<Connector> &list, QString *error);
+    void writeInBackground();
     void finish(const RepositoryCallback &done, RepositoryResult result);
     // The stored connector, if it may be changed now; otherwise reports why to `done`.
     std::optional<Connector> changeable(const QUuid &id, const RepositoryCallback &done);
@@ -112,6 +132,10 @@ private:
     QList<Connector> m_connectors;
     QQueue<Step> m_queue;
     bool m_running = false;
+    bool m_unsaved = false; // recorded validation results not written yet
+    int m_saveDelayMs = 250;
+    QTimer *m_saveTimer = nullptr;
+    QThreadPool *m_writer = nullptr; // one thread: background writes never overlap
 
 public:
     // An import, in one save (all or nothing): `added` connectors get a new id (when null) and

@@ -343,33 +343,44 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
 
 bool ConnectorStore::save(const QList<Connector> &connectors, QString *error)
 {
-    const QString path = filePath();
     if (m_state == State::Blocked) {
         *error = tr("Not saved: %1 could not be read, and Connector Desk does not write over a "
                     "file it could not read. Move the damaged file aside first.")
-                     .arg(QDir::toNativeSeparators(path));
+                     .arg(QDir::toNativeSeparators(filePath()));
         return false;
     }
-    if (!QDir().mkpath(m_dataDir)) {
+    if (!write(prepareWrite(connectors), error))
+        return false;
+    m_state = State::Ok;
+    return true;
+}
+
+ConnectorStore::Write ConnectorStore::prepareWrite(const QList<Connector> &connectors) const
+{
+    return { m_dataDir, filePath(), connectors, m_topLevelExtra, m_fileSchemaMinor };
+}
+
+bool ConnectorStore::write(const Write &w, QString *error)
+{
+    if (!QDir().mkpath(w.dataDir)) {
         *error = tr("Not saved: the folder %1 cannot be created.")
-                     .arg(QDir::toNativeSeparators(m_dataDir));
+                     .arg(QDir::toNativeSeparators(w.dataDir));
         return false;
     }
-    QSaveFile file(path);
+    QSaveFile file(w.path);
     if (!file.open(QIODevice::WriteOnly)) {
         *error = tr("Not saved: %1 cannot be written (%2). The previous file is unchanged.")
-                     .arg(QDir::toNativeSeparators(path), file.errorString());
+                     .arg(QDir::toNativeSeparators(w.path), file.errorString());
         return false;
     }
-    const QByteArray bytes = serialize(connectors, m_topLevelExtra, m_fileSchemaMinor);
+    const QByteArray bytes = serialize(w.connectors, w.topLevelExtra, w.schemaMinor);
     if (file.write(bytes) != bytes.size() || !file.commit()) {
         *error = tr("Not saved: writing %1 failed (%2). The previous file is unchanged.")
-                     .arg(QDir::toNativeSeparators(path), file.errorString());
+                     .arg(QDir::toNativeSeparators(w.path), file.errorString());
         file.cancelWriting();
         return false;
     }
-    m_state = State::Ok;
-    qCDebug(lcStore) << "saved" << connectors.size() << "connectors to" << path;
+    qCDebug(lcStore) << "saved" << w.connectors.size() << "connectors to" << w.path;
     return true;
 }
 

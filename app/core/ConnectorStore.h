@@ -43,6 +43,20 @@ public:
     // when anything in the write fails.
     bool save(const QList<Connector> &connectors, QString *error);
 
+    // A save split in two, so that the writing can run on another thread: prepareWrite()
+    // copies what is needed (on the owner's thread; a Blocked store must not be written,
+    // check state() first), write() serialises and writes it atomically (any thread).
+    struct Write
+    {
+        QString dataDir;
+        QString path;
+        QList<Connector> connectors;
+        QJsonObject topLevelExtra;
+        int schemaMinor = kSchemaMinor;
+    };
+    Write prepareWrite(const QList<Connector> &connectors) const;
+    static bool write(const Write &w, QString *error);
+
     // The user's choices after a failed load.
     void keepReadOnly() { m_readOnlyAcknowledged = true; }
     bool isReadOnlyAcknowledged() const { return m_readOnlyAcknowledged; }

@@ -251,10 +251,7 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
 
 void ValidationQueue::record(const QUuid &id, const ValidationResult &result)
 {
-    QString error;
-    if (!m_repository->setValidation(
-            id, validationStateFor(result, QDateTime::currentDateTimeUtc()), &error))
-        qCWarning(lcStore).noquote() << "the validation result could not be saved:" << error;
+    m_repository->recordValidation(id, validationStateFor(result, QDateTime::currentDateTimeUtc()));
 }
 
 } // namespace cd

@@ -86,19 +86,30 @@ QString ConnectorListModel::statusText(const Connector &c) const
     return statusDisplayName(c.validation.status);
 }
 
-static QString statusIconPath(ValidationStatus s)
+// The five status icons, made once: building a QIcon from an SVG path per data() call
+// would defeat the icon cache and re-render the SVG on every repaint.
+static const QIcon &statusIcon(ValidationStatus s, bool validating)
 {
+    static const QIcon icons[] = {
+        QIcon(QStringLiteral(":/icons/status-not-verified.svg")),
+        QIcon(QStringLiteral(":/icons/status-verified.svg")),
+        QIcon(QStringLiteral(":/icons/status-warning.svg")),
+        QIcon(QStringLiteral(":/icons/status-failed.svg")),
+        QIcon(QStringLiteral(":/icons/status-validating.svg")),
+    };
+    if (validating)
+        return icons[4];
     switch (s) {
     case ValidationStatus::Verified:
-        return QStringLiteral(":/icons/status-verified.svg");
+        return icons[1];
     case ValidationStatus::Warning:
-        return QStringLiteral(":/icons/status-warning.svg");
+        return icons[2];
     case ValidationStatus::Failed:
-        return QStringLiteral(":/icons/status-failed.svg");
+        return icons[3];
     case ValidationStatus::NotVerified:
         break;
     }
-    return QStringLiteral(":/icons/status-not-verified.svg");
+    return icons[0];
 }
 
 QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
@@ -106,7 +117,6 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Connector &c = connectorAt(index.row());
-    const bool validating = m_validating.contains(c.id);
     if (role == IdRole)
         return c.id;
     switch (index.column()) {
@@ -131,15 +141,15 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
                 : tr("%1 (%2)").arg(authTypeDisplayName(c.authType), c.identity);
         }
         break;
-    case StatusColumn:
+    case StatusColumn: {
+        const bool validating = m_validating.contains(c.id);
         switch (role) {
         case Qt::DisplayRole:
             return statusText(c);
         case SortRole:
             return validating ? -1 : int(c.validation.status);
         case Qt::DecorationRole:
-            return QIcon(validating ? QStringLiteral(":/icons/status-validating.svg")
-                                    : statusIconPath(c.validation.status));
+            return statusIcon(c.validation.status, validating);
         case Qt::ToolTipRole:
             return validating
                 ? tr("Checking the credentials against the server…")
@@ -148,6 +158,7 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
             break;
         }
         break;
+    }
     case LastCheckedColumn:
         switch (role) {
         case Qt::DisplayRole:
@@ -251,6 +262,41 @@ ConnectorFilterProxyModel::ConnectorFilterProxyModel(QObject *parent)
     setSortCaseSensitivity(Qt::CaseInsensitive);
     setSortLocaleAware(true);
     setDynamicSortFilter(true);
+    m_collator.setCaseSensitivity(Qt::CaseInsensitive);
+    m_collator.setNumericMode(true); // "Connector 2" before "Connector 10"
+}
+
+int ConnectorFilterProxyModel::statusRank(const Connector &c) const
+{
+    const auto *model = static_cast<const ConnectorListModel *>(sourceModel());
+    return model->isValidating(c.id) ? -1 : int(c.validation.status);
+}
+
+bool ConnectorFilterProxyModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    // Compares the connectors' fields directly: going through data() and QVariant for each
+    // of the ~130,000 comparisons of sorting 10,000 rows is most of the cost.
+    const auto *model = static_cast<const ConnectorListModel *>(sourceModel());
+    const Connector &a = model->connectorAt(left.row());
+    const Connector &b = model->connectorAt(right.row());
+    switch (left.column()) {
+    case ConnectorListModel::NameColumn:
+        return m_collator.compare(a.name, b.name) < 0;
+    case ConnectorListModel::ApplicationColumn:
+        return m_collator.compare(a.application, b.application) < 0;
+    case ConnectorListModel::UrlColumn:
+        return m_collator.compare(a.url, b.url) < 0;
+    case ConnectorListModel::AuthenticationColumn:
+        if (a.authType != b.authType)
+            return a.authType < b.authType;
+        return m_collator.compare(a.identity, b.identity) < 0;
+    case ConnectorListModel::StatusColumn:
+        return statusRank(a) < statusRank(b);
+    case ConnectorListModel::LastCheckedColumn:
+        return a.validation.checkedAt < b.validation.checkedAt;
+    default:
+        return QSortFilterProxyModel::lessThan(left, right);
+    }
 }
 
 void ConnectorFilterProxyModel::setSearchText(const QString &text)

@@ -3,6 +3,7 @@
 #include "Connector.h"
 
 #include <QAbstractTableModel>
+#include <QCollator>
 #include <QDateTime>
 #include <QSet>
 #include <QSortFilterProxyModel>
@@ -80,9 +81,13 @@ public:
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
+    int statusRank(const Connector &c) const;
+
     QString m_needle;
+    QCollator m_collator;
 };
 
 } // namespace cd::ui

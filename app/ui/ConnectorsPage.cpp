@@ -77,6 +77,10 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
         updateStoreMessage();
     });
     connect(m_model, &QAbstractItemModel::dataChanged, this, &ConnectorsPage::updateDetails);
+    connect(repository, &ConnectorRepository::saveFailed, this, [this](const QString &error) {
+        m_ui->pageMessage->showMessage(
+            InlineMessage::Kind::Error, tr("Validation results could not be saved: %1").arg(error));
+    });
 
     updateIcons();
     updatePage();

@@ -106,7 +106,14 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
     setAcceptDrops(true); // a .json export file dropped on the window is imported
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Children go after the members, but the repository writes through m_store (a member):
+    // take down the page, the queue and the repository (which flushes) while it exists.
+    delete m_pages;
+    delete m_queue;
+    delete m_repository;
+}
 
 void MainWindow::createActions()
 {

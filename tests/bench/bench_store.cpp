@@ -8,7 +8,6 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <algorithm>
 
 using namespace cd;
@@ -44,15 +43,14 @@ void BenchStore::initTestCase()
                                               "cannot be confirmed through the API.");
         c.validation.checkedAt = QDateTime::currentDateTimeUtc();
         c.validation.account = { QStringLiteral("Service Account %1").arg(i),
-                                 QStringLiteral("service-account-%1").arg(i), QStringLiteral("NAMED") };
+            QStringLiteral("service-account-%1").arg(i), QStringLiteral("NAMED") };
         c.createdAt = c.updatedAt = QDateTime::currentDateTimeUtc();
         m_connectors.append(c);
     }
     m_bytes = ConnectorStore::serialize(m_connectors, {}, 0);
 }
 
-template<typename F>
-static double medianMs(F &&f, int runs = 7)
+template<typename F> static double medianMs(F &&f, int runs = 7)
 {
     QList<double> times;
     for (int i = 0; i < runs; ++i) {
@@ -96,7 +94,7 @@ void BenchStore::loadAndSave()
 
     qInfo("bench_store: %d connectors (%.1f MiB): ConnectorStore load+save %.1f ms (median of %d), "
           "bare QJsonDocument parse+write %.1f ms; ratio %.2f (target <= 10)",
-          kCount, m_bytes.size() / 1048576.0, ours, runs, bare, ours / bare);
+        kCount, m_bytes.size() / 1048576.0, ours, runs, bare, ours / bare);
 }
 
 QTEST_GUILESS_MAIN(BenchStore)

@@ -506,7 +506,7 @@ void TestCli::validate()
     // The result is what the window reads; a keychain failure says nothing about the
     // connector, so it is not recorded: the connector stays "not-verified" (pending).
     QCOMPARE(listJson().first().toObject().value(QStringLiteral("status")).toString(),
-             mode == QLatin1String("no-keychain") ? QStringLiteral("not-verified") : status);
+        mode == QLatin1String("no-keychain") ? QStringLiteral("not-verified") : status);
 }
 
 void TestCli::validateAllReturnsMostSerious()

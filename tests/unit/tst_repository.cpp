@@ -58,6 +58,7 @@ private Q_SLOTS:
     void blockedStoreRefusesEverything();
     void operationsRunInOrder();
     void importIsAllOrNothing();
+    void recordedResultsAreWrittenLater();
 
 private:
     QList<Connector> onDisk() const;
@@ -392,6 +393,42 @@ void TestRepository::importIsAllOrNothing()
     QVERIFY(fail.result.error.startsWith(QLatin1String("Nothing was imported")));
     QCOMPARE(m_repo->connectors().size(), 3);
     QCOMPARE(onDisk().size(), 3);
+}
+
+void TestRepository::recordedResultsAreWrittenLater()
+{
+    Outcome o;
+    m_repo->add(make("Checked"), QStringLiteral("pw"), o.callback());
+    QTRY_VERIFY(o.done);
+    const QUuid id = o.result.id;
+    QSignalSpy updated(m_repo, &ConnectorRepository::connectorUpdated);
+    ValidationState v;
+    v.status = ValidationStatus::Verified;
+    v.message = QStringLiteral("ok");
+    v.checkedAt = QDateTime::currentDateTimeUtc();
+    m_repo->setSaveDelay(100);
+    QVERIFY(m_repo->recordValidation(id, v));
+    // In memory (and in views) at once; on disk a moment later, off the GUI thread.
+    QCOMPARE(updated.count(), 1);
+    QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
+    QVERIFY(m_repo->hasUnsavedResults());
+    QCOMPARE(onDisk().first().validation.status, ValidationStatus::NotVerified);
+    QTRY_COMPARE(onDisk().first().validation.status, ValidationStatus::Verified);
+    QVERIFY(!m_repo->hasUnsavedResults());
+
+    // flush() writes at once; so does the destructor.
+    v.status = ValidationStatus::Failed;
+    QVERIFY(m_repo->recordValidation(id, v));
+    QString error;
+    QVERIFY(m_repo->flush(&error));
+    QCOMPARE(onDisk().first().validation.status, ValidationStatus::Failed);
+    v.status = ValidationStatus::Warning;
+    QVERIFY(m_repo->recordValidation(id, v));
+    delete m_repo;
+    m_repo = nullptr;
+    QCOMPARE(onDisk().first().validation.status, ValidationStatus::Warning);
+    QVERIFY(!m_repo);
+    m_repo = new ConnectorRepository(m_store, m_secrets);
 }
 
 QTEST_GUILESS_MAIN(TestRepository)
