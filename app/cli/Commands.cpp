@@ -24,6 +24,14 @@
 #include <QTextStream>
 #include <algorithm>
 #include <cstdio>
+
+#if defined(Q_OS_WIN)
+#include <io.h>
+#include <windows.h>
+#else
+#include <termios.h>
+#include <unistd.h>
+#endif
 #include <optional>
 
 namespace cd::cli {
@@ -328,6 +336,57 @@ int runValidate(Session &s, const QStringList &args, const QCommandLineParser &p
 // ---- add -------------------------------------------------------------------------------
 
 // Reads the secret from standard input: one trailing newline is stripped.
+// Terminal echo off while a secret is typed at a prompt (restored on every path).
+class EchoOff
+{
+public:
+    EchoOff()
+    {
+#if defined(Q_OS_WIN)
+        m_handle = GetStdHandle(STD_INPUT_HANDLE);
+        m_ok = GetConsoleMode(m_handle, &m_mode)
+            && SetConsoleMode(m_handle, m_mode & ~DWORD(ENABLE_ECHO_INPUT));
+#else
+        m_ok = tcgetattr(STDIN_FILENO, &m_saved) == 0;
+        if (m_ok) {
+            termios quiet = m_saved;
+            quiet.c_lflag &= ~tcflag_t(ECHO);
+            m_ok = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+#endif
+    }
+    ~EchoOff()
+    {
+#if defined(Q_OS_WIN)
+        if (m_ok)
+            SetConsoleMode(m_handle, m_mode);
+#else
+        if (m_ok)
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &m_saved);
+#endif
+    }
+    EchoOff(const EchoOff &) = delete;
+    EchoOff &operator=(const EchoOff &) = delete;
+
+private:
+    bool m_ok = false;
+#if defined(Q_OS_WIN)
+    HANDLE m_handle = nullptr;
+    DWORD m_mode = 0;
+#else
+    termios m_saved {};
+#endif
+};
+
+bool stdinIsTerminal()
+{
+#if defined(Q_OS_WIN)
+    return _isatty(_fileno(stdin));
+#else
+    return isatty(STDIN_FILENO);
+#endif
+}
+
 bool readSecretFromStdin(QString *secret, QString *error)
 {
     QFile in;
@@ -335,7 +394,18 @@ bool readSecretFromStdin(QString *secret, QString *error)
         *error = tr("Cannot read the secret from standard input.");
         return false;
     }
-    QByteArray data = in.read(kMaxSecretBytes + 1);
+    QByteArray data;
+    if (stdinIsTerminal()) {
+        // Typed by hand: one line, never shown on the screen or left in the scrollback.
+        err() << tr("Secret (not shown), then Enter: ") << Qt::flush;
+        {
+            const EchoOff quiet;
+            data = in.readLine(kMaxSecretBytes + 2);
+        }
+        err() << Qt::endl;
+    } else {
+        data = in.read(kMaxSecretBytes + 1);
+    }
     if (data.size() > kMaxSecretBytes) {
         *error = tr("The secret on standard input is too long.");
         return false;

@@ -115,9 +115,8 @@ void ConnectorRepository::runNext()
 
 bool ConnectorRepository::saveList(const QList<Connector> &list, QString *error)
 {
-    // A background write still running finishes first, so this newer list lands last.
-    if (m_writer)
-        m_writer->waitForDone();
+    // No waiting for a background write still running: this list is numbered after it,
+    // and the store drops the older one if it commits later.
     // Every list written is derived from m_connectors, so it carries any recorded results.
     if (!m_store->save(list, error))
         return false;
@@ -143,9 +142,9 @@ void ConnectorRepository::writeInBackground()
             return;
         QMetaObject::invokeMethod(
             self.data(),
-            [self, error] {
-                if (!self)
-                    return;
+            [self, error, generation = w.generation] {
+                if (!self || self->m_store->committedGeneration() > generation)
+                    return; // a newer save has written everything since
                 self->m_unsaved = true; // kept in memory, written with the next save
                 Q_EMIT self->saveFailed(error);
             },
@@ -219,7 +218,9 @@ void ConnectorRepository::addWithoutSecret(Connector connector, RepositoryCallba
 void ConnectorRepository::restore(const RepositoryResult &removed, RepositoryCallback done)
 {
     if (!removed.removed) {
-        finish(done, failure(tr("There is nothing to restore.")));
+        // Answered from the event loop like every other result.
+        QTimer::singleShot(
+            0, this, [this, done] { finish(done, failure(tr("There is nothing to restore."))); });
         return;
     }
     Connector c = *removed.removed;
@@ -271,7 +272,8 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
 
     const QString key = secretKey(id, connector.authType);
     m_secrets->write(
-        key, secret, this, [this, key, id, done, next, saveRecord](const SecretResult &w) {
+        key, secret, this,
+        [this, key, id, done, next, saveRecord](const SecretResult &w) {
             if (!w.ok()) {
                 finish(done,
                     failure(tr("The connector was not saved: its secret could not be stored "
@@ -292,6 +294,12 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
                     next();
                 });
             });
+        },
+        // The write timed out, was reported as failed, then happened after all: the
+        // connector was not saved, so its secret must not stay behind.
+        [this, key](const SecretResult &late) {
+            if (late.ok())
+                m_secrets->remove(key, this, [key](const SecretResult &) {});
         });
 }
 
@@ -368,7 +376,8 @@ void ConnectorRepository::update(
         const QString secret = *newSecret;
 
         if (authChanged) {
-            m_secrets->write(newKey, secret, this,
+            m_secrets->write(
+                newKey, secret, this,
                 [this, newKey, oldKey, id, done, next, saveRecord, succeed](const SecretResult &w) {
                     if (!w.ok()) {
                         finish(done,
@@ -400,6 +409,11 @@ void ConnectorRepository::update(
                                              "keychain: %1")
                                               .arg(rm.message));
                     });
+                },
+                // Timed out, reported as not saved, then written after all: take it out.
+                [this, newKey](const SecretResult &late) {
+                    if (late.ok())
+                        m_secrets->remove(newKey, this, [](const SecretResult &) {});
                 });
             return;
         }
@@ -417,7 +431,8 @@ void ConnectorRepository::update(
                 }
                 const bool hadOld = rd.ok();
                 const QString oldSecret = rd.secret;
-                m_secrets->write(oldKey, secret, this,
+                m_secrets->write(
+                    oldKey, secret, this,
                     [this, oldKey, hadOld, oldSecret, id, done, next, saveRecord, succeed](
                         const SecretResult &w) {
                         if (!w.ok()) {
@@ -445,6 +460,16 @@ void ConnectorRepository::update(
                             m_secrets->write(oldKey, oldSecret, this, report);
                         else
                             m_secrets->remove(oldKey, this, report);
+                    },
+                    // Timed out, reported as not saved, then written after all: the stored
+                    // record still belongs to the previous secret, so put that back.
+                    [this, oldKey, hadOld, oldSecret](const SecretResult &late) {
+                        if (!late.ok())
+                            return;
+                        if (hadOld)
+                            m_secrets->write(oldKey, oldSecret, this, [](const SecretResult &) {});
+                        else
+                            m_secrets->remove(oldKey, this, [](const SecretResult &) {});
                     });
             });
     });
@@ -476,7 +501,8 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
             // succeeded.
             const bool hadSecret = rd.ok();
             const QString secret = rd.secret;
-            m_secrets->remove(key, this,
+            m_secrets->remove(
+                key, this,
                 [this, id, without, old, hadSecret, secret, done, next](const SecretResult &rm) {
                     if (!rm.ok()) {
                         // Write the record back: a connector is deleted whole or not at all.
@@ -511,6 +537,12 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                     r.removedSecret = secret;
                     finish(done, r);
                     next();
+                },
+                // Timed out, so the record was written back, then deleted after all: the
+                // connector is still listed, so its secret goes back too.
+                [this, key, hadSecret, secret](const SecretResult &late) {
+                    if (late.ok() && hadSecret)
+                        m_secrets->write(key, secret, this, [](const SecretResult &) {});
                 });
         });
     });

@@ -355,13 +355,22 @@ bool ConnectorStore::save(const QList<Connector> &connectors, QString *error)
     return true;
 }
 
-ConnectorStore::Write ConnectorStore::prepareWrite(const QList<Connector> &connectors) const
+ConnectorStore::Write ConnectorStore::prepareWrite(const QList<Connector> &connectors)
 {
-    return { m_dataDir, filePath(), connectors, m_topLevelExtra, m_fileSchemaMinor };
+    return { m_dataDir, filePath(), connectors, m_topLevelExtra, m_fileSchemaMinor,
+        ++m_nextGeneration, m_gate };
 }
 
-bool ConnectorStore::write(const Write &w, QString *error)
+quint64 ConnectorStore::committedGeneration() const
 {
+    QMutexLocker lock(&m_gate->mutex);
+    return m_gate->committed;
+}
+
+bool ConnectorStore::write(const Write &w, QString *error, bool *superseded)
+{
+    if (superseded)
+        *superseded = false;
     if (!QDir().mkpath(w.dataDir)) {
         *error = tr("Not saved: the folder %1 cannot be created.")
                      .arg(QDir::toNativeSeparators(w.dataDir));
@@ -374,12 +383,29 @@ bool ConnectorStore::write(const Write &w, QString *error)
         return false;
     }
     const QByteArray bytes = serialize(w.connectors, w.topLevelExtra, w.schemaMinor);
-    if (file.write(bytes) != bytes.size() || !file.commit()) {
+    if (file.write(bytes) != bytes.size()) {
         *error = tr("Not saved: writing %1 failed (%2). The previous file is unchanged.")
                      .arg(QDir::toNativeSeparators(w.path), file.errorString());
         file.cancelWriting();
         return false;
     }
+    std::unique_ptr<QMutexLocker<QMutex>> lock;
+    if (w.gate) {
+        lock = std::make_unique<QMutexLocker<QMutex>>(&w.gate->mutex);
+        if (w.generation < w.gate->committed) {
+            file.cancelWriting(); // a newer list is on disk already
+            if (superseded)
+                *superseded = true;
+            return true;
+        }
+    }
+    if (!file.commit()) {
+        *error = tr("Not saved: writing %1 failed (%2). The previous file is unchanged.")
+                     .arg(QDir::toNativeSeparators(w.path), file.errorString());
+        return false;
+    }
+    if (w.gate)
+        w.gate->committed = w.generation;
     qCDebug(lcStore) << "saved" << w.connectors.size() << "connectors to" << w.path;
     return true;
 }

@@ -4,7 +4,9 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMutex>
 #include <QString>
+#include <memory>
 
 namespace cd {
 
@@ -46,6 +48,15 @@ public:
     // A save split in two, so that the writing can run on another thread: prepareWrite()
     // copies what is needed (on the owner's thread; a Blocked store must not be written,
     // check state() first), write() serialises and writes it atomically (any thread).
+    //
+    // Writes are numbered when prepared; a write that was prepared before one that has
+    // already reached the disk is dropped at commit (`superseded`), so a slow background
+    // write can never put back an older list, and nobody has to wait for it.
+    struct CommitGate
+    {
+        QMutex mutex;
+        quint64 committed = 0; // the newest write on disk
+    };
     struct Write
     {
         QString dataDir;
@@ -53,9 +64,12 @@ public:
         QList<Connector> connectors;
         QJsonObject topLevelExtra;
         int schemaMinor = kSchemaMinor;
+        quint64 generation = 0;
+        std::shared_ptr<CommitGate> gate;
     };
-    Write prepareWrite(const QList<Connector> &connectors) const;
-    static bool write(const Write &w, QString *error);
+    Write prepareWrite(const QList<Connector> &connectors);
+    static bool write(const Write &w, QString *error, bool *superseded = nullptr);
+    quint64 committedGeneration() const;
 
     // The user's choices after a failed load.
     void keepReadOnly() { m_readOnlyAcknowledged = true; }
@@ -82,6 +96,8 @@ private:
     bool m_readOnlyAcknowledged = false;
     QJsonObject m_topLevelExtra; // unknown top-level fields of a newer minor version
     int m_fileSchemaMinor = kSchemaMinor;
+    std::shared_ptr<CommitGate> m_gate = std::make_shared<CommitGate>();
+    quint64 m_nextGeneration = 0;
 };
 
 } // namespace cd

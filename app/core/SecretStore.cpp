@@ -83,22 +83,23 @@ QString SecretStore::messageFor(SecretResult::Error error, const QString &detail
 
 void SecretStore::read(const QString &key, QObject *context, SecretCallback done)
 {
-    run(Op::Read, key, QString(), context, std::move(done));
+    run(Op::Read, key, QString(), context, std::move(done), {});
 }
 
-void SecretStore::write(
-    const QString &key, const QString &secret, QObject *context, SecretCallback done)
+void SecretStore::write(const QString &key, const QString &secret, QObject *context,
+    SecretCallback done, SecretCallback late)
 {
-    run(Op::Write, key, secret, context, std::move(done));
+    run(Op::Write, key, secret, context, std::move(done), std::move(late));
 }
 
-void SecretStore::remove(const QString &key, QObject *context, SecretCallback done)
+void SecretStore::remove(
+    const QString &key, QObject *context, SecretCallback done, SecretCallback late)
 {
-    run(Op::Remove, key, QString(), context, std::move(done));
+    run(Op::Remove, key, QString(), context, std::move(done), std::move(late));
 }
 
-void SecretStore::run(
-    Op op, const QString &key, const QString &secret, QObject *context, SecretCallback done)
+void SecretStore::run(Op op, const QString &key, const QString &secret, QObject *context,
+    SecretCallback done, SecretCallback late)
 {
     Q_ASSERT(context);
     // Whichever comes first, the backend's answer or the timeout, answers the caller; the
@@ -109,16 +110,26 @@ void SecretStore::run(
         SecretCallback done;
         bool answered = false;
         QPointer<QTimer> timer;
+        SecretCallback late;
+        bool timedOut = false;
     };
     auto pending = std::make_shared<Pending>();
     pending->context = context;
     pending->done = std::move(done);
+    pending->late = std::move(late);
     auto *timer = new QTimer(this);
     timer->setSingleShot(true);
     pending->timer = timer;
-    const auto answer = [pending](const SecretResult &r) {
-        if (pending->answered)
+    const auto answer = [pending, key](const SecretResult &r) {
+        if (pending->answered) {
+            if (pending->timedOut && r.error != SecretResult::Error::Timeout) {
+                qCWarning(lcKeychain).noquote()
+                    << "keychain call for" << key << "answered after its timeout";
+                if (pending->late && pending->context)
+                    deliver(pending->context, std::move(pending->late), r);
+            }
             return;
+        }
         pending->answered = true;
         if (pending->timer) {
             pending->timer->stop();
@@ -128,7 +139,8 @@ void SecretStore::run(
             deliver(pending->context, std::move(pending->done), r);
     };
     const int timeoutMs = m_timeoutMs;
-    connect(timer, &QTimer::timeout, this, [answer, key, timeoutMs] {
+    connect(timer, &QTimer::timeout, this, [answer, pending, key, timeoutMs] {
+        pending->timedOut = true;
         qCWarning(lcKeychain).noquote()
             << "keychain call for" << key << "timed out after" << timeoutMs << "ms";
         SecretResult r;
@@ -148,6 +160,17 @@ void MemorySecretStore::start(Op op, const QString &key, const QString &secret,
     ++m_calls;
     if (m_mode == Mode::Hanging)
         return; // never answers, like a keychain waiting on an unlock prompt
+    if (m_delayMs > 0) {
+        QTimer::singleShot(m_delayMs, this,
+            [this, op, key, secret, answer] { carryOut(op, key, secret, answer); });
+        return;
+    }
+    carryOut(op, key, secret, answer);
+}
+
+void MemorySecretStore::carryOut(Op op, const QString &key, const QString &secret,
+    const std::function<void(const SecretResult &)> &answer)
+{
     SecretResult r;
     if (m_mode == Mode::Failing) {
         r.error = SecretResult::Error::NoService;

@@ -35,10 +35,15 @@ public:
     static constexpr int kDefaultTimeoutMs = 30000;
     using QObject::QObject;
 
+    // `late`, if given, receives the backend's answer when it arrives after the timeout was
+    // already reported: a write or remove that "failed" may still have happened, and the
+    // caller can undo it (see ConnectorRepository).
     void read(const QString &key, QObject *context, SecretCallback done);
-    void write(const QString &key, const QString &secret, QObject *context, SecretCallback done);
+    void write(const QString &key, const QString &secret, QObject *context, SecretCallback done,
+        SecretCallback late = {});
     // Removing a key that does not exist succeeds.
-    void remove(const QString &key, QObject *context, SecretCallback done);
+    void remove(
+        const QString &key, QObject *context, SecretCallback done, SecretCallback late = {});
 
     void setTimeout(int ms) { m_timeoutMs = ms; }
     int timeout() const { return m_timeoutMs; }
@@ -55,8 +60,8 @@ protected:
         = 0;
 
 private:
-    void run(
-        Op op, const QString &key, const QString &secret, QObject *context, SecretCallback done);
+    void run(Op op, const QString &key, const QString &secret, QObject *context,
+        SecretCallback done, SecretCallback late);
     int m_timeoutMs = kDefaultTimeoutMs;
 };
 
@@ -73,6 +78,9 @@ public:
     // Makes only writes fail (reads and removes work), or only removes.
     void setFailWrites(bool fail) { m_failWrites = fail; }
     void setFailRemoves(bool fail) { m_failRemoves = fail; }
+    // Carries out each call only after `ms` (a slow keychain; with a shorter timeout, a
+    // call that "times out" and then happens after all).
+    void setDelay(int ms) { m_delayMs = ms; }
 
     QHash<QString, QString> contents() const { return m_secrets; }
     int callCount() const { return m_calls; }
@@ -82,10 +90,14 @@ protected:
         std::function<void(const SecretResult &)> answer) override;
 
 private:
+    void carryOut(Op op, const QString &key, const QString &secret,
+        const std::function<void(const SecretResult &)> &answer);
+
     QHash<QString, QString> m_secrets;
     Mode m_mode = Mode::Working;
     bool m_failWrites = false;
     bool m_failRemoves = false;
+    int m_delayMs = 0;
     int m_calls = 0;
 };
 

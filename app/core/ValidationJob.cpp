@@ -687,6 +687,17 @@ void ValidationJob::handleRedirect(const QByteArray &location)
                 .arg(shown));
         return;
     }
+    // Another port on the same host can be another service: an https address only
+    // redirects to the same port (an http one may be upgraded to https on another port).
+    if (m_currentUrl.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0
+        && target.port(443) != m_currentUrl.port(443)) {
+        fail(Failure::Redirect,
+            QCoreApplication::translate("ValidationJob",
+                "The server redirected to another port (%1). Credentials are only sent "
+                "to the address you entered: if Jama moved, enter its new URL.")
+                .arg(shown));
+        return;
+    }
     if (m_redirects >= MaxRedirects) {
         fail(Failure::Redirect,
             QCoreApplication::translate("ValidationJob",

@@ -169,8 +169,10 @@ void ValidationQueue::pump()
         const QUuid id = m_queue.takeFirst();
         startOne(id);
     }
-    if (m_queue.isEmpty() && m_running.isEmpty())
+    const bool busy = !m_queue.isEmpty() || !m_running.isEmpty();
+    if (m_busy && !busy)
         Q_EMIT idle();
+    m_busy = busy;
 }
 
 void ValidationQueue::startOne(const QUuid &id)
@@ -180,13 +182,17 @@ void ValidationQueue::startOne(const QUuid &id)
         Q_EMIT pendingChanged(id, false);
         return;
     }
-    m_running.insert(id, Running {});
+    Running running;
+    running.generation = ++m_generation;
+    m_running.insert(id, running);
+    m_busy = true;
     Q_EMIT started(id);
     qCDebug(lcNet) << "validating" << id;
-    m_repository->readSecret(id, this, [this, id](const SecretResult &secret) {
+    const quint64 generation = running.generation;
+    m_repository->readSecret(id, this, [this, id, generation](const SecretResult &secret) {
         auto it = m_running.find(id);
-        if (it == m_running.end() || it->cancelled)
-            return;
+        if (it == m_running.end() || it->cancelled || it->generation != generation)
+            return; // cancelled, or restarted (an edit) while the keychain answered
         const std::optional<Connector> c = m_repository->find(id);
         if (!c) {
             m_running.erase(it);

@@ -88,6 +88,8 @@ private:
     {
         QPointer<ValidationJob> job; // null while the secret is being read
         bool cancelled = false;
+        quint64 generation
+            = 0; // which start this is: a late keychain answer of an earlier one is ignored
     };
 
     ConnectorRepository *m_repository;
@@ -104,6 +106,8 @@ private:
     int m_firstRetryMs = 30 * 1000;
     int m_maxRetryMs = 5 * 60 * 1000;
     int m_nextRetryMs = 30 * 1000;
+    quint64 m_generation = 0;
+    bool m_busy = false; // for idle(): emitted once per busy -> empty transition
 };
 
 // What a finished check means for the stored connector.

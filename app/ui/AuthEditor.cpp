@@ -42,7 +42,7 @@ std::optional<QString> AuthEditor::newSecret() const
 
 void AuthEditor::clear()
 {
-    m_identity->clear();
+    m_identity->setText(QString()); // clears the undo history too
     m_secret->clearSecret();
     m_secret->setStoredSecretAvailable(false);
     setErrors({}, {});

@@ -333,11 +333,16 @@ void ConnectorDialog::reject()
 {
     if (m_saving)
         return; // the keychain is answering; its timeout bounds the wait
+    QDialog::reject();
+}
+
+void ConnectorDialog::done(int result)
+{
     delete m_test; // aborts a running test, emits nothing
     m_test = nullptr;
     for (AuthEditor *editor : m_editors)
-        editor->clear(); // no secret stays in a closed dialog's widgets
-    QDialog::reject();
+        editor->clear(); // no secret stays in a closed dialog's widgets, whatever closed it
+    QDialog::done(result);
 }
 
 void ConnectorDialog::setNetworkAccessManager(QNetworkAccessManager *nam)
@@ -374,8 +379,8 @@ void ConnectorDialog::testConnection()
         InlineMessage::Kind::Information, tr("Reading the secret from the keychain…"));
     QPointer<ConnectorDialog> self(this);
     m_repository->readSecret(m_original->id, this, [self](const SecretResult &r) {
-        if (!self)
-            return;
+        if (!self || !self->isVisible())
+            return; // closed meanwhile: the secret goes nowhere
         if (!r.ok()) {
             self->m_ui->testMessage->showMessage(InlineMessage::Kind::Error, r.message);
             return;
@@ -402,11 +407,13 @@ void ConnectorDialog::startTest(const QString &secret)
         m_test = nullptr;
         m_ui->busyProgressBar->hide();
         m_ui->testConnectionPushButton->setText(tr("Test &Connection"));
+        m_ui->testConnectionPushButton->setAccessibleName(tr("Test Connection"));
         showTestResult(r);
         revalidate();
     });
     m_ui->busyProgressBar->show();
     m_ui->testConnectionPushButton->setText(tr("&Cancel Test"));
+    m_ui->testConnectionPushButton->setAccessibleName(tr("Cancel Test"));
     m_ui->testMessage->showMessage(
         InlineMessage::Kind::Information, tr("Connecting to %1…").arg(request.baseUrl.host()));
     m_test->start();
@@ -450,8 +457,8 @@ void ConnectorDialog::revealSecret()
     QPointer<ConnectorDialog> self(this);
     QPointer<AuthEditor> target(editor);
     m_repository->readSecret(m_original->id, this, [self, target](const SecretResult &r) {
-        if (!self)
-            return;
+        if (!self || !self->isVisible())
+            return; // closed meanwhile: the secret goes nowhere
         self->m_ui->saveMessage->clear();
         if (!r.ok()) {
             self->m_ui->saveMessage->showMessage(InlineMessage::Kind::Error, r.message);

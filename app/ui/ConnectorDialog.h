@@ -65,6 +65,7 @@ Q_SIGNALS:
 
 public Q_SLOTS:
     void reject() override;
+    void done(int result) override;
 
 private:
     void setUpAuthEditors();

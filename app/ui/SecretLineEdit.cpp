@@ -62,7 +62,7 @@ void SecretLineEdit::setRevealed(bool revealed)
 
 void SecretLineEdit::clearSecret()
 {
-    clear();
+    setText(QString()); // unlike clear(), also empties the undo history: Ctrl+Z brings nothing back
     m_revealed.reset();
     setRevealed(false);
 }

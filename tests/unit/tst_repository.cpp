@@ -59,6 +59,7 @@ private Q_SLOTS:
     void operationsRunInOrder();
     void importIsAllOrNothing();
     void recordedResultsAreWrittenLater();
+    void lateKeychainAnswersAreUndone();
 
 private:
     QList<Connector> onDisk() const;
@@ -427,8 +428,47 @@ void TestRepository::recordedResultsAreWrittenLater()
     delete m_repo;
     m_repo = nullptr;
     QCOMPARE(onDisk().first().validation.status, ValidationStatus::Warning);
-    QVERIFY(!m_repo);
     m_repo = new ConnectorRepository(m_store, m_secrets);
+}
+
+void TestRepository::lateKeychainAnswersAreUndone()
+{
+    // A keychain that answers after our timeout: the call is reported as failed, then
+    // happens after all. What it did must not stay.
+    m_secrets->setTimeout(100);
+    m_secrets->setDelay(400);
+    Outcome add;
+    m_repo->add(make("Late"), QStringLiteral("late-secret"), add.callback());
+    QTRY_VERIFY(add.done);
+    QVERIFY(!add.result.ok);
+    QVERIFY2(
+        add.result.error.contains(QLatin1String("did not answer")), qPrintable(add.result.error));
+    QVERIFY(m_repo->connectors().isEmpty());
+    // The late write lands, then is taken out again.
+    QTRY_VERIFY(m_secrets->callCount() >= 2);
+    QTRY_VERIFY_WITH_TIMEOUT(m_secrets->contents().isEmpty(), 3000);
+
+    // A delete whose secret removal times out keeps the connector; when the removal then
+    // happens after all, the secret is written back.
+    m_secrets->setTimeout(5000);
+    m_secrets->setDelay(0);
+    Outcome keep;
+    m_repo->add(make("Kept"), QStringLiteral("kept-secret"), keep.callback());
+    QTRY_VERIFY(keep.done);
+    QVERIFY(keep.result.ok);
+    const QString key = secretKey(keep.result.id, AuthType::Basic);
+    m_secrets->setTimeout(100);
+    m_secrets->setDelay(400);
+    Outcome del;
+    m_repo->remove(keep.result.id, del.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(del.done, 3000);
+    QVERIFY(!del.result.ok);
+    QVERIFY(del.result.error.startsWith(QLatin1String("Nothing was deleted")));
+    QCOMPARE(m_repo->connectors().size(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_secrets->contents().value(key) == QLatin1String("kept-secret"), 3000);
+    QTest::qWait(600);
+    QCOMPARE(m_secrets->contents().value(key), QStringLiteral("kept-secret"));
 }
 
 QTEST_GUILESS_MAIN(TestRepository)
