@@ -374,19 +374,22 @@ void ConnectorRepository::update(
         const QString newKey = secretKey(id, connector.authType);
         const QString oldKey = secretKey(id, old->authType);
         const QString secret = *newSecret;
+        const auto notStored = [this, id, done, next](const SecretResult &w) {
+            finish(done,
+                failure(tr("The changes were not saved: the new secret could not be stored in "
+                           "the keychain. %1")
+                            .arg(w.message),
+                    id));
+            next();
+        };
 
         if (authChanged) {
             m_secrets->write(
                 newKey, secret, this,
-                [this, newKey, oldKey, id, done, next, saveRecord, succeed](const SecretResult &w) {
-                    if (!w.ok()) {
-                        finish(done,
-                            failure(tr("The changes were not saved: the new secret could not "
-                                       "be stored in the keychain. %1")
-                                        .arg(w.message),
-                                id));
-                        return next();
-                    }
+                [this, newKey, oldKey, id, done, next, saveRecord, succeed, notStored](
+                    const SecretResult &w) {
+                    if (!w.ok())
+                        return notStored(w);
                     const QString error = saveRecord();
                     if (!error.isEmpty()) {
                         m_secrets->remove(
@@ -420,7 +423,8 @@ void ConnectorRepository::update(
 
         // Same key: keep the old secret so that a failed save can put it back.
         m_secrets->read(oldKey, this,
-            [this, oldKey, secret, id, done, next, saveRecord, succeed](const SecretResult &rd) {
+            [this, oldKey, secret, id, done, next, saveRecord, succeed, notStored](
+                const SecretResult &rd) {
                 if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
                     finish(done,
                         failure(tr("The changes were not saved: the keychain could not be "
@@ -433,16 +437,10 @@ void ConnectorRepository::update(
                 const QString oldSecret = rd.secret;
                 m_secrets->write(
                     oldKey, secret, this,
-                    [this, oldKey, hadOld, oldSecret, id, done, next, saveRecord, succeed](
-                        const SecretResult &w) {
-                        if (!w.ok()) {
-                            finish(done,
-                                failure(tr("The changes were not saved: the new secret could not "
-                                           "be stored in the keychain. %1")
-                                            .arg(w.message),
-                                    id));
-                            return next();
-                        }
+                    [this, oldKey, hadOld, oldSecret, id, done, next, saveRecord, succeed,
+                        notStored](const SecretResult &w) {
+                        if (!w.ok())
+                            return notStored(w);
                         const QString error = saveRecord();
                         if (error.isEmpty())
                             return succeed({});

@@ -474,13 +474,7 @@ QString MainWindow::importableFile(const QMimeData *mime)
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (!m_importDialog && (event->possibleActions() & Qt::CopyAction)
-        && !importableFile(event->mimeData()).isEmpty()) {
-        event->setDropAction(Qt::CopyAction);
-        event->accept();
-        return;
-    }
-    event->ignore();
+    dragMoveEvent(event); // the same rule: one local .json file, no import already open
 }
 
 void MainWindow::dragMoveEvent(QDragMoveEvent *event)
