@@ -76,8 +76,7 @@ public:
     void update(
         Connector connector, const std::optional<QString> &newSecret, RepositoryCallback done);
     void remove(const QUuid &id, RepositoryCallback done);
-    // Restores a removed connector (same id), with its secret when it had one. Also adds a
-    // connector that has no secret (imported: needsSecret set by the caller).
+    // Restores a removed connector (same id, same timestamps), with its secret when it had one.
     void restore(const RepositoryResult &removed, RepositoryCallback done);
 
     // Records a validation result (file only; no keychain).

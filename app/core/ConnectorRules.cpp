@@ -28,6 +28,17 @@ QString checkName(const QString &rawName, const QList<Connector> &existing, cons
     return {};
 }
 
+QString uniqueName(const QString &name, const QString &suffix, const QString &numberedSuffix,
+    const QList<Connector> &existing, const QUuid &self)
+{
+    for (int n = 1;; ++n) {
+        const QString tail = n == 1 ? suffix : numberedSuffix.arg(n);
+        const QString candidate = name.left(kMaxNameLength - int(tail.size())).trimmed() + tail;
+        if (checkName(candidate, existing, self).isEmpty())
+            return candidate;
+    }
+}
+
 const Connector *findSameInstance(const QString &application, const QString &normalizedUrl,
     const QList<Connector> &existing, const QUuid &self)
 {

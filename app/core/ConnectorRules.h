@@ -52,6 +52,12 @@ DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,
 
 QString checkName(const QString &name, const QList<Connector> &existing, const QUuid &self);
 
+// The first free name "<name><suffix>", then "<name><numberedSuffix>" with %1 = 2, 3, ...
+// (e.g. " (copy)" / " (copy %1)"), the name shortened so that the whole stays within
+// kMaxNameLength and the suffix is never cut.
+QString uniqueName(const QString &name, const QString &suffix, const QString &numberedSuffix,
+    const QList<Connector> &existing, const QUuid &self = QUuid());
+
 // The first connector (other than `self`) with the same application and normalised URL.
 const Connector *findSameInstance(const QString &application, const QString &normalizedUrl,
     const QList<Connector> &existing, const QUuid &self = QUuid());

@@ -59,6 +59,20 @@ bool optionalString(const QJsonObject &o, QLatin1String key, QString *out, QStri
     return true;
 }
 
+bool optionalBool(
+    const QJsonObject &o, QLatin1String key, const QString &shownKey, bool *out, QString *error)
+{
+    const QJsonValue v = o.value(key);
+    if (v.isUndefined())
+        return true;
+    if (!v.isBool()) {
+        *error = tr("\"%1\" must be true or false").arg(shownKey);
+        return false;
+    }
+    *out = v.toBool();
+    return true;
+}
+
 bool requiredString(const QJsonObject &o, QLatin1String key, QString *out, QString *error)
 {
     if (!o.value(key).isString()) {
@@ -164,13 +178,8 @@ bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error
     const QLatin1String identityKey = r.authType == AuthType::OAuth ? F::clientId : F::username;
     if (!optionalString(o, identityKey, &r.identity, error))
         return false;
-    if (o.contains(F::verifySsl)) {
-        if (!o.value(F::verifySsl).isBool()) {
-            *error = tr("\"verifySsl\" must be true or false");
-            return false;
-        }
-        r.verifySsl = o.value(F::verifySsl).toBool();
-    }
+    if (!optionalBool(o, F::verifySsl, F::verifySsl, &r.verifySsl, error))
+        return false;
     text.clear();
     if (!optionalString(o, F::pinned, &text, error))
         return false;
@@ -181,13 +190,8 @@ bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error
             return false;
         }
     }
-    if (o.contains(F::needsSecret)) {
-        if (!o.value(F::needsSecret).isBool()) {
-            *error = tr("\"needsSecret\" must be true or false");
-            return false;
-        }
-        r.needsSecret = o.value(F::needsSecret).toBool();
-    }
+    if (!optionalBool(o, F::needsSecret, F::needsSecret, &r.needsSecret, error))
+        return false;
     if (o.contains(F::validation)) {
         const QJsonValue vv = o.value(F::validation);
         if (!vv.isObject()) {
@@ -205,12 +209,10 @@ bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error
         if (!optionalString(v, F::message, &r.validation.message, error)
             || !optionalDate(v, F::checkedAt, &r.validation.checkedAt, error))
             return false;
-        const QJsonValue rejected = v.value(F::credentialsRejected);
-        if (!rejected.isUndefined() && !rejected.isBool()) {
-            *error = tr("\"validation.credentialsRejected\" must be true or false");
+        if (!optionalBool(v, F::credentialsRejected,
+                QStringLiteral("validation.credentialsRejected"), &r.validation.credentialsRejected,
+                error))
             return false;
-        }
-        r.validation.credentialsRejected = rejected.toBool(false);
         if (v.contains(F::account)) {
             if (!v.value(F::account).isObject()) {
                 *error = tr("\"validation.account\" must be an object");

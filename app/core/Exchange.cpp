@@ -181,13 +181,7 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
 
 QString importedName(const QString &name, const QList<Connector> &taken, const QUuid &self)
 {
-    for (int n = 1;; ++n) {
-        const QString suffix = n == 1 ? tr(" (imported)") : tr(" (imported %1)").arg(n);
-        const QString candidate
-            = name.left(ConnectorRules::kMaxNameLength - int(suffix.size())).trimmed() + suffix;
-        if (ConnectorRules::checkName(candidate, taken, self).isEmpty())
-            return candidate;
-    }
+    return ConnectorRules::uniqueName(name, tr(" (imported)"), tr(" (imported %1)"), taken, self);
 }
 
 } // namespace

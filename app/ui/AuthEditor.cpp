@@ -59,11 +59,6 @@ void AuthEditor::setRevealedSecret(const QString &secret)
     m_secret->setRevealedSecret(secret);
 }
 
-void AuthEditor::setSecretStored(bool stored)
-{
-    m_secret->setStoredSecretAvailable(stored);
-}
-
 QWidget *AuthEditor::lastFocusWidget() const
 {
     return m_last;

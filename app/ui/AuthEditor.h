@@ -38,7 +38,6 @@ public:
     void clear();
     void setErrors(const QString &identityError, const QString &secretError);
     void setRevealedSecret(const QString &secret);
-    void setSecretStored(bool stored);
 
     QLineEdit *identityEdit() const { return m_identity; }
     SecretLineEdit *secretEdit() const { return m_secret; }

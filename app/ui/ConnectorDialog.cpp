@@ -152,13 +152,18 @@ void ConnectorDialog::editConnector(const Connector &connector)
     m_mode = Mode::Edit;
     m_original = connector;
     setWindowTitle(tr("Edit Connector"));
+    fillFrom(connector, connector.name, !connector.needsSecret);
+}
+
+void ConnectorDialog::fillFrom(const Connector &connector, const QString &name, bool secretStored)
+{
     m_ui->applicationComboBox->setCurrentIndex(
         qMax(0, m_ui->applicationComboBox->findData(connector.application)));
-    m_ui->nameLineEdit->setText(connector.name);
+    m_ui->nameLineEdit->setText(name);
     m_ui->urlLineEdit->setText(connector.url);
     m_ui->verifySslCheckBox->setChecked(connector.verifySsl);
     m_ui->authTypeComboBox->setCurrentIndex(connector.authType == AuthType::OAuth ? 1 : 0);
-    currentAuthEditor()->load(connector.identity, !connector.needsSecret);
+    currentAuthEditor()->load(connector.identity, secretStored);
     m_touched = { kName, kUrl, kIdentity };
     revalidate();
 }
@@ -168,21 +173,11 @@ void ConnectorDialog::duplicateConnector(const Connector &connector)
     m_mode = Mode::Duplicate;
     m_original.reset();
     setWindowTitle(tr("Add New Connector"));
-    m_ui->applicationComboBox->setCurrentIndex(
-        qMax(0, m_ui->applicationComboBox->findData(connector.application)));
-    // A free name: "X (copy)", "X (copy 2)", ...
-    QString name = tr("%1 (copy)").arg(connector.name);
-    for (int n = 2; !ConnectorRules::checkName(name, m_repository->connectors(), QUuid()).isEmpty()
-         && n < 1000;
-         ++n)
-        name = tr("%1 (copy %2)").arg(connector.name).arg(n);
-    m_ui->nameLineEdit->setText(name.left(ConnectorRules::kMaxNameLength));
-    m_ui->urlLineEdit->setText(connector.url);
-    m_ui->verifySslCheckBox->setChecked(connector.verifySsl);
-    m_ui->authTypeComboBox->setCurrentIndex(connector.authType == AuthType::OAuth ? 1 : 0);
-    currentAuthEditor()->load(connector.identity, false);
-    m_touched = { kName, kUrl, kIdentity };
-    revalidate();
+    // A free name: "X (copy)", "X (copy 2)", ...; a duplicate has no secret of its own.
+    fillFrom(connector,
+        ConnectorRules::uniqueName(
+            connector.name, tr(" (copy)"), tr(" (copy %1)"), m_repository->connectors()),
+        false);
     m_ui->nameLineEdit->selectAll();
 }
 

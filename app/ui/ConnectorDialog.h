@@ -69,6 +69,7 @@ public Q_SLOTS:
 
 private:
     void setUpAuthEditors();
+    void fillFrom(const Connector &connector, const QString &name, bool secretStored);
     void alignLabels();
     void setUpTabOrder();
     void onAuthTypeChanged(int index);

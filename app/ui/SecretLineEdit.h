@@ -22,11 +22,9 @@ public:
 
     // A secret is stored for the edited connector: show "Unchanged" and offer to reveal it.
     void setStoredSecretAvailable(bool available);
-    bool storedSecretAvailable() const { return m_stored; }
     void setRevealedSecret(const QString &secret);
     // What to save: nullopt keeps the stored secret.
     std::optional<QString> newSecret() const;
-    bool isRevealed() const { return echoMode() == QLineEdit::Normal; }
     void setRevealed(bool revealed);
     void clearSecret();
     QAction *toggleAction() const { return m_toggle; }

@@ -12,6 +12,7 @@ private Q_SLOTS:
     void fields();
     void secretWhenEditing();
     void duplicateInstance();
+    void uniqueName();
 
 private:
     static QList<Connector> existing();
@@ -172,6 +173,27 @@ void TestConnectorRules::duplicateInstance()
     d.name = all.first().name;
     d.url = all.first().url;
     QVERIFY(ConnectorRules::check(d, all, &all.first()).duplicateOf.isNull());
+}
+
+void TestConnectorRules::uniqueName()
+{
+    const QString copy = QStringLiteral(" (copy)");
+    const QString copyN = QStringLiteral(" (copy %1)");
+    QList<Connector> all = existing();
+    QCOMPARE(ConnectorRules::uniqueName(QStringLiteral("Lab"), copy, copyN, all),
+             QStringLiteral("Lab (copy)"));
+    Connector taken;
+    taken.id = QUuid::createUuid();
+    taken.name = QStringLiteral("lab (COPY)");
+    all << taken;
+    QCOMPARE(ConnectorRules::uniqueName(QStringLiteral("Lab"), copy, copyN, all),
+             QStringLiteral("Lab (copy 2)"));
+    // A name at the length limit is shortened, never the suffix.
+    const QString longName(ConnectorRules::kMaxNameLength, QLatin1Char('x'));
+    const QString made = ConnectorRules::uniqueName(longName, copy, copyN, all);
+    QCOMPARE(made.size(), ConnectorRules::kMaxNameLength);
+    QVERIFY(made.endsWith(copy));
+    QVERIFY(ConnectorRules::checkName(made, all, QUuid()).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestConnectorRules)
