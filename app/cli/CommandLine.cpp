@@ -4,6 +4,7 @@
 #include "Commands.h"
 #include "Log.h"
 #include "Paths.h"
+#include "Text.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -74,6 +75,9 @@ void addCommandOptions(QCommandLineParser &parser)
         { QStringLiteral("all"), tr("validate: every connector.") },
         { QStringLiteral("replace-duplicates"),
             tr("import: replace connectors that are already here (default: skip them).") },
+        { QStringLiteral("allow-weaker-security"),
+            tr("import: let a replacement turn Verify SSL off or drop or change a trusted "
+               "certificate (refused by default).") },
     });
 }
 
@@ -115,7 +119,7 @@ int runConsole(const QStringList &arguments)
         tr("[command]"));
     QTextStream err(stderr);
     if (!parser.parse(arguments)) {
-        err << parser.errorText() << Qt::endl
+        err << Text::inert(parser.errorText()) << Qt::endl
             << tr("Run '%1 --help' for usage.").arg(QStringLiteral("connector-desk")) << Qt::endl;
         return ExitUsage;
     }
@@ -133,7 +137,7 @@ int runConsole(const QStringList &arguments)
     const QString command = positional.value(0);
     if (!Commands::names().contains(command)) {
         err << tr("Unknown command '%1'. Run '%2 --help' for usage.")
-                   .arg(command, QStringLiteral("connector-desk"))
+                   .arg(Text::inert(command), QStringLiteral("connector-desk"))
             << Qt::endl;
         return ExitUsage;
     }

@@ -6,7 +6,9 @@
 #include "ConnectorStore.h"
 #include "Exchange.h"
 #include "Log.h"
+#include "Paths.h"
 #include "SecretStore.h"
+#include "Text.h"
 #include "ValidationQueue.h"
 #include "WatchedSecretStore.h"
 
@@ -20,7 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
-#include <QSaveFile>
+#include <QSet>
 #include <QTextStream>
 #include <algorithm>
 #include <cstdio>
@@ -29,6 +31,7 @@
 #include <io.h>
 #include <windows.h>
 #else
+#include <csignal>
 #include <termios.h>
 #include <unistd.h>
 #endif
@@ -43,15 +46,56 @@ QString tr(const char *text)
     return QCoreApplication::translate("Commands", text);
 }
 
-QTextStream &out()
+// What the commands print: every string goes through Text::inert, so a connector name from
+// an import file or a message from a server cannot send escape sequences to the terminal.
+class InertStream
 {
-    static QTextStream s(stdout);
+public:
+    explicit InertStream(FILE *file)
+        : m_stream(file)
+    { }
+    InertStream &operator<<(const QString &text)
+    {
+        m_stream << Text::inert(text);
+        return *this;
+    }
+    // Literals are this program's own text (layout such as '\n' included): as they are.
+    InertStream &operator<<(const char *text)
+    {
+        m_stream << text;
+        return *this;
+    }
+    InertStream &operator<<(char c)
+    {
+        m_stream << c;
+        return *this;
+    }
+    InertStream &operator<<(QTextStreamFunction f)
+    {
+        m_stream << f; // Qt::endl, Qt::flush
+        return *this;
+    }
+    void flush() { m_stream.flush(); }
+    // JSON as QJsonDocument wrote it (C0 controls escaped), with the rest escaped too.
+    void writeJson(const QString &json)
+    {
+        m_stream << Text::inertJson(json);
+        m_stream.flush();
+    }
+
+private:
+    QTextStream m_stream;
+};
+
+InertStream &out()
+{
+    static InertStream s(stdout);
     return s;
 }
 
-QTextStream &err()
+InertStream &err()
 {
-    static QTextStream s(stderr);
+    static InertStream s(stderr);
     return s;
 }
 
@@ -188,8 +232,7 @@ QJsonObject connectorJson(const Connector &c)
 
 void printJson(const QJsonArray &array)
 {
-    out() << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
-    out().flush();
+    out().writeJson(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
 }
 
 void printTable(const QList<QStringList> &rows)
@@ -247,10 +290,36 @@ int runList(Session &s, const QCommandLineParser &parser)
 
 // ---- validate --------------------------------------------------------------------------
 
-int validateIds(Session &s, const QList<QUuid> &ids, bool json)
+// A connector whose credentials the server rejected (HTTP 401, or a Jama account that is
+// locked by repeated sign-ins) is not sent again by --all: only `validate NAME`, an edit or a
+// new secret sends them again.
+ValidationResult notResent(const Connector &c)
+{
+    ValidationResult r;
+    r.status = ValidationStatus::Failed;
+    r.failure = ValidationResult::Failure::CredentialsRejected;
+    r.message = tr("Not checked again: the server rejected these credentials%1, and sending "
+                   "them again could lock the account. Correct them (edit the connector or "
+                   "enter a new secret), or run \"validate %2\" to send them once more.")
+                    .arg(c.validation.checkedAt.isValid()
+                            ? tr(" on %1").arg(isoOrEmpty(c.validation.checkedAt))
+                            : QString(),
+                        c.name);
+    return r;
+}
+
+int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejected = false)
 {
     ValidationQueue queue(&s.repository, &s.nam);
     QHash<QUuid, ValidationResult> results;
+    QList<QUuid> toCheck;
+    for (const QUuid &id : ids) {
+        const std::optional<Connector> c = s.repository.find(id);
+        if (skipRejected && c && c->validation.credentialsRejected)
+            results.insert(id, notResent(*c));
+        else
+            toCheck.append(id);
+    }
     QEventLoop loop;
     QObject::connect(
         &queue, &ValidationQueue::finished, &loop, [&](const QUuid &id, const ValidationResult &r) {
@@ -263,9 +332,9 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json)
             if (results.size() == ids.size())
                 loop.quit();
         });
-    for (const QUuid &id : ids)
+    for (const QUuid &id : std::as_const(toCheck))
         queue.enqueue(id);
-    if (!ids.isEmpty())
+    if (!toCheck.isEmpty())
         loop.exec(); // bounded: every check ends by the keychain and validator timeouts
     QString saveError;
     if (!s.repository.flush(&saveError))
@@ -283,9 +352,12 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json)
             continue;
         // A keychain failure is not recorded on the connector (it says nothing about it), but
         // this run's answer is that failure.
-        const ValidationState v = r.failure == ValidationResult::Failure::Keychain
-            ? validationStateFor(r, QDateTime::currentDateTimeUtc())
-            : c->validation;
+        const bool notRecorded = r.failure == ValidationResult::Failure::Keychain
+            || (skipRejected && !toCheck.contains(id));
+        ValidationState v
+            = notRecorded ? validationStateFor(r, QDateTime::currentDateTimeUtc()) : c->validation;
+        if (notRecorded && r.failure == ValidationResult::Failure::CredentialsRejected)
+            v.checkedAt = c->validation.checkedAt; // when they were rejected, not now
         if (json) {
             QJsonObject o;
             o.insert(QLatin1String("name"), c->name);
@@ -330,13 +402,29 @@ int runValidate(Session &s, const QStringList &args, const QCommandLineParser &p
         }
         ids.append(c->id);
     }
-    return validateIds(s, ids, parser.isSet(QStringLiteral("json")));
+    return validateIds(s, ids, parser.isSet(QStringLiteral("json")), all);
 }
 
 // ---- add -------------------------------------------------------------------------------
 
+#if !defined(Q_OS_WIN)
+// The terminal settings to put back if a signal ends the process at the secret prompt
+// (Ctrl-C, kill): tcsetattr() is async-signal-safe.
+termios g_savedTerminal {};
+volatile std::sig_atomic_t g_echoOff = 0;
+
+extern "C" void restoreTerminalAndDie(int sig)
+{
+    if (g_echoOff)
+        tcsetattr(STDIN_FILENO, TCSANOW, &g_savedTerminal);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+#endif
+
 // Reads the secret from standard input: one trailing newline is stripped.
-// Terminal echo off while a secret is typed at a prompt (restored on every path).
+// Terminal echo off while a secret is typed at a prompt (restored on every path, and when
+// SIGINT, SIGTERM or SIGHUP ends the process there).
 class EchoOff
 {
 public:
@@ -349,6 +437,15 @@ public:
 #else
         m_ok = tcgetattr(STDIN_FILENO, &m_saved) == 0;
         if (m_ok) {
+            g_savedTerminal = m_saved;
+            g_echoOff = 1;
+            struct sigaction action
+            {
+            };
+            action.sa_handler = restoreTerminalAndDie;
+            sigemptyset(&action.sa_mask);
+            for (int i = 0; i < kSignalCount; ++i)
+                sigaction(kSignals[i], &action, &m_previous[i]);
             termios quiet = m_saved;
             quiet.c_lflag &= ~tcflag_t(ECHO);
             m_ok = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
@@ -363,6 +460,11 @@ public:
 #else
         if (m_ok)
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &m_saved);
+        if (g_echoOff) {
+            g_echoOff = 0;
+            for (int i = 0; i < kSignalCount; ++i)
+                sigaction(kSignals[i], &m_previous[i], nullptr);
+        }
 #endif
     }
     EchoOff(const EchoOff &) = delete;
@@ -374,7 +476,12 @@ private:
     HANDLE m_handle = nullptr;
     DWORD m_mode = 0;
 #else
+    static constexpr int kSignalCount = 3;
+    static constexpr int kSignals[kSignalCount] = { SIGINT, SIGTERM, SIGHUP };
     termios m_saved {};
+    struct sigaction m_previous[kSignalCount]
+    {
+    };
 #endif
 };
 
@@ -574,10 +681,9 @@ int runExport(Session &s, const QStringList &args)
         }
         o.flush();
     } else {
-        QSaveFile file(fileName);
-        if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
-            err() << tr("Cannot write %1: %2")
-                         .arg(QFileInfo(fileName).absoluteFilePath(), file.errorString())
+        QString error;
+        if (!Paths::writePrivateFile(fileName, data, &error)) {
+            err() << tr("Cannot write %1: %2").arg(QFileInfo(fileName).absoluteFilePath(), error)
                   << Qt::endl;
             return ExitUsage;
         }
@@ -615,8 +721,36 @@ int runImport(Session &s, const QStringList &args, const QCommandLineParser &par
         return ExitUsage;
     }
     const bool replace = parser.isSet(QStringLiteral("replace-duplicates"));
-    const Exchange::ImportChanges changes = Exchange::resolveImport(plan, s.repository.connectors(),
-        replace ? Exchange::DuplicateChoice::Replace : Exchange::DuplicateChoice::Skip);
+    const Exchange::DuplicateChoice choice
+        = replace ? Exchange::DuplicateChoice::Replace : Exchange::DuplicateChoice::Skip;
+    Exchange::ImportChanges changes
+        = Exchange::resolveImport(plan, s.repository.connectors(), choice);
+    if (!changes.weakened.isEmpty()) {
+        // A replacement keeps the stored secret: sending it less safely needs consent.
+        if (!parser.isSet(QStringLiteral("allow-weaker-security"))) {
+            for (const Exchange::SecurityChange &w : std::as_const(changes.weakened))
+                err() << fileName << QStringLiteral(": ")
+                      << tr("connectors[%1]: replacing \"%2\" %3, and its stored secret would "
+                            "be sent that way.")
+                             .arg(w.index)
+                             .arg(w.name, w.changes.join(tr(", ")))
+                      << Qt::endl;
+            err() << tr("Nothing was imported: run again with --allow-weaker-security to apply "
+                        "these changes, or correct the file.")
+                  << Qt::endl;
+            return ExitUsage;
+        }
+        QSet<int> indexes;
+        for (const Exchange::SecurityChange &w : std::as_const(changes.weakened)) {
+            indexes.insert(w.index);
+            err() << tr("Warning: connectors[%1]: replacing \"%2\" %3 (allowed by "
+                        "--allow-weaker-security).")
+                         .arg(w.index)
+                         .arg(w.name, w.changes.join(tr(", ")))
+                  << Qt::endl;
+        }
+        changes = Exchange::resolveImport(plan, s.repository.connectors(), choice, indexes);
+    }
     for (const QString &n : changes.notices)
         err() << n << Qt::endl;
     if (changes.skipped > 0)
@@ -664,7 +798,7 @@ QStringList Commands::optionsOf(const QString &command)
     if (command == QLatin1String("validate"))
         return { QStringLiteral("all"), QStringLiteral("json") };
     if (command == QLatin1String("import"))
-        return { QStringLiteral("replace-duplicates") };
+        return { QStringLiteral("replace-duplicates"), QStringLiteral("allow-weaker-security") };
     return {};
 }
 
@@ -679,10 +813,15 @@ QString Commands::helpText()
               "                                    standard input. Saved without a network check\n"
               "                                    unless --validate is given.\n"
               "  validate (NAME | --all) [--json]  Check connectors against their instance.\n"
+              "                                    --all does not re-send credentials the server\n"
+              "                                    rejected; validate NAME does.\n"
               "  export FILE [NAME...]             Write connectors (never secrets) to FILE.\n"
-              "  import FILE [--replace-duplicates]\n"
+              "  import FILE [--replace-duplicates [--allow-weaker-security]]\n"
               "                                    Add the connectors of an export file (they\n"
-              "                                    need a secret afterwards).\n"
+              "                                    need a secret afterwards). A replacement that\n"
+              "                                    turns Verify SSL off or drops or changes a\n"
+              "                                    trusted certificate is refused unless\n"
+              "                                    --allow-weaker-security is given.\n"
               "  remove NAME                       Remove a connector and its secret.\n"
               "\n"
               "Exit codes: 0 success (warnings on stderr), 1 validation failed, 2 usage or bad\n"

@@ -133,7 +133,7 @@ void ConnectorRepository::writeInBackground()
         m_writer->setMaxThreadCount(1);
     }
     // Copies (implicitly shared, cheap): the worker never touches this object's members.
-    const ConnectorStore::Write w = m_store->prepareWrite(m_connectors);
+    const ConnectorStore::Write w = m_store->prepareWrite(persistedList());
     m_unsaved = false; // results recorded from now on start the timer again
     QPointer<ConnectorRepository> self(this);
     m_writer->start([w, self] {
@@ -152,10 +152,25 @@ void ConnectorRepository::writeInBackground()
     });
 }
 
+QList<Connector> ConnectorRepository::persistedList() const
+{
+    if (m_removing.isEmpty())
+        return m_connectors;
+    QList<Connector> list;
+    list.reserve(m_connectors.size());
+    for (const Connector &c : m_connectors) {
+        if (!m_removing.contains(c.id))
+            list.append(c);
+    }
+    return list;
+}
+
 bool ConnectorRepository::recordValidation(const QUuid &id, const ValidationState &state)
 {
     const int i = indexOf(id);
-    if (i < 0)
+    // A connector being removed is already gone from the file: a late result must not
+    // write it back.
+    if (i < 0 || m_removing.contains(id))
         return false;
     m_connectors[i].validation = state;
     m_unsaved = true;
@@ -178,7 +193,7 @@ bool ConnectorRepository::flush(QString *error)
         return true;
     if (m_saveTimer)
         m_saveTimer->stop();
-    return saveList(m_connectors, error);
+    return saveList(persistedList(), error);
 }
 
 void ConnectorRepository::finish(const RepositoryCallback &done, RepositoryResult result)
@@ -496,12 +511,14 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                 return next();
             }
             // The in-memory list (what views show) changes only once the whole removal
-            // succeeded.
+            // succeeded; until then no other write may put the record back.
+            m_removing.insert(id);
             const bool hadSecret = rd.ok();
             const QString secret = rd.secret;
             m_secrets->remove(
                 key, this,
                 [this, id, without, old, hadSecret, secret, done, next](const SecretResult &rm) {
+                    m_removing.remove(id);
                     if (!rm.ok()) {
                         // Write the record back: a connector is deleted whole or not at all.
                         QString error;

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QObject>
 #include <QQueue>
+#include <QSet>
 #include <functional>
 #include <optional>
 
@@ -118,6 +119,8 @@ private:
     void enqueue(Step step);
     void runNext();
     bool saveList(const QList<Connector> &list, QString *error);
+    // What belongs in the file: the list less the connectors being removed.
+    QList<Connector> persistedList() const;
     void writeInBackground();
     void finish(const RepositoryCallback &done, RepositoryResult result);
     // The stored connector, if it may be changed now; otherwise reports why to `done`.
@@ -129,6 +132,7 @@ private:
     ConnectorStore *m_store;
     SecretStore *m_secrets;
     QList<Connector> m_connectors;
+    QSet<QUuid> m_removing; // removed from the file, secret removal still running
     QQueue<Step> m_queue;
     bool m_running = false;
     bool m_unsaved = false; // recorded validation results not written yet

@@ -1,6 +1,7 @@
 #include "ConnectorRules.h"
 
 #include "Applications.h"
+#include "Text.h"
 #include "UrlNormalizer.h"
 
 #include <QCoreApplication>
@@ -21,6 +22,12 @@ QString checkName(const QString &rawName, const QList<Connector> &existing, cons
         return tr("Enter a name for the connector.");
     if (name.size() > kMaxNameLength)
         return tr("The name is too long: at most %1 characters.").arg(kMaxNameLength);
+    // Names are shown in terminals, lists and messages, and come from import files too:
+    // an escape sequence, a line break or a bidi override would make them say something else.
+    if (const char32_t c = Text::firstControl(name))
+        return tr("The name contains the control character %1. Use letters, digits, spaces "
+                  "and punctuation only.")
+            .arg(Text::codePointName(c));
     for (const Connector &c : existing) {
         if (c.id != self && c.name.trimmed().compare(name, Qt::CaseInsensitive) == 0)
             return tr("A connector named \"%1\" already exists. Choose another name.").arg(c.name);

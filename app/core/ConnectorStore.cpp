@@ -1,6 +1,7 @@
 #include "ConnectorStore.h"
 
 #include "Log.h"
+#include "Paths.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -373,13 +374,18 @@ bool ConnectorStore::write(const Write &w, QString *error, bool *superseded)
 {
     if (superseded)
         *superseded = false;
-    if (!QDir().mkpath(w.dataDir)) {
+    if (!Paths::makePrivateDir(w.dataDir)) {
         *error = tr("Not saved: the folder %1 cannot be created.")
                      .arg(QDir::toNativeSeparators(w.dataDir));
         return false;
     }
     QSaveFile file(w.path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    // Owner only (0600), also when an older file with wider permissions is replaced.
+    if (!file.open(QIODevice::WriteOnly)
+#if !defined(Q_OS_WIN)
+        || !file.setPermissions(QFile::ReadOwner | QFile::WriteOwner)
+#endif
+    ) {
         *error = tr("Not saved: %1 cannot be written (%2). The previous file is unchanged.")
                      .arg(QDir::toNativeSeparators(w.path), file.errorString());
         return false;

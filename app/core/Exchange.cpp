@@ -3,6 +3,7 @@
 #include "Applications.h"
 #include "ConnectorRules.h"
 #include "ConnectorStore.h"
+#include "Text.h"
 #include "UrlNormalizer.h"
 
 #include <QCoreApplication>
@@ -11,6 +12,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QSet>
+#include <QUrl>
 #include <algorithm>
 #include <utility>
 
@@ -211,7 +213,10 @@ QByteArray exportConnectors(const QList<Connector> &connectors, const QDateTime 
     top.insert(F::schemaVersion, kSchemaVersion);
     top.insert(F::exportedAt, exportedAt.toUTC().toString(Qt::ISODate));
     top.insert(F::connectors, list);
-    return QJsonDocument(top).toJson(QJsonDocument::Indented);
+    // The same JSON value with bidi and other control characters escaped: an export printed
+    // to a terminal ("export -") or opened in an editor shows them as \uXXXX.
+    return Text::inertJson(QString::fromUtf8(QJsonDocument(top).toJson(QJsonDocument::Indented)))
+        .toUtf8();
 }
 
 int ImportPlan::duplicateCount() const
@@ -268,24 +273,18 @@ ImportPlan parseImport(const QByteArray &data, const QList<Connector> &existing)
     }
 
     const QJsonArray array = list.toArray();
+    QSet<QUuid> claimed; // existing connectors an entry already stands for
     for (int i = 0; i < array.size(); ++i) {
         ImportEntry entry;
         entry.index = i;
         if (!parseEntry(array.at(i), i, &entry.connector, &plan.errors))
             continue;
-        // Clashes inside the file itself make it ambiguous: errors, not choices.
+        // Two entries with one name make the file ambiguous: an error, not a choice. Two
+        // connectors for one account are what `add` accepts (with a notice), and so what an
+        // export can hold: accepted with the same notice.
         bool clash = false;
         for (const ImportEntry &earlier : std::as_const(plan.entries)) {
-            if (sameAccount(earlier.connector, entry.connector)) {
-                plan.errors.append(
-                    tr("%1: the same application, URL and %2 as %3.")
-                        .arg(place(i),
-                            entry.connector.authType == AuthType::Basic ? tr("username")
-                                                                        : tr("client ID"),
-                            place(earlier.index)));
-                clash = true;
-            } else if (earlier.connector.name.compare(entry.connector.name, Qt::CaseInsensitive)
-                == 0) {
+            if (earlier.connector.name.compare(entry.connector.name, Qt::CaseInsensitive) == 0) {
                 plan.errors.append(
                     tr("%1: the name \"%2\" is also used by %3.")
                         .arg(place(i, F::name), entry.connector.name, place(earlier.index)));
@@ -294,25 +293,70 @@ ImportPlan parseImport(const QByteArray &data, const QList<Connector> &existing)
         }
         if (clash)
             continue;
+        // The existing connector this entry stands for: one with the same account, preferably
+        // of the same name, that no earlier entry stands for already.
+        const Connector *match = nullptr;
         for (const Connector &c : existing) {
-            if (sameAccount(c, entry.connector)) {
-                entry.duplicateOf = c.id;
+            if (!sameAccount(c, entry.connector) || claimed.contains(c.id))
+                continue;
+            if (!match || c.name.compare(entry.connector.name, Qt::CaseInsensitive) == 0)
+                match = &c;
+            if (c.name.compare(entry.connector.name, Qt::CaseInsensitive) == 0)
                 break;
+        }
+        if (match) {
+            entry.duplicateOf = match->id;
+            claimed.insert(match->id);
+        } else {
+            // The notice `add` gives: another connector already links to this instance.
+            const Connector *same = ConnectorRules::findSameInstance(
+                entry.connector.application, entry.connector.url, existing);
+            for (int k = 0; !same && k < plan.entries.size(); ++k) {
+                const Connector &earlier = plan.entries.at(k).connector;
+                if (earlier.application == entry.connector.application
+                    && earlier.url.compare(entry.connector.url, Qt::CaseInsensitive) == 0)
+                    same = &earlier;
             }
+            if (same)
+                plan.notices.append(QStringLiteral("%1: %2").arg(place(i),
+                    tr("\"%1\" links to the same instance as \"%2\". One connector can serve "
+                       "many integrations; keep both only for different service accounts.")
+                        .arg(entry.connector.name, same->name)));
         }
         plan.entries.append(entry);
     }
-    if (!plan.ok())
+    if (!plan.ok()) {
         plan.entries.clear();
+        plan.notices.clear();
+    }
     return plan;
 }
 
-ImportChanges resolveImport(
-    const ImportPlan &plan, const QList<Connector> &existing, DuplicateChoice choice)
+QStringList weakerSecurity(const Connector &stored, const Connector &imported)
+{
+    QStringList what;
+    if (stored.verifySsl && !imported.verifySsl)
+        what.append(tr("turns Verify SSL off"));
+    if (!stored.pinnedCertificateSha256.isEmpty()) {
+        if (imported.pinnedCertificateSha256.isEmpty())
+            what.append(tr("removes the trusted certificate"));
+        else if (imported.pinnedCertificateSha256 != stored.pinnedCertificateSha256)
+            what.append(tr("replaces the trusted certificate (SHA-256 %1)")
+                            .arg(QString::fromLatin1(
+                                imported.pinnedCertificateSha256.toHex(':').toUpper())));
+    }
+    if (QUrl(stored.url).host().compare(QUrl(imported.url).host(), Qt::CaseInsensitive) != 0)
+        what.append(tr("moves it to the host %1").arg(QUrl(imported.url).host()));
+    return what;
+}
+
+ImportChanges resolveImport(const ImportPlan &plan, const QList<Connector> &existing,
+    DuplicateChoice choice, const QSet<int> &applyWeakerAt)
 {
     ImportChanges changes;
     if (!plan.ok())
         return changes;
+    changes.notices = plan.notices;
     // The names as they will be: existing ones (replaced ones updated as we go), then new ones.
     QList<Connector> taken = existing;
     for (const ImportEntry &e : plan.entries) {
@@ -340,6 +384,23 @@ ImportChanges resolveImport(
             // Keep the stored spelling of what identifies the account.
             c.url = old.url;
             c.identity = old.identity;
+            // The stored secret stays: whatever would send it less safely than now is applied
+            // only when asked for.
+            const QStringList weaker = weakerSecurity(old, c);
+            if (!weaker.isEmpty()) {
+                SecurityChange change;
+                change.index = e.index;
+                change.id = old.id;
+                change.name = old.name;
+                change.changes = weaker;
+                change.applied = applyWeakerAt.contains(e.index);
+                changes.weakened.append(change);
+                if (!change.applied) {
+                    c.verifySsl = c.verifySsl || old.verifySsl;
+                    if (!old.pinnedCertificateSha256.isEmpty())
+                        c.pinnedCertificateSha256 = old.pinnedCertificateSha256;
+                }
+            }
         }
         if (!ConnectorRules::checkName(c.name, taken, self).isEmpty()) {
             const QString renamed = importedName(c.name, taken, self);

@@ -5,9 +5,11 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QUuid>
+#include <algorithm>
 
 namespace cd {
 
@@ -47,6 +49,7 @@ struct ImportEntry
 struct ImportPlan
 {
     QStringList errors; // each with its place; any error: nothing may be imported
+    QStringList notices; // accepted, worth telling (the warnings `add` gives), with places
     QList<ImportEntry> entries;
     bool ok() const { return errors.isEmpty(); }
     int duplicateCount() const;
@@ -56,18 +59,42 @@ ImportPlan parseImport(const QByteArray &data, const QList<Connector> &existing)
 
 enum class DuplicateChoice { Skip, Replace };
 
+// A replacement that would let the kept secret go out less safely than now: Verify SSL
+// turned off, the trusted certificate removed or replaced, another host.
+struct SecurityChange
+{
+    int index = -1; // in the file
+    QUuid id; // the existing connector
+    QString name; // its name now
+    QStringList changes; // "turns Verify SSL off", ...
+    bool applied = false;
+};
+
 struct ImportChanges
 {
     QList<Connector> added; // new connectors, to be added without a secret
     QList<Connector> replaced; // existing connectors (their ids) with the imported values
     QStringList notices; // skipped/replaced duplicates and renames, each with its place
     int skipped = 0;
+    // Every weakening replacement; those not applied keep the stored Verify SSL and pin.
+    QList<SecurityChange> weakened;
+    bool hasUnappliedWeakening() const
+    {
+        return std::any_of(
+            weakened.cbegin(), weakened.cend(), [](const SecurityChange &c) { return !c.applied; });
+    }
 };
 
 // `plan` must be ok(). Name clashes (with existing connectors or earlier entries) are
-// resolved by renaming to "NAME (imported)", "NAME (imported 2)", ...
-ImportChanges resolveImport(
-    const ImportPlan &plan, const QList<Connector> &existing, DuplicateChoice choice);
+// resolved by renaming to "NAME (imported)", "NAME (imported 2)", ... A replacement that
+// weakens security is listed in `weakened` and applied only for the file indexes in
+// `applyWeakerAt`; otherwise the connector keeps its Verify SSL and trusted certificate.
+ImportChanges resolveImport(const ImportPlan &plan, const QList<Connector> &existing,
+    DuplicateChoice choice, const QSet<int> &applyWeakerAt = {});
+
+// What replacing `stored` by `imported` (keeping its secret) would make less safe; empty when
+// nothing (turning verification on or adding a pin needs no consent).
+QStringList weakerSecurity(const Connector &stored, const Connector &imported);
 
 // The same connector as far as an import is concerned: application, instance URL, auth
 // type and username/client ID (the last two compared case-insensitively).

@@ -73,7 +73,10 @@ NormalizedUrl normalizeInstanceUrl(const QString &input)
         && segments.constLast().compare(QLatin1String("login.req"), Qt::CaseInsensitive) == 0)
         segments.removeLast();
 
-    QString result = scheme + QStringLiteral("://") + url.host(QUrl::FullyEncoded).toLower();
+    QString host = url.host(QUrl::FullyEncoded).toLower();
+    if (host.contains(QLatin1Char(':')))
+        host = QLatin1Char('[') + host + QLatin1Char(']'); // an IPv6 literal keeps its brackets
+    QString result = scheme + QStringLiteral("://") + host;
     if (url.port() != -1)
         result += QLatin1Char(':') + QString::number(url.port());
     if (!segments.isEmpty())

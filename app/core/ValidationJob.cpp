@@ -1,6 +1,7 @@
 #include "ValidationJob.h"
 
 #include "Log.h"
+#include "Text.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -36,7 +37,7 @@ QString subjectText(const QSslCertificate &cert, bool issuer)
     for (const auto &p : parts) {
         const QStringList values = issuer ? cert.issuerInfo(p.info) : cert.subjectInfo(p.info);
         for (const QString &v : values)
-            out << QLatin1String(p.key) + QLatin1Char('=') + v;
+            out << QLatin1String(p.key) + QLatin1Char('=') + Text::inert(v);
     }
     return out.join(QStringLiteral(", "));
 }
@@ -163,7 +164,10 @@ void ValidationJob::setStatus(Status status)
 QString ValidationJob::hostText() const
 {
     const QUrl &u = m_request.baseUrl;
-    return u.port() > 0 ? QStringLiteral("%1:%2").arg(u.host()).arg(u.port()) : u.host();
+    const QString host = u.host().contains(QLatin1Char(':'))
+        ? QLatin1Char('[') + u.host() + QLatin1Char(']')
+        : u.host();
+    return u.port() > 0 ? QStringLiteral("%1:%2").arg(host).arg(u.port()) : host;
 }
 
 QUrl ValidationJob::endpoint(Step step) const
@@ -218,6 +222,13 @@ void ValidationJob::start()
     qCInfo(lcNet).noquote() << "validation: checking" << base.toDisplayString(QUrl::RemoveUserInfo)
                             << "oAuth" << (m_request.authType == AuthType::OAuth) << "verifySsl"
                             << m_request.verifySsl << "pinned" << !m_request.pinnedSha256.isEmpty();
+    // This check's own connections: nothing another check decided about TLS (Verify SSL off,
+    // a pin, a certificate trusted a moment ago) lives in a connection, a per-host channel or
+    // a TLS session that this check could reuse, and nothing of this check outlives it.
+    // Only the proxy is taken from the manager we were given.
+    m_network = new QNetworkAccessManager(this);
+    m_network->setProxy(proxyFor(base));
+    m_elapsed.start();
     m_totalTimer.start(m_totalMs);
     const Step step = m_request.authType == AuthType::OAuth ? Step::Token : Step::User;
     setStatus(step == Step::Token ? Status::RequestingToken : Status::RequestingUser);
@@ -244,8 +255,19 @@ void ValidationJob::sendStep(Step step, const QUrl &url)
     m_body.clear();
     m_connectionUp = false;
     m_tlsProblem.reset();
+    m_tlsRefusal.clear();
 
     QNetworkRequest req(url);
+    if (url.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        // A pin decides alone: with no CA to chain to, every handshake reports its errors to
+        // onSslErrors(), before anything is sent, and only the pinned certificate passes,
+        // also when its chain would be trusted (a TLS-inspecting proxy, a re-issued
+        // certificate).
+        if (!m_request.pinnedSha256.isEmpty())
+            tls.setCaCertificates({});
+        req.setSslConfiguration(tls);
+    }
     // Redirects are checked by hand: Qt would follow them to another host with our header.
     req.setAttribute(
         QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
@@ -256,9 +278,6 @@ void ValidationJob::sendStep(Step step, const QUrl &url)
     req.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     req.setAttribute(QNetworkRequest::AuthenticationReuseAttribute, QNetworkRequest::Manual);
     req.setTransferTimeout(m_totalMs); // an extra guard; our own timers normally fire first
-    // A fresh connection per request: a pooled one may have been accepted under another job's
-    // decision (Verify SSL off, or a pin), and this job must make its own.
-    req.setRawHeader("Connection", "close");
     req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     req.setRawHeader("Accept", "application/json");
     req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("ConnectorDesk"));
@@ -269,18 +288,18 @@ void ValidationJob::sendStep(Step step, const QUrl &url)
         req.setHeader(QNetworkRequest::ContentTypeHeader,
             QByteArrayLiteral("application/x-www-form-urlencoded"));
         qCDebug(lcNet).noquote() << "validation: POST" << url.toDisplayString(QUrl::RemoveUserInfo);
-        reply = m_nam->post(req, QByteArrayLiteral("grant_type=client_credentials"));
+        reply = m_network->post(req, QByteArrayLiteral("grant_type=client_credentials"));
     } else {
         req.setRawHeader("Authorization",
             m_request.authType == AuthType::OAuth
                 ? QByteArrayLiteral("Bearer ") + m_bearerToken
                 : basicAuthorization(m_request.identity, m_request.secret));
         qCDebug(lcNet).noquote() << "validation: GET" << url.toDisplayString(QUrl::RemoveUserInfo);
-        reply = m_nam->get(req);
+        reply = m_network->get(req);
     }
     m_reply = reply;
 
-    connect(reply, &QNetworkReply::encrypted, this, &ValidationJob::onConnectionUp);
+    connect(reply, &QNetworkReply::encrypted, this, &ValidationJob::onEncrypted);
     connect(reply, &QNetworkReply::requestSent, this, &ValidationJob::onConnectionUp);
     connect(reply, &QNetworkReply::metaDataChanged, this, &ValidationJob::onMetaDataChanged);
     connect(reply, &QNetworkReply::readyRead, this, &ValidationJob::onReadyRead);
@@ -355,18 +374,51 @@ void ValidationJob::onSslErrors(const QList<QSslError> &errors)
                             << info.errors.join(QStringLiteral("; ")) << "sha256"
                             << info.fingerprintText();
 
-    if (!m_request.verifySsl) {
-        m_ignoredCertificate = info;
-        m_reply->ignoreSslErrors();
+    const bool pinned = !m_request.pinnedSha256.isEmpty();
+    if (pinned) {
+        // Verify SSL on or off, a pinned connector accepts its pinned certificate and no other.
+        if (!info.sha256.isEmpty() && info.sha256 == m_request.pinnedSha256) {
+            qCInfo(lcNet) << "validation: certificate matches the pinned fingerprint";
+            m_reply->ignoreSslErrors(errors); // exactly these errors, of this certificate
+            return;
+        }
+        m_tlsProblem = info; // the handshake now fails; onReplyFinished reports it
         return;
     }
-    if (!m_request.pinnedSha256.isEmpty() && !info.sha256.isEmpty()
-        && info.sha256 == m_request.pinnedSha256) {
-        qCInfo(lcNet) << "validation: certificate matches the pinned fingerprint";
-        m_reply->ignoreSslErrors();
+    if (!m_request.verifySsl) {
+        m_ignoredCertificate = info;
+        m_reply->ignoreSslErrors(errors);
         return;
     }
     m_tlsProblem = info; // the handshake now fails; onReplyFinished reports it
+}
+
+void ValidationJob::onEncrypted()
+{
+    onConnectionUp();
+    if (!m_reply)
+        return;
+    // Emitted before any byte of the request is written. The pin was checked in
+    // onSslErrors(); this is the second lock on the same door.
+    const QSslCertificate leaf = m_reply->sslConfiguration().peerCertificate();
+    const QByteArray sha = leaf.isNull() ? QByteArray() : leaf.digest(QCryptographicHash::Sha256);
+    if (!m_request.pinnedSha256.isEmpty() && sha != m_request.pinnedSha256) {
+        m_tlsProblem = certificateInfo(leaf, {});
+        refuseTls(QCoreApplication::translate(
+            "ValidationJob", "the server's certificate is not the pinned one"));
+        return;
+    }
+    m_acceptedPeer = sha;
+}
+
+void ValidationJob::refuseTls(const QString &why)
+{
+    qCWarning(lcNet).noquote() << "validation: TLS refused:" << why;
+    m_tlsRefusal = why;
+    if (!m_tlsProblem)
+        m_tlsProblem = certificateInfo(
+            m_reply ? m_reply->sslConfiguration().peerCertificate() : QSslCertificate(), {});
+    failTls();
 }
 
 void ValidationJob::onConnectTimeout()
@@ -423,6 +475,8 @@ void ValidationJob::onReplyFinished()
     const QString errorString = reply->errorString();
     const QString contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
     const QByteArray location = reply->rawHeader("Location");
+    m_retryAfter = reply->rawHeader("Retry-After");
+    const QSslCertificate peer = reply->sslConfiguration().peerCertificate();
     // Keep the reply alive until we return; nothing of it is used after this.
     m_reply = nullptr;
     disconnect(reply, nullptr, this, nullptr);
@@ -437,20 +491,44 @@ void ValidationJob::onReplyFinished()
         handleNetworkError(error, errorString);
         return;
     }
+    // An answer over https counts only if this check accepted the certificate it came over:
+    // a connection whose security someone else decided is refused, whatever it says.
+    if (m_currentUrl.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0) {
+        const QByteArray sha
+            = peer.isNull() ? QByteArray() : peer.digest(QCryptographicHash::Sha256);
+        if (sha.isEmpty() || sha != m_acceptedPeer) {
+            m_tlsProblem = certificateInfo(peer, {});
+            refuseTls(QCoreApplication::translate(
+                "ValidationJob", "the connection's certificate was not accepted by this check"));
+            return;
+        }
+    }
     handleHttpAnswer(httpStatus, contentType, location);
 }
 
-QNetworkProxy ValidationJob::proxyInUse() const
+QNetworkProxy ValidationJob::proxyFor(const QUrl &url) const
 {
-    const QNetworkProxyQuery query(m_currentUrl);
+    // The proxy the given manager would use for this address.
+    const QNetworkProxyQuery query(url);
     QList<QNetworkProxy> proxies;
+    if (!m_nam)
+        return QNetworkProxy(QNetworkProxy::DefaultProxy);
     if (QNetworkProxyFactory *factory = m_nam->proxyFactory())
         proxies = factory->queryProxy(query);
     else if (m_nam->proxy().type() != QNetworkProxy::DefaultProxy)
         proxies = { m_nam->proxy() };
     else
-        proxies = QNetworkProxyFactory::proxyForQuery(query); // application / system settings
+        return QNetworkProxy(QNetworkProxy::DefaultProxy); // application / system settings
     return proxies.value(0, QNetworkProxy(QNetworkProxy::NoProxy));
+}
+
+QNetworkProxy ValidationJob::proxyInUse() const
+{
+    const QNetworkProxy own = m_network ? m_network->proxy() : QNetworkProxy();
+    if (own.type() != QNetworkProxy::DefaultProxy)
+        return own;
+    return QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(m_currentUrl))
+        .value(0, QNetworkProxy(QNetworkProxy::NoProxy));
 }
 
 void ValidationJob::handleNetworkError(
@@ -500,20 +578,7 @@ void ValidationJob::handleNetworkError(
         return;
     case QNetworkReply::SslHandshakeFailedError:
         if (m_tlsProblem) {
-            const QString certificate = certificateText(*m_tlsProblem);
-            const QString errors = m_tlsProblem->errors.join(QStringLiteral("; "));
-            fail(Failure::Tls,
-                m_request.pinnedSha256.isEmpty()
-                    ? QCoreApplication::translate("ValidationJob",
-                        "The server's certificate is not trusted: %1. %2 Ask your Jama "
-                        "administrator whether this is the server's certificate; if it is, "
-                        "choose “Trust this certificate”.")
-                          .arg(errors, certificate)
-                    : QCoreApplication::translate("ValidationJob",
-                        "The server presents a different certificate from the one you "
-                        "trusted: %1. %2 If the administrator replaced the certificate, "
-                        "trust the new one; otherwise do not connect.")
-                          .arg(errors, certificate));
+            failTls();
         } else {
             fail(Failure::Tls,
                 QCoreApplication::translate("ValidationJob",
@@ -607,7 +672,7 @@ void ValidationJob::handleHttpAnswer(
                 : QCoreApplication::translate("ValidationJob",
                     "Jama refused access (HTTP 403): “%1”. Ask a Jama administrator to allow "
                     "this account to use the REST API (it needs a Named Creator license).")
-                      .arg(message.left(500)));
+                      .arg(Text::inert(message.left(500))));
         return;
     }
     case 404:
@@ -648,6 +713,39 @@ void ValidationJob::handleHttpAnswer(
             .arg(httpStatus));
 }
 
+void ValidationJob::failTls()
+{
+    const CertificateInfo &c = *m_tlsProblem;
+    const QString certificate = certificateText(c);
+    const QString problems = c.errors.isEmpty()
+        ? QString()
+        : QCoreApplication::translate("ValidationJob", "Problems: %1.")
+              .arg(c.errors.join(QStringLiteral("; ")));
+    QString message;
+    if (!m_request.pinnedSha256.isEmpty()) {
+        CertificateInfo pinned;
+        pinned.sha256 = m_request.pinnedSha256;
+        message = QCoreApplication::translate("ValidationJob",
+            "The certificate changed: %1 presents a certificate other than the one you trusted. "
+            "Trusted: SHA-256 fingerprint %2. Presented: %3 %4 Nothing was sent. If the "
+            "administrator replaced the certificate, compare the new fingerprint with the one "
+            "they give you, then trust it; otherwise do not connect.")
+                      .arg(hostText(), pinned.fingerprintText(), certificate, problems);
+    } else if (!m_tlsRefusal.isEmpty()) {
+        message = QCoreApplication::translate("ValidationJob",
+            "The secure connection to %1 was refused (%2). Nothing was sent. %3 Check "
+            "again; if this persists, ask the administrator about the server's TLS setup.")
+                      .arg(hostText(), m_tlsRefusal, certificate);
+    } else {
+        message = QCoreApplication::translate("ValidationJob",
+            "The server's certificate is not trusted: %1. %2 Ask your Jama "
+            "administrator whether this is the server's certificate; if it is, "
+            "choose “Trust this certificate”.")
+                      .arg(c.errors.join(QStringLiteral("; ")), certificate);
+    }
+    fail(Failure::Tls, message.simplified());
+}
+
 void ValidationJob::failNotJama()
 {
     fail(Failure::NotJama,
@@ -660,7 +758,8 @@ void ValidationJob::failNotJama()
 void ValidationJob::handleRedirect(const QByteArray &location)
 {
     const QUrl target = m_currentUrl.resolved(QUrl::fromEncoded(location));
-    const QString shown = target.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    const QString shown
+        = Text::inert(target.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
     qCInfo(lcNet).noquote() << "validation: redirect to" << shown;
     if (location.isEmpty() || !target.isValid()) {
         fail(Failure::BadAnswer,
@@ -710,20 +809,53 @@ void ValidationJob::handleRedirect(const QByteArray &location)
     sendStep(m_step, target);
 }
 
+std::optional<qint64> ValidationJob::retryAfterMs(const QByteArray &header, const QDateTime &now)
+{
+    const QByteArray value = header.trimmed();
+    if (value.isEmpty())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 seconds = value.toLongLong(&ok);
+    if (ok)
+        return seconds >= 0 ? std::optional<qint64>(seconds * 1000) : std::nullopt;
+    // An HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110, IMF-fixdate).
+    QDateTime at = QLocale::c().toDateTime(
+        QString::fromLatin1(value), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
+    if (!at.isValid())
+        return std::nullopt;
+    at.setTimeSpec(Qt::UTC);
+    return qMax<qint64>(0, now.msecsTo(at));
+}
+
 void ValidationJob::backOffOrFail()
 {
-    if (m_backoffIndex < m_backoff.size()) {
-        const int delay = m_backoff.at(m_backoffIndex++);
-        qCInfo(lcNet) << "validation: throttled (429), retrying in" << delay << "ms";
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    std::optional<qint64> wait = retryAfterMs(m_retryAfter, now);
+    const bool serverSaid = wait.has_value();
+    if (!wait && m_backoffIndex < m_backoff.size())
+        wait = m_backoff.at(m_backoffIndex);
+    // The retried request needs time of its own before the total timeout.
+    const qint64 remaining = m_totalMs - m_elapsed.elapsed();
+    const qint64 margin = qMin(1000, m_connectMs);
+    if (wait && *wait + margin <= remaining) {
+        if (!serverSaid)
+            ++m_backoffIndex;
+        ++m_throttled;
+        qCInfo(lcNet) << "validation: throttled (429), retrying in" << *wait << "ms"
+                      << (serverSaid ? "(Retry-After)" : "");
         setStatus(Status::BackingOff);
-        m_backoffTimer.start(qMax(0, delay));
+        m_backoffTimer.start(int(qMax<qint64>(0, *wait)));
         return;
     }
+    // Not within this check: say when to try again, and the queue does so then.
+    const qint64 later = wait.value_or(m_backoff.isEmpty() ? 60000 : m_backoff.constLast());
+    m_retryAt = now.addMSecs(qMax<qint64>(1000, later));
     fail(Failure::Throttled,
         QCoreApplication::translate("ValidationJob",
-            "Jama is throttling requests or under maintenance (HTTP 429, "
-            "%1 attempts). Wait a few minutes and check again.")
-            .arg(m_backoffIndex + 1));
+            "Jama is throttling requests or under maintenance (HTTP 429, %1 attempts). "
+            "Check again after %2.")
+            .arg(m_throttled + 1)
+            .arg(QLocale().toString(m_retryAt.toLocalTime(), QLocale::ShortFormat)));
 }
 
 void ValidationJob::handleTokenAnswer(const QString &contentType)
@@ -778,13 +910,14 @@ void ValidationJob::handleUserAnswer(const QString &contentType)
     }
 
     AccountInfo account;
-    account.username = data.value(QLatin1String("username")).toString();
-    account.displayName = (data.value(QLatin1String("firstName")).toString() + QLatin1Char(' ')
-        + data.value(QLatin1String("lastName")).toString())
-                              .trimmed();
+    // What the server says is shown and stored: made inert here, once.
+    account.username = Text::inert(data.value(QLatin1String("username")).toString());
+    account.displayName = Text::inert((data.value(QLatin1String("firstName")).toString()
+        + QLatin1Char(' ') + data.value(QLatin1String("lastName")).toString())
+                                          .trimmed());
     if (account.displayName.isEmpty())
         account.displayName = account.username;
-    account.licenseType = data.value(QLatin1String("licenseType")).toString();
+    account.licenseType = Text::inert(data.value(QLatin1String("licenseType")).toString());
     const bool active = data.value(QLatin1String("active")).toBool(true);
     m_result.account = account;
     qCInfo(lcNet).noquote() << "validation: user" << account.username << "license"
@@ -841,8 +974,13 @@ void ValidationJob::fail(Failure failure, const QString &message)
     r.message = message;
     r.httpStatus = m_result.httpStatus;
     r.account = m_result.account;
-    if (failure == Failure::Tls)
+    if (failure == Failure::Tls) {
         r.certificate = m_tlsProblem;
+        if (m_tlsProblem)
+            r.expectedSha256 = m_request.pinnedSha256;
+    }
+    if (failure == Failure::Throttled)
+        r.retryAt = m_retryAt;
     finish(std::move(r));
 }
 

@@ -20,8 +20,19 @@
 //                               |   429 --> BackingOff --> RequestingUser (same request)
 //                               |   anything else --> Finished (Failed)
 //
-//   BackingOff waits 3, 5, 8, 13 s (setBackoffSchedule) between throttled (429) requests;
-//   when the schedule is used up the check fails as throttled.
+//   BackingOff waits as long as the answer's Retry-After says (seconds or an HTTP date), else
+//   3, 5, 8, 13 s (setBackoffSchedule), as long as the wait and one more request fit in the
+//   total timeout; otherwise the check fails as throttled with retryAt set (the queue tries
+//   again then).
+//
+//   TLS: every check has its own QNetworkAccessManager, so no connection, per-host channel or
+//   TLS session (and no ignoreSslErrors decision) is shared between checks; connections are
+//   reused only within one check. Errors are ignored only as the exact list reported for
+//   this handshake: with Verify SSL off, or for the pinned certificate. A pinned connector
+//   trusts no CA at all, so its pin decides whether or not the chain would be trusted (Verify
+//   SSL off does not loosen a pin). encrypted() checks the pin again before anything is
+//   sent, and an answer over a connection whose certificate this check did not accept is
+//   refused.
 //   A redirect (at most 3, https and the same host only) re-sends the current request to the
 //   new address in the same state; any other redirect fails the check before anything is sent.
 //   A 401 is never retried: repeated bad sign-ins lock Jama accounts.
@@ -38,6 +49,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QList>
 #include <QMetaType>
 #include <QNetworkProxy>
@@ -103,6 +115,10 @@ struct ValidationResult
     AccountInfo account; // filled when users/current answered
     // set on a TLS failure (or when verifySsl is off and errors were ignored)
     std::optional<CertificateInfo> certificate;
+    // On a TLS failure of a pinned connector: the pin the presented certificate did not match.
+    QByteArray expectedSha256;
+    // Throttled: when the server (Retry-After) or the back-off schedule says to try again.
+    QDateTime retryAt;
     int httpStatus = 0;
     bool credentialsRejected() const { return failure == Failure::CredentialsRejected; }
     // true for failures where the network/server was not reachable (HostNotFound,
@@ -145,6 +161,9 @@ private:
     void onReadyRead();
     void onMetaDataChanged();
     void onSslErrors(const QList<QSslError> &errors);
+    void onEncrypted();
+    void refuseTls(const QString &why);
+    void failTls();
     void onReplyFinished();
     void onConnectTimeout();
     void onTotalTimeout();
@@ -161,8 +180,15 @@ private:
     QUrl endpoint(Step step) const;
     QString hostText() const;
     QNetworkProxy proxyInUse() const;
+    QNetworkProxy proxyFor(const QUrl &url) const;
 
-    QPointer<QNetworkAccessManager> m_nam;
+public:
+    // Retry-After (RFC 9110): delay-seconds or an HTTP date; nullopt when absent or unreadable.
+    static std::optional<qint64> retryAfterMs(const QByteArray &header, const QDateTime &now);
+
+private:
+    QPointer<QNetworkAccessManager> m_nam; // only its proxy settings are used
+    QNetworkAccessManager *m_network = nullptr; // this check's own connections (a child)
     ValidationRequest m_request;
     Status m_status = Status::Idle;
     bool m_started = false;
@@ -180,6 +206,12 @@ private:
     bool m_connectionUp = false;
     std::optional<CertificateInfo> m_tlsProblem; // errors that were not ignored
     std::optional<CertificateInfo> m_ignoredCertificate; // errors ignored (verifySsl off)
+    QString m_tlsRefusal; // why an established connection was refused (pin, not accepted)
+    QByteArray m_acceptedPeer; // SHA-256 of the certificate this check accepted
+    QByteArray m_retryAfter; // Retry-After of the last answer
+    QDateTime m_retryAt;
+    int m_throttled = 0; // 429 answers retried so far
+    QElapsedTimer m_elapsed;
     QTimer m_connectTimer;
     QTimer m_totalTimer;
     QTimer m_backoffTimer;

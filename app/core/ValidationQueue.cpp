@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
+#include <limits>
 
 namespace cd {
 
@@ -16,7 +17,12 @@ ValidationState validationStateFor(const ValidationResult &result, const QDateTi
     state.message = result.message;
     state.account = result.account;
     state.credentialsRejected = result.credentialsRejected();
-    if (result.isTransient()) {
+    if (result.failure == ValidationResult::Failure::Throttled && result.retryAt.isValid()) {
+        state.status = ValidationStatus::NotVerified;
+        state.message = QCoreApplication::translate(
+            "ValidationQueue", "Not verified yet: %1 It will be checked again then.")
+                            .arg(result.message);
+    } else if (result.isTransient()) {
         // Not the connector's fault: it stays "Not verified" and pending.
         state.status = ValidationStatus::NotVerified;
         state.message = QCoreApplication::translate("ValidationQueue",
@@ -244,7 +250,16 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
     const bool keychain = result.failure == ValidationResult::Failure::Keychain;
     if (result.failure != ValidationResult::Failure::Cancelled && !keychain)
         record(id, result);
-    if (result.isTransient() || keychain) {
+    if (result.failure == ValidationResult::Failure::Throttled && result.retryAt.isValid()) {
+        // The server said when (Retry-After), or the back-off did not fit in one check.
+        m_waiting.insert(id);
+        const qint64 ms = qBound(qint64(0), QDateTime::currentDateTimeUtc().msecsTo(result.retryAt),
+            qint64(std::numeric_limits<int>::max()));
+        QTimer::singleShot(int(ms), this, [this, id] {
+            if (m_waiting.contains(id))
+                enqueue(id);
+        });
+    } else if (result.isTransient() || keychain) {
         m_waiting.insert(id);
         scheduleRetry();
     } else {

@@ -9,6 +9,7 @@
 #include "ValidationJob.h"
 #include "ui_ConnectorDialog.h"
 
+#include <QCryptographicHash>
 #include <QDialogButtonBox>
 #include <QLayout>
 #include <QPointer>
@@ -93,7 +94,14 @@ void ConnectorDialog::growToFit()
         resize(width(), wanted);
 }
 
-ConnectorDialog::~ConnectorDialog() = default;
+ConnectorDialog::~ConnectorDialog()
+{
+    // Children still emit while they are torn down (editingFinished on losing focus, changed
+    // when a secret field is cleared): nothing of this half-destroyed dialog may run then.
+    const QList<QObject *> children = findChildren<QObject *>();
+    for (QObject *child : children)
+        disconnect(child, nullptr, this, nullptr);
+}
 
 void ConnectorDialog::setUpAuthEditors()
 {
@@ -295,10 +303,8 @@ void ConnectorDialog::submit()
     c.verifySsl = d.verifySsl;
     c.authType = d.authType;
     c.identity = d.identity;
-    if (m_original && (m_original->url != c.url || m_original->verifySsl != c.verifySsl))
-        c.pinnedCertificateSha256.clear(); // a pin belongs to the instance it was made for
-    if (!m_pendingPin.isEmpty())
-        c.pinnedCertificateSha256 = m_pendingPin; // trusted in Test Connection
+    // A pin belongs to the instance it was made for; Verify SSL off does not loosen it.
+    c.pinnedCertificateSha256 = testedPin(); // or the one trusted in Test Connection
     const std::optional<QString> secret = currentAuthEditor()->newSecret();
     const bool credentialsChanged = !m_original || secret.has_value() || m_original->url != c.url
         || m_original->authType != c.authType || m_original->identity != c.identity
@@ -384,6 +390,40 @@ void ConnectorDialog::testConnection()
     });
 }
 
+QByteArray ConnectorDialog::testedPin() const
+{
+    // The pin the connector will have when submitted (see submit()).
+    if (!m_pendingPin.isEmpty())
+        return m_pendingPin;
+    const QString url = currentCheck().normalizedUrl;
+    if (m_original && m_original->url == url)
+        return m_original->pinnedCertificateSha256;
+    return {};
+}
+
+ConnectorDialog::TestedInput ConnectorDialog::currentInput() const
+{
+    TestedInput in;
+    in.url = currentCheck().normalizedUrl;
+    in.verifySsl = m_ui->verifySslCheckBox->isChecked();
+    in.pin = testedPin();
+    in.authType = currentAuthEditor()->authType();
+    in.identity = currentAuthEditor()->identity();
+    const std::optional<QString> typed = currentAuthEditor()->newSecret();
+    if (typed && !typed->isEmpty())
+        in.secretHash = QCryptographicHash::hash(typed->toUtf8(), QCryptographicHash::Sha256);
+    return in;
+}
+
+std::optional<ValidationResult> ConnectorDialog::reusableTestResult() const
+{
+    if (!m_lastTest || !m_testedInput || m_test || !(*m_testedInput == currentInput()))
+        return std::nullopt;
+    if (m_lastTest->failure == ValidationResult::Failure::Cancelled || m_lastTest->isTransient())
+        return std::nullopt;
+    return *m_lastTest;
+}
+
 void ConnectorDialog::startTest(const QString &secret)
 {
     const DraftCheck check = currentCheck();
@@ -393,13 +433,14 @@ void ConnectorDialog::startTest(const QString &secret)
     request.identity = currentAuthEditor()->identity();
     request.secret = secret;
     request.verifySsl = m_ui->verifySslCheckBox->isChecked();
-    request.pinnedSha256 = m_pendingPin;
-    if (m_pendingPin.isEmpty() && m_original && m_original->url == check.normalizedUrl)
-        request.pinnedSha256 = m_original->pinnedCertificateSha256;
+    request.pinnedSha256 = testedPin();
+    m_lastTest.reset();
+    m_testedInput = currentInput();
     m_test = new ValidationJob(m_nam, request, this);
     connect(m_test, &ValidationJob::finished, this, [this](const ValidationResult &r) {
         m_test->deleteLater();
         m_test = nullptr;
+        m_lastTest = std::make_unique<ValidationResult>(r);
         m_ui->busyProgressBar->hide();
         m_ui->testConnectionPushButton->setText(tr("Test &Connection"));
         m_ui->testConnectionPushButton->setAccessibleName(tr("Test Connection"));
@@ -425,12 +466,14 @@ void ConnectorDialog::showTestResult(const ValidationResult &r)
     const Kind kind = r.status == ValidationStatus::Verified ? Kind::Success
         : r.status == ValidationStatus::Warning              ? Kind::Warning
                                                              : Kind::Error;
-    m_ui->testMessage->showMessage(
-        kind, r.message.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    m_ui->testMessage->showMessage(kind, r.message);
+    // Verify SSL off does not loosen a pin: a changed pinned certificate is offered too.
     if (r.failure == ValidationResult::Failure::Tls && r.certificate
-        && m_ui->verifySslCheckBox->isChecked()) {
+        && (m_ui->verifySslCheckBox->isChecked() || !r.expectedSha256.isEmpty())) {
         const CertificateInfo cert = *r.certificate;
-        QPushButton *trust = m_ui->testMessage->addButton(tr("&Trust This Certificate"));
+        QPushButton *trust = m_ui->testMessage->addButton(r.expectedSha256.isEmpty()
+                ? tr("&Trust This Certificate")
+                : tr("&Trust the New Certificate"));
         trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
         trust->setToolTip(
             tr("Accept exactly this certificate (SHA-256 %1) for this connector, then test again.")

@@ -2,6 +2,7 @@
 
 #include "Connector.h"
 #include "ConnectorRules.h"
+#include "ValidationJob.h"
 
 #include <QDialog>
 #include <QSet>
@@ -18,7 +19,6 @@ class ConnectorDialog;
 namespace cd {
 class ConnectorRepository;
 class ValidationJob;
-struct ValidationResult;
 } // namespace cd
 
 namespace cd::ui {
@@ -50,6 +50,11 @@ public:
     void testConnection();
     bool isTesting() const;
     QByteArray pendingPin() const { return m_pendingPin; }
+    // The result of the last Test Connection, when nothing that it checked has changed since
+    // (URL, Verify SSL, trusted certificate, authentication type, identity, secret) and it
+    // says something about the connector (not cancelled, not "unreachable"): Submit then
+    // records it instead of sending the credentials again.
+    std::optional<ValidationResult> reusableTestResult() const;
 
     Mode mode() const { return m_mode; }
     ConnectorDraft draft() const;
@@ -94,6 +99,25 @@ private:
     bool m_saving = false;
     QNetworkAccessManager *m_nam = nullptr;
     ValidationJob *m_test = nullptr;
+    // What the last test sent (the secret as a hash), and what it found.
+    struct TestedInput
+    {
+        QString url;
+        bool verifySsl = true;
+        QByteArray pin;
+        AuthType authType = AuthType::Basic;
+        QString identity;
+        QByteArray secretHash; // empty: the stored secret was used
+        bool operator==(const TestedInput &o) const
+        {
+            return url == o.url && verifySsl == o.verifySsl && pin == o.pin
+                && authType == o.authType && identity == o.identity && secretHash == o.secretHash;
+        }
+    };
+    TestedInput currentInput() const;
+    QByteArray testedPin() const;
+    std::optional<TestedInput> m_testedInput;
+    std::unique_ptr<ValidationResult> m_lastTest;
     QByteArray m_pendingPin; // a certificate the user trusted in this dialog
 };
 

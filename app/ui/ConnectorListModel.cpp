@@ -2,6 +2,7 @@
 
 #include "Applications.h"
 #include "ConnectorRepository.h"
+#include "PlainText.h"
 
 #include <QIcon>
 #include <QLocale>
@@ -131,8 +132,10 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
         }
         break;
     case UrlColumn:
-        if (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)
+        if (role == Qt::DisplayRole || role == SortRole)
             return c.url;
+        if (role == Qt::ToolTipRole)
+            return plainToolTip(c.url);
         break;
     case AuthenticationColumn:
         if (role == Qt::DisplayRole || role == SortRole) {
@@ -151,9 +154,9 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
         case Qt::DecorationRole:
             return statusIcon(c.validation.status, validating);
         case Qt::ToolTipRole:
-            return validating
-                ? tr("Checking the credentials against the server…")
-                : (c.validation.message.isEmpty() ? statusText(c) : c.validation.message);
+            return validating ? tr("Checking the credentials against the server…")
+                              : plainToolTip(c.validation.message.isEmpty() ? statusText(c)
+                                                                            : c.validation.message);
         default:
             break;
         }

@@ -5,6 +5,7 @@
 #include "ConnectorListModel.h"
 #include "ConnectorStore.h"
 #include "InlineMessage.h"
+#include "PlainText.h"
 #include "ValidationQueue.h"
 #include "ui_ConnectorsPage.h"
 
@@ -124,7 +125,8 @@ void ConnectorsPage::onValidationFinished(const QUuid &id, const ValidationResul
     m_model->setValidating(id, false);
     if (result.failure == ValidationResult::Failure::Tls && result.certificate) {
         const std::optional<Connector> c = m_repository->find(id);
-        if (c && c->verifySsl)
+        // Verify SSL off does not loosen a pin: a pinned connector is offered the new one too.
+        if (c && (c->verifySsl || !c->pinnedCertificateSha256.isEmpty()))
             offerCertificateTrust(id, result);
     }
 }
@@ -135,32 +137,52 @@ void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResu
     if (!c || !result.certificate)
         return;
     const CertificateInfo cert = *result.certificate;
+    const QByteArray previous = result.expectedSha256;
     m_ui->pageMessage->showMessage(InlineMessage::Kind::Warning,
-        tr("“%1”: the server's certificate is not trusted by this computer.").arg(c->name));
-    QPushButton *trust = m_ui->pageMessage->addButton(tr("&Trust This Certificate…"));
+        previous.isEmpty()
+            ? tr("“%1”: the server's certificate is not trusted by this computer.").arg(c->name)
+            : tr("“%1”: the certificate changed: the server presents another certificate than "
+                 "the one you trusted. Nothing was sent.")
+                  .arg(c->name));
+    QPushButton *trust = m_ui->pageMessage->addButton(
+        previous.isEmpty() ? tr("&Trust This Certificate…") : tr("Review the &New Certificate…"));
     trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
-    connect(trust, &QPushButton::clicked, this, [this, id, cert] {
+    connect(trust, &QPushButton::clicked, this, [this, id, cert, previous] {
         const std::optional<Connector> c = m_repository->find(id);
         if (!c)
             return;
-        auto *box = new QMessageBox(QMessageBox::Warning, tr("Trust This Certificate?"),
-            tr("Trust the certificate of %1 for the connector “%2”?")
-                .arg(QUrl(c->url).host(), c->name),
+        auto *box = new QMessageBox(QMessageBox::Warning,
+            previous.isEmpty() ? tr("Trust This Certificate?") : tr("Trust the New Certificate?"),
+            previous.isEmpty()
+                ? tr("Trust the certificate of %1 for the connector “%2”?")
+                      .arg(QUrl(c->url).host(), c->name)
+                : tr("The certificate of %1 changed. Trust the new certificate for the "
+                     "connector “%2”?")
+                      .arg(QUrl(c->url).host(), c->name),
             QMessageBox::NoButton, window());
         box->setObjectName(QStringLiteral("trustCertificateMessageBox"));
+        box->setTextFormat(Qt::PlainText);
         box->setAttribute(Qt::WA_DeleteOnClose);
+        CertificateInfo old;
+        old.sha256 = previous;
+        const QString changed = previous.isEmpty()
+            ? QString()
+            : tr("<b>Trusted until now (SHA-256):</b> %1<br><b>Presented now (SHA-256):</b> "
+                 "%2<br><br>")
+                  .arg(old.fingerprintText(), cert.fingerprintText());
         box->setInformativeText(
             tr("Only do this for your own self-hosted Jama instance with its own certificate "
                "authority, after comparing the fingerprint with the one your administrator "
                "gives you. The connector will then accept exactly this certificate and "
-               "still refuse any other.<br><br>"
-               "<b>SHA-256 fingerprint:</b> %1<br><b>Subject:</b> %2<br><b>Issuer:</b> %3<br>"
-               "<b>Valid:</b> %4 to %5<br><b>Problems:</b> %6")
-                .arg(cert.fingerprintText(), cert.subject.toHtmlEscaped(),
-                    cert.issuer.toHtmlEscaped(),
-                    QLocale().toString(cert.notBefore.toLocalTime(), QLocale::ShortFormat),
-                    QLocale().toString(cert.notAfter.toLocalTime(), QLocale::ShortFormat),
-                    cert.errors.join(QStringLiteral("; ")).toHtmlEscaped()));
+               "still refuse any other.<br><br>")
+            + changed
+            + tr("<b>SHA-256 fingerprint:</b> %1<br><b>Subject:</b> %2<br><b>Issuer:</b> %3<br>"
+                 "<b>Valid:</b> %4 to %5<br><b>Problems:</b> %6")
+                  .arg(cert.fingerprintText(), cert.subject.toHtmlEscaped(),
+                      cert.issuer.toHtmlEscaped(),
+                      QLocale().toString(cert.notBefore.toLocalTime(), QLocale::ShortFormat),
+                      QLocale().toString(cert.notAfter.toLocalTime(), QLocale::ShortFormat),
+                      cert.errors.join(QStringLiteral("; ")).toHtmlEscaped()));
         QPushButton *yes = box->addButton(tr("&Trust"), QMessageBox::AcceptRole);
         yes->setObjectName(QStringLiteral("confirmTrustPushButton"));
         QPushButton *no = box->addButton(QMessageBox::Cancel);
@@ -353,7 +375,8 @@ void ConnectorsPage::updateActions()
     m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
     m_undoAction->setText(m_undoStack.isEmpty()
             ? tr("&Undo Delete")
-            : tr("&Undo Delete of “%1”").arg(m_undoStack.constLast().removed->name));
+            : tr("&Undo Delete of “%1”")
+                  .arg(literalMnemonic(m_undoStack.constLast().removed->name)));
 }
 
 void ConnectorsPage::updateDetails()
@@ -458,9 +481,19 @@ ConnectorDialog *ConnectorsPage::openAddDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     if (m_nam)
         dialog->setNetworkAccessManager(m_nam);
-    connect(dialog, &ConnectorDialog::saved, this, [this](const QUuid &id, bool changed) {
+    connect(dialog, &ConnectorDialog::saved, this, [this, dialog](const QUuid &id, bool changed) {
         selectConnector(id);
         m_ui->pageMessage->clear();
+        // Tested just before Submit with nothing changed since: that result stands, and the
+        // credentials are not sent a second time (a rejected password twice can lock the
+        // account).
+        if (const std::optional<ValidationResult> tested = dialog->reusableTestResult()) {
+            m_repository->recordValidation(
+                id, validationStateFor(*tested, QDateTime::currentDateTimeUtc()));
+            if (tested->failure == ValidationResult::Failure::Tls && tested->certificate)
+                onValidationFinished(id, *tested);
+            changed = false;
+        }
         Q_EMIT connectorSaved(id, changed);
     });
     dialog->open();
@@ -495,6 +528,7 @@ void ConnectorsPage::requestDelete(const QUuid &id)
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete Connector"),
         tr("Delete the connector “%1”?").arg(c->name), QMessageBox::NoButton, window());
     box->setObjectName(QStringLiteral("deleteMessageBox"));
+    box->setTextFormat(Qt::PlainText); // the name is shown as written, never as markup
     box->setInformativeText(tr("Its password or client secret is removed from the keychain too. "
                                "You can undo this until you quit Connector Desk."));
     QPushButton *del = box->addButton(tr("&Delete"), QMessageBox::DestructiveRole);

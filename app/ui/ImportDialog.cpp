@@ -2,6 +2,7 @@
 
 #include "ConnectorRepository.h"
 #include "InlineMessage.h"
+#include "PlainText.h"
 #include "ui_ImportDialog.h"
 
 #include <QDialogButtonBox>
@@ -10,6 +11,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSignalBlocker>
 #include <QTimer>
 #include <algorithm>
 #include <optional>
@@ -32,7 +34,7 @@ QString place(int index)
 QListWidgetItem *addItem(QListWidget *list, const QString &text, const QString &toolTip)
 {
     auto *item = new QListWidgetItem(text, list);
-    item->setToolTip(toolTip);
+    item->setToolTip(plainToolTip(toolTip));
     return item;
 }
 
@@ -61,8 +63,21 @@ ImportDialog::ImportDialog(ConnectorRepository *repository, const QString &fileP
     connect(m_ui->buttonBox, &QDialogButtonBox::accepted, this, &ImportDialog::startImport);
     connect(m_ui->buttonBox, &QDialogButtonBox::rejected, this, &ImportDialog::reject);
     connect(m_ui->replaceRadioButton, &QRadioButton::toggled, this, &ImportDialog::refresh);
+    connect(m_ui->weakerListWidget, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {
+        const int index = item->data(Qt::UserRole).toInt();
+        if (item->checkState() == Qt::Checked)
+            m_applyWeakerAt.insert(index);
+        else
+            m_applyWeakerAt.remove(index);
+        // What Import applies follows the tick at once; the lists are rebuilt from the event
+        // loop, not while the list is delivering this signal.
+        if (m_plan.ok())
+            m_changes = Exchange::resolveImport(
+                m_plan, m_repository->connectors(), duplicateChoice(), m_applyWeakerAt);
+        QTimer::singleShot(0, this, &ImportDialog::refresh);
+    });
     for (QListWidget *list : { m_ui->problemsListWidget, m_ui->addedListWidget,
-             m_ui->duplicatesListWidget, m_ui->renamesListWidget }) {
+             m_ui->duplicatesListWidget, m_ui->weakerListWidget, m_ui->renamesListWidget }) {
         list->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
         list->setMinimumHeight(list->fontMetrics().height() * 3);
     }
@@ -131,9 +146,15 @@ void ImportDialog::refresh()
     m_ui->addedListWidget->clear();
     m_ui->duplicatesListWidget->clear();
     m_ui->renamesListWidget->clear();
+    const int weakerRow = m_ui->weakerListWidget->currentRow();
+    {
+        const QSignalBlocker quiet(m_ui->weakerListWidget);
+        m_ui->weakerListWidget->clear();
+    }
     if (problems) {
         for (QWidget *w : { static_cast<QWidget *>(m_ui->addedGroupBox),
                  static_cast<QWidget *>(m_ui->duplicatesGroupBox),
+                 static_cast<QWidget *>(m_ui->weakerGroupBox),
                  static_cast<QWidget *>(m_ui->renamesGroupBox),
                  static_cast<QWidget *>(m_ui->secretNoteLabel) })
             w->hide();
@@ -152,7 +173,21 @@ void ImportDialog::refresh()
 
     const QList<Connector> &existing = m_repository->connectors();
     const Exchange::DuplicateChoice choice = duplicateChoice();
-    m_changes = Exchange::resolveImport(m_plan, existing, choice);
+    m_changes = Exchange::resolveImport(m_plan, existing, choice, m_applyWeakerAt);
+    {
+        const QSignalBlocker quiet(m_ui->weakerListWidget);
+        for (const Exchange::SecurityChange &w : std::as_const(m_changes.weakened)) {
+            auto *item = addItem(m_ui->weakerListWidget,
+                tr("Replacing “%1” %2.").arg(w.name, w.changes.join(tr(", "))),
+                tr("In the file: %1").arg(place(w.index)));
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            item->setCheckState(w.applied ? Qt::Checked : Qt::Unchecked);
+            item->setData(Qt::UserRole, w.index);
+        }
+        if (weakerRow >= 0 && weakerRow < m_ui->weakerListWidget->count())
+            m_ui->weakerListWidget->setCurrentRow(weakerRow);
+    }
+    m_ui->weakerGroupBox->setVisible(!m_changes.weakened.isEmpty());
 
     // resolveImport() keeps the file's order: match its results back to the entries.
     qsizetype added = 0;
@@ -219,6 +254,7 @@ void ImportDialog::setImporting(bool importing)
     m_importing = importing;
     m_ui->skipRadioButton->setEnabled(!importing);
     m_ui->replaceRadioButton->setEnabled(!importing);
+    m_ui->weakerListWidget->setEnabled(!importing);
     m_cancel->setEnabled(!importing);
     m_import->setEnabled(
         !importing && !(m_changes.added.isEmpty() && m_changes.replaced.isEmpty()));

@@ -22,7 +22,8 @@ namespace cd::ui {
 // The whole file is checked first (Exchange::parseImport). A file with problems shows every
 // problem with its place and only a Close button: nothing can be imported from it. Otherwise
 // the dialog lists the connectors to be added, those already here (duplicates: one choice
-// for the whole file, Skip or Replace) and the name clashes that will be renamed; "Import"
+// for the whole file, Skip or Replace), the replacements that would weaken security (each
+// applied only when ticked) and the name clashes that will be renamed; "Import"
 // applies it through the repository in one save (all or nothing). A save error stays in the
 // dialog with the choice kept. Open it with open(), never exec().
 class ImportDialog : public QDialog
@@ -79,6 +80,7 @@ private:
     QPushButton *m_cancel = nullptr;
     bool m_importing = false;
     bool m_replanQueued = false;
+    QSet<int> m_applyWeakerAt; // file indexes whose weaker security the user ticked
 };
 
 } // namespace cd::ui

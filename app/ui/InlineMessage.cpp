@@ -18,9 +18,11 @@ InlineMessage::InlineMessage(QWidget *parent)
     m_layout->addWidget(m_icon, 0, Qt::AlignTop);
     m_text = new QLabel(this);
     m_text->setWordWrap(true);
-    m_text->setTextInteractionFlags(
-        Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
-    m_text->setOpenExternalLinks(true);
+    // Messages carry connector names and what servers say: always plain text, so markup in
+    // them shows as written and can never become a link.
+    m_text->setTextFormat(Qt::PlainText);
+    m_text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_text->setOpenExternalLinks(false);
     m_layout->addWidget(m_text, 1);
     hide();
 }
@@ -31,6 +33,10 @@ void InlineMessage::showMessage(Kind kind, const QString &text)
         clear();
         return;
     }
+    // A new message replaces the old one whole, buttons included: an Undo or a "Trust This
+    // Certificate" belongs to the message it came with (add new buttons after this call).
+    qDeleteAll(m_buttons);
+    m_buttons.clear();
     m_kind = kind;
     m_text->setText(text);
     setAccessibleName(text);

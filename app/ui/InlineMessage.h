@@ -19,12 +19,14 @@ public:
 
     explicit InlineMessage(QWidget *parent = nullptr);
 
+    // Plain text (never rich text); replaces the previous message and its buttons.
     void showMessage(Kind kind, const QString &text);
     void clear();
     QString text() const;
     Kind kind() const { return m_kind; }
     QLabel *label() const { return m_text; }
-    // Adds a button that stays until clear(); returns it for wiring.
+    // Adds a button to the current message (it goes with the next showMessage() or clear());
+    // returns it for wiring.
     QPushButton *addButton(const QString &text);
 
 protected:

@@ -9,6 +9,7 @@
 #include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "NetworkStatus.h"
+#include "Paths.h"
 #include "SecretStore.h"
 #include "UiSetup.h"
 #include "ValidationQueue.h"
@@ -29,7 +30,6 @@
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
@@ -359,15 +359,9 @@ bool MainWindow::exportToFile(const QString &path, bool selectedOnly)
     }
     // Exchange writes a fixed set of fields: never a secret.
     const QByteArray data = Exchange::exportConnectors(list);
-    QSaveFile file(path); // atomic: an existing file is replaced only by a complete one
-    bool ok = file.open(QIODevice::WriteOnly);
-    if (ok)
-        ok = file.write(data) == data.size();
-    if (ok)
-        ok = file.commit();
-    if (!ok) {
-        const QString error = file.errorString();
-        file.cancelWriting();
+    // Atomic (an existing file is replaced only by a complete one) and private (0600).
+    QString error;
+    if (!Paths::writePrivateFile(path, data, &error)) {
         message->showMessage(InlineMessage::Kind::Error,
             tr("Could not export to %1: %2. Nothing was written; choose another "
                "file or folder.")

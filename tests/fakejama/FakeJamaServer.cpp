@@ -153,6 +153,16 @@ FakeJamaServer::~FakeJamaServer()
 
 bool FakeJamaServer::enableTls()
 {
+    return makeCertificate(false);
+}
+
+bool FakeJamaServer::enableTlsSignedByCa()
+{
+    return makeCertificate(true);
+}
+
+bool FakeJamaServer::makeCertificate(bool signedByCa)
+{
     const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
     if (openssl.isEmpty()) {
         m_error = QStringLiteral("`openssl` was not found on PATH: it makes the fake server's "
@@ -164,20 +174,63 @@ bool FakeJamaServer::enableTls()
         m_error = QStringLiteral("Cannot create a temporary directory for the certificate.");
         return false;
     }
-    const QString key = m_certDir->filePath(QStringLiteral("key.pem"));
-    const QString cert = m_certDir->filePath(QStringLiteral("cert.pem"));
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(openssl,
-        { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-            QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
-            QStringLiteral("-out"), cert, QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
-            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost"),
-            QStringLiteral("-days"), QStringLiteral("2") });
-    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        m_error = QStringLiteral("openssl could not make a certificate: %1")
-                      .arg(QString::fromLocal8Bit(p.readAll()));
-        return false;
+    const auto path = [this](const char *name) { return m_certDir->filePath(QLatin1String(name)); };
+    const auto run = [&](const QStringList &args) {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(openssl, args);
+        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit
+            || p.exitCode() != 0) {
+            m_error = QStringLiteral("openssl could not make a certificate: %1")
+                          .arg(QString::fromLocal8Bit(p.readAll()));
+            return false;
+        }
+        return true;
+    };
+    const QString key = path("key.pem");
+    const QString cert = path("cert.pem");
+    const QString san = QStringLiteral("subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost");
+    if (!signedByCa) {
+        if (!run({ QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                key, QStringLiteral("-out"), cert, QStringLiteral("-subj"),
+                QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"), san,
+                QStringLiteral("-days"), QStringLiteral("2") }))
+            return false;
+    } else {
+        // A CA of its own (which a test may trust) and a leaf signed by it: a server whose
+        // chain is trusted, like one behind a TLS-inspecting proxy.
+        const QString caKey = path("ca-key.pem");
+        const QString caCert = path("ca.pem");
+        const QString csr = path("leaf.csr");
+        const QString ext = path("leaf.ext");
+        QFile extFile(ext);
+        if (!extFile.open(QIODevice::WriteOnly)
+            || extFile.write(san.toUtf8().replace("subjectAltName=", "subjectAltName = ") + "\n")
+                < 0) {
+            m_error = QStringLiteral("Cannot write the certificate extensions file.");
+            return false;
+        }
+        extFile.close();
+        if (!run({ QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                caKey, QStringLiteral("-out"), caCert, QStringLiteral("-subj"),
+                QStringLiteral("/CN=Fake Jama Test CA"), QStringLiteral("-days"),
+                QStringLiteral("2") })
+            || !run({ QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"),
+                csr, QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1") })
+            || !run({ QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr,
+                QStringLiteral("-CA"), caCert, QStringLiteral("-CAkey"), caKey,
+                QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), cert,
+                QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), ext }))
+            return false;
+        const QList<QSslCertificate> cas = QSslCertificate::fromPath(caCert);
+        if (cas.isEmpty()) {
+            m_error = QStringLiteral("Cannot read the CA certificate openssl made.");
+            return false;
+        }
+        m_caCertificate = cas.first();
     }
     const QList<QSslCertificate> certs = QSslCertificate::fromPath(cert);
     QFile keyFile(key);
@@ -200,9 +253,9 @@ QByteArray FakeJamaServer::certificateSha256() const
     return m_certificate.digest(QCryptographicHash::Sha256);
 }
 
-bool FakeJamaServer::listen(quint16 port)
+bool FakeJamaServer::listen(quint16 port, const QHostAddress &address)
 {
-    if (!m_server->listen(QHostAddress::LocalHost, port)) {
+    if (!m_server->listen(address, port)) {
         m_error = m_server->errorString();
         return false;
     }
@@ -484,9 +537,13 @@ void FakeJamaServer::handle(QTcpSocket *socket, const Request &request)
     const bool api = request.path.startsWith(m_contextPath + QStringLiteral("/rest/"));
     const bool tokenPath = request.path == m_contextPath + QStringLiteral("/rest/oauth/token");
 
+    QList<QPair<QByteArray, QByteArray>> throttleHeaders;
+    if (!m_retryAfter.isEmpty())
+        throttleHeaders.append({ QByteArrayLiteral("Retry-After"), m_retryAfter });
     if (api && m_throttleRemaining > 0) {
         --m_throttleRemaining;
-        respond(socket, index, 429, kHtml, "<html><body>Too Many Requests</body></html>");
+        respond(socket, index, 429, kHtml, "<html><body>Too Many Requests</body></html>",
+            throttleHeaders);
         return;
     }
     const QString scheme = m_tls ? QStringLiteral("https") : QStringLiteral("http");
@@ -503,7 +560,8 @@ void FakeJamaServer::handle(QTcpSocket *socket, const Request &request)
         }
         break;
     case Behaviour::Throttle:
-        respond(socket, index, 429, kHtml, "<html><body>Too Many Requests</body></html>");
+        respond(socket, index, 429, kHtml, "<html><body>Too Many Requests</body></html>",
+            throttleHeaders);
         return;
     case Behaviour::ServerError:
         respond(socket, index, 500, kJson,

@@ -76,11 +76,15 @@ public:
     // TLS with a self-signed certificate made by `openssl` for 127.0.0.1 and localhost.
     // Call before listen(); false (with errorString()) when the certificate cannot be made.
     bool enableTls();
+    // TLS with a leaf certificate signed by a CA of its own (caCertificate()), for tests
+    // that trust that CA: a server whose chain is trusted.
+    bool enableTlsSignedByCa();
+    QSslCertificate caCertificate() const { return m_caCertificate; }
     bool isTls() const { return m_tls; }
     QSslCertificate certificate() const { return m_certificate; }
     QByteArray certificateSha256() const; // raw 32 bytes of the leaf's DER
 
-    bool listen(quint16 port = 0);
+    bool listen(quint16 port = 0, const QHostAddress &address = QHostAddress::LocalHost);
     quint16 port() const;
     QString errorString() const { return m_error; }
     // scheme://127.0.0.1:port{contextPath}; `host` swaps the host name (e.g. "localhost").
@@ -100,6 +104,8 @@ public:
     // Knobs applying to every request (on top of per-account behaviours).
     void setBehaviour(Behaviour b) { m_behaviour = b; }
     void setThrottleCount(int n) { m_throttleRemaining = n; } // next n requests answer 429
+    // A Retry-After header on every 429 ("2", or an HTTP date); empty: none.
+    void setRetryAfter(const QByteArray &value) { m_retryAfter = value; }
     void setDelayMs(int ms) { m_delayMs = ms; } // for Behaviour::Slow
     int delayMs() const { return m_delayMs; }
     void setLegacyTokenFormat(bool on) { m_legacyToken = on; } // "bearer" plus extra fields
@@ -120,6 +126,7 @@ Q_SIGNALS:
 private:
     struct Request;
 
+    bool makeCertificate(bool signedByCa);
     void onNewConnection(qintptr descriptor);
     void onReadyRead(QTcpSocket *socket);
     void handle(QTcpSocket *socket, const Request &request);
@@ -135,6 +142,7 @@ private:
     bool m_tls = false;
     std::unique_ptr<QTemporaryDir> m_certDir;
     QSslCertificate m_certificate;
+    QSslCertificate m_caCertificate;
     QSslKey m_key;
     QString m_error;
     QString m_contextPath;
@@ -142,6 +150,7 @@ private:
     QHash<QByteArray, QString> m_tokens; // access token -> username
     Behaviour m_behaviour = Behaviour::Normal;
     int m_throttleRemaining = 0;
+    QByteArray m_retryAfter;
     int m_delayMs = 3000;
     bool m_legacyToken = false;
     int m_unknownStatus = 200;

@@ -28,6 +28,8 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QStandardPaths>
+#include <QStyle>
+#include <QStyleOptionViewItem>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
@@ -53,6 +55,8 @@ private Q_SLOTS:
     void importBadFile();
     void duplicates_data();
     void duplicates();
+    void weakeningAppliedOnlyWhenTicked_data();
+    void weakeningAppliedOnlyWhenTicked();
     void nothingToImport();
     void dropJsonFile();
     void dropRejected_data();
@@ -491,6 +495,11 @@ void TestImportExport::duplicates()
         // The existing "Prod" becomes "Production", so "Prod" is free again: no rename.
         QCOMPARE(renames->count(), 0);
         QVERIFY(!renames->isVisible());
+        // Turning Verify SSL off for the kept secret is listed, not ticked: not applied.
+        auto *weaker = child<QListWidget>(dialog, "weakerListWidget");
+        QVERIFY(weaker->isVisible());
+        QCOMPARE(weaker->count(), 1);
+        QCOMPARE(weaker->item(0)->checkState(), Qt::Unchecked);
     }
     QTest::mouseClick(child<QPushButton>(dialog, "importPushButton"), Qt::LeftButton);
     QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
@@ -510,7 +519,7 @@ void TestImportExport::duplicates()
     QCOMPARE(added.url, QStringLiteral("https://other.jamacloud.com"));
     if (replace) {
         QCOMPARE(existing->name, QStringLiteral("Production"));
-        QVERIFY(!existing->verifySsl);
+        QVERIFY(existing->verifySsl); // not ticked: kept
         QCOMPARE(added.name, QStringLiteral("Prod"));
         QVERIFY(pageMessage()->text().contains(QStringLiteral("Replaced 1 connector")));
     } else {
@@ -520,6 +529,81 @@ void TestImportExport::duplicates()
         QVERIFY(pageMessage()->text().contains(QStringLiteral("Skipped 1 connector")));
     }
     QVERIFY(pageMessage()->text().contains(QStringLiteral("Imported 1 connector")));
+}
+
+void TestImportExport::weakeningAppliedOnlyWhenTicked_data()
+{
+    QTest::addColumn<bool>("mouse");
+    QTest::newRow("keyboard") << false;
+    QTest::newRow("mouse") << true;
+}
+
+void TestImportExport::weakeningAppliedOnlyWhenTicked()
+{
+    QFETCH(bool, mouse);
+    const QUuid prod
+        = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    const QUuid qa = addDirect(QStringLiteral("QA"), QStringLiteral("https://qa.jamacloud.com"));
+    const QByteArray pin(32, '\x42');
+    {
+        std::optional<Connector> c = m_window->repository()->find(qa);
+        c->pinnedCertificateSha256 = pin;
+        bool done = false;
+        m_window->repository()->update(
+            *c, std::nullopt, [&](const cd::RepositoryResult &r) { done = r.ok; });
+        QTRY_VERIFY(done);
+    }
+    // The file turns Verify SSL off for Prod and drops QA's trusted certificate.
+    Connector prodOff
+        = connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    prodOff.verifySsl = false;
+    const Connector qaNoPin
+        = connector(QStringLiteral("QA"), QStringLiteral("https://qa.jamacloud.com"));
+    const QString path
+        = writeFile(QStringLiteral("weaker.json"), exportFileOf({ prodOff, qaNoPin }));
+
+    ImportDialog *dialog = m_window->importFile(path);
+    QVERIFY(dialog);
+    dialog->setDuplicateChoice(Exchange::DuplicateChoice::Replace);
+    auto *weaker = child<QListWidget>(dialog, "weakerListWidget");
+    QTRY_COMPARE(weaker->count(), 2);
+    QVERIFY(weaker->isVisible());
+    QVERIFY(weaker->item(0)->text().contains(QStringLiteral("“Prod” turns Verify SSL off")));
+    QVERIFY(
+        weaker->item(1)->text().contains(QStringLiteral("“QA” removes the trusted certificate")));
+    QCOMPARE(weaker->accessibleName(), QStringLiteral("Less secure than now"));
+    QVERIFY(dialog->changes().hasUnappliedWeakening());
+
+    // Tick the first (Prod) only.
+    if (mouse) {
+        // On the check box of the first row, where the style draws it.
+        QStyleOptionViewItem option;
+        option.initFrom(weaker);
+        option.rect = weaker->visualItemRect(weaker->item(0));
+        option.features
+            = QStyleOptionViewItem::HasCheckIndicator | QStyleOptionViewItem::HasDisplay;
+        option.text = weaker->item(0)->text();
+        const QRect box = weaker->style()->subElementRect(
+            QStyle::SE_ItemViewItemCheckIndicator, &option, weaker);
+        QVERIFY(!box.isEmpty());
+        QTest::mouseClick(weaker->viewport(), Qt::LeftButton, {}, box.center());
+    } else {
+        QApplication::setActiveWindow(dialog);
+        QVERIFY(QTest::qWaitForWindowActive(dialog));
+        weaker->setFocus(Qt::TabFocusReason);
+        weaker->setCurrentRow(0);
+        QTest::keyClick(weaker, Qt::Key_Space);
+    }
+    QTRY_COMPARE(weaker->item(0)->checkState(), Qt::Checked);
+    QCOMPARE(weaker->item(1)->checkState(), Qt::Unchecked);
+    QTRY_COMPARE(dialog->changes().weakened.size(), 2);
+    QVERIFY(dialog->changes().weakened.at(0).applied);
+    QVERIFY(!dialog->changes().weakened.at(1).applied);
+
+    QTest::mouseClick(child<QPushButton>(dialog, "importPushButton"), Qt::LeftButton);
+    QTRY_VERIFY(!m_window->findChild<ImportDialog *>());
+    QVERIFY(!m_window->repository()->find(prod)->verifySsl); // ticked: applied
+    QCOMPARE(m_window->repository()->find(qa)->pinnedCertificateSha256, pin); // not ticked: kept
 }
 
 void TestImportExport::nothingToImport()

@@ -21,7 +21,9 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -44,6 +46,10 @@ private Q_SLOTS:
     void testConnectionDoesNotSave();
     void testConnectionCanBeCancelled();
     void trustCertificateFromDialog();
+    void trustChangedCertificate_data();
+    void trustChangedCertificate();
+    void submitReusesTestResult();
+    void hostileNameStaysText();
     void quitWhileValidatingDoesNotHang();
     void quitWhileSavingFinishesTheSaveFirst();
 
@@ -51,6 +57,8 @@ private:
     ConnectorDialog *fillDialog(
         const QString &name, const QUrl &url, const QString &user, const QString &password);
     QString statusOf(const QUuid &id, int role = Qt::DisplayRole) const;
+    // A new window, with the fake server speaking https (a self-signed certificate).
+    void restartWithTlsServer();
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<MemorySecretStore> m_secrets;
@@ -81,6 +89,18 @@ void TestValidationGui::cleanup()
     m_server.reset();
     m_secrets.reset();
     m_dir.reset();
+}
+
+void TestValidationGui::restartWithTlsServer()
+{
+    m_window.reset();
+    m_server = std::make_unique<fake::FakeJamaServer>();
+    QVERIFY2(m_server->enableTls(), qPrintable(m_server->errorString()));
+    QVERIFY(m_server->listen());
+    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
+    m_window->networkStatus()->forceState(NetworkStatus::State::Online);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }
 
 QString TestValidationGui::statusOf(const QUuid &id, int role) const
@@ -205,14 +225,9 @@ void TestValidationGui::testConnectionCanBeCancelled()
 
 void TestValidationGui::trustCertificateFromDialog()
 {
-    m_window.reset();
-    m_server = std::make_unique<fake::FakeJamaServer>();
-    QVERIFY2(m_server->enableTls(), qPrintable(m_server->errorString()));
-    QVERIFY(m_server->listen());
-    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
-    m_window->networkStatus()->forceState(NetworkStatus::State::Online);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    restartWithTlsServer();
+    if (QTest::currentTestFailed())
+        return;
 
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Self-signed"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("password"));
@@ -234,6 +249,142 @@ void TestValidationGui::trustCertificateFromDialog()
     QCOMPARE(
         m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
+}
+
+void TestValidationGui::trustChangedCertificate_data()
+{
+    QTest::addColumn<bool>("mouse");
+    QTest::newRow("keyboard") << false;
+    QTest::newRow("mouse") << true;
+}
+
+void TestValidationGui::trustChangedCertificate()
+{
+    QFETCH(bool, mouse);
+    restartWithTlsServer();
+    if (QTest::currentTestFailed())
+        return;
+
+    // A connector pinned to a certificate the server no longer presents.
+    const QByteArray oldPin(32, '\x5a');
+    Connector c;
+    c.name = QStringLiteral("Renewed");
+    c.url = m_server->baseUrl().toString();
+    c.identity = QStringLiteral("named");
+    c.pinnedCertificateSha256 = oldPin;
+    QUuid id;
+    m_window->repository()->add(
+        c, QStringLiteral("password"), [&](const RepositoryResult &r) { id = r.id; });
+    QTRY_VERIFY(!id.isNull());
+    m_window->validationQueue()->enqueue(id);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Failed"), 15000);
+    QCOMPARE(m_server->requestCount(), 0); // refused before anything was sent
+
+    auto *banner
+        = m_window->connectorsPage()->findChild<InlineMessage *>(QStringLiteral("pageMessage"));
+    QTRY_VERIFY(banner->text().contains(QStringLiteral("the certificate changed")));
+    QPushButton *review = nullptr;
+    QTRY_VERIFY(
+        (review = banner->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))));
+    QCOMPARE(
+        review->text().remove(QLatin1Char('&')), QStringLiteral("Review the New Certificate…"));
+    if (mouse) {
+        QTest::mouseClick(review, Qt::LeftButton);
+    } else {
+        QApplication::setActiveWindow(m_window.get());
+        review->setFocus(Qt::TabFocusReason);
+        QTest::keyClick(review, Qt::Key_Space);
+    }
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY(
+        (box = m_window->findChild<QMessageBox *>(QStringLiteral("trustCertificateMessageBox"))));
+    QTRY_VERIFY(box->isVisible());
+    // Both fingerprints are shown before anything is trusted.
+    CertificateInfo before;
+    before.sha256 = oldPin;
+    QVERIFY2(box->informativeText().contains(before.fingerprintText()),
+        qPrintable(box->informativeText()));
+    CertificateInfo now;
+    now.sha256 = m_server->certificateSha256();
+    QVERIFY(box->informativeText().contains(now.fingerprintText()));
+    QVERIFY(box->text().contains(QStringLiteral("changed")));
+    auto *confirm = box->findChild<QPushButton *>(QStringLiteral("confirmTrustPushButton"));
+    QVERIFY(confirm);
+    QVERIFY(box->defaultButton() != confirm); // Enter alone does not trust
+    if (mouse) {
+        QTest::mouseClick(confirm, Qt::LeftButton);
+    } else {
+        QApplication::setActiveWindow(box);
+        confirm->setFocus(Qt::TabFocusReason);
+        QTest::keyClick(confirm, Qt::Key_Space);
+    }
+    QTRY_COMPARE(
+        m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
+}
+
+void TestValidationGui::submitReusesTestResult()
+{
+    // A Test Connection got a 401; Submit with nothing changed records that result and does
+    // not send the rejected password a second time.
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Rejected"), m_server->baseUrl(),
+        QStringLiteral("named"), QStringLiteral("wrong-password"));
+    QVERIFY(dialog);
+    dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
+    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Error, 15000);
+    QCOMPARE(m_server->requestCount(), 1);
+    QVERIFY(dialog->reusableTestResult().has_value());
+    QTest::mouseClick(dialog->submitButton(), Qt::LeftButton);
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    const QUuid id = m_window->repository()->connectors().first().id;
+    QTRY_COMPARE(statusOf(id), QStringLiteral("Failed"));
+    QVERIFY(m_window->repository()->find(id)->validation.credentialsRejected);
+    QTest::qWait(300); // a check, had one been queued, would have reached the server by now
+    QCOMPARE(m_server->requestCount(), 1);
+
+    // A change after the test (here the password) makes Submit check again.
+    ConnectorDialog *second = fillDialog(QStringLiteral("Corrected"), m_server->baseUrl(),
+        QStringLiteral("named"), QStringLiteral("wrong"));
+    QVERIFY(second);
+    second->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
+    auto *secondMsg = second->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    QTRY_COMPARE_WITH_TIMEOUT(secondMsg->kind(), InlineMessage::Kind::Error, 15000);
+    QTest::keyClicks(second->currentAuthEditor()->secretEdit(), QStringLiteral("-still"));
+    QVERIFY(!second->reusableTestResult().has_value());
+    second->reject();
+}
+
+void TestValidationGui::hostileNameStaysText()
+{
+    // A name with markup (it may come from an import file) is shown as written: never a link.
+    const QString html = QStringLiteral("<a href=\"https://evil.example\">Click</a>");
+    Connector c;
+    c.name = html;
+    c.url = m_server->baseUrl().toString();
+    c.identity = QStringLiteral("named");
+    QUuid id;
+    m_window->repository()->add(
+        c, QStringLiteral("password"), [&](const RepositoryResult &r) { id = r.id; });
+    QTRY_VERIFY(!id.isNull());
+    m_window->connectorsPage()->selectConnector(id);
+    m_window->connectorsPage()->requestDelete(id);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    QCOMPARE(box->textFormat(), Qt::PlainText);
+    QVERIFY(box->text().contains(html));
+    box->findChild<QPushButton *>(QStringLiteral("confirmDeletePushButton"))->click();
+    auto *banner
+        = m_window->connectorsPage()->findChild<InlineMessage *>(QStringLiteral("pageMessage"));
+    QTRY_VERIFY(banner->text().contains(QStringLiteral("Deleted")));
+    QCOMPARE(banner->label()->textFormat(), Qt::PlainText);
+    QVERIFY(!banner->label()->openExternalLinks());
+    QVERIFY(banner->text().contains(html)); // as written, not rendered
+    // The undo action's text keeps the name's '&' from becoming a mnemonic.
+    auto *undo
+        = m_window->connectorsPage()->findChild<QAction *>(QStringLiteral("undoDeleteAction"));
+    QVERIFY(undo);
+    QVERIFY(undo->text().contains(html));
 }
 
 void TestValidationGui::quitWhileValidatingDoesNotHang()

@@ -12,11 +12,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 #include <memory>
+#include <sys/stat.h>
 
 using namespace cd;
 
@@ -93,6 +95,13 @@ private Q_SLOTS:
     void importGoodDuplicateAndBad();
     void unreadableStore_data();
     void unreadableStore();
+    // Trust and hostile input (issue: a TLS decision stays with its connector).
+    void validateAllKeepsTlsDecisionsApart();
+    void validateAllDoesNotResendRejected();
+    void exportImportRoundTripSameAccount();
+    void hostileNames();
+    void filesArePrivate();
+    void terminalRestoredOnSignal();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -678,8 +687,19 @@ void TestCli::importGoodDuplicateAndBad()
     entries.replace(1, second);
     top.insert(QStringLiteral("connectors"), entries);
     QVERIFY(writeFile(file, QJsonDocument(top).toJson()));
+    // Turning Verify SSL off for a connector whose secret is kept: refused, naming it.
+    const QByteArray beforeWeaker = readAll(storePath());
     r = cli(import + QStringList { QStringLiteral("--replace-duplicates") });
+    QCOMPARE(r.code, 2);
+    QVERIFY2(
+        r.errText().contains(QStringLiteral("\"Test\" turns Verify SSL off")), r.err.constData());
+    QVERIFY(r.errText().contains(QStringLiteral("--allow-weaker-security")));
+    QCOMPARE(readAll(storePath()), beforeWeaker);
+    r = cli(import
+        + QStringList {
+            QStringLiteral("--replace-duplicates"), QStringLiteral("--allow-weaker-security") });
     QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("Warning: connectors[1]")), r.err.constData());
     const QJsonArray replaced = listJson();
     QCOMPARE(replaced.size(), 3);
     QCOMPARE(byName(replaced, QStringLiteral("Test")).value(QStringLiteral("id")),
@@ -740,6 +760,232 @@ void TestCli::unreadableStore()
     QVERIFY(!QFile::exists(m_files.filePath(QStringLiteral("never.json"))));
     QCOMPARE(
         QDir(dataDir()).entryList(QDir::Files), QStringList { QStringLiteral("connectors.json") });
+}
+
+void TestCli::validateAllKeepsTlsDecisionsApart()
+{
+    // One process, one --all: a connector with Verify SSL off is checked first against an
+    // https server with an untrusted certificate, then one with Verify SSL on against the same
+    // host and port. The second must fail, and its password must never arrive.
+    fake::FakeJamaServer tls;
+    QVERIFY2(tls.enableTls(), qPrintable(tls.errorString()));
+    QVERIFY(tls.listen());
+    const QString lax = uniqueSecret("cli-lax-");
+    const QString strict = uniqueSecret("cli-strict-");
+    fake::FakeAccount strictAccount;
+    strictAccount.username = QStringLiteral("strict");
+    strictAccount.password = strict;
+    tls.addAccount(strictAccount);
+    QCOMPARE(add(QStringLiteral("A lax"), QStringLiteral("named"), QStringLiteral("password"),
+                 tls.baseUrl().toString(), { QStringLiteral("--no-verify-ssl") }),
+        0);
+    QCOMPARE(
+        add(QStringLiteral("B strict"), QStringLiteral("strict"), strict, tls.baseUrl().toString()),
+        0);
+    m_secrets << strict << lax;
+    tls.clearRequests();
+    const Run r = cli({ QStringLiteral("validate"), QStringLiteral("--all"),
+        QStringLiteral("--json"), QStringLiteral("--data-dir"), dataDir() });
+    QCOMPARE(r.code, cli::ExitValidationFailed);
+    const QJsonArray results = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(byName(results, QStringLiteral("A lax")).value(QStringLiteral("status")).toString(),
+        QStringLiteral("warning"));
+    const QJsonObject b = byName(results, QStringLiteral("B strict"));
+    QCOMPARE(b.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+    QVERIFY2(b.value(QStringLiteral("message")).toString().contains(QStringLiteral("not trusted")),
+        qPrintable(b.value(QStringLiteral("message")).toString()));
+    // Only the lax connector's request arrived.
+    for (const fake::RecordedRequest &req : tls.requests())
+        QVERIFY(req.status != 0 && req.status != 401);
+    QCOMPARE(tls.requestCount(), 1);
+}
+
+void TestCli::validateAllDoesNotResendRejected()
+{
+    QCOMPARE(add(QStringLiteral("Wrong"), QStringLiteral("named"), QStringLiteral("not-it")), 0);
+    QCOMPARE(add(QStringLiteral("Right"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    m_server.clearRequests();
+    Run r = cli({ QStringLiteral("validate"), QStringLiteral("--all"), QStringLiteral("--data-dir"),
+        dataDir() });
+    QCOMPARE(r.code, cli::ExitValidationFailed);
+    QCOMPARE(m_server.requestCount(), 2); // each sent once: one 401, one 200
+
+    // The nightly run again: the rejected password is not sent, and still reported as failed.
+    m_server.clearRequests();
+    r = cli({ QStringLiteral("validate"), QStringLiteral("--all"), QStringLiteral("--json"),
+        QStringLiteral("--data-dir"), dataDir() });
+    QCOMPARE(r.code, cli::ExitValidationFailed);
+    QCOMPARE(m_server.requestCount(), 1); // only "Right"
+    for (const fake::RecordedRequest &req : m_server.requests())
+        QCOMPARE(req.status, 200);
+    const QJsonObject wrong
+        = byName(QJsonDocument::fromJson(r.out).array(), QStringLiteral("Wrong"));
+    QCOMPARE(wrong.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+    QVERIFY2(wrong.value(QStringLiteral("message"))
+                 .toString()
+                 .contains(QStringLiteral("Not checked again")),
+        qPrintable(wrong.value(QStringLiteral("message")).toString()));
+
+    // Asking for that connector by name sends them once more.
+    m_server.clearRequests();
+    r = cli({ QStringLiteral("validate"), QStringLiteral("Wrong"), QStringLiteral("--data-dir"),
+        dataDir() });
+    QCOMPARE(r.code, cli::ExitValidationFailed);
+    QCOMPARE(m_server.requestCount(), 1);
+    QCOMPARE(m_server.requests().first().status, 401);
+}
+
+void TestCli::exportImportRoundTripSameAccount()
+{
+    // Two connectors for one instance and account: `add` accepts them (with a notice), so
+    // the export of this data dir must import into an empty one.
+    QCOMPARE(add(QStringLiteral("Prod"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    const Run second
+        = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"),
+                  QStringLiteral("--name"), QStringLiteral("Prod (sandbox jobs)"),
+                  QStringLiteral("--url"), m_server.baseUrl().toString(), QStringLiteral("--auth"),
+                  QStringLiteral("basic"), QStringLiteral("--username"), QStringLiteral("named"),
+                  QStringLiteral("--secret-stdin") },
+            "password\n");
+    QCOMPARE(second.code, 0);
+    QVERIFY(second.errText().contains(QStringLiteral("Notice:")));
+    const QString file = m_files.filePath(QStringLiteral("roundtrip.json"));
+    QCOMPARE(
+        cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), file }).code, 0);
+
+    QTemporaryDir empty;
+    const Run r
+        = cli({ QStringLiteral("--data-dir"), empty.path(), QStringLiteral("import"), file });
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("links to the same instance")), r.err.constData());
+    const Run list = cli({ QStringLiteral("--data-dir"), empty.path(), QStringLiteral("list"),
+        QStringLiteral("--json") });
+    const QJsonArray imported = QJsonDocument::fromJson(list.out).array();
+    QCOMPARE(imported.size(), 2);
+    QVERIFY(!byName(imported, QStringLiteral("Prod")).isEmpty());
+    QVERIFY(!byName(imported, QStringLiteral("Prod (sandbox jobs)")).isEmpty());
+    // And back into the data dir it came from: both are already here, both skipped.
+    const Run again
+        = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("import"), file });
+    QCOMPARE(again.code, 0);
+    QVERIFY2(again.errText().contains(QStringLiteral("Imported 0 new, replaced 0, skipped 2")),
+        again.err.constData());
+}
+
+void TestCli::hostileNames()
+{
+    // An escape sequence (OSC 52 writes the clipboard of many terminals) is refused by add.
+    const QString osc52 = QStringLiteral("Evil\x1b]52;c;aGVsbG8=\x07");
+    Run r = cli(
+        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"), QStringLiteral("--name"),
+            osc52, QStringLiteral("--url"), m_server.baseUrl().toString(), QStringLiteral("--auth"),
+            QStringLiteral("basic"), QStringLiteral("--username"), QStringLiteral("named"),
+            QStringLiteral("--secret-stdin") },
+        "password\n");
+    QCOMPARE(r.code, cli::ExitUsage);
+    QVERIFY2(r.errText().contains(
+                 QStringLiteral("--name: The name contains the control character U+001B")),
+        r.err.constData());
+    QVERIFY(!r.err.contains('\x1b') && !r.out.contains('\x1b'));
+    QVERIFY(!r.err.contains('\x07'));
+
+    // Markup is not a control character: accepted, and printed as written.
+    const QString html = QStringLiteral("<a href=\"x\">click</a>");
+    QCOMPARE(add(html, QStringLiteral("named"), QStringLiteral("password")), 0);
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QVERIFY(r.out.contains(html.toUtf8()));
+
+    // A name that got into the file some other way (an older version, a hand edit) is shown
+    // inert by every command.
+    QByteArray store = readAll(storePath());
+    QVERIFY(store.contains("<a href=\\\"x\\\">click</a>"));
+    store.replace("<a href=\\\"x\\\">click</a>", "Evil\\u001b]52;c;aGVsbG8=\\u0007\\u202e");
+    QVERIFY(writeFile(storePath(), store));
+    for (const QStringList &args : { QStringList { QStringLiteral("list") },
+             QStringList { QStringLiteral("list"), QStringLiteral("--json") },
+             QStringList { QStringLiteral("export"), QStringLiteral("-") },
+             QStringList { QStringLiteral("remove"), QStringLiteral("nothing-by-this-name") } }) {
+        r = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
+        for (const QByteArray &stream : { r.out, r.err }) {
+            QVERIFY2(!stream.contains('\x1b') && !stream.contains('\x07')
+                    && !stream.contains("\xe2\x80\xae"),
+                qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(": ")
+                    + QString::fromUtf8(stream.toPercentEncoding(" :/\n"))));
+        }
+    }
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QVERIFY2(r.out.contains("Evil\\x1B]52;c;aGVsbG8=\\x07\\u202E"), r.out.constData());
+    // JSON output stays valid JSON, with the same value.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list"),
+        QStringLiteral("--json") });
+    const QJsonArray array = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(array.size(), 1);
+    QCOMPARE(array.first().toObject().value(QStringLiteral("name")).toString(),
+        QStringLiteral("Evil\x1b]52;c;aGVsbG8=\x07\u202e"));
+}
+
+void TestCli::filesArePrivate()
+{
+    // A fresh data dir under a umask that would make everything world-readable.
+    const QString dir = m_data->filePath(QStringLiteral("fresh"));
+    const mode_t old = umask(0022); // inherited by the processes started below
+    QCOMPARE(add(QStringLiteral("Prod"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    const QString exportFile = m_files.filePath(QStringLiteral("private.json"));
+    QFile::remove(exportFile);
+    QCOMPARE(
+        cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), exportFile }).code,
+        0);
+    QCOMPARE(
+        cli({ QStringLiteral("--data-dir"), dir, QStringLiteral("import"), exportFile }).code, 0);
+    umask(old);
+    const auto mode = [](const QString &path) {
+        struct stat st
+        {
+        };
+        return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+    };
+    QCOMPARE(mode(dir), 0700);
+    QCOMPARE(mode(dir + QStringLiteral("/connectors.json")), 0600);
+    QCOMPARE(mode(storePath()), 0600);
+    QCOMPARE(mode(exportFile), 0600);
+
+    // An existing file with wider permissions is tightened the next time it is written.
+    QVERIFY(QFile::setPermissions(
+        storePath(), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+    QVERIFY(QFile::setPermissions(dataDir(),
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther
+            | QFile::ExeOther));
+    QCOMPARE(mode(storePath()), 0644);
+    QCOMPARE(cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("remove"),
+                     QStringLiteral("Prod") })
+                 .code,
+        0);
+    QCOMPARE(mode(storePath()), 0600);
+    QCOMPARE(mode(dataDir()), 0700);
+}
+
+void TestCli::terminalRestoredOnSignal()
+{
+    // Ctrl-C (SIGINT) or a kill (SIGTERM) while `add` waits for the secret with echo off must
+    // leave the terminal as it was. A pseudo-terminal driven by python3's pty module.
+    const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+    if (python.isEmpty())
+        QSKIP("python3 is needed to drive a pseudo-terminal");
+    const QString script = QFINDTESTDATA("pty_signal.py");
+    QVERIFY2(!script.isEmpty(), "pty_signal.py not found");
+    for (const char *sig : { "INT", "TERM" }) {
+        QProcess p;
+        QProcessEnvironment env = environment();
+        env.insert(QStringLiteral("CONNECTOR_DESK_BINARY"), test::appBinary());
+        p.setProcessEnvironment(env);
+        p.start(python, { script, QString::fromLatin1(sig), dataDir() });
+        QVERIFY(p.waitForStarted(10000));
+        QVERIFY(QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 60000));
+        const QByteArray out = p.readAllStandardOutput() + p.readAllStandardError();
+        QVERIFY2(p.exitCode() == 0, out.constData());
+        QVERIFY2(out.contains("echo restored"), out.constData());
+    }
+    QCOMPARE(listJson().size(), 0); // nothing was added
 }
 
 QTEST_GUILESS_MAIN(TestCli)

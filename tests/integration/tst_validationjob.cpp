@@ -1,7 +1,12 @@
 // ValidationJob against the fake Jama server over real loopback sockets (http and https).
+#include "ConnectorRepository.h"
+#include "ConnectorStore.h"
 #include "FakeJamaServer.h"
 #include "Log.h"
+#include "SecretStore.h"
+#include "UrlNormalizer.h"
 #include "ValidationJob.h"
+#include "ValidationQueue.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -11,7 +16,9 @@
 #include <QNetworkProxy>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSslConfiguration>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <memory>
 
@@ -88,6 +95,18 @@ private Q_SLOTS:
     void transientFailures_data();
     void transientFailures();
     void fingerprintText();
+    // One QNetworkAccessManager shared by checks, in sequence: no TLS decision carries over.
+    void sharedManagerIsolation_data();
+    void sharedManagerIsolation();
+    void sharedManagerTestThenQueue();
+    void pinRestrictsTrustedChain();
+    void pinHoldsWithVerifyOff();
+    void retryAfterHonoured();
+    void retryAfterTooLongFailsWithRetryTime();
+    void retryAfterParsing_data();
+    void retryAfterParsing();
+    void ipv6Literal();
+    void serverTextIsInert();
     void standaloneServer();
 
 private:
@@ -519,6 +538,7 @@ void TestValidationJob::cancelWhileBackingOff()
 {
     ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("throttled")));
     job.setBackoffSchedule({ 60000 });
+    job.setTimeouts(15000, 120000); // the wait fits in the check
     QSignalSpy finished(&job, &ValidationJob::finished);
     job.start();
     QTRY_COMPARE(job.status(), ValidationJob::Status::BackingOff);
@@ -631,7 +651,7 @@ void TestValidationJob::tls_data()
             << false << "Named Creator";
         QTest::newRow((p + QByteArray("verify on, pinned another certificate")).constData())
             << type << "named" << true << "B" << ValidationStatus::Failed << Failure::Tls << true
-            << "different certificate";
+            << "The certificate changed";
         QTest::newRow((p + QByteArray("verify off")).constData())
             << type << "named" << false << "" << ValidationStatus::Warning << Failure::None << true
             << "Certificate verification is off";
@@ -885,6 +905,287 @@ void TestValidationJob::standaloneServer()
     QVERIFY(run(job));
     QCOMPARE(job.result().status, ValidationStatus::Warning);
     QCOMPARE(job.result().account.licenseType, QStringLiteral("FLOATING"));
+}
+
+// ---- isolation between checks on one shared QNetworkAccessManager -----------------------
+
+void TestValidationJob::sharedManagerIsolation_data()
+{
+    QTest::addColumn<bool>("firstVerify");
+    QTest::addColumn<QString>("firstPin"); // "", "A" (the server's), "B" (another)
+    QTest::addColumn<bool>("secondVerify");
+    QTest::addColumn<QString>("secondPin");
+    QTest::addColumn<QString>("messagePart");
+
+    for (const char *auth : { "basic", "oauth" }) {
+        const QByteArray p = QByteArray(auth) + ' ';
+        QTest::newRow((p + "verify off, then verify on").constData()) << false << "" << true << ""
+                                                                      << "not trusted";
+        QTest::newRow((p + "pin A, then no pin").constData()) << true << "A" << true << ""
+                                                              << "not trusted";
+        QTest::newRow((p + "pin A, then pin B").constData()) << true << "A" << true << "B"
+                                                             << "The certificate changed";
+        QTest::newRow((p + "verify off, then pin B").constData()) << false << "" << true << "B"
+                                                                  << "The certificate changed";
+    }
+}
+
+void TestValidationJob::sharedManagerIsolation()
+{
+    QFETCH(bool, firstVerify);
+    QFETCH(QString, firstPin);
+    QFETCH(bool, secondVerify);
+    QFETCH(QString, secondPin);
+    QFETCH(QString, messagePart);
+    const AuthType type = QByteArray(QTest::currentDataTag()).startsWith("oauth") ? AuthType::OAuth
+                                                                                  : AuthType::Basic;
+    const auto pin = [this](const QString &p) {
+        return p == QLatin1String("A") ? m_tlsA->certificateSha256()
+            : p == QLatin1String("B")  ? m_tlsB->certificateSha256()
+                                       : QByteArray();
+    };
+    // The first check gets through (its own decision), on the shared manager.
+    ValidationRequest first = request(*m_tlsA, type, QStringLiteral("named"));
+    first.verifySsl = firstVerify;
+    first.pinnedSha256 = pin(firstPin);
+    ValidationJob one(m_nam.get(), first);
+    QVERIFY(run(one));
+    QVERIFY2(one.result().status != ValidationStatus::Failed, qPrintable(one.result().message));
+    QVERIFY(m_tlsA->requestCount() > 0);
+
+    // Right after, same manager, same host and port, another connector: its own rules.
+    m_tlsA->clearRequests();
+    ValidationRequest second
+        = request(*m_tlsA, type, QStringLiteral("named"), QStringLiteral("other-secret"));
+    second.verifySsl = secondVerify;
+    second.pinnedSha256 = pin(secondPin);
+    ValidationJob two(m_nam.get(), second);
+    QVERIFY(run(two));
+    const ValidationResult &r = two.result();
+    QCOMPARE(r.status, ValidationStatus::Failed);
+    QCOMPARE(r.failure, Failure::Tls);
+    QVERIFY2(r.message.contains(messagePart), qPrintable(r.message));
+    // Nothing reached the server: no request, so no Authorization header and no password.
+    QCOMPARE(m_tlsA->requestCount(), 0);
+    QCOMPARE(m_tlsA->authorizedRequestCountForHost(QStringLiteral("127.0.0.1")), 0);
+    if (!secondPin.isEmpty()) {
+        QCOMPARE(r.expectedSha256, pin(secondPin));
+        QVERIFY(r.message.contains(r.certificate->fingerprintText())); // presented
+        cd::CertificateInfo trusted;
+        trusted.sha256 = pin(secondPin);
+        QVERIFY(r.message.contains(trusted.fingerprintText())); // and trusted
+    }
+}
+
+void TestValidationJob::sharedManagerTestThenQueue()
+{
+    // The dialog's Test Connection (Verify SSL off) and then the queue, on one manager, as in
+    // the window: the queued connector (Verify SSL on) must not ride on the test's decision.
+    QTemporaryDir dir;
+    cd::ConnectorStore store(dir.path());
+    cd::MemorySecretStore secrets;
+    cd::ConnectorRepository repository(&store, &secrets);
+    QString error;
+    QVERIFY(repository.load(&error));
+    cd::Connector c;
+    c.name = QStringLiteral("Strict");
+    c.url = m_tlsA->baseUrl().toString();
+    c.identity = QStringLiteral("named");
+    c.verifySsl = true;
+    bool added = false;
+    repository.add(c, QStringLiteral("password"), [&](const cd::RepositoryResult &r) {
+        added = r.ok;
+        c.id = r.id;
+    });
+    QTRY_VERIFY(added);
+
+    ValidationRequest test = request(*m_tlsA, AuthType::Basic, QStringLiteral("named"));
+    test.verifySsl = false;
+    ValidationJob dialogTest(m_nam.get(), test);
+    QVERIFY(run(dialogTest));
+    QCOMPARE(dialogTest.result().status, ValidationStatus::Warning);
+
+    m_tlsA->clearRequests();
+    cd::ValidationQueue queue(&repository, m_nam.get());
+    QSignalSpy finished(&queue, &cd::ValidationQueue::finished);
+    queue.enqueue(c.id);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    const auto r = finished.at(0).at(1).value<ValidationResult>();
+    QCOMPARE(r.failure, Failure::Tls);
+    QCOMPARE(repository.find(c.id)->validation.status, ValidationStatus::Failed);
+    QCOMPARE(m_tlsA->requestCount(), 0);
+}
+
+void TestValidationJob::pinRestrictsTrustedChain()
+{
+    // A server whose certificate chains to a CA this process trusts (a TLS-inspecting proxy, a
+    // re-issued certificate): without a pin it passes; pinned to another certificate it fails
+    // before anything is sent; pinned to its own leaf it passes.
+    FakeJamaServer trusted;
+    QVERIFY2(trusted.enableTlsSignedByCa(), qPrintable(trusted.errorString()));
+    QVERIFY(trusted.listen());
+    const QSslConfiguration saved = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration withCa = saved;
+    withCa.addCaCertificate(trusted.caCertificate());
+    QSslConfiguration::setDefaultConfiguration(withCa);
+    const auto restore = qScopeGuard([&] { QSslConfiguration::setDefaultConfiguration(saved); });
+
+    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+        ValidationJob open(m_nam.get(), request(trusted, type, QStringLiteral("named")));
+        QVERIFY(run(open));
+        QVERIFY2(open.result().status == ValidationStatus::Verified,
+            qPrintable(open.result().message)); // the chain is trusted
+
+        trusted.clearRequests();
+        ValidationRequest pinnedElsewhere = request(trusted, type, QStringLiteral("named"));
+        pinnedElsewhere.pinnedSha256 = m_tlsA->certificateSha256();
+        ValidationJob refused(m_nam.get(), pinnedElsewhere);
+        QVERIFY(run(refused));
+        QCOMPARE(refused.result().status, ValidationStatus::Failed);
+        QCOMPARE(refused.result().failure, Failure::Tls);
+        QVERIFY2(refused.result().message.contains(QStringLiteral("The certificate changed")),
+            qPrintable(refused.result().message));
+        QCOMPARE(refused.result().certificate->sha256,
+            trusted.certificate().digest(QCryptographicHash::Sha256));
+        QCOMPARE(trusted.requestCount(), 0); // nothing sent, no Authorization header
+
+        ValidationRequest pinnedHere = request(trusted, type, QStringLiteral("named"));
+        pinnedHere.pinnedSha256 = trusted.certificate().digest(QCryptographicHash::Sha256);
+        ValidationJob accepted(m_nam.get(), pinnedHere);
+        QVERIFY(run(accepted));
+        QVERIFY2(accepted.result().status == ValidationStatus::Verified,
+            qPrintable(accepted.result().message));
+    }
+}
+
+void TestValidationJob::pinHoldsWithVerifyOff()
+{
+    // Verify SSL off does not loosen a pin: the pinned certificate and no other.
+    ValidationRequest req = request(*m_tlsA, AuthType::Basic, QStringLiteral("named"));
+    req.verifySsl = false;
+    req.pinnedSha256 = m_tlsB->certificateSha256();
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    QCOMPARE(job.result().failure, Failure::Tls);
+    QVERIFY(job.result().message.contains(QStringLiteral("The certificate changed")));
+    QCOMPARE(m_tlsA->requestCount(), 0);
+
+    req.pinnedSha256 = m_tlsA->certificateSha256();
+    ValidationJob matching(m_nam.get(), req);
+    QVERIFY(run(matching));
+    QCOMPARE(matching.result().status, ValidationStatus::Warning); // verification is still off
+    QCOMPARE(matching.result().account.username, QStringLiteral("named"));
+}
+
+void TestValidationJob::retryAfterHonoured()
+{
+    m_http->setThrottleCount(1);
+    m_http->setRetryAfter("1");
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    job.setBackoffSchedule({ 60000 }); // would not fit; the server's 1 s does
+    QSignalSpy states(&job, &ValidationJob::statusChanged);
+    QVERIFY(run(job));
+    QCOMPARE(job.result().status, ValidationStatus::Verified);
+    QCOMPARE(m_http->requestCount(), 2);
+    bool backedOff = false;
+    for (const QList<QVariant> &args : std::as_const(states))
+        backedOff |= args.at(0).value<ValidationJob::Status>() == ValidationJob::Status::BackingOff;
+    QVERIFY(backedOff);
+}
+
+void TestValidationJob::retryAfterTooLongFailsWithRetryTime()
+{
+    m_http->setThrottleCount(5);
+    m_http->setRetryAfter("120");
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    const QDateTime before = QDateTime::currentDateTimeUtc();
+    QVERIFY(run(job, 5000)); // fails at once, without waiting
+    QCOMPARE(job.result().failure, Failure::Throttled);
+    QVERIFY(job.result().isTransient());
+    QCOMPARE(m_http->requestCount(), 1);
+    const QDateTime at = job.result().retryAt;
+    QVERIFY(at.isValid());
+    QVERIFY2(qAbs(before.secsTo(at) - 120) <= 5, qPrintable(at.toString(Qt::ISODate)));
+    QVERIFY2(job.result().message.contains(QStringLiteral("Check again after")),
+        qPrintable(job.result().message));
+    // Without Retry-After, a schedule that does not fit the total timeout fails the same way.
+    m_http->setRetryAfter({});
+    m_http->clearRequests();
+    ValidationJob scheduled(
+        m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    scheduled.setTimeouts(15000, 2000);
+    scheduled.setBackoffSchedule({ 3000 });
+    QVERIFY(run(scheduled, 5000));
+    QCOMPARE(scheduled.result().failure, Failure::Throttled);
+    QVERIFY(scheduled.result().retryAt.isValid());
+    QCOMPARE(m_http->requestCount(), 1);
+}
+
+void TestValidationJob::retryAfterParsing_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<qint64>("expectedMs"); // -1: none
+    QTest::newRow("seconds") << QByteArray("7") << qint64(7000);
+    QTest::newRow("zero") << QByteArray("0") << qint64(0);
+    QTest::newRow("padded") << QByteArray(" 3 ") << qint64(3000);
+    QTest::newRow("http date") << QByteArray("Tue, 01 Dec 2026 12:00:30 GMT") << qint64(30000);
+    QTest::newRow("date in the past") << QByteArray("Tue, 01 Dec 2026 11:00:00 GMT") << qint64(0);
+    QTest::newRow("negative") << QByteArray("-5") << qint64(-1);
+    QTest::newRow("garbage") << QByteArray("soon") << qint64(-1);
+    QTest::newRow("absent") << QByteArray() << qint64(-1);
+}
+
+void TestValidationJob::retryAfterParsing()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(qint64, expectedMs);
+    const QDateTime now(QDate(2026, 12, 1), QTime(12, 0, 0), Qt::UTC);
+    const std::optional<qint64> ms = ValidationJob::retryAfterMs(header, now);
+    QCOMPARE(ms.has_value(), expectedMs >= 0);
+    if (ms)
+        QCOMPARE(*ms, expectedMs);
+}
+
+void TestValidationJob::ipv6Literal()
+{
+    const cd::NormalizedUrl n
+        = cd::normalizeInstanceUrl(QStringLiteral("https://[::1]:8443/rest/v1"));
+    QVERIFY2(n.ok, qPrintable(n.error));
+    QCOMPARE(n.url, QStringLiteral("https://[::1]:8443"));
+    FakeJamaServer v6;
+    if (!v6.listen(0, QHostAddress::LocalHostIPv6))
+        QSKIP("No IPv6 loopback on this machine");
+    const cd::NormalizedUrl url
+        = cd::normalizeInstanceUrl(QStringLiteral("http://[::1]:%1/").arg(v6.port()));
+    QVERIFY(url.ok);
+    ValidationRequest req = request(v6, AuthType::Basic, QStringLiteral("named"));
+    req.baseUrl = QUrl(url.url);
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    QVERIFY2(job.result().status == ValidationStatus::Verified, qPrintable(job.result().message));
+}
+
+void TestValidationJob::serverTextIsInert()
+{
+    // What a server says (a 403's meta.message, the user's names) carries no control character
+    // into messages that reach terminals and widgets.
+    cd::fake::FakeAccount evil;
+    evil.username = QStringLiteral("evil\x1b]52;c;aGk=\x07");
+    evil.password = QStringLiteral("pw");
+    evil.firstName = QStringLiteral("Eve\u202E");
+    evil.lastName = QStringLiteral("<a href=\"https://x\">L</a>");
+    m_http->addAccount(evil);
+    ValidationRequest req = request(*m_http, AuthType::Basic, evil.username, evil.password);
+    ValidationJob job(m_nam.get(), req);
+    QVERIFY(run(job));
+    const ValidationResult &r = job.result();
+    QVERIFY2(r.status == ValidationStatus::Verified, qPrintable(r.message));
+    for (const QString &text : { r.message, r.account.username, r.account.displayName }) {
+        for (const QChar ch : text)
+            QVERIFY2(ch.unicode() >= 0x20 && ch.unicode() != 0x7F && ch.unicode() != 0x202E,
+                qPrintable(text));
+    }
+    QVERIFY(r.account.username.contains(QStringLiteral("\\x1B]52")));
 }
 
 QTEST_GUILESS_MAIN(TestValidationJob)

@@ -57,6 +57,10 @@ private Q_SLOTS:
     void duplicates();
     void nameClashIsRenamed();
     void replaceKeepsIdentityAndState();
+    void sameAccountTwiceIsAccepted();
+    void ownExportOfSameAccountRoundTrips();
+    void weakeningNeedsConsent_data();
+    void weakeningNeedsConsent();
 };
 
 void TestExchange::exportHasFieldsAndNoSecret()
@@ -178,9 +182,15 @@ void TestExchange::badFiles_data()
                                     << "connectors[0].password: secrets are never imported";
     QTest::newRow("clientSecret field") << with(QStringLiteral("client_secret"),
         QStringLiteral("x")) << "connectors[0].client_secret: secrets are never imported";
-    QTest::newRow("same account twice")
-        << fileWith({ entry(QStringLiteral("A")), entry(QStringLiteral("B")) })
-        << "connectors[1]: the same application, URL and username as connectors[0]";
+    QTest::newRow("escape sequence in a name")
+        << fileWith({ entry(QStringLiteral("A\x1b]52;c;aGk=\x07")) })
+        << "connectors[0].name: The name contains the control character U+001B";
+    QTest::newRow("bidi override in a name")
+        << fileWith({ entry(QStringLiteral("Prod\u202Eevil")) })
+        << "connectors[0].name: The name contains the control character U+202E";
+    QTest::newRow("C1 control in a name") << fileWith({ entry(QStringLiteral("Pro\u0085d")) })
+                                          << "connectors[0].name: The name contains the "
+                                             "control character U+0085";
     QTest::newRow("same name twice")
         << fileWith({ entry(QStringLiteral("A")),
                entry(QStringLiteral("a"), QStringLiteral("https://other.jamacloud.com")) })
@@ -353,8 +363,128 @@ void TestExchange::replaceKeepsIdentityAndState()
     QCOMPARE(r.createdAt, old.createdAt);
     QCOMPARE(
         r.validation.status, ValidationStatus::Verified); // the repository decides about a reset
-    QVERIFY(!r.verifySsl);
+    // Turning Verify SSL off for a kept secret is listed, and applied only when asked for.
+    QVERIFY(r.verifySsl);
+    QCOMPARE(changes.weakened.size(), 1);
+    QVERIFY(!changes.weakened.first().applied);
     QCOMPARE(r.name, QStringLiteral("Taken (imported)"));
+    const Exchange::ImportChanges applied
+        = Exchange::resolveImport(plan, { old, other }, Exchange::DuplicateChoice::Replace, { 0 });
+    QVERIFY(!applied.replaced.first().verifySsl);
+    QVERIFY(applied.weakened.first().applied);
+}
+
+void TestExchange::sameAccountTwiceIsAccepted()
+{
+    // What `add` accepts (two connectors for one account, with a notice), import accepts.
+    const Exchange::ImportPlan plan = Exchange::parseImport(
+        fileWith({ entry(QStringLiteral("A")), entry(QStringLiteral("B")) }), {});
+    QVERIFY2(plan.ok(), qPrintable(plan.errors.join(QLatin1Char('\n'))));
+    QCOMPARE(plan.entries.size(), 2);
+    QCOMPARE(plan.notices.size(), 1);
+    QVERIFY2(plan.notices.first().startsWith(QStringLiteral("connectors[1]: \"B\" links to the "
+                                                            "same instance as \"A\"")),
+        qPrintable(plan.notices.first()));
+    const Exchange::ImportChanges changes
+        = Exchange::resolveImport(plan, {}, Exchange::DuplicateChoice::Skip);
+    QCOMPARE(changes.added.size(), 2);
+    QVERIFY(changes.notices.contains(plan.notices.first()));
+}
+
+void TestExchange::ownExportOfSameAccountRoundTrips()
+{
+    Connector a = makeConnector(QStringLiteral("Prod"),
+        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("svc"));
+    Connector b = makeConnector(QStringLiteral("Prod again"),
+        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("SVC"));
+    const QByteArray file = Exchange::exportConnectors({ a, b });
+    // Into an empty data dir: both added.
+    const Exchange::ImportPlan empty = Exchange::parseImport(file, {});
+    QVERIFY2(empty.ok(), qPrintable(empty.errors.join(QLatin1Char('\n'))));
+    QCOMPARE(Exchange::resolveImport(empty, {}, Exchange::DuplicateChoice::Skip).added.size(), 2);
+    // Back into the data dir it came from: each entry stands for its own connector (by name).
+    const Exchange::ImportPlan same = Exchange::parseImport(file, { a, b });
+    QVERIFY(same.ok());
+    QCOMPARE(same.entries.size(), 2);
+    QCOMPARE(same.entries.at(0).duplicateOf, a.id);
+    QCOMPARE(same.entries.at(1).duplicateOf, b.id);
+    const Exchange::ImportChanges skip
+        = Exchange::resolveImport(same, { a, b }, Exchange::DuplicateChoice::Skip);
+    QCOMPARE(skip.skipped, 2);
+    QVERIFY(skip.added.isEmpty());
+}
+
+void TestExchange::weakeningNeedsConsent_data()
+{
+    QTest::addColumn<bool>("storedVerify");
+    QTest::addColumn<QString>("storedPin"); // "", "A"
+    QTest::addColumn<bool>("fileVerify");
+    QTest::addColumn<QString>("filePin"); // "", "A", "B"
+    QTest::addColumn<QString>("change"); // expected change text, "" for none
+
+    QTest::newRow("verify turned off") << true << "" << false << ""
+                                       << "turns Verify SSL off";
+    QTest::newRow("pin dropped") << true << "A" << true << ""
+                                 << "removes the trusted certificate";
+    QTest::newRow("pin changed") << true << "A" << true << "B"
+                                 << "replaces the trusted certificate";
+    QTest::newRow("pin dropped with verify off") << false << "A" << false << ""
+                                                 << "removes the trusted certificate";
+    QTest::newRow("verify turned on") << false << "" << true << ""
+                                      << "";
+    QTest::newRow("pin added") << true << "" << true << "A"
+                               << "";
+    QTest::newRow("unchanged") << true << "A" << true << "A"
+                               << "";
+}
+
+void TestExchange::weakeningNeedsConsent()
+{
+    QFETCH(bool, storedVerify);
+    QFETCH(QString, storedPin);
+    QFETCH(bool, fileVerify);
+    QFETCH(QString, filePin);
+    QFETCH(QString, change);
+    const QByteArray pinA(32, 'a');
+    const QByteArray pinB(32, 'b');
+    const auto pin = [&](const QString &p) {
+        return p == QLatin1String("A") ? pinA : p == QLatin1String("B") ? pinB : QByteArray();
+    };
+    Connector stored = makeConnector(QStringLiteral("Prod"),
+        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("svc"));
+    stored.verifySsl = storedVerify;
+    stored.pinnedCertificateSha256 = pin(storedPin);
+    QJsonObject e = entry();
+    e.insert(QStringLiteral("verifySsl"), fileVerify);
+    if (!filePin.isEmpty())
+        e.insert(
+            QStringLiteral("pinnedCertificateSha256"), QString::fromLatin1(pin(filePin).toHex()));
+    const Exchange::ImportPlan plan = Exchange::parseImport(fileWith({ e }), { stored });
+    QVERIFY(plan.ok());
+    const Exchange::ImportChanges held
+        = Exchange::resolveImport(plan, { stored }, Exchange::DuplicateChoice::Replace);
+    QCOMPARE(held.replaced.size(), 1);
+    const Connector &kept = held.replaced.first();
+    if (change.isEmpty()) {
+        QVERIFY(held.weakened.isEmpty());
+        QCOMPARE(kept.verifySsl, fileVerify); // strengthening needs nothing
+        QCOMPARE(kept.pinnedCertificateSha256, pin(filePin));
+        return;
+    }
+    QCOMPARE(held.weakened.size(), 1);
+    QCOMPARE(held.weakened.first().name, QStringLiteral("Prod"));
+    QVERIFY2(held.weakened.first().changes.join(QLatin1Char(' ')).contains(change),
+        qPrintable(held.weakened.first().changes.join(QLatin1Char(' '))));
+    QVERIFY(held.hasUnappliedWeakening());
+    // Not consented: the stored security settings stay.
+    QCOMPARE(kept.verifySsl, storedVerify || fileVerify);
+    QCOMPARE(kept.pinnedCertificateSha256, stored.pinnedCertificateSha256);
+    // Consented: the file's values.
+    const Exchange::ImportChanges applied
+        = Exchange::resolveImport(plan, { stored }, Exchange::DuplicateChoice::Replace, { 0 });
+    QCOMPARE(applied.replaced.first().verifySsl, fileVerify);
+    QCOMPARE(applied.replaced.first().pinnedCertificateSha256, pin(filePin));
+    QVERIFY(!applied.hasUnappliedWeakening());
 }
 
 QTEST_GUILESS_MAIN(TestExchange)

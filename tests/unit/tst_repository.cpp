@@ -60,6 +60,7 @@ private Q_SLOTS:
     void importIsAllOrNothing();
     void recordedResultsAreWrittenLater();
     void lateKeychainAnswersAreUndone();
+    void resultDuringRemoveDoesNotBringItBack();
 
 private:
     QList<Connector> onDisk() const;
@@ -429,6 +430,36 @@ void TestRepository::recordedResultsAreWrittenLater()
     m_repo = nullptr;
     QCOMPARE(onDisk().first().validation.status, ValidationStatus::Warning);
     m_repo = new ConnectorRepository(m_store, m_secrets);
+}
+
+void TestRepository::resultDuringRemoveDoesNotBringItBack()
+{
+    Outcome added;
+    m_repo->add(make("Going"), QStringLiteral("pw"), added.callback());
+    QTRY_VERIFY(added.done);
+    const QUuid id = added.result.id;
+    // A slow keychain: the record is already gone from the file while the secret is removed.
+    m_secrets->setDelay(300);
+    m_repo->setSaveDelay(0);
+    Outcome removed;
+    m_repo->remove(id, removed.callback());
+    QTRY_VERIFY(onDisk().isEmpty());
+    QVERIFY(!removed.done);
+    // A check of that connector finishes now and records its result.
+    ValidationState v;
+    v.status = ValidationStatus::Verified;
+    v.checkedAt = QDateTime::currentDateTimeUtc();
+    QVERIFY(!m_repo->recordValidation(id, v)); // refused: it is being removed
+    QString error;
+    QVERIFY(m_repo->flush(&error));
+    QVERIFY(onDisk().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(removed.done, 5000);
+    QVERIFY(removed.result.ok);
+    QTest::qWait(50); // any deferred write would have landed
+    QVERIFY(onDisk().isEmpty());
+    QVERIFY(!m_repo->find(id));
+    QVERIFY(m_secrets->contents().isEmpty());
+    m_secrets->setDelay(0);
 }
 
 void TestRepository::lateKeychainAnswersAreUndone()

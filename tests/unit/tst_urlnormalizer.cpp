@@ -19,6 +19,10 @@ void TestUrlNormalizer::accepted_data()
     QTest::addColumn<QString>("input");
     QTest::addColumn<QString>("expected");
     QTest::addColumn<bool>("warns");
+    QTest::newRow("IPv6 literal with port") << "https://[::1]:8443/rest/v1"
+                                            << "https://[::1]:8443" << false;
+    QTest::newRow("IPv6 literal, no scheme") << "[fe80::1]/contour"
+                                             << "https://[fe80::1]/contour" << false;
     QTest::newRow("cloud") << "https://acme.jamacloud.com"
                            << "https://acme.jamacloud.com" << false;
     QTest::newRow("no scheme") << "acme.jamacloud.com"
