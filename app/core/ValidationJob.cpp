@@ -726,7 +726,8 @@ void ValidationJob::failTls()
         CertificateInfo pinned;
         pinned.sha256 = m_request.pinnedSha256;
         message = QCoreApplication::translate("ValidationJob",
-            "The certificate changed: %1 presents a certificate other than the one you trusted. "
+            "The certificate changed: %1 presents a different certificate from the one you "
+            "trusted. "
             "Trusted: SHA-256 fingerprint %2. Presented: %3 %4 Nothing was sent. If the "
             "administrator replaced the certificate, compare the new fingerprint with the one "
             "they give you, then trust it; otherwise do not connect.")

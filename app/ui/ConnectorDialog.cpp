@@ -472,8 +472,8 @@ void ConnectorDialog::showTestResult(const ValidationResult &r)
         && (m_ui->verifySslCheckBox->isChecked() || !r.expectedSha256.isEmpty())) {
         const CertificateInfo cert = *r.certificate;
         QPushButton *trust = m_ui->testMessage->addButton(r.expectedSha256.isEmpty()
-                ? tr("&Trust This Certificate")
-                : tr("&Trust the New Certificate"));
+                ? tr("Trust T&his Certificate")
+                : tr("Trust the New Certi&ficate"));
         trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
         trust->setToolTip(
             tr("Accept exactly this certificate (SHA-256 %1) for this connector, then test again.")

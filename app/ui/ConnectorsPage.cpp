@@ -56,11 +56,17 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
         });
     connect(m_ui->connectorsTableView, &QWidget::customContextMenuRequested, this,
         &ConnectorsPage::showContextMenu);
+    // Actions and Details follow the selection. A mouse press makes the row current before
+    // it selects it (and a click on empty space clears the selection but keeps the current
+    // index): currentRowChanged alone sees the old selection, so follow selectionChanged too.
+    const auto followSelection = [this] {
+        updateActions();
+        updateDetails();
+    };
     connect(m_ui->connectorsTableView->selectionModel(), &QItemSelectionModel::currentRowChanged,
-        this, [this] {
-            updateActions();
-            updateDetails();
-        });
+        this, followSelection);
+    connect(m_ui->connectorsTableView->selectionModel(), &QItemSelectionModel::selectionChanged,
+        this, followSelection);
     connect(m_ui->emptyAddConnectorPushButton, &QPushButton::clicked, this,
         &ConnectorsPage::openAddDialog);
     connect(
@@ -141,11 +147,11 @@ void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResu
     m_ui->pageMessage->showMessage(InlineMessage::Kind::Warning,
         previous.isEmpty()
             ? tr("“%1”: the server's certificate is not trusted by this computer.").arg(c->name)
-            : tr("“%1”: the certificate changed: the server presents another certificate than "
-                 "the one you trusted. Nothing was sent.")
+            : tr("“%1”: the certificate changed: the server presents a different certificate "
+                 "from the one you trusted. Nothing was sent.")
                   .arg(c->name));
     QPushButton *trust = m_ui->pageMessage->addButton(
-        previous.isEmpty() ? tr("&Trust This Certificate…") : tr("Review the &New Certificate…"));
+        previous.isEmpty() ? tr("&Trust This Certificate…") : tr("&Review the New Certificate…"));
     trust->setObjectName(QStringLiteral("trustCertificatePushButton"));
     connect(trust, &QPushButton::clicked, this, [this, id, cert, previous] {
         const std::optional<Connector> c = m_repository->find(id);
@@ -175,11 +181,12 @@ void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResu
                "authority, after comparing the fingerprint with the one your administrator "
                "gives you. The connector will then accept exactly this certificate and "
                "still refuse any other.<br><br>")
-            + changed
-            + tr("<b>SHA-256 fingerprint:</b> %1<br><b>Subject:</b> %2<br><b>Issuer:</b> %3<br>"
-                 "<b>Valid:</b> %4 to %5<br><b>Problems:</b> %6")
-                  .arg(cert.fingerprintText(), cert.subject.toHtmlEscaped(),
-                      cert.issuer.toHtmlEscaped(),
+            + (previous.isEmpty()
+                    ? tr("<b>SHA-256 fingerprint:</b> %1<br>").arg(cert.fingerprintText())
+                    : changed)
+            + tr("<b>Subject:</b> %1<br><b>Issuer:</b> %2<br>"
+                 "<b>Valid:</b> %3 to %4<br><b>Problems:</b> %5")
+                  .arg(cert.subject.toHtmlEscaped(), cert.issuer.toHtmlEscaped(),
                       QLocale().toString(cert.notBefore.toLocalTime(), QLocale::ShortFormat),
                       QLocale().toString(cert.notAfter.toLocalTime(), QLocale::ShortFormat),
                       cert.errors.join(QStringLiteral("; ")).toHtmlEscaped()));
@@ -287,7 +294,7 @@ void ConnectorsPage::createActions()
     connect(m_deleteAction, &QAction::triggered, this, [this] { requestDelete(selectedId()); });
     view->addAction(m_deleteAction);
 
-    m_undoAction = make(tr("&Undo Delete"), QStringLiteral("undoDeleteAction"), QKeySequence::Undo);
+    m_undoAction = make(tr("Undo De&lete"), QStringLiteral("undoDeleteAction"), QKeySequence::Undo);
     m_undoAction->setShortcutContext(Qt::WindowShortcut);
     connect(m_undoAction, &QAction::triggered, this, &ConnectorsPage::undoDelete);
     QWidget::addAction(m_undoAction);
@@ -374,8 +381,8 @@ void ConnectorsPage::updateActions()
     m_validateAction->setEnabled(selected);
     m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
     m_undoAction->setText(m_undoStack.isEmpty()
-            ? tr("&Undo Delete")
-            : tr("&Undo Delete of “%1”")
+            ? tr("Undo De&lete")
+            : tr("Undo De&lete of “%1”")
                   .arg(literalMnemonic(m_undoStack.constLast().removed->name)));
 }
 
@@ -436,7 +443,7 @@ void ConnectorsPage::updateStoreMessage()
             updateStoreMessage();
         });
     }
-    QPushButton *move = m_ui->storeMessage->addButton(tr("&Move Aside and Start Empty"));
+    QPushButton *move = m_ui->storeMessage->addButton(tr("Move Aside and &Start Empty"));
     move->setObjectName(QStringLiteral("moveAsidePushButton"));
     connect(move, &QPushButton::clicked, this, [this] {
         QString movedTo;
@@ -566,7 +573,7 @@ void ConnectorsPage::deleteWithoutConfirmation(const QUuid &id)
         self->m_undoStack.append(r);
         self->m_ui->pageMessage->showMessage(
             InlineMessage::Kind::Information, tr("Deleted “%1”.").arg(r.removed->name));
-        QPushButton *undo = self->m_ui->pageMessage->addButton(tr("&Undo"));
+        QPushButton *undo = self->m_ui->pageMessage->addButton(tr("U&ndo"));
         undo->setObjectName(QStringLiteral("undoPushButton"));
         connect(undo, &QPushButton::clicked, self, &ConnectorsPage::undoDelete);
         self->updateActions();

@@ -119,7 +119,7 @@ void MainWindow::createActions()
 {
     QMenu *menu = m_header->menu();
 
-    auto *about = new QAction(tr("&About Connector Desk"), this);
+    auto *about = new QAction(tr("A&bout Connector Desk"), this);
     about->setObjectName(QStringLiteral("aboutAction"));
     about->setMenuRole(QAction::AboutRole);
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);

@@ -5,19 +5,26 @@
 #include "ConnectorListModel.h"
 #include "ConnectorRepository.h"
 #include "ConnectorsPage.h"
+#include "HeaderBar.h"
+#include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
 #include "NetworkStatus.h"
 #include "SecretLineEdit.h"
 #include "SecretStore.h"
+#include "ValidationJob.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
+#include <QGroupBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
@@ -26,6 +33,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QToolButton>
 
 using namespace cd;
 using namespace cd::ui;
@@ -52,6 +61,9 @@ private Q_SLOTS:
     void searchFilters();
     void modelTester();
     void unreadableFileOffersChoices();
+    void mouseSelectionDrivesActions();
+    void messagesReplaceTheirButtons();
+    void noDuplicateMnemonics();
 
 private:
     ConnectorDialog *waitForDialog();
@@ -587,6 +599,219 @@ void TestConnectorsPage::unreadableFileOffersChoices()
     QVERIFY(!msg->isVisible());
     QVERIFY(page->addConnectorAction()->isEnabled());
     QVERIFY(child<InlineMessage>(page, "pageMessage")->text().contains(QLatin1String(".bad-")));
+}
+
+void TestConnectorsPage::mouseSelectionDrivesActions()
+{
+    const QUuid a
+        = addDirect(QStringLiteral("Alpha"), QStringLiteral("https://alpha.jamacloud.com"));
+    const QUuid b = addDirect(QStringLiteral("Beta"), QStringLiteral("https://beta.jamacloud.com"));
+    ConnectorsPage *page = m_window->connectorsPage();
+    auto *view = child<QTableView>(page, "connectorsTableView");
+    auto *details = child<QGroupBox>(page, "detailGroupBox");
+    auto *detailLabel = child<QLabel>(page, "detailLabel");
+    page->selectConnector(QUuid()); // nothing selected
+    view->selectionModel()->clearSelection();
+    QTRY_VERIFY(!page->editAction()->isEnabled());
+
+    const auto cellOf = [&](const QUuid &id, int column) {
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            const QModelIndex index = view->model()->index(row, column);
+            if (index.data(ConnectorListModel::IdRole).toUuid() == id)
+                return view->visualRect(index).center();
+        }
+        return QPoint(-1, -1);
+    };
+    const QList<QAction *> actions { page->editAction(), page->duplicateAction(),
+        page->deleteAction(), page->validateAction() };
+    for (const QUuid &id : { a, b }) {
+        // A click on a cell (not on the first column: a user clicks anywhere in the row).
+        QTest::mouseClick(
+            view->viewport(), Qt::LeftButton, {}, cellOf(id, ConnectorListModel::UrlColumn));
+        QCOMPARE(page->selectedId(), id);
+        for (QAction *action : actions)
+            QVERIFY2(action->isEnabled(), qPrintable(action->objectName()));
+        QVERIFY(details->isVisible());
+        QVERIFY(detailLabel->text().contains(m_window->repository()->find(id)->name));
+    }
+    // Del acts on the row clicked last.
+    view->setFocus(Qt::MouseFocusReason);
+    QTest::keyClick(view, Qt::Key_Delete);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    QVERIFY(box->text().contains(QStringLiteral("Beta")));
+    box->reject();
+    QTRY_VERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox")));
+
+    // A click on empty space below the rows clears the selection: actions and Details follow.
+    const int below = view->verticalHeader()->length() + 10;
+    QVERIFY(below < view->viewport()->height());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, QPoint(20, below));
+    QTRY_VERIFY(page->selectedId().isNull());
+    for (QAction *action : actions)
+        QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+    QVERIFY(!details->isVisible());
+
+    // A double-click opens the connector it was on.
+    // (QTest::mouseDClick sends no press of its own: press first, as a real double-click does.)
+    const QPoint alpha = cellOf(a, ConnectorListModel::NameColumn);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, alpha);
+    QTest::mousePress(view->viewport(), Qt::LeftButton, {}, alpha);
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, alpha);
+    ConnectorDialog *dialog = waitForDialog();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->draft().name, QStringLiteral("Alpha"));
+    dialog->reject();
+}
+
+void TestConnectorsPage::messagesReplaceTheirButtons()
+{
+    // Each message kind twice in a row: the buttons are those of the message shown, no more.
+    InlineMessage *banner = m_window->connectorsPage()->pageMessage();
+    const auto buttons = [banner] { return banner->findChildren<QPushButton *>().size(); };
+    const QUuid a = addDirect(QStringLiteral("One"), QStringLiteral("https://one.jamacloud.com"));
+    const QUuid b = addDirect(QStringLiteral("Two"), QStringLiteral("https://two.jamacloud.com"));
+    for (const QUuid &id : { a, b }) {
+        m_window->connectorsPage()->deleteWithoutConfirmation(id);
+        QTRY_VERIFY(banner->text().startsWith(QStringLiteral("Deleted")));
+        QCOMPARE(buttons(), 1); // one Undo, however many deletes
+    }
+    m_window->connectorsPage()->undoDelete();
+    QTRY_VERIFY(banner->text().startsWith(QStringLiteral("Restored")));
+    QCOMPARE(buttons(), 0); // a restored connector has nothing to undo in the banner
+    ValidationResult tls;
+    tls.failure = ValidationResult::Failure::Tls;
+    CertificateInfo cert;
+    cert.sha256 = QByteArray(32, '\x11');
+    tls.certificate = cert;
+    for (int i = 0; i < 2; ++i) {
+        m_window->connectorsPage()->offerCertificateTrust(b, tls);
+        QCOMPARE(buttons(), 1);
+    }
+    banner->showMessage(InlineMessage::Kind::Success, QStringLiteral("Something else"));
+    QCOMPARE(buttons(), 0); // no "Trust" beside a later message
+    banner->clear();
+    QVERIFY(!banner->isVisible());
+}
+
+namespace {
+// The mnemonic letter of a text ("&Name" -> 'n'), or 0.
+QChar mnemonicOf(const QString &text)
+{
+    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+        if (text.at(i) != QLatin1Char('&'))
+            continue;
+        if (text.at(i + 1) == QLatin1Char('&')) {
+            ++i;
+            continue;
+        }
+        return text.at(i + 1).toLower();
+    }
+    return {};
+}
+
+// Every mnemonic a user can press in `window` now (visible labels with buddies, buttons,
+// check boxes, radio buttons, group boxes), and those of each menu; "where: duplicates".
+QStringList duplicateMnemonics(QWidget *window, const QString &where)
+{
+    QStringList problems;
+    QHash<QChar, QStringList> seen;
+    const auto note = [&](const QString &text, const QString &what) {
+        const QChar m = mnemonicOf(text);
+        if (!m.isNull())
+            seen[m].append(what + QStringLiteral(" \"") + text + QLatin1Char('"'));
+    };
+    for (QWidget *w : window->findChildren<QWidget *>()) {
+        if (!w->isVisibleTo(window) || w->window() != window)
+            continue;
+        if (auto *label = qobject_cast<QLabel *>(w); label && label->buddy())
+            note(label->text(), QStringLiteral("label"));
+        else if (auto *button = qobject_cast<QAbstractButton *>(w))
+            note(button->text(), QString::fromLatin1(w->metaObject()->className()));
+        else if (auto *group = qobject_cast<QGroupBox *>(w); group && group->isCheckable())
+            note(group->title(), QStringLiteral("group"));
+    }
+    for (auto it = seen.cbegin(); it != seen.cend(); ++it) {
+        if (it.value().size() > 1)
+            problems.append(QStringLiteral("%1: Alt+%2 for %3")
+                                .arg(where, QString(it.key().toUpper()),
+                                    it.value().join(QStringLiteral(", "))));
+    }
+    for (QMenu *menu : window->findChildren<QMenu *>()) {
+        QHash<QChar, QStringList> inMenu;
+        for (QAction *action : menu->actions()) {
+            const QChar m = mnemonicOf(action->text());
+            if (!m.isNull() && action->isVisible())
+                inMenu[m].append(action->text());
+        }
+        for (auto it = inMenu.cbegin(); it != inMenu.cend(); ++it) {
+            if (it.value().size() > 1)
+                problems.append(QStringLiteral("%1, menu %2: %3 for %4")
+                                    .arg(where, menu->objectName(), QString(it.key().toUpper()),
+                                        it.value().join(QStringLiteral(", "))));
+        }
+    }
+    return problems;
+}
+} // namespace
+
+void TestConnectorsPage::noDuplicateMnemonics()
+{
+    QStringList problems;
+    ConnectorsPage *page = m_window->connectorsPage();
+    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, empty"));
+    const QUuid id
+        = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
+    page->selectConnector(id);
+    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, selected"));
+    // The page banner with each of its buttons.
+    ValidationResult tls;
+    tls.failure = ValidationResult::Failure::Tls;
+    CertificateInfo cert;
+    cert.sha256 = QByteArray(32, '\x22');
+    tls.certificate = cert;
+    page->offerCertificateTrust(id, tls);
+    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, trust banner"));
+    tls.expectedSha256 = QByteArray(32, '\x33');
+    page->offerCertificateTrust(id, tls);
+    problems
+        += duplicateMnemonics(m_window.get(), QStringLiteral("main window, changed certificate"));
+    page->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))->click();
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY(
+        (box = m_window->findChild<QMessageBox *>(QStringLiteral("trustCertificateMessageBox"))));
+    problems += duplicateMnemonics(box, QStringLiteral("trust box"));
+    box->reject();
+
+    // The dialog, Basic and oAuth.
+    QTimer::singleShot(0, page, [page] { page->openEditDialog(page->selectedId()); });
+    ConnectorDialog *dialog = waitForDialog();
+    QVERIFY(dialog);
+    problems += duplicateMnemonics(dialog, QStringLiteral("dialog, Basic"));
+    child<QComboBox>(dialog, "authTypeComboBox")->setCurrentIndex(1);
+    problems += duplicateMnemonics(dialog, QStringLiteral("dialog, oAuth"));
+    dialog->reject();
+
+    // Delete: the confirmation, then the banner with Undo.
+    page->requestDelete(id);
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    problems += duplicateMnemonics(box, QStringLiteral("delete box"));
+    box->findChild<QPushButton *>(QStringLiteral("confirmDeletePushButton"))->click();
+    QTRY_VERIFY(page->pageMessage()->text().startsWith(QStringLiteral("Deleted")));
+    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, undo banner"));
+
+    // The unreadable-file banner (Keep Read-Only, Move Aside and Start Empty) beside the menu.
+    m_window.reset();
+    QFile bad(m_dir->filePath(QStringLiteral("connectors.json")));
+    QVERIFY(bad.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    bad.write("{ not json");
+    bad.close();
+    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(m_window->findChild<QPushButton *>(QStringLiteral("moveAsidePushButton"))->isVisible());
+    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, unreadable file"));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
 QTEST_MAIN(TestConnectorsPage)

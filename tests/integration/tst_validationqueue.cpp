@@ -26,6 +26,7 @@ private Q_SLOTS:
     void keychainFailureLeavesConnectorAlone();
     void skipsRejectedAndSecretless();
     void offlineWaitsThenRuns();
+    void throttledRetriesWhenTheServerSays();
 
 private:
     QUuid add(const QString &name, const QString &user = QStringLiteral("named"),
@@ -197,6 +198,30 @@ void TestValidationQueue::offlineWaitsThenRuns()
     m_queue->setNetworkAvailable(true);
     QTRY_COMPARE_WITH_TIMEOUT(
         m_repo->find(id)->validation.status, ValidationStatus::Verified, 10000);
+}
+
+void TestValidationQueue::throttledRetriesWhenTheServerSays()
+{
+    // A 429 whose Retry-After does not fit in one check: the check ends "Not verified" saying
+    // when, and the queue tries again then, by itself (no network change, no user action).
+    m_queue->setTimeouts(500, 800);
+    m_queue->setRetryDelays(60000, 60000); // the generic back-off would be far later
+    m_server->setThrottleCount(1);
+    m_server->setRetryAfter("2");
+    const QUuid id = add(QStringLiteral("Busy"));
+    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    m_queue->enqueue(id);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+    const auto first = finished.at(0).at(1).value<ValidationResult>();
+    QCOMPARE(first.failure, ValidationResult::Failure::Throttled);
+    QVERIFY(first.retryAt.isValid());
+    QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::NotVerified);
+    QVERIFY2(m_repo->find(id)->validation.message.contains(QStringLiteral("checked again then")),
+        qPrintable(m_repo->find(id)->validation.message));
+    QVERIFY(m_queue->isPending(id));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 8000);
+    QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
+    QCOMPARE(m_server->requestCount(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestValidationQueue)

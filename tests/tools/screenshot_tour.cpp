@@ -5,6 +5,9 @@
 #include "ConnectorDialog.h"
 #include "ConnectorRepository.h"
 #include "ConnectorsPage.h"
+#include "Exchange.h"
+#include "ImportDialog.h"
+#include "InlineMessage.h"
 #include "MainWindow.h"
 #include "SecretLineEdit.h"
 #include "SecretStore.h"
@@ -13,7 +16,11 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -120,5 +127,52 @@ int main(int argc, char **argv)
     dialog->resize(560, dialog->sizeHint().height());
     save(dialog, out + QStringLiteral("/dialog-oauth.png"));
     dialog->reject();
+
+    // Import of a file that would turn Verify SSL off for a connector whose secret is kept.
+    QList<Connector> exported = repo->connectors();
+    exported[0].verifySsl = false;
+    const QString file = data.filePath(QStringLiteral("from-colleague.json"));
+    QFile f(file);
+    if (!f.open(QIODevice::WriteOnly)
+        || f.write(Exchange::exportConnectors(exported.mid(0, 2))) < 0)
+        qFatal("cannot write the import file");
+    f.close();
+    ui::ImportDialog *import = window.importFile(file);
+    if (!import || !QTest::qWaitForWindowExposed(import))
+        qFatal("import dialog not shown");
+    import->setDuplicateChoice(Exchange::DuplicateChoice::Replace);
+    import->resize(680, import->sizeHint().height());
+    save(import, out + QStringLiteral("/import-weaker.png"));
+    import->reject();
+
+    // A pinned connector whose server now presents another certificate.
+    ValidationResult changed;
+    changed.failure = ValidationResult::Failure::Tls;
+    CertificateInfo presented;
+    presented.subject = QStringLiteral("CN=jama.example.com, O=Example Medical");
+    presented.issuer = QStringLiteral("CN=Example Medical Issuing CA 2");
+    presented.notBefore = QDateTime::currentDateTimeUtc().addDays(-2);
+    presented.notAfter = QDateTime::currentDateTimeUtc().addDays(363);
+    presented.sha256
+        = QByteArray::fromHex("3b7e0c55a1d2f49e8c6b07a9d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4");
+    presented.errors = { QStringLiteral("The issuer certificate of a locally looked up "
+                                        "certificate could not be found") };
+    changed.certificate = presented;
+    changed.expectedSha256
+        = QByteArray::fromHex("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+    const QUuid onPrem = repo->connectors().at(2).id;
+    window.connectorsPage()->selectConnector(onPrem);
+    window.connectorsPage()->offerCertificateTrust(onPrem, changed);
+    auto *review = window.connectorsPage()->pageMessage()->findChild<QPushButton *>(
+        QStringLiteral("trustCertificatePushButton"));
+    if (!review)
+        qFatal("no trust button");
+    save(&window, out + QStringLiteral("/certificate-changed.png"));
+    review->click();
+    auto *box = window.findChild<QMessageBox *>(QStringLiteral("trustCertificateMessageBox"));
+    if (!box || !QTest::qWaitForWindowExposed(box))
+        qFatal("trust box not shown");
+    save(box, out + QStringLiteral("/certificate-changed-box.png"));
+    box->reject();
     return 0;
 }
