@@ -46,14 +46,35 @@ NormalizedUrl normalizeInstanceUrl(const QString &input)
                           .arg(url.scheme().isEmpty() ? text.left(sep) : url.scheme()));
     // Checked before validity: a password in the URL must be refused with this message
     // whatever else is wrong with it.
-    const int authorityEnd = withScheme.indexOf(QLatin1Char('/'), sep + 3);
+    const int schemeEnd = int(withScheme.indexOf(QLatin1String("://"))) + 3;
+    const int authorityEnd = int(withScheme.indexOf(QLatin1Char('/'), schemeEnd));
     const QString authority
-        = withScheme.mid(sep + 3, authorityEnd < 0 ? -1 : authorityEnd - sep - 3);
+        = withScheme.mid(schemeEnd, authorityEnd < 0 ? -1 : authorityEnd - schemeEnd);
     if (authority.contains(QLatin1Char('@')) || !url.userInfo().isEmpty())
         return refuse(tr("Remove the user name and password from the URL: credentials go in "
                          "the authentication fields, never in the URL."));
+    // A port out of range: say so, rather than the URL parser's own words.
+    {
+        const int close = authority.lastIndexOf(QLatin1Char(']'));
+        const int colon = authority.lastIndexOf(QLatin1Char(':'));
+        if (colon > close) {
+            const QString port = authority.mid(colon + 1);
+            bool number = !port.isEmpty();
+            for (const QChar c : port)
+                number = number && c.isDigit();
+            if (!number && !port.isEmpty())
+                return refuse(tr("“%1” is not a port number: after the colon, enter the port "
+                                 "(1 to 65535), or leave both out.")
+                                  .arg(port));
+            if (number && (port.toLongLong() < 1 || port.toLongLong() > 65535 || port.size() > 5))
+                return refuse(tr("The port %1 is not valid: use a number from 1 to 65535, or "
+                                 "leave it out for the standard port.")
+                                  .arg(port));
+        }
+    }
     if (!url.isValid())
-        return refuse(tr("This is not a valid URL: %1").arg(url.errorString()));
+        return refuse(tr("This is not a valid URL. Check it for typos; it looks like "
+                         "https://jama.example.com or https://jama.example.com/contour."));
     if (url.host().isEmpty())
         return refuse(tr("The URL has no host name."));
 

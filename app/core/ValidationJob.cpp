@@ -580,13 +580,14 @@ void ValidationJob::handleNetworkError(
         if (m_tlsProblem) {
             failTls();
         } else {
-            fail(Failure::Tls,
-                QCoreApplication::translate("ValidationJob",
-                    "The secure connection (TLS) to %1 failed: %2. "
-                    "Check that the URL uses the https port of the "
-                    "server, or ask the administrator about its TLS "
-                    "setup.")
-                    .arg(hostText(), errorString));
+            // The likely cause of a handshake that fails without a certificate problem is a
+            // plain-http server on that port: ask it, without credentials, before saying so.
+            probePlainHttp(QCoreApplication::translate("ValidationJob",
+                "The secure connection (TLS) to %1 failed: %2. "
+                "Check that the URL uses the https port of the "
+                "server, or ask the administrator about its TLS "
+                "setup.")
+                               .arg(hostText(), errorString));
         }
         return;
     case QNetworkReply::TooManyRedirectsError:
@@ -711,6 +712,47 @@ void ValidationJob::handleHttpAnswer(
             "Jama answered with the unexpected HTTP status %1. Check the "
             "URL; if it is right, ask the Jama administrator.")
             .arg(httpStatus));
+}
+
+void ValidationJob::probePlainHttp(const QString &otherwise)
+{
+    QUrl probe = m_currentUrl;
+    const int port = probe.port(443);
+    probe.setScheme(QStringLiteral("http"));
+    probe.setPort(port);
+    probe.setPath(QStringLiteral("/"));
+    probe.setQuery(QString());
+    QNetworkRequest req(probe); // no Authorization, no body: nothing of the connector
+    req.setAttribute(
+        QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    req.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    req.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    req.setTransferTimeout(3000);
+    req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("ConnectorDesk"));
+    qCInfo(lcNet).noquote() << "validation: asking" << probe.toDisplayString()
+                            << "whether it speaks plain http";
+    m_probe = m_network->head(req);
+    connect(m_probe, &QNetworkReply::finished, this, [this, otherwise] {
+        QNetworkReply *reply = m_probe;
+        if (!reply)
+            return;
+        m_probe = nullptr;
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status <= 0) {
+            fail(Failure::Tls, otherwise);
+            return;
+        }
+        QUrl suggestion = m_request.baseUrl;
+        suggestion.setScheme(QStringLiteral("http"));
+        suggestion.setPort(m_request.baseUrl.port(443));
+        fail(Failure::Tls,
+            QCoreApplication::translate("ValidationJob",
+                "The server at %1 answered in plain http, not https: did you mean %2? Plain "
+                "http sends the credentials unencrypted: use it only if the instance offers "
+                "nothing else, otherwise enter the https port of the server.")
+                .arg(hostText(), suggestion.toDisplayString()));
+    });
 }
 
 void ValidationJob::failTls()
@@ -992,6 +1034,12 @@ void ValidationJob::finish(ValidationResult result)
     m_totalTimer.stop();
     m_backoffTimer.stop();
     releaseReply();
+    if (QNetworkReply *probe = m_probe) {
+        m_probe = nullptr;
+        disconnect(probe, nullptr, this, nullptr);
+        probe->abort();
+        probe->deleteLater();
+    }
 
     if (!m_request.verifySsl && result.failure != Failure::Cancelled) {
         if (result.status == ValidationStatus::Verified)

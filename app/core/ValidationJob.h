@@ -164,6 +164,7 @@ private:
     void onEncrypted();
     void refuseTls(const QString &why);
     void failTls();
+    void probePlainHttp(const QString &otherwise);
     void onReplyFinished();
     void onConnectTimeout();
     void onTotalTimeout();
@@ -201,6 +202,7 @@ private:
     Step m_step = Step::User;
     QUrl m_currentUrl;
     QPointer<QNetworkReply> m_reply;
+    QPointer<QNetworkReply> m_probe; // "does this port speak plain http?" (no credentials)
     QByteArray m_body;
     QByteArray m_bearerToken;
     bool m_connectionUp = false;

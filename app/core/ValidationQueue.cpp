@@ -19,14 +19,14 @@ ValidationState validationStateFor(const ValidationResult &result, const QDateTi
     state.credentialsRejected = result.credentialsRejected();
     if (result.failure == ValidationResult::Failure::Throttled && result.retryAt.isValid()) {
         state.status = ValidationStatus::NotVerified;
-        state.message = QCoreApplication::translate(
-            "ValidationQueue", "Not verified yet: %1 It will be checked again then.")
-                            .arg(result.message);
+        state.message
+            = QCoreApplication::translate("ValidationQueue", "%1 It will be checked again then.")
+                  .arg(result.message);
     } else if (result.isTransient()) {
         // Not the connector's fault: it stays "Not verified" and pending.
         state.status = ValidationStatus::NotVerified;
         state.message = QCoreApplication::translate("ValidationQueue",
-            "Not verified yet: %1 It will be checked again "
+            "%1 It will be checked again "
             "when the network is reachable.")
                             .arg(result.message);
     } else {

@@ -86,12 +86,16 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
 void ConnectorDialog::growToFit()
 {
     // Word-wrapped messages need height-for-width, which a top-level window does not follow
-    // by itself: grow (never shrink under the user's hands) when a message appears.
+    // by itself: grow when a message appears, and shrink back when it goes, unless the user
+    // has resized the dialog since (then their height stays, unless it is too small).
     QLayout *l = layout();
     const int wanted
         = l->hasHeightForWidth() ? l->totalHeightForWidth(width()) : l->totalSizeHint().height();
-    if (wanted > height())
+    const bool ours = m_fittedHeight < 0 || height() == m_fittedHeight;
+    if (wanted > height() || (ours && wanted < height())) {
         resize(width(), wanted);
+        m_fittedHeight = height();
+    }
 }
 
 ConnectorDialog::~ConnectorDialog()
@@ -260,6 +264,12 @@ void ConnectorDialog::revalidate()
     currentAuthEditor()->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
         m_touched.contains(kSecret) ? check.secret : QString());
     m_submit->setEnabled(check.isValid() && !m_saving);
+    // A test result describes what was tested: once any of it changes, it goes.
+    if (!m_test && m_testedInput && !(*m_testedInput == currentInput())) {
+        m_testedInput.reset();
+        m_lastTest.reset();
+        m_ui->testMessage->clear();
+    }
     QTimer::singleShot(0, this, &ConnectorDialog::growToFit);
     // Testing needs a URL, an identity, and a secret (typed, or stored and unchanged).
     const bool secretAvailable = !draft().secret.isEmpty()

@@ -119,6 +119,7 @@ private:
     std::optional<TestedInput> m_testedInput;
     std::unique_ptr<ValidationResult> m_lastTest;
     QByteArray m_pendingPin; // a certificate the user trusted in this dialog
+    int m_fittedHeight = -1; // the height growToFit() last gave the dialog
 };
 
 } // namespace cd::ui

@@ -36,6 +36,7 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.4);
     m_ui->emptyTitleLabel->setFont(titleFont);
 
+    m_ui->pageMessage->setClosable(true);
     m_model = new ConnectorListModel(repository, this);
     m_proxy = new ConnectorFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);

@@ -5,6 +5,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QStyle>
+#include <QToolButton>
 
 namespace cd::ui {
 
@@ -58,11 +59,30 @@ QString InlineMessage::text() const
     return m_text->text();
 }
 
+void InlineMessage::setClosable(bool closable)
+{
+    if (closable && !m_close) {
+        m_close = new QToolButton(this);
+        m_close->setObjectName(QStringLiteral("dismissToolButton"));
+        m_close->setAutoRaise(true);
+        m_close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton, nullptr, this));
+        m_close->setText(tr("Dismiss"));
+        m_close->setToolTip(tr("Dismiss this message"));
+        m_close->setAccessibleName(tr("Dismiss"));
+        m_layout->addWidget(m_close, 0, Qt::AlignTop);
+        connect(m_close, &QToolButton::clicked, this, &InlineMessage::clear);
+    }
+    if (m_close)
+        m_close->setVisible(closable);
+}
+
 QPushButton *InlineMessage::addButton(const QString &text)
 {
     auto *button = new QPushButton(text, this);
     button->setAccessibleName(QString(text).remove(QLatin1Char('&')));
-    m_layout->addWidget(button, 0, Qt::AlignTop);
+    // Buttons go before the Dismiss button, which stays last.
+    m_layout->insertWidget(
+        m_close ? m_layout->indexOf(m_close) : m_layout->count(), button, 0, Qt::AlignTop);
     m_buttons.append(button);
     return button;
 }

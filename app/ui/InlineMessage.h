@@ -5,6 +5,7 @@
 class QLabel;
 class QHBoxLayout;
 class QPushButton;
+class QToolButton;
 
 namespace cd::ui {
 
@@ -25,6 +26,9 @@ public:
     QString text() const;
     Kind kind() const { return m_kind; }
     QLabel *label() const { return m_text; }
+    // A "Dismiss" button at the end that clears the message (page banners; off by default:
+    // a field's message goes when the field is corrected).
+    void setClosable(bool closable);
     // Adds a button to the current message (it goes with the next showMessage() or clear());
     // returns it for wiring.
     QPushButton *addButton(const QString &text);
@@ -40,6 +44,7 @@ private:
     QLabel *m_text = nullptr;
     QHBoxLayout *m_layout = nullptr;
     QList<QPushButton *> m_buttons;
+    QToolButton *m_close = nullptr;
 };
 
 } // namespace cd::ui

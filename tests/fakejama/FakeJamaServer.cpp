@@ -450,6 +450,14 @@ void FakeJamaServer::onReadyRead(QTcpSocket *socket)
     }
     QByteArray &buffer = m_buffers[socket];
     buffer += socket->readAll();
+    if (!m_tls && buffer.size() >= 2 && buffer.at(0) == '\x16' && buffer.at(1) == '\x03') {
+        // A TLS ClientHello on the plain-http port: answer like nginx or Apache do.
+        m_answered.insert(socket);
+        socket->write("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
+                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
+        socket->disconnectFromHost();
+        return;
+    }
     const int headerEnd = buffer.indexOf("\r\n\r\n");
     if (headerEnd < 0) {
         if (buffer.size() > 64 * 1024)

@@ -690,8 +690,13 @@ void TestConnectorsPage::messagesReplaceTheirButtons()
     }
     banner->showMessage(InlineMessage::Kind::Success, QStringLiteral("Something else"));
     QCOMPARE(buttons(), 0); // no "Trust" beside a later message
-    banner->clear();
+    // A banner can be dismissed, by mouse.
+    auto *dismiss = banner->findChild<QToolButton *>(QStringLiteral("dismissToolButton"));
+    QVERIFY(dismiss && dismiss->isVisible());
+    QCOMPARE(dismiss->accessibleName(), QStringLiteral("Dismiss"));
+    QTest::mouseClick(dismiss, Qt::LeftButton);
     QVERIFY(!banner->isVisible());
+    QVERIFY(banner->text().isEmpty());
 }
 
 namespace {

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void trustChangedCertificate();
     void submitReusesTestResult();
     void hostileNameStaysText();
+    void testResultGoesWhenInputChanges();
     void quitWhileValidatingDoesNotHang();
     void quitWhileSavingFinishesTheSaveFirst();
 
@@ -385,6 +386,26 @@ void TestValidationGui::hostileNameStaysText()
         = m_window->connectorsPage()->findChild<QAction *>(QStringLiteral("undoDeleteAction"));
     QVERIFY(undo);
     QVERIFY(undo->text().contains(html));
+}
+
+void TestValidationGui::testResultGoesWhenInputChanges()
+{
+    ConnectorDialog *dialog = fillDialog(QStringLiteral("Edited"), m_server->baseUrl(),
+        QStringLiteral("named"), QStringLiteral("wrong-password"));
+    QVERIFY(dialog);
+    QApplication::processEvents();
+    const int before = dialog->height();
+    dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
+    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Error, 15000);
+    QTRY_VERIFY(dialog->height() > before); // grew for the message
+    // The user corrects the URL: the old result no longer describes anything.
+    auto *url = dialog->findChild<QLineEdit *>(QStringLiteral("urlLineEdit"));
+    QTest::keyClicks(url, QStringLiteral("/contour"));
+    QVERIFY(!msg->isVisible());
+    QVERIFY(!dialog->reusableTestResult().has_value());
+    QTRY_COMPARE(dialog->height(), before); // and the dialog shrinks back
+    dialog->reject();
 }
 
 void TestValidationGui::quitWhileValidatingDoesNotHang()

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void retryAfterParsing();
     void ipv6Literal();
     void serverTextIsInert();
+    void plainHttpOnHttpsUrl();
     void standaloneServer();
 
 private:
@@ -1186,6 +1187,30 @@ void TestValidationJob::serverTextIsInert()
                 qPrintable(text));
     }
     QVERIFY(r.account.username.contains(QStringLiteral("\\x1B]52")));
+}
+
+void TestValidationJob::plainHttpOnHttpsUrl()
+{
+    // `127.0.0.1:PORT` becomes https://..., but the server speaks plain http: say so, at once,
+    // and send it nothing of the connector.
+    QUrl url = m_http->baseUrl();
+    url.setScheme(QStringLiteral("https"));
+    ValidationRequest req = request(*m_http, AuthType::Basic, QStringLiteral("named"));
+    req.baseUrl = url;
+    ValidationJob job(m_nam.get(), req);
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(run(job));
+    QVERIFY2(timer.elapsed() < 5000, "waited for a timeout instead of telling");
+    const ValidationResult &r = job.result();
+    QCOMPARE(r.failure, Failure::Tls);
+    QVERIFY2(r.message.contains(QStringLiteral("answered in plain http")), qPrintable(r.message));
+    QVERIFY2(
+        r.message.contains(QStringLiteral("did you mean http://127.0.0.1:%1").arg(m_http->port())),
+        qPrintable(r.message));
+    QVERIFY(!r.message.contains(QStringLiteral("wrong version number")));
+    for (const cd::fake::RecordedRequest &seen : m_http->requests())
+        QVERIFY(!seen.hadAuthorization); // only the probe, without credentials
 }
 
 QTEST_GUILESS_MAIN(TestValidationJob)

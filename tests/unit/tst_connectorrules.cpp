@@ -181,13 +181,13 @@ void TestConnectorRules::uniqueName()
     const QString copyN = QStringLiteral(" (copy %1)");
     QList<Connector> all = existing();
     QCOMPARE(ConnectorRules::uniqueName(QStringLiteral("Lab"), copy, copyN, all),
-             QStringLiteral("Lab (copy)"));
+        QStringLiteral("Lab (copy)"));
     Connector taken;
     taken.id = QUuid::createUuid();
     taken.name = QStringLiteral("lab (COPY)");
     all << taken;
     QCOMPARE(ConnectorRules::uniqueName(QStringLiteral("Lab"), copy, copyN, all),
-             QStringLiteral("Lab (copy 2)"));
+        QStringLiteral("Lab (copy 2)"));
     // A name at the length limit is shortened, never the suffix.
     const QString longName(ConnectorRules::kMaxNameLength, QLatin1Char('x'));
     const QString made = ConnectorRules::uniqueName(longName, copy, copyN, all);

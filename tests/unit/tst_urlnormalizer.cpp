@@ -109,6 +109,14 @@ void TestUrlNormalizer::refused_data()
                                << "host";
     QTest::newRow("scheme separator only") << "://acme"
                                            << "host";
+    QTest::newRow("port too large") << "127.0.0.1:99999"
+                                    << "The port 99999 is not valid: use a number from 1 to 65535";
+    QTest::newRow("port zero") << "https://acme.jamacloud.com:0"
+                               << "The port 0 is not valid";
+    QTest::newRow("port not a number") << "https://acme.jamacloud.com:https"
+                                       << "“https” is not a port number";
+    QTest::newRow("IPv6 port too large") << "https://[::1]:70000"
+                                         << "The port 70000 is not valid";
 }
 
 void TestUrlNormalizer::refused()
@@ -119,6 +127,8 @@ void TestUrlNormalizer::refused()
     QVERIFY2(!r.ok, qPrintable(r.url));
     QVERIFY(r.url.isEmpty());
     QVERIFY2(r.error.contains(reason, Qt::CaseInsensitive), qPrintable(r.error));
+    // Never the URL parser's own words (e.g. 'source was "..."; scheme = "https"').
+    QVERIFY2(!r.error.contains(QLatin1String("source was")), qPrintable(r.error));
     // The refusal never repeats a secret from the input.
     QVERIFY(!r.error.contains(QLatin1String("hunter2")));
 }
