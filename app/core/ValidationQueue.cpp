@@ -96,12 +96,16 @@ void ValidationQueue::enqueue(const QUuid &id)
     QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
 }
 
-void ValidationQueue::enqueueAll()
+QList<QUuid> ValidationQueue::enqueueAll()
 {
+    QList<QUuid> ids;
     for (const Connector &c : m_repository->connectors()) {
-        if (!c.validation.credentialsRejected && !c.needsSecret)
+        if (!c.validation.credentialsRejected && !c.needsSecret) {
             enqueue(c.id);
+            ids.append(c.id);
+        }
     }
+    return ids;
 }
 
 void ValidationQueue::enqueuePending()

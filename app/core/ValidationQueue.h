@@ -55,8 +55,9 @@ public:
     bool networkAvailable() const { return m_networkAvailable; }
 
     void enqueue(const QUuid &id);
-    // Every connector except those whose credentials were rejected.
-    void enqueueAll();
+    // Every connector except those whose credentials were rejected or that have no secret;
+    // returns the ids it queued.
+    QList<QUuid> enqueueAll();
     // Every connector that is "Not verified" and not rejected: the work left from before.
     void enqueuePending();
     void cancel(const QUuid &id);

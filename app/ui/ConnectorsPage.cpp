@@ -1,5 +1,6 @@
 #include "ConnectorsPage.h"
 
+#include "AppInfo.h"
 #include "Applications.h"
 #include "ConnectorDialog.h"
 #include "ConnectorListModel.h"
@@ -10,16 +11,21 @@
 #include "ui_ConnectorsPage.h"
 
 #include <QAction>
+#include <QClipboard>
 #include <QDir>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QIcon>
+#include <QKeyEvent>
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QStyle>
+#include <QSysInfo>
+#include <QTimer>
 #include <QToolBar>
 #include <QUrl>
 
@@ -37,6 +43,8 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     m_ui->emptyTitleLabel->setFont(titleFont);
 
     m_ui->pageMessage->setClosable(true);
+    // Details can be reached with Tab and read or selected with the keyboard.
+    m_ui->detailLabel->setFocusPolicy(Qt::StrongFocus);
     m_model = new ConnectorListModel(repository, this);
     m_proxy = new ConnectorFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
@@ -46,6 +54,10 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
 
     createActions();
 
+    m_ui->searchLineEdit->installEventFilter(this);
+    // A visible focus frame on the list: where Enter, Del and F5 act.
+    m_ui->connectorsTableView->setStyleSheet(
+        QStringLiteral("QTableView:focus { border: 2px solid palette(highlight); }"));
     connect(m_ui->searchLineEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setSearchText(text);
         updatePage();
@@ -300,6 +312,21 @@ void ConnectorsPage::createActions()
     connect(m_undoAction, &QAction::triggered, this, &ConnectorsPage::undoDelete);
     QWidget::addAction(m_undoAction);
 
+    m_copyDiagnosticsAction = make(tr("&Copy Diagnostics"), QStringLiteral("copyDiagnosticsAction"),
+        QKeySequence(tr("Ctrl+Shift+C")));
+    m_copyDiagnosticsAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_copyDiagnosticsAction, &QAction::triggered, this, [this] {
+        const QUuid id = selectedId();
+        const std::optional<Connector> c = m_repository->find(id);
+        if (!c)
+            return;
+        QGuiApplication::clipboard()->setText(diagnosticsText(id));
+        m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+            tr("Copied the diagnostics of “%1” (no secret): paste them into a support ticket.")
+                .arg(c->name));
+    });
+    QWidget::addAction(m_copyDiagnosticsAction);
+
     m_searchAction = make(tr("&Find"), QStringLiteral("searchAction"), QKeySequence::Find);
     m_searchAction->setShortcutContext(Qt::WindowShortcut);
     connect(m_searchAction, &QAction::triggered, this, [this] {
@@ -317,6 +344,38 @@ void ConnectorsPage::createActions()
     bar->addAction(m_deleteAction);
     bar->addSeparator();
     bar->addAction(m_undoAction);
+}
+
+bool ConnectorsPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_ui->searchLineEdit && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Escape) {
+            if (!m_ui->searchLineEdit->text().isEmpty())
+                m_ui->searchLineEdit->clear();
+            else
+                focusList();
+            return true;
+        }
+        if (key == Qt::Key_Down && m_proxy->rowCount() > 0) {
+            focusList();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void ConnectorsPage::focusList()
+{
+    QTableView *view = m_ui->connectorsTableView;
+    if (!view->isVisible() || m_proxy->rowCount() == 0)
+        return;
+    if (!view->selectionModel()->hasSelection()) {
+        const QModelIndex first = m_proxy->index(0, 0);
+        view->selectionModel()->setCurrentIndex(
+            first, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    view->setFocus(Qt::OtherFocusReason);
 }
 
 void ConnectorsPage::changeEvent(QEvent *event)
@@ -380,11 +439,57 @@ void ConnectorsPage::updateActions()
     m_duplicateAction->setEnabled(writable && selected);
     m_deleteAction->setEnabled(writable && selected);
     m_validateAction->setEnabled(selected);
+    m_copyDiagnosticsAction->setEnabled(selected);
     m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
     m_undoAction->setText(m_undoStack.isEmpty()
             ? tr("Undo De&lete")
             : tr("Undo De&lete of “%1”")
                   .arg(literalMnemonic(m_undoStack.constLast().removed->name)));
+}
+
+QString ConnectorsPage::diagnosticsText(const QUuid &id) const
+{
+    // What support needs to understand a check, as plain text: never a secret (the connector
+    // has none; the keychain is not read here).
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c)
+        return {};
+    const Application *app = Applications::find(c->application);
+    const ValidationState &v = c->validation;
+    QStringList lines;
+    const auto line = [&lines](const QString &key, const QString &value) {
+        lines.append(QStringLiteral("%1: %2").arg(key, value));
+    };
+    line(tr("Connector"), c->name);
+    line(tr("Application"), app ? app->displayName : c->application);
+    line(tr("URL"), c->url);
+    line(tr("Authentication"),
+        QStringLiteral("%1 (%2)").arg(authTypeDisplayName(c->authType), c->identity));
+    line(tr("Verify SSL"), c->verifySsl ? tr("on") : tr("off"));
+    line(tr("Trusted certificate (SHA-256)"),
+        c->pinnedCertificateSha256.isEmpty()
+            ? tr("none")
+            : QString::fromLatin1(c->pinnedCertificateSha256.toHex(':').toUpper()));
+    line(
+        tr("Secret stored"), c->needsSecret ? tr("no (needs secret)") : tr("yes, in the keychain"));
+    line(tr("Status"), m_model->statusText(*c));
+    if (!v.message.isEmpty())
+        line(tr("Result"), v.message);
+    if (v.credentialsRejected)
+        line(tr("Credentials rejected"), tr("yes: not sent again until edited"));
+    line(tr("Last checked"),
+        v.checkedAt.isValid() ? v.checkedAt.toUTC().toString(Qt::ISODate) : tr("never"));
+    if (!v.account.username.isEmpty())
+        line(tr("Account"),
+            QStringLiteral("%1 (%2), license %3")
+                .arg(v.account.displayName, v.account.username, v.account.licenseType));
+    line(tr("Created"), c->createdAt.toUTC().toString(Qt::ISODate));
+    line(tr("Updated"), c->updatedAt.toUTC().toString(Qt::ISODate));
+    line(tr("Connector Desk"), AppInfo::version());
+    line(tr("Qt"), QString::fromLatin1(qVersion()));
+    line(tr("QtKeychain"), AppInfo::qtKeychainVersion());
+    line(tr("System"), QSysInfo::prettyProductName());
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
 void ConnectorsPage::updateDetails()
@@ -475,6 +580,7 @@ void ConnectorsPage::showContextMenu(const QPoint &pos)
         popup->addAction(m_validateAction);
     popup->addSeparator();
     popup->addAction(m_deleteAction);
+    popup->addAction(m_copyDiagnosticsAction);
     popup->addSeparator();
     popup->addAction(m_addAction);
     popup->addAction(m_undoAction);
@@ -487,6 +593,9 @@ ConnectorDialog *ConnectorsPage::openAddDialog()
         return nullptr;
     auto *dialog = new ConnectorDialog(m_repository, window());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // Back to the list, on the connector just saved (or the one that was selected).
+    connect(dialog, &QDialog::finished, this,
+        [this] { QTimer::singleShot(0, this, &ConnectorsPage::focusList); });
     if (m_nam)
         dialog->setNetworkAccessManager(m_nam);
     connect(dialog, &ConnectorDialog::saved, this, [this, dialog](const QUuid &id, bool changed) {

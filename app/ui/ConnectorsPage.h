@@ -55,6 +55,13 @@ public:
     QAction *deleteAction() const { return m_deleteAction; }
     QAction *undoAction() const { return m_undoAction; }
     QAction *validateAction() const { return m_validateAction; }
+    QAction *searchAction() const { return m_searchAction; }
+    QAction *copyDiagnosticsAction() const { return m_copyDiagnosticsAction; }
+    // The selected connector's details and last result as plain text, for a support ticket:
+    // never a secret.
+    QString diagnosticsText(const QUuid &id) const;
+    // The list, where keyboard work on connectors happens (after a dialog closes, too).
+    void focusList();
 
     // Opens the dialog (asynchronously; returns it for tests).
     ConnectorDialog *openAddDialog();
@@ -72,6 +79,8 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    // The search field: Esc clears it (then leaves it), Down moves into the list.
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void createActions();
@@ -94,6 +103,7 @@ private:
     QAction *m_deleteAction = nullptr;
     QAction *m_undoAction = nullptr;
     QAction *m_searchAction = nullptr;
+    QAction *m_copyDiagnosticsAction = nullptr;
     void onValidationFinished(const QUuid &id, const ValidationResult &result);
 
     ValidationQueue *m_queue = nullptr;

@@ -97,6 +97,7 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
         m_queue->setNetworkAvailable(s != NetworkStatus::State::Offline);
     });
     m_connectorsPage->setValidation(m_queue, m_nam);
+    connect(m_queue, &ValidationQueue::finished, this, &MainWindow::onValidationFinishedForSummary);
     // Work left from the last run ("Not verified" connectors) resumes once the window is up:
     // loading and showing the list itself never touches the keychain.
     QTimer::singleShot(2000, m_queue, &ValidationQueue::enqueuePending);
@@ -115,6 +116,111 @@ MainWindow::~MainWindow()
     delete m_repository;
 }
 
+void MainWindow::validateAll()
+{
+    ValidateAllRun run;
+    for (const Connector &c : m_repository->connectors()) {
+        if (c.validation.credentialsRejected)
+            ++run.skippedRejected;
+        else if (c.needsSecret)
+            ++run.skippedNoSecret;
+    }
+    const QList<QUuid> ids = m_queue->enqueueAll();
+    run.pending = QSet<QUuid>(ids.cbegin(), ids.cend());
+    run.total = int(ids.size());
+    m_validateAll = run;
+    if (run.pending.isEmpty()) {
+        showValidateAllSummary();
+        return;
+    }
+    pageMessage()->showMessage(
+        InlineMessage::Kind::Information, tr("Validating %n connector(s)…", nullptr, run.total));
+}
+
+void MainWindow::onValidationFinishedForSummary(const QUuid &id, const ValidationResult &r)
+{
+    if (!m_validateAll || !m_validateAll->pending.remove(id))
+        return;
+    ValidateAllRun &run = *m_validateAll;
+    if (r.failure == ValidationResult::Failure::Cancelled)
+        ++run.cancelled;
+    else if (r.isTransient() || r.failure == ValidationResult::Failure::Keychain)
+        ++run.notReached;
+    else if (r.status == ValidationStatus::Verified)
+        ++run.verified;
+    else if (r.status == ValidationStatus::Warning)
+        ++run.warning;
+    else
+        ++run.failed;
+    if (run.pending.isEmpty())
+        showValidateAllSummary();
+}
+
+void MainWindow::showValidateAllSummary()
+{
+    if (!m_validateAll)
+        return;
+    const ValidateAllRun run = *m_validateAll;
+    m_validateAll.reset();
+    QStringList outcome;
+    if (run.verified)
+        outcome << tr("%n verified", nullptr, run.verified);
+    if (run.warning)
+        outcome << tr("%n with a warning", nullptr, run.warning);
+    if (run.failed)
+        outcome << tr("%n failed", nullptr, run.failed);
+    if (run.notReached)
+        outcome << tr("%n not reached (checked again later)", nullptr, run.notReached);
+    if (run.cancelled)
+        outcome << tr("%n cancelled", nullptr, run.cancelled);
+    QStringList skipped;
+    if (run.skippedRejected)
+        skipped << tr("%n with rejected credentials (edit them or use Validate Now)", nullptr,
+            run.skippedRejected);
+    if (run.skippedNoSecret)
+        skipped << tr("%n needing a secret", nullptr, run.skippedNoSecret);
+    QString text = run.total == 0
+        ? tr("Nothing was checked.")
+        : tr("%n checked: ", nullptr, run.total) + outcome.join(tr(", ")) + QLatin1Char('.');
+    if (!skipped.isEmpty())
+        text += QLatin1Char(' ')
+            + tr("%n skipped: ", nullptr, run.skippedRejected + run.skippedNoSecret)
+            + skipped.join(tr(", ")) + QLatin1Char('.');
+    const InlineMessage::Kind kind = run.failed                 ? InlineMessage::Kind::Error
+        : (run.warning || run.notReached || !skipped.isEmpty()) ? InlineMessage::Kind::Warning
+                                                                : InlineMessage::Kind::Success;
+    pageMessage()->showMessage(kind, text);
+}
+
+void MainWindow::showShortcuts()
+{
+    // Listed from the actions themselves, so the list cannot disagree with the keys.
+    QStringList rows;
+    QList<QAction *> actions = m_header->menu()->actions();
+    for (QAction *a : std::as_const(actions)) {
+        if (a->isSeparator() || a->shortcut().isEmpty())
+            continue;
+        rows.append(QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                        .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                            QString(a->text()).remove(QLatin1Char('&')).toHtmlEscaped()));
+    }
+    const QList<QPair<QString, QString>> more { { tr("Enter"), tr("Edit the selected connector") },
+        { tr("Esc"), tr("In the search field: clear it, then go back to the list") },
+        { tr("Down"), tr("In the search field: go to the list") },
+        { tr("Ctrl+H"), tr("In a password or secret field: show or hide it") },
+        { tr("Alt+M"), tr("Open the menu") } };
+    for (const auto &m : more)
+        rows.append(QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                        .arg(m.first.toHtmlEscaped(), m.second.toHtmlEscaped()));
+    auto *box = new QMessageBox(QMessageBox::NoIcon, tr("Keyboard Shortcuts"),
+        QStringLiteral("<table cellspacing=\"6\">%1</table>").arg(rows.join(QString())),
+        QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("shortcutsMessageBox"));
+    box->setTextFormat(Qt::RichText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
 void MainWindow::createActions()
 {
     QMenu *menu = m_header->menu();
@@ -125,11 +231,19 @@ void MainWindow::createActions()
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
     menu->addAction(about);
 
-    auto *validateAll = new QAction(tr("Validate &All Connectors"), this);
+    // What the page offers, in the menu too (a menu is where people look for commands).
+    ConnectorsPage *page = m_connectorsPage;
+    for (QAction *action : { page->addConnectorAction(), page->editAction(),
+             page->duplicateAction(), page->validateAction(), page->deleteAction(),
+             page->undoAction(), page->copyDiagnosticsAction(), page->searchAction() })
+        menu->addAction(action);
+    menu->addSeparator();
+
+    auto *validateAll = new QAction(tr("Validate All Connec&tors"), this);
     validateAll->setObjectName(QStringLiteral("validateAllAction"));
     validateAll->setShortcut(QKeySequence(tr("Ctrl+Shift+F5")));
     validateAll->setShortcutContext(Qt::WindowShortcut);
-    connect(validateAll, &QAction::triggered, m_queue, &ValidationQueue::enqueueAll);
+    connect(validateAll, &QAction::triggered, this, &MainWindow::validateAll);
     menu->addAction(validateAll);
     addAction(validateAll);
 
@@ -143,7 +257,7 @@ void MainWindow::createActions()
     menu->addAction(m_importAction);
     addAction(m_importAction);
 
-    m_exportAllAction = new QAction(tr("&Export All Connectors…"), this);
+    m_exportAllAction = new QAction(tr("E&xport All Connectors…"), this);
     m_exportAllAction->setObjectName(QStringLiteral("exportAllAction"));
     connect(m_exportAllAction, &QAction::triggered, this, [this] { openExportFileDialog(false); });
     menu->addAction(m_exportAllAction);
@@ -167,6 +281,14 @@ void MainWindow::createActions()
     updateExchangeActions();
 
     menu->addSeparator();
+
+    auto *shortcuts = new QAction(tr("&Keyboard Shortcuts"), this);
+    shortcuts->setObjectName(QStringLiteral("shortcutsAction"));
+    shortcuts->setShortcut(QKeySequence(tr("Ctrl+/")));
+    shortcuts->setShortcutContext(Qt::WindowShortcut);
+    connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    menu->addAction(shortcuts);
+    addAction(shortcuts);
 
     auto *quit = new QAction(tr("&Quit"), this);
     quit->setObjectName(QStringLiteral("quitAction"));

@@ -2,7 +2,10 @@
 
 #include <QMainWindow>
 #include <QPointer>
+#include <QSet>
+#include <QUuid>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QFileDialog;
@@ -15,6 +18,7 @@ class ConnectorStore;
 class NetworkStatus;
 class SecretStore;
 class ValidationQueue;
+struct ValidationResult;
 } // namespace cd
 
 class QNetworkAccessManager;
@@ -46,6 +50,10 @@ public:
     QAction *exportAllAction() const { return m_exportAllAction; }
     QAction *exportSelectedAction() const { return m_exportSelectedAction; }
 
+    // Validates every connector that can be (not those whose credentials were rejected or
+    // that have no secret) and ends with a summary in the page banner.
+    void validateAll();
+
     // Import and export (issue 6). The menu actions ask for the file with a non-blocking
     // QFileDialog (returned for tests), then call importFile() / exportToFile().
     QFileDialog *openImportFileDialog();
@@ -68,6 +76,9 @@ protected:
 
 private:
     void createActions();
+    void showShortcuts();
+    void onValidationFinishedForSummary(const QUuid &id, const cd::ValidationResult &result);
+    void showValidateAllSummary();
     void showAbout();
     void restoreWindowState();
     void updateExchangeActions();
@@ -82,6 +93,14 @@ private:
     cd::SecretStore *m_secrets = nullptr;
     cd::ConnectorRepository *m_repository = nullptr;
     QNetworkAccessManager *m_nam = nullptr;
+    // A "Validate All" in progress: what is still running and what came back, for the summary.
+    struct ValidateAllRun
+    {
+        QSet<QUuid> pending;
+        int total = 0, verified = 0, warning = 0, failed = 0, notReached = 0, cancelled = 0;
+        int skippedRejected = 0, skippedNoSecret = 0;
+    };
+    std::optional<ValidateAllRun> m_validateAll;
     cd::ValidationQueue *m_queue = nullptr;
     bool m_closeWhenIdle = false;
     HeaderBar *m_header = nullptr;

@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QIcon>
+#include <QKeySequence>
 
 namespace cd::ui {
 
@@ -17,6 +18,9 @@ SecretLineEdit::SecretLineEdit(QWidget *parent)
     m_toggle = addAction(QIcon(QStringLiteral(":/icons/eye.svg")), QLineEdit::TrailingPosition);
     m_toggle->setObjectName(QStringLiteral("revealAction"));
     m_toggle->setCheckable(true);
+    // The eye is not a Tab stop (it sits inside the field): Ctrl+H in the field toggles it.
+    m_toggle->setShortcut(QKeySequence(tr("Ctrl+H")));
+    m_toggle->setShortcutContext(Qt::WidgetShortcut);
     connect(m_toggle, &QAction::toggled, this, [this](bool on) {
         if (on && text().isEmpty() && m_stored && !m_revealed) {
             // Ask the owner to read the stored secret; stays hidden until it arrives.
@@ -76,7 +80,8 @@ void SecretLineEdit::updateToggle()
         ? tr("Hide")
         : (text().isEmpty() && m_stored ? tr("Reveal stored secret") : tr("Show"));
     m_toggle->setText(label);
-    m_toggle->setToolTip(label);
+    m_toggle->setToolTip(QStringLiteral("%1 (%2)").arg(
+        label, m_toggle->shortcut().toString(QKeySequence::NativeText)));
 }
 
 } // namespace cd::ui

@@ -25,4 +25,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>cd::ui::MainWindow</name>
+    <message numerus="yes">
+        <source>Validating %n connector(s)…</source>
+        <translation>
+            <numerusform>Validating %n connector…</numerusform>
+            <numerusform>Validating %n connectors…</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

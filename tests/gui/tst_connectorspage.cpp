@@ -18,6 +18,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFile>
 #include <QGroupBox>
@@ -64,6 +65,8 @@ private Q_SLOTS:
     void mouseSelectionDrivesActions();
     void messagesReplaceTheirButtons();
     void noDuplicateMnemonics();
+    void keyboardPaths();
+    void copyDiagnostics();
 
 private:
     ConnectorDialog *waitForDialog();
@@ -817,6 +820,100 @@ void TestConnectorsPage::noDuplicateMnemonics()
     QVERIFY(m_window->findChild<QPushButton *>(QStringLiteral("moveAsidePushButton"))->isVisible());
     problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, unreadable file"));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+}
+
+void TestConnectorsPage::keyboardPaths()
+{
+    const QUuid a
+        = addDirect(QStringLiteral("Alpha"), QStringLiteral("https://alpha.jamacloud.com"));
+    addDirect(QStringLiteral("Beta"), QStringLiteral("https://beta.jamacloud.com"));
+    ConnectorsPage *page = m_window->connectorsPage();
+    auto *search = child<QLineEdit>(page, "searchLineEdit");
+    auto *view = child<QTableView>(page, "connectorsTableView");
+
+    // Ctrl+F, type, Esc clears; Esc again goes back to the list.
+    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(search->hasFocus());
+    type(QStringLiteral("alp"));
+    QCOMPARE(page->proxy()->rowCount(), 1);
+    key(Qt::Key_Escape);
+    QVERIFY(search->text().isEmpty());
+    QVERIFY(search->hasFocus());
+    key(Qt::Key_Escape);
+    QTRY_VERIFY(view->hasFocus());
+    QVERIFY(!page->selectedId().isNull()); // and a row is selected for Enter, Del, F5
+
+    // Down from the search field moves into the list.
+    search->setFocus(Qt::ShortcutFocusReason);
+    type(QStringLiteral("beta"));
+    key(Qt::Key_Down);
+    QTRY_VERIFY(view->hasFocus());
+    QCOMPARE(m_window->repository()->find(page->selectedId())->name, QStringLiteral("Beta"));
+    search->clear();
+
+    // After the dialog closes, the keyboard is back on the list: Enter edits again.
+    page->selectConnector(a);
+    view->setFocus(Qt::OtherFocusReason);
+    key(Qt::Key_Return);
+    ConnectorDialog *dialog = waitForDialog();
+    QVERIFY(dialog);
+    // The password eye by keyboard: Ctrl+H in the field.
+    auto *secret = qobject_cast<SecretLineEdit *>(dialog->currentAuthEditor()->secretEdit());
+    QVERIFY(secret);
+    secret->setFocus(Qt::TabFocusReason);
+    type(QStringLiteral("typed"));
+    QCOMPARE(secret->echoMode(), QLineEdit::Password);
+    key(Qt::Key_H, Qt::ControlModifier);
+    QCOMPARE(secret->echoMode(), QLineEdit::Normal);
+    key(Qt::Key_H, Qt::ControlModifier);
+    QCOMPARE(secret->echoMode(), QLineEdit::Password);
+    key(Qt::Key_Escape);
+    QTRY_VERIFY(!dialog->isVisible());
+    QApplication::setActiveWindow(m_window.get());
+    QTRY_VERIFY(view->hasFocus());
+
+    // The menu has the page's commands, and a list of the shortcuts made from the actions.
+    QMenu *menu = m_window->headerBar()->menu();
+    QStringList texts;
+    for (QAction *action : menu->actions())
+        texts << QString(action->text()).remove(QLatin1Char('&'));
+    for (const char *expected : { "Add Connector…", "Edit…", "Duplicate…", "Validate Now",
+             "Delete…", "Find", "Keyboard Shortcuts" })
+        QVERIFY2(texts.contains(QString::fromUtf8(expected)), expected);
+    QTest::keyClick(m_window.get(), Qt::Key_Slash, Qt::ControlModifier);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("shortcutsMessageBox"))));
+    for (const QKeySequence &k :
+        { QKeySequence(QKeySequence::New), QKeySequence(QKeySequence::Find),
+            QKeySequence(QKeySequence::Undo), QKeySequence(QStringLiteral("Ctrl+D")) })
+        QVERIFY2(
+            box->text().contains(k.toString(QKeySequence::NativeText)), qPrintable(box->text()));
+    box->close();
+}
+
+void TestConnectorsPage::copyDiagnostics()
+{
+    const QUuid id
+        = addDirect(QStringLiteral("Support me"), QStringLiteral("https://acme.jamacloud.com"));
+    const QString secret = m_secrets->contents().value(secretKey(id, AuthType::Basic));
+    QVERIFY(!secret.isEmpty());
+    ConnectorsPage *page = m_window->connectorsPage();
+    page->selectConnector(id);
+    QTRY_VERIFY(page->copyDiagnosticsAction()->isEnabled());
+    QApplication::clipboard()->clear();
+    QTest::keyClick(m_window.get(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+    const QString text = QApplication::clipboard()->text();
+    for (const QString &part : { QStringLiteral("Connector: Support me"),
+             QStringLiteral("URL: https://acme.jamacloud.com"), QStringLiteral("Verify SSL: on"),
+             QStringLiteral("Status: Not verified"), QStringLiteral("Qt: "),
+             QStringLiteral("QtKeychain: ") })
+        QVERIFY2(text.contains(part), qPrintable(text));
+    QVERIFY(!text.contains(secret));
+    QVERIFY(page->pageMessage()->text().contains(QStringLiteral("no secret")));
+    // Details can be read and selected by keyboard too.
+    auto *details = child<QLabel>(page, "detailLabel");
+    QVERIFY(details->textInteractionFlags() & Qt::TextSelectableByKeyboard);
+    QVERIFY(details->focusPolicy() & Qt::TabFocus);
 }
 
 QTEST_MAIN(TestConnectorsPage)

@@ -178,7 +178,7 @@ void TestImportExport::menuEntries()
     for (QAction *a : menu->actions())
         texts << a->text();
     QVERIFY(texts.contains(QStringLiteral("&Import Connectors…")));
-    QVERIFY(texts.contains(QStringLiteral("&Export All Connectors…")));
+    QVERIFY(texts.contains(QStringLiteral("E&xport All Connectors…")));
     QVERIFY(texts.contains(QStringLiteral("Export &Selected Connector…")));
     QCOMPARE(m_window->importAction()->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
     QVERIFY(m_window->actions().contains(m_window->importAction())); // works with menu closed

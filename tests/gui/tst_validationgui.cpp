@@ -51,6 +51,7 @@ private Q_SLOTS:
     void submitReusesTestResult();
     void hostileNameStaysText();
     void testResultGoesWhenInputChanges();
+    void validateAllEndsWithSummary();
     void quitWhileValidatingDoesNotHang();
     void quitWhileSavingFinishesTheSaveFirst();
 
@@ -406,6 +407,53 @@ void TestValidationGui::testResultGoesWhenInputChanges()
     QVERIFY(!dialog->reusableTestResult().has_value());
     QTRY_COMPARE(dialog->height(), before); // and the dialog shrinks back
     dialog->reject();
+}
+
+void TestValidationGui::validateAllEndsWithSummary()
+{
+    const auto add = [this](const QString &name, const QString &user, const QString &password) {
+        Connector c;
+        c.name = name;
+        c.url = m_server->baseUrl().toString();
+        c.identity = user;
+        QUuid id;
+        m_window->repository()->add(c, password, [&](const RepositoryResult &r) { id = r.id; });
+        if (!QTest::qWaitFor([&] { return !id.isNull(); }))
+            qWarning("add timed out");
+        return id;
+    };
+    add(QStringLiteral("Good"), QStringLiteral("named"), QStringLiteral("password"));
+    add(QStringLiteral("Floating"), QStringLiteral("floating"), QStringLiteral("password"));
+    add(QStringLiteral("Wrong"), QStringLiteral("named"), QStringLiteral("nope"));
+    const QUuid rejected
+        = add(QStringLiteral("Rejected before"), QStringLiteral("named"), QStringLiteral("old"));
+    QVERIFY(!rejected.isNull());
+    ValidationState v;
+    v.status = ValidationStatus::Failed;
+    v.credentialsRejected = true;
+    v.checkedAt = QDateTime::currentDateTimeUtc();
+    QVERIFY(m_window->repository()->recordValidation(rejected, v));
+    Connector imported;
+    imported.name = QStringLiteral("Imported");
+    imported.url = m_server->baseUrl().toString();
+    imported.identity = QStringLiteral("someone");
+    bool done = false;
+    m_window->repository()->addWithoutSecret(
+        imported, [&](const RepositoryResult &) { done = true; });
+    QTRY_VERIFY(done);
+    m_server->clearRequests();
+
+    QApplication::setActiveWindow(m_window.get());
+    QTest::keyClick(m_window.get(), Qt::Key_F5, Qt::ControlModifier | Qt::ShiftModifier);
+    auto *banner = m_window->connectorsPage()->pageMessage();
+    QTRY_VERIFY(banner->text().startsWith(QStringLiteral("Validating 3 connectors")));
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QStringLiteral("checked:")), 15000);
+    QCOMPARE(banner->text(),
+        QStringLiteral("3 checked: 1 verified, 1 with a warning, 1 failed. 2 skipped: 1 with "
+                       "rejected credentials (edit them or use Validate Now), 1 needing a "
+                       "secret."));
+    QCOMPARE(banner->kind(), InlineMessage::Kind::Error);
+    QCOMPARE(m_server->requestCount(), 3); // nothing sent for the rejected one
 }
 
 void TestValidationGui::quitWhileValidatingDoesNotHang()
