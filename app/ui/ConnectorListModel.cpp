@@ -81,10 +81,20 @@ QString ConnectorListModel::relativeTime(const QDateTime &when, const QDateTime 
 QString ConnectorListModel::statusText(const Connector &c) const
 {
     if (m_validating.contains(c.id))
-        return tr("Validating…");
+        return validatingText();
     if (c.needsSecret)
-        return tr("Needs secret");
+        return needsSecretText();
     return statusDisplayName(c.validation.status);
+}
+
+QString ConnectorListModel::needsSecretText()
+{
+    return tr("Needs secret");
+}
+
+QString ConnectorListModel::validatingText()
+{
+    return tr("Validating…");
 }
 
 // The five status icons, made once: building a QIcon from an SVG path per data() call

@@ -54,6 +54,8 @@ public:
 
     static QString relativeTime(const QDateTime &when, const QDateTime &now);
     QString statusText(const Connector &c) const;
+    static QString needsSecretText();
+    static QString validatingText();
 
 private:
     void onAdded(const QUuid &id);

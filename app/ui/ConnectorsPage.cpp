@@ -45,6 +45,11 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     m_ui->pageMessage->setClosable(true);
     // Details can be reached with Tab and read or selected with the keyboard.
     m_ui->detailLabel->setFocusPolicy(Qt::StrongFocus);
+    m_ui->detailLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // The list gets the room; Details as much as its text needs (the user can drag).
+    m_ui->detailSplitter->setStretchFactor(0, 1);
+    m_ui->detailSplitter->setStretchFactor(1, 0);
+    m_ui->detailGroupBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     m_model = new ConnectorListModel(repository, this);
     m_proxy = new ConnectorFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
@@ -239,14 +244,15 @@ void ConnectorsPage::configureColumns()
     const QFontMetrics fm(view->font());
     const int em = fm.horizontalAdvance(QLatin1Char('M'));
     header->setSectionResizeMode(QHeaderView::Interactive);
-    header->resizeSection(ConnectorListModel::NameColumn, em * 14);
-    header->resizeSection(ConnectorListModel::ApplicationColumn, em * 9);
-    header->resizeSection(ConnectorListModel::UrlColumn, em * 18);
-    header->resizeSection(ConnectorListModel::AuthenticationColumn, em * 14);
-    header->resizeSection(ConnectorListModel::StatusColumn, em * 10);
-    header->resizeSection(ConnectorListModel::LastCheckedColumn, em * 11);
-    header->setSectionResizeMode(ConnectorListModel::UrlColumn, QHeaderView::Stretch);
     header->setStretchLastSection(false);
+    header->setMinimumSectionSize(em * 3);
+    // Widths follow the view's width (fitColumns) until the user drags a column.
+    view->viewport()->installEventFilter(this);
+    connect(header, &QHeaderView::sectionResized, this, [this] {
+        if (!m_fittingColumns)
+            m_userSizedColumns = true;
+    });
+    fitColumns();
     header->setSortIndicatorShown(true);
     header->setHighlightSections(false);
     view->verticalHeader()->hide();
@@ -254,6 +260,61 @@ void ConnectorsPage::configureColumns()
     view->verticalHeader()->setDefaultSectionSize(
         fm.height() + style()->pixelMetric(QStyle::PM_FocusFrameVMargin) * 4 + 4);
     view->setTabKeyNavigation(false); // Tab leaves the table, arrows move inside it
+}
+
+void ConnectorsPage::fitColumns()
+{
+    if (m_userSizedColumns)
+        return;
+    QTableView *view = m_ui->connectorsTableView;
+    QHeaderView *header = view->horizontalHeader();
+    const QFontMetrics fm(view->font());
+    const int em = fm.horizontalAdvance(QLatin1Char('M'));
+    const int pad = em; // cell margins and the sort indicator
+    // Status fits its longest text with its icon ("Needs secret", not "Needs se…").
+    int status = 0;
+    for (const QString &text : { statusDisplayName(ValidationStatus::NotVerified),
+             statusDisplayName(ValidationStatus::Verified),
+             statusDisplayName(ValidationStatus::Warning),
+             statusDisplayName(ValidationStatus::Failed), ConnectorListModel::needsSecretText(),
+             ConnectorListModel::validatingText(), tr("Status") })
+        status = qMax(status, fm.horizontalAdvance(text));
+    status += style()->pixelMetric(QStyle::PM_SmallIconSize) + pad * 2;
+    // Minimum and preferred widths; what is left goes to the URL, then the name.
+    struct Column
+    {
+        int column, minimum, preferred;
+    };
+    const Column columns[] = { { ConnectorListModel::NameColumn, em * 8, em * 14 },
+        { ConnectorListModel::ApplicationColumn, em * 5, em * 9 },
+        { ConnectorListModel::UrlColumn, em * 10, em * 18 },
+        { ConnectorListModel::AuthenticationColumn, em * 6, em * 14 },
+        { ConnectorListModel::StatusColumn, status, status },
+        { ConnectorListModel::LastCheckedColumn, em * 6, em * 10 } };
+    const int available = view->viewport()->width();
+    int minimum = 0;
+    int preferred = 0;
+    for (const Column &c : columns) {
+        minimum += c.minimum;
+        preferred += c.preferred;
+    }
+    m_fittingColumns = true;
+    for (const Column &c : columns) {
+        int width = c.preferred;
+        if (available < preferred) {
+            // Shrink every column towards its minimum in proportion to what it can give.
+            const double share = preferred > minimum
+                ? double(qMax(0, available - minimum)) / double(preferred - minimum)
+                : 0.0;
+            width = c.minimum + int((c.preferred - c.minimum) * qMin(1.0, share));
+        } else if (c.column == ConnectorListModel::UrlColumn) {
+            width = c.preferred + (available - preferred) * 2 / 3;
+        } else if (c.column == ConnectorListModel::NameColumn) {
+            width = c.preferred + (available - preferred) / 3;
+        }
+        header->resizeSection(c.column, width);
+    }
+    m_fittingColumns = false;
 }
 
 void ConnectorsPage::createActions()
@@ -348,6 +409,8 @@ void ConnectorsPage::createActions()
 
 bool ConnectorsPage::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_ui->connectorsTableView->viewport() && event->type() == QEvent::Resize)
+        fitColumns();
     if (watched == m_ui->searchLineEdit && event->type() == QEvent::KeyPress) {
         const int key = static_cast<QKeyEvent *>(event)->key();
         if (key == Qt::Key_Escape) {
@@ -494,6 +557,12 @@ QString ConnectorsPage::diagnosticsText(const QUuid &id) const
 
 void ConnectorsPage::updateDetails()
 {
+    // Details take room from the list: keep the selected row in view.
+    QTimer::singleShot(0, this, [this] {
+        const QModelIndex current = m_ui->connectorsTableView->currentIndex();
+        if (current.isValid() && !selectedId().isNull())
+            m_ui->connectorsTableView->scrollTo(current);
+    });
     const QUuid id = selectedId();
     const std::optional<Connector> c = id.isNull() ? std::nullopt : m_repository->find(id);
     m_ui->detailGroupBox->setVisible(c.has_value());

@@ -91,6 +91,7 @@ private:
     void updateStoreMessage();
     void showContextMenu(const QPoint &pos);
     void configureColumns();
+    void fitColumns();
 
     std::unique_ptr<Ui::ConnectorsPage> m_ui;
     ConnectorRepository *m_repository;
@@ -104,6 +105,8 @@ private:
     QAction *m_undoAction = nullptr;
     QAction *m_searchAction = nullptr;
     QAction *m_copyDiagnosticsAction = nullptr;
+    bool m_fittingColumns = false;
+    bool m_userSizedColumns = false;
     void onValidationFinished(const QUuid &id, const ValidationResult &result);
 
     ValidationQueue *m_queue = nullptr;

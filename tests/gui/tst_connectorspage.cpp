@@ -29,6 +29,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableView>
@@ -67,6 +68,7 @@ private Q_SLOTS:
     void noDuplicateMnemonics();
     void keyboardPaths();
     void copyDiagnostics();
+    void smallWindowLayout();
 
 private:
     ConnectorDialog *waitForDialog();
@@ -914,6 +916,58 @@ void TestConnectorsPage::copyDiagnostics()
     auto *details = child<QLabel>(page, "detailLabel");
     QVERIFY(details->textInteractionFlags() & Qt::TextSelectableByKeyboard);
     QVERIFY(details->focusPolicy() & Qt::TabFocus);
+}
+
+void TestConnectorsPage::smallWindowLayout()
+{
+    QList<QUuid> ids;
+    for (int i = 0; i < 12; ++i)
+        ids << addDirect(QStringLiteral("Connector %1").arg(i, 2, 10, QLatin1Char('0')),
+            QStringLiteral("https://site%1.jamacloud.com/contour").arg(i));
+    Connector imported;
+    imported.name = QStringLiteral("Imported one");
+    imported.url = QStringLiteral("https://imported.jamacloud.com");
+    imported.identity = QStringLiteral("svc");
+    bool done = false;
+    m_window->repository()->addWithoutSecret(
+        imported, [&](const RepositoryResult &) { done = true; });
+    QTRY_VERIFY(done);
+    ConnectorsPage *page = m_window->connectorsPage();
+    auto *view = child<QTableView>(page, "connectorsTableView");
+    QHeaderView *header = view->horizontalHeader();
+    const QFontMetrics fm(view->font());
+    const int em = fm.horizontalAdvance(QLatin1Char('M'));
+
+    // A useful minimum size, and a small window that still works.
+    QVERIFY(m_window->minimumWidth() >= em * 40);
+    QVERIFY(m_window->minimumHeight() >= fm.height() * 20);
+    m_window->resize(640, 420);
+    QTRY_COMPARE(m_window->size(), QSize(640, 420).expandedTo(m_window->minimumSize()));
+    QApplication::processEvents();
+    // The URL keeps a readable width; Application gives way first.
+    QVERIFY2(header->sectionSize(ConnectorListModel::UrlColumn) >= em * 10,
+        qPrintable(QString::number(header->sectionSize(ConnectorListModel::UrlColumn))));
+    QVERIFY(header->sectionSize(ConnectorListModel::ApplicationColumn)
+        < header->sectionSize(ConnectorListModel::UrlColumn));
+    // "Needs secret" is not cut.
+    QVERIFY(header->sectionSize(ConnectorListModel::StatusColumn)
+        >= fm.horizontalAdvance(QStringLiteral("Needs secret")) + 16);
+    // Details sit in a splitter under the list, and the selected row stays in view.
+    auto *splitter = child<QSplitter>(page, "detailSplitter");
+    QVERIFY(splitter);
+    page->selectConnector(ids.last());
+    QTRY_VERIFY(child<QGroupBox>(page, "detailGroupBox")->isVisible());
+    QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(view->currentIndex())));
+    // The user can give Details more room, by mouse on the handle.
+    const QList<int> before = splitter->sizes();
+    QSplitterHandle *handle = splitter->handle(1);
+    QVERIFY(handle);
+    const QPoint from = handle->rect().center();
+    QTest::mousePress(handle, Qt::LeftButton, {}, from);
+    QTest::mouseMove(handle, from - QPoint(0, 40));
+    QTest::mouseRelease(handle, Qt::LeftButton, {}, from - QPoint(0, 40));
+    QTRY_VERIFY(splitter->sizes().value(1) > before.value(1));
+    QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(view->currentIndex())));
 }
 
 QTEST_MAIN(TestConnectorsPage)

@@ -20,11 +20,35 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPalette>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace cd;
+
+static QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x31), base(0x1e, 0x1f, 0x22), text(0xe8, 0xea, 0xed);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0xa0, 0xa6));
+    p.setColor(QPalette::Highlight, QColor(0x3b, 0x82, 0xf6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x8a, 0xb4, 0xf8));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    return p;
+}
 
 static void save(QWidget *w, const QString &path)
 {
@@ -104,7 +128,20 @@ int main(int argc, char **argv)
         QStringLiteral("https://10.20.0.15:8443/jama"), AuthType::Basic,
         QStringLiteral("InterchangeServiceAccount"), ValidationStatus::NotVerified, {}, 0);
     window.connectorsPage()->selectConnector(repo->connectors().first().id);
+    window.resize(1040, 640);
     save(&window, out + QStringLiteral("/connectors.png"));
+    // The sizes and palettes people use: 1280x800 and the window's minimum, light and dark.
+    const QPalette light = QApplication::palette();
+    for (const bool dark : { false, true }) {
+        QApplication::setPalette(dark ? darkPalette() : light);
+        const QString suffix = dark ? QStringLiteral("-dark") : QString();
+        window.resize(1280, 800);
+        save(&window, out + QStringLiteral("/connectors-1280x800%1.png").arg(suffix));
+        window.resize(window.minimumSize());
+        save(&window, out + QStringLiteral("/connectors-minimum%1.png").arg(suffix));
+    }
+    QApplication::setPalette(light);
+    window.resize(1040, 640);
 
     ui::ConnectorDialog *dialog = window.connectorsPage()->openAddDialog();
     dialog->resize(560, dialog->sizeHint().height());
