@@ -238,14 +238,24 @@ void printJson(const QJsonArray &array)
 void printTable(const QList<QStringList> &rows)
 {
     QList<qsizetype> widths;
-    for (const QStringList &row : rows) {
+    // Columns as wide as their longest cell, up to kMaxColumn: one 100-character name must
+    // not push every other row's columns off the screen (the full values: --json).
+    constexpr qsizetype kMaxColumn = 40;
+    QList<QStringList> cells = rows;
+    for (QStringList &row : cells) {
+        for (qsizetype i = 0; i + 1 < row.size(); ++i) {
+            if (row.at(i).size() > kMaxColumn)
+                row[i] = row.at(i).left(kMaxColumn - 1) + QChar(0x2026);
+        }
+    }
+    for (const QStringList &row : std::as_const(cells)) {
         for (qsizetype i = 0; i < row.size(); ++i) {
             if (widths.size() <= i)
                 widths.append(0);
             widths[i] = qMax(widths[i], row.at(i).size());
         }
     }
-    for (const QStringList &row : rows) {
+    for (const QStringList &row : std::as_const(cells)) {
         QString line;
         for (qsizetype i = 0; i < row.size(); ++i) {
             if (i + 1 < row.size())
@@ -373,6 +383,11 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
         }
         if (v.status != ValidationStatus::Verified && !v.message.isEmpty())
             err() << tr("%1: %2").arg(c->name, v.message) << Qt::endl;
+        if (r.failure == ValidationResult::Failure::NoSecret)
+            err() << tr("%1: enter its secret in the window (Enter Secrets… in the menu), then "
+                        "validate it again.")
+                         .arg(c->name)
+                  << Qt::endl;
     }
     if (json)
         printJson(array);
@@ -607,9 +622,13 @@ int runAdd(Session &s, const QStringList &args, const QCommandLineParser &parser
         return s.failureCode(r);
     }
     qCDebug(lcCli) << "added connector" << r.id;
-    err() << tr("Added \"%1\" (not verified yet).").arg(c.name) << Qt::endl;
+    const bool validate = parser.isSet(QStringLiteral("validate"));
+    // With --validate the check's own line follows; without, say that none was made.
+    err() << (validate ? tr("Added \"%1\".").arg(c.name)
+                       : tr("Added \"%1\" (not verified yet).").arg(c.name))
+          << Qt::endl;
     out() << r.id.toString(QUuid::WithoutBraces) << Qt::endl;
-    if (!parser.isSet(QStringLiteral("validate")))
+    if (!validate)
         return ExitOk;
     return validateIds(s, { r.id }, false);
 }

@@ -199,7 +199,7 @@ bool ConnectorRepository::flush(QString *error)
 void ConnectorRepository::finish(const RepositoryCallback &done, RepositoryResult result)
 {
     if (!result.ok)
-        qCWarning(lcStore).noquote() << "operation failed:" << result.error;
+        qCInfo(lcStore).noquote() << "operation failed:" << result.error; // shown by the caller
     if (done)
         done(result);
 }

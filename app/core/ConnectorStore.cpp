@@ -262,7 +262,7 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
                          "nothing will be saved over it until you choose what to do.")
                           .arg(QDir::toNativeSeparators(path), problem);
         *error = m_loadError;
-        qCWarning(lcStore).noquote() << m_loadError;
+        qCInfo(lcStore).noquote() << m_loadError; // the caller shows it (once)
         return false;
     };
 

@@ -218,8 +218,8 @@ void ValidationQueue::startOne(const QUuid &id)
                                 : ValidationResult::Failure::Keychain;
             r.message = missing ? QCoreApplication::translate("ValidationQueue",
                             "Needs secret: no password or client "
-                            "secret is stored for this connector. "
-                            "Edit it and enter one.")
+                            "secret is stored for this connector yet "
+                            "(imported connectors come without one).")
                                 : secret.message;
             onJobFinished(id, r);
             return;

@@ -17,6 +17,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDate>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDragMoveEvent>
@@ -398,7 +399,9 @@ QFileDialog *MainWindow::openExportFileDialog(bool selectedOnly)
         m_fileDialog->activateWindow();
         return m_fileDialog;
     }
-    QString fileName = tr("connectors.json");
+    // Not the data file's own name: an export is a hand-over, dated.
+    QString fileName = tr("connector-export-%1.json")
+                           .arg(QDate::currentDate().toString(QStringLiteral("yyyy-MM-dd")));
     if (selectedOnly) {
         const std::optional<Connector> c = m_repository->find(m_connectorsPage->selectedId());
         if (!c) {
@@ -411,7 +414,8 @@ QFileDialog *MainWindow::openExportFileDialog(bool selectedOnly)
         base.replace(
             QRegularExpression(QStringLiteral(R"([\\/:*?"<>|\x00-\x1f]+)")), QStringLiteral("-"));
         base = base.trimmed();
-        if (!base.isEmpty() && !base.startsWith(QLatin1Char('.')))
+        if (!base.isEmpty() && !base.startsWith(QLatin1Char('.'))
+            && base.compare(QLatin1String("connectors"), Qt::CaseInsensitive) != 0)
             fileName = base + QStringLiteral(".json");
     } else if (m_repository->connectors().isEmpty()) {
         pageMessage()->showMessage(

@@ -19,6 +19,7 @@
 #include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenu>
@@ -276,6 +277,12 @@ void TestImportExport::exportMenuUsesFileDialog()
     QCOMPARE(dialog->acceptMode(), QFileDialog::AcceptSave);
     QCOMPARE(dialog->defaultSuffix(), QStringLiteral("json"));
     QVERIFY(dialog->isModal()); // open(): window-modal, no nested loop (we are still here)
+    // The suggested name is never the data file's own.
+    const QStringList suggested = dialog->selectedFiles();
+    QVERIFY(!suggested.isEmpty());
+    QVERIFY2(
+        QFileInfo(suggested.first()).fileName().startsWith(QStringLiteral("connector-export-")),
+        qPrintable(suggested.first()));
 
     // The suffix is added when missing.
     const QString path = m_files->filePath(QStringLiteral("from-menu"));

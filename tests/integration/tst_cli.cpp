@@ -102,6 +102,7 @@ private Q_SLOTS:
     void hostileNames();
     void filesArePrivate();
     void terminalRestoredOnSignal();
+    void humanOutputIsTidy();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -986,6 +987,63 @@ void TestCli::terminalRestoredOnSignal()
         QVERIFY2(out.contains("echo restored"), out.constData());
     }
     QCOMPARE(listJson().size(), 0); // nothing was added
+}
+
+void TestCli::humanOutputIsTidy()
+{
+    // One 100-character name does not pad every other row to 100 characters.
+    const QString longName = QString(100, QLatin1Char('L'));
+    QCOMPARE(add(longName, QStringLiteral("named"), QStringLiteral("password")), 0);
+    const Run added
+        = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"),
+                  QStringLiteral("--name"), QStringLiteral("Short"), QStringLiteral("--url"),
+                  QStringLiteral("https://other.jamacloud.com"), QStringLiteral("--auth"),
+                  QStringLiteral("basic"), QStringLiteral("--username"), QStringLiteral("svc"),
+                  QStringLiteral("--secret-stdin") },
+            "pw\n");
+    QCOMPARE(added.code, 0);
+    Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    for (const QByteArray &line : r.out.split('\n')) {
+        if (line.startsWith("Short"))
+            QVERIFY2(line.indexOf("Jama") < 50, line.constData());
+    }
+    QVERIFY(r.out.contains(QString(39, QLatin1Char('L')).toUtf8() + "\xe2\x80\xa6")); // elided
+    QVERIFY(listJson().size() == 2);
+    QCOMPARE(byName(listJson(), longName).value(QStringLiteral("name")).toString(), longName);
+
+    // add --validate does not say "not verified yet" before the check's own answer.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"),
+                QStringLiteral("--name"), QStringLiteral("Checked now"), QStringLiteral("--url"),
+                m_server.baseUrl().toString(), QStringLiteral("--auth"), QStringLiteral("basic"),
+                QStringLiteral("--username"), QStringLiteral("named"),
+                QStringLiteral("--secret-stdin"), QStringLiteral("--validate") },
+        "password\n");
+    QCOMPARE(r.code, 0);
+    QVERIFY2(!r.errText().contains(QStringLiteral("not verified yet")), r.err.constData());
+    QVERIFY(r.out.contains("Checked now: Verified"));
+
+    // A store error is printed once.
+    QTemporaryDir bad;
+    QVERIFY(writeFile(bad.filePath(QStringLiteral("connectors.json")), "{ not json"));
+    r = cli({ QStringLiteral("--data-dir"), bad.path(), QStringLiteral("list") });
+    QCOMPARE(r.code, cli::ExitUsage);
+    QCOMPARE(r.errText().count(QStringLiteral("is not valid JSON")), 1);
+
+    // A connector without a secret: the hint names the window, where entering one exists.
+    const QString file = m_files.filePath(QStringLiteral("nosecret.json"));
+    QJsonObject e { { "application", "jama-connect" }, { "name", "Bare" },
+        { "url", m_server.baseUrl().toString() }, { "authType", "basic" }, { "username", "x" } };
+    QVERIFY(writeFile(file,
+        QJsonDocument(QJsonObject { { "format", "connector-desk-connectors" },
+                          { "schemaVersion", 1 }, { "connectors", QJsonArray { e } } })
+            .toJson()));
+    QCOMPARE(
+        cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("import"), file }).code, 0);
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Bare") });
+    QCOMPARE(r.code, cli::ExitValidationFailed);
+    QVERIFY2(!r.errText().contains(QStringLiteral("Edit it")), r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("in the window")), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
