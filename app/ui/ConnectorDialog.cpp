@@ -165,6 +165,9 @@ void ConnectorDialog::editConnector(const Connector &connector)
     m_original = connector;
     setWindowTitle(tr("Edit Connector"));
     fillFrom(connector, connector.name, !connector.needsSecret);
+    // An imported connector is opened to get its secret: the cursor goes there.
+    if (connector.needsSecret)
+        currentAuthEditor()->secretEdit()->setFocus(Qt::OtherFocusReason);
 }
 
 void ConnectorDialog::fillFrom(const Connector &connector, const QString &name, bool secretStored)

@@ -28,6 +28,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QUrl>
+#include <algorithm>
 
 namespace cd::ui {
 
@@ -388,6 +389,11 @@ void ConnectorsPage::createActions()
     });
     QWidget::addAction(m_copyDiagnosticsAction);
 
+    m_enterSecretsAction
+        = make(tr("Enter Sec&rets…"), QStringLiteral("enterSecretsAction"), QKeySequence());
+    connect(m_enterSecretsAction, &QAction::triggered, this, &ConnectorsPage::enterSecrets);
+    QWidget::addAction(m_enterSecretsAction);
+
     m_searchAction = make(tr("&Find"), QStringLiteral("searchAction"), QKeySequence::Find);
     m_searchAction->setShortcutContext(Qt::WindowShortcut);
     connect(m_searchAction, &QAction::triggered, this, [this] {
@@ -503,6 +509,9 @@ void ConnectorsPage::updateActions()
     m_deleteAction->setEnabled(writable && selected);
     m_validateAction->setEnabled(selected);
     m_copyDiagnosticsAction->setEnabled(selected);
+    m_enterSecretsAction->setEnabled(writable
+        && std::any_of(m_repository->connectors().cbegin(), m_repository->connectors().cend(),
+            [](const Connector &c) { return c.needsSecret; }));
     m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
     m_undoAction->setText(m_undoStack.isEmpty()
             ? tr("Undo De&lete")
@@ -694,6 +703,61 @@ ConnectorDialog *ConnectorsPage::openEditDialog(const QUuid &id)
     ConnectorDialog *dialog = openAddDialog();
     dialog->editConnector(*c);
     return dialog;
+}
+
+void ConnectorsPage::enterSecrets()
+{
+    // Every connector that has no secret yet, in the list's order, one dialog after another.
+    QList<QUuid> ids;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        const QUuid id = m_proxy->index(row, 0).data(ConnectorListModel::IdRole).toUuid();
+        const std::optional<Connector> c = m_repository->find(id);
+        if (c && c->needsSecret)
+            ids.append(id);
+    }
+    if (ids.isEmpty()) {
+        m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+            tr("Every connector has its secret: there is nothing to enter."));
+        return;
+    }
+    m_secretWalk = ids;
+    m_secretWalkTotal = int(ids.size());
+    m_secretWalkDone = 0;
+    enterNextSecret();
+}
+
+void ConnectorsPage::enterNextSecret()
+{
+    while (!m_secretWalk.isEmpty()) {
+        const QUuid id = m_secretWalk.takeFirst();
+        const std::optional<Connector> c = m_repository->find(id);
+        if (!c || !c->needsSecret)
+            continue; // removed, or given a secret meanwhile
+        ConnectorDialog *dialog = openEditDialog(id);
+        if (!dialog)
+            break;
+        const int number = m_secretWalkTotal - int(m_secretWalk.size());
+        dialog->setWindowTitle(tr("Enter Secret (%1 of %2)").arg(number).arg(m_secretWalkTotal));
+        connect(dialog, &ConnectorDialog::saved, this, [this] {
+            ++m_secretWalkDone;
+            QTimer::singleShot(0, this, &ConnectorsPage::enterNextSecret);
+        });
+        connect(dialog, &QDialog::rejected, this, [this] {
+            const int left = int(m_secretWalk.size()) + 1;
+            m_secretWalk.clear();
+            m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+                tr("Entered %1 of %2 secrets; %3 connectors still need one (Enter Secrets… "
+                   "in the menu goes on).")
+                    .arg(m_secretWalkDone)
+                    .arg(m_secretWalkTotal)
+                    .arg(left));
+        });
+        return;
+    }
+    if (m_secretWalkTotal > 0)
+        m_ui->pageMessage->showMessage(InlineMessage::Kind::Success,
+            tr("Entered %1 of %2 secrets.").arg(m_secretWalkDone).arg(m_secretWalkTotal));
+    m_secretWalkTotal = 0;
 }
 
 ConnectorDialog *ConnectorsPage::openDuplicateDialog(const QUuid &id)

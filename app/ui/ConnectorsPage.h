@@ -57,6 +57,10 @@ public:
     QAction *validateAction() const { return m_validateAction; }
     QAction *searchAction() const { return m_searchAction; }
     QAction *copyDiagnosticsAction() const { return m_copyDiagnosticsAction; }
+    QAction *enterSecretsAction() const { return m_enterSecretsAction; }
+    // Opens the dialog for each connector that needs a secret, one after another, with the
+    // cursor in the secret field; Cancel stops (and says how many are left).
+    void enterSecrets();
     // The selected connector's details and last result as plain text, for a support ticket:
     // never a secret.
     QString diagnosticsText(const QUuid &id) const;
@@ -92,6 +96,7 @@ private:
     void showContextMenu(const QPoint &pos);
     void configureColumns();
     void fitColumns();
+    void enterNextSecret();
 
     std::unique_ptr<Ui::ConnectorsPage> m_ui;
     ConnectorRepository *m_repository;
@@ -105,6 +110,10 @@ private:
     QAction *m_undoAction = nullptr;
     QAction *m_searchAction = nullptr;
     QAction *m_copyDiagnosticsAction = nullptr;
+    QAction *m_enterSecretsAction = nullptr;
+    QList<QUuid> m_secretWalk; // Enter Secrets: the connectors still to come
+    int m_secretWalkTotal = 0;
+    int m_secretWalkDone = 0;
     bool m_fittingColumns = false;
     bool m_userSizedColumns = false;
     void onValidationFinished(const QUuid &id, const ValidationResult &result);

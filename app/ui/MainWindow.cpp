@@ -234,9 +234,10 @@ void MainWindow::createActions()
 
     // What the page offers, in the menu too (a menu is where people look for commands).
     ConnectorsPage *page = m_connectorsPage;
-    for (QAction *action : { page->addConnectorAction(), page->editAction(),
-             page->duplicateAction(), page->validateAction(), page->deleteAction(),
-             page->undoAction(), page->copyDiagnosticsAction(), page->searchAction() })
+    for (QAction *action :
+        { page->addConnectorAction(), page->editAction(), page->duplicateAction(),
+            page->validateAction(), page->deleteAction(), page->undoAction(),
+            page->enterSecretsAction(), page->copyDiagnosticsAction(), page->searchAction() })
         menu->addAction(action);
     menu->addSeparator();
 
@@ -563,12 +564,12 @@ void MainWindow::showImported(const QString &filePath, int added, int replaced, 
 {
     QStringList parts;
     if (added == 1)
-        parts << tr("Imported 1 connector from %1. It needs its secret: select it and choose "
-                    "Edit to enter it.")
+        parts << tr("Imported 1 connector from %1. It needs its secret: choose Enter Secrets "
+                    "to enter it.")
                      .arg(nativePath(filePath));
     else if (added > 1)
-        parts << tr("Imported %1 connectors from %2. Each needs its secret: select it and "
-                    "choose Edit to enter it.")
+        parts << tr("Imported %1 connectors from %2. Each needs its secret: choose Enter "
+                    "Secrets to enter them one after another.")
                      .arg(added)
                      .arg(nativePath(filePath));
     if (replaced == 1)
@@ -580,6 +581,11 @@ void MainWindow::showImported(const QString &filePath, int added, int replaced, 
     else if (skipped > 1)
         parts << tr("Skipped %1 connectors that are already here.").arg(skipped);
     pageMessage()->showMessage(InlineMessage::Kind::Success, parts.join(QLatin1Char(' ')));
+    if (added > 0) {
+        QPushButton *enter = pageMessage()->addButton(tr("Enter Sec&rets…"));
+        enter->setObjectName(QStringLiteral("enterSecretsPushButton"));
+        connect(enter, &QPushButton::clicked, m_connectorsPage, &ConnectorsPage::enterSecrets);
+    }
 }
 
 QString MainWindow::importableFile(const QMimeData *mime)

@@ -1,6 +1,8 @@
 // Import and export in the window (issue 6): the menu entries and their file dialogs, the
 // export file (never a secret), the import dialog (problems, duplicates, renames), and drag
 // and drop of an export file onto the main window. Real widgets, offscreen, no network.
+#include "AuthEditor.h"
+#include "ConnectorDialog.h"
 #include "ConnectorListModel.h"
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
@@ -11,6 +13,7 @@
 #include "InlineMessage.h"
 #include "MainWindow.h"
 #include "NetworkStatus.h"
+#include "SecretLineEdit.h"
 #include "SecretStore.h"
 
 #include <QAction>
@@ -349,8 +352,35 @@ void TestImportExport::importGoodFile()
     QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Success);
     QVERIFY2(pageMessage()->text().contains(QStringLiteral("Imported 2 connectors")),
         qPrintable(pageMessage()->text()));
-    QVERIFY(pageMessage()->text().contains(QStringLiteral("Edit")));
+    QVERIFY(pageMessage()->text().contains(QStringLiteral("Enter Secrets")));
     QVERIFY(pageMessage()->text().contains(QStringLiteral("secret")));
+
+    // Enter Secrets, from the banner's button by mouse: each connector in turn, the cursor in
+    // its secret field; typing and Enter saves and goes on.
+    auto *enter = pageMessage()->findChild<QPushButton *>(QStringLiteral("enterSecretsPushButton"));
+    QVERIFY(enter);
+    QTest::mouseClick(enter, Qt::LeftButton);
+    QStringList titles;
+    for (int i = 0; i < 2; ++i) {
+        ConnectorDialog *edit = nullptr;
+        QTRY_VERIFY((edit = qobject_cast<ConnectorDialog *>(QApplication::activeModalWidget()))
+            && edit->isVisible() && !titles.contains(edit->windowTitle()));
+        titles << edit->windowTitle();
+        QApplication::setActiveWindow(edit);
+        QVERIFY(QTest::qWaitForWindowActive(edit));
+        QWidget *secretField = edit->currentAuthEditor()->secretEdit();
+        QTRY_COMPARE(QApplication::focusWidget(), secretField);
+        QTest::keyClicks(secretField, QStringLiteral("entered-%1").arg(i));
+        QTest::keyClick(secretField, Qt::Key_Return);
+        QTRY_VERIFY(!edit->isVisible() || edit->isSaving());
+    }
+    QCOMPARE(titles,
+        (QStringList {
+            QStringLiteral("Enter Secret (1 of 2)"), QStringLiteral("Enter Secret (2 of 2)") }));
+    QTRY_COMPARE(m_secrets->contents().size(), 2);
+    for (const Connector &c : m_window->repository()->connectors())
+        QTRY_VERIFY(!m_window->repository()->find(c.id)->needsSecret);
+    QTRY_VERIFY(pageMessage()->text().contains(QStringLiteral("Entered 2 of 2 secrets")));
 }
 
 void TestImportExport::importMenuUsesFileDialog()
