@@ -321,14 +321,44 @@ void ConnectorFilterProxyModel::setSearchText(const QString &text)
     invalidateFilter();
 }
 
+void ConnectorFilterProxyModel::setStatusFilter(StatusFilter filter)
+{
+    if (filter == m_statusFilter)
+        return;
+    m_statusFilter = filter;
+    invalidateFilter();
+}
+
 bool ConnectorFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &) const
 {
-    if (m_needle.isEmpty())
+    if (m_needle.isEmpty() && m_statusFilter == StatusFilter::All)
         return true;
     const auto *model = static_cast<const ConnectorListModel *>(sourceModel());
     const Connector &c = model->connectorAt(sourceRow);
-    return c.name.contains(m_needle, Qt::CaseInsensitive)
-        || c.url.contains(m_needle, Qt::CaseInsensitive);
+    const ValidationStatus s = c.validation.status;
+    bool shown = true;
+    switch (m_statusFilter) {
+    case StatusFilter::All:
+        break;
+    case StatusFilter::Failed:
+        shown = s == ValidationStatus::Failed;
+        break;
+    case StatusFilter::Warning:
+        shown = s == ValidationStatus::Warning;
+        break;
+    case StatusFilter::NeedsSecret:
+        shown = c.needsSecret;
+        break;
+    case StatusFilter::NotVerified:
+        shown = s == ValidationStatus::NotVerified && !c.needsSecret;
+        break;
+    case StatusFilter::Verified:
+        shown = s == ValidationStatus::Verified;
+        break;
+    }
+    return shown
+        && (m_needle.isEmpty() || c.name.contains(m_needle, Qt::CaseInsensitive)
+            || c.url.contains(m_needle, Qt::CaseInsensitive));
 }
 
 } // namespace cd::ui

@@ -80,6 +80,10 @@ public:
     explicit ConnectorFilterProxyModel(QObject *parent = nullptr);
     void setSearchText(const QString &text);
     QString searchText() const { return m_needle; }
+    // Which connectors to show by their state ("Show:" on the page).
+    enum class StatusFilter { All, Failed, Warning, NeedsSecret, NotVerified, Verified };
+    void setStatusFilter(StatusFilter filter);
+    StatusFilter statusFilter() const { return m_statusFilter; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -89,6 +93,7 @@ private:
     int statusRank(const Connector &c) const;
 
     QString m_needle;
+    StatusFilter m_statusFilter = StatusFilter::All;
     QCollator m_collator;
 };
 

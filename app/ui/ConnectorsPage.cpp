@@ -12,6 +12,7 @@
 
 #include <QAction>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDir>
 #include <QEvent>
 #include <QGuiApplication>
@@ -19,6 +20,7 @@
 #include <QIcon>
 #include <QKeyEvent>
 #include <QLocale>
+#include <QMap>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPointer>
@@ -61,6 +63,20 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     createActions();
 
     m_ui->searchLineEdit->installEventFilter(this);
+    using Filter = ConnectorFilterProxyModel::StatusFilter;
+    const QList<QPair<QString, Filter>> filters { { tr("All"), Filter::All },
+        { tr("Failed"), Filter::Failed }, { tr("Warning"), Filter::Warning },
+        { tr("Needs secret"), Filter::NeedsSecret }, { tr("Not verified"), Filter::NotVerified },
+        { tr("Verified"), Filter::Verified } };
+    for (const auto &f : filters)
+        m_ui->statusFilterComboBox->addItem(f.first, int(f.second));
+    connect(
+        m_ui->statusFilterComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+            m_proxy->setStatusFilter(Filter(m_ui->statusFilterComboBox->currentData().toInt()));
+            updatePage();
+            updateActions();
+            updateDetails();
+        });
     // A visible focus frame on the list: where Enter, Del and F5 act.
     m_ui->connectorsTableView->setStyleSheet(
         QStringLiteral("QTableView:focus { border: 2px solid palette(highlight); }"));
@@ -356,8 +372,8 @@ void ConnectorsPage::createActions()
         tr("&Validate Now"), QStringLiteral("validateConnectorAction"), QKeySequence::Refresh);
     m_validateAction->setShortcutContext(Qt::WindowShortcut);
     connect(m_validateAction, &QAction::triggered, this, [this] {
-        if (!selectedId().isNull())
-            Q_EMIT validateRequested(selectedId());
+        for (const QUuid &id : selectedIds())
+            Q_EMIT validateRequested(id);
     });
     // Shown once a validator is connected to validateRequested (see MainWindow).
     m_validateAction->setVisible(false);
@@ -366,7 +382,7 @@ void ConnectorsPage::createActions()
     m_deleteAction
         = make(tr("&Delete…"), QStringLiteral("deleteConnectorAction"), QKeySequence::Delete);
     m_deleteAction->setShortcutContext(Qt::WidgetShortcut); // Del in the search field edits text
-    connect(m_deleteAction, &QAction::triggered, this, [this] { requestDelete(selectedId()); });
+    connect(m_deleteAction, &QAction::triggered, this, [this] { requestDelete(selectedIds()); });
     view->addAction(m_deleteAction);
 
     m_undoAction = make(tr("Undo De&lete"), QStringLiteral("undoDeleteAction"), QKeySequence::Undo);
@@ -467,17 +483,59 @@ void ConnectorsPage::updatePage()
     m_ui->pageStackedWidget->setCurrentWidget(empty ? m_ui->emptyStateWidget : m_ui->listWidget);
     const bool noMatch = !empty && m_proxy->rowCount() == 0;
     m_ui->noMatchLabel->setVisible(noMatch);
-    if (noMatch)
-        m_ui->noMatchLabel->setText(tr("No connector matches “%1”.").arg(m_proxy->searchText()));
+    if (noMatch) {
+        const bool filtered
+            = m_proxy->statusFilter() != ConnectorFilterProxyModel::StatusFilter::All;
+        const QString state = m_ui->statusFilterComboBox->currentText();
+        if (m_proxy->searchText().isEmpty())
+            m_ui->noMatchLabel->setText(tr("No connector is “%1”.").arg(state));
+        else if (filtered)
+            m_ui->noMatchLabel->setText(
+                tr("No “%1” connector matches “%2”.").arg(state, m_proxy->searchText()));
+        else
+            m_ui->noMatchLabel->setText(
+                tr("No connector matches “%1”.").arg(m_proxy->searchText()));
+    }
 }
 
 QUuid ConnectorsPage::selectedId() const
 {
-    const QModelIndex current = m_ui->connectorsTableView->selectionModel()->currentIndex();
-    if (!current.isValid()
-        || !m_ui->connectorsTableView->selectionModel()->isRowSelected(current.row(), {}))
-        return {};
-    return current.data(ConnectorListModel::IdRole).toUuid();
+    const QList<QUuid> ids = selectedIds();
+    return ids.size() == 1 ? ids.first() : QUuid();
+}
+
+QList<QUuid> ConnectorsPage::selectedIds() const
+{
+    QModelIndexList rows = m_ui->connectorsTableView->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(),
+        [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QList<QUuid> ids;
+    ids.reserve(rows.size());
+    for (const QModelIndex &index : std::as_const(rows))
+        ids.append(index.data(ConnectorListModel::IdRole).toUuid());
+    return ids;
+}
+
+void ConnectorsPage::selectConnectors(const QList<QUuid> &ids)
+{
+    QItemSelection selection;
+    QModelIndex first;
+    for (const QUuid &id : ids) {
+        const int row = m_model->rowOf(id);
+        const QModelIndex index
+            = row < 0 ? QModelIndex() : m_proxy->mapFromSource(m_model->index(row, 0));
+        if (!index.isValid())
+            continue;
+        if (!first.isValid())
+            first = index;
+        selection.select(index, index);
+    }
+    QItemSelectionModel *model = m_ui->connectorsTableView->selectionModel();
+    model->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (first.isValid()) {
+        model->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+        m_ui->connectorsTableView->scrollTo(first);
+    }
 }
 
 void ConnectorsPage::selectConnector(const QUuid &id)
@@ -496,7 +554,9 @@ void ConnectorsPage::selectConnector(const QUuid &id)
 void ConnectorsPage::updateActions()
 {
     const bool writable = !m_repository->isBlocked();
-    const bool selected = !selectedId().isNull();
+    const int count = int(selectedIds().size());
+    const bool selected = count == 1;
+    const bool any = count > 0;
     m_addAction->setEnabled(writable);
     m_ui->addConnectorPushButton->setEnabled(writable);
     m_ui->emptyAddConnectorPushButton->setEnabled(writable);
@@ -506,17 +566,22 @@ void ConnectorsPage::updateActions()
                  "the unreadable file is dealt with."));
     m_editAction->setEnabled(writable && selected);
     m_duplicateAction->setEnabled(writable && selected);
-    m_deleteAction->setEnabled(writable && selected);
-    m_validateAction->setEnabled(selected);
+    m_deleteAction->setEnabled(writable && any);
+    m_validateAction->setEnabled(any);
     m_copyDiagnosticsAction->setEnabled(selected);
     m_enterSecretsAction->setEnabled(writable
         && std::any_of(m_repository->connectors().cbegin(), m_repository->connectors().cend(),
             [](const Connector &c) { return c.needsSecret; }));
     m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
-    m_undoAction->setText(m_undoStack.isEmpty()
-            ? tr("Undo De&lete")
-            : tr("Undo De&lete of “%1”")
-                  .arg(literalMnemonic(m_undoStack.constLast().removed->name)));
+    if (m_undoStack.isEmpty())
+        m_undoAction->setText(tr("Undo De&lete"));
+    else if (m_undoStack.constLast().size() == 1)
+        m_undoAction->setText(
+            tr("Undo De&lete of “%1”")
+                .arg(literalMnemonic(m_undoStack.constLast().first().removed->name)));
+    else
+        m_undoAction->setText(
+            tr("Undo De&lete of %1 Connectors").arg(m_undoStack.constLast().size()));
 }
 
 QString ConnectorsPage::diagnosticsText(const QUuid &id) const
@@ -572,6 +637,25 @@ void ConnectorsPage::updateDetails()
         if (current.isValid() && !selectedId().isNull())
             m_ui->connectorsTableView->scrollTo(current);
     });
+    const QList<QUuid> ids = selectedIds();
+    if (ids.size() > 1) {
+        // Several: what they are, and what can be done with them at once.
+        QMap<QString, int> states;
+        for (const QUuid &one : ids) {
+            if (const std::optional<Connector> c = m_repository->find(one))
+                ++states[m_model->statusText(*c)];
+        }
+        QStringList parts;
+        for (auto it = states.cbegin(); it != states.cend(); ++it)
+            parts.append(QStringLiteral("%1 %2").arg(it.value()).arg(it.key().toHtmlEscaped()));
+        m_ui->detailGroupBox->setVisible(true);
+        m_ui->detailLabel->setText(
+            tr("<b>%1 connectors selected</b> (%2).<br>Validate Now, Delete and Export Selected "
+               "act on all of them.")
+                .arg(ids.size())
+                .arg(parts.join(QStringLiteral(", "))));
+        return;
+    }
     const QUuid id = selectedId();
     const std::optional<Connector> c = id.isNull() ? std::nullopt : m_repository->find(id);
     m_ui->detailGroupBox->setVisible(c.has_value());
@@ -772,79 +856,159 @@ ConnectorDialog *ConnectorsPage::openDuplicateDialog(const QUuid &id)
 
 void ConnectorsPage::requestDelete(const QUuid &id)
 {
-    const std::optional<Connector> c = m_repository->find(id);
-    if (!c || m_repository->isBlocked())
+    requestDelete(QList<QUuid> { id });
+}
+
+void ConnectorsPage::requestDelete(const QList<QUuid> &ids)
+{
+    QList<Connector> doomed;
+    for (const QUuid &id : ids) {
+        if (const std::optional<Connector> c = m_repository->find(id))
+            doomed.append(*c);
+    }
+    if (doomed.isEmpty() || m_repository->isBlocked())
         return;
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete Connector"),
-        tr("Delete the connector “%1”?").arg(c->name), QMessageBox::NoButton, window());
+    QString text;
+    if (doomed.size() == 1) {
+        text = tr("Delete the connector “%1”?").arg(doomed.first().name);
+    } else {
+        QStringList names;
+        for (const Connector &c : std::as_const(doomed))
+            names.append(QStringLiteral("• ") + c.name);
+        text = tr("Delete these %1 connectors?").arg(doomed.size()) + QLatin1Char('\n')
+            + names.join(QLatin1Char('\n'));
+    }
+    auto *box = new QMessageBox(QMessageBox::Warning,
+        doomed.size() == 1 ? tr("Delete Connector") : tr("Delete Connectors"), text,
+        QMessageBox::NoButton, window());
     box->setObjectName(QStringLiteral("deleteMessageBox"));
-    box->setTextFormat(Qt::PlainText); // the name is shown as written, never as markup
-    box->setInformativeText(tr("Its password or client secret is removed from the keychain too. "
-                               "You can undo this until you quit Connector Desk."));
+    box->setTextFormat(Qt::PlainText); // names are shown as written, never as markup
+    box->setInformativeText(doomed.size() == 1
+            ? tr("Its password or client secret is removed from the keychain too. You can "
+                 "undo this until you quit Connector Desk.")
+            : tr("Their passwords and client secrets are removed from the keychain too. One "
+                 "Undo brings them all back, until you quit Connector Desk."));
     QPushButton *del = box->addButton(tr("&Delete"), QMessageBox::DestructiveRole);
     del->setObjectName(QStringLiteral("confirmDeletePushButton"));
     QPushButton *cancel = box->addButton(QMessageBox::Cancel);
     box->setDefaultButton(cancel);
     box->setEscapeButton(cancel);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::finished, this, [this, box, del, id] {
+    QList<QUuid> confirmed;
+    for (const Connector &c : std::as_const(doomed))
+        confirmed.append(c.id);
+    connect(box, &QMessageBox::finished, this, [this, box, del, confirmed] {
         if (box->clickedButton() == del)
-            deleteWithoutConfirmation(id);
+            deleteWithoutConfirmation(confirmed);
     });
     box->open();
 }
 
 void ConnectorsPage::deleteWithoutConfirmation(const QUuid &id)
 {
-    const std::optional<Connector> c = m_repository->find(id);
-    if (!c)
+    deleteWithoutConfirmation(QList<QUuid> { id });
+}
+
+void ConnectorsPage::deleteWithoutConfirmation(const QList<QUuid> &ids)
+{
+    QList<QUuid> present;
+    for (const QUuid &id : ids) {
+        if (m_repository->find(id))
+            present.append(id);
+    }
+    if (present.isEmpty())
         return;
     m_busy = true;
     updateActions();
-    m_ui->pageMessage->showMessage(
-        InlineMessage::Kind::Information, tr("Deleting “%1”…").arg(c->name));
+    m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+        present.size() == 1 ? tr("Deleting “%1”…").arg(m_repository->find(present.first())->name)
+                            : tr("Deleting %1 connectors…").arg(present.size()));
+    // One removal after another (the repository runs them in order); one undo for them all.
+    struct Batch
+    {
+        int left = 0;
+        QList<RepositoryResult> removed;
+        QStringList errors;
+    };
+    auto batch = std::make_shared<Batch>();
+    batch->left = int(present.size());
     QPointer<ConnectorsPage> self(this);
-    m_repository->remove(id, [self](const RepositoryResult &r) {
-        if (!self)
-            return;
-        self->m_busy = false;
-        if (!r.ok) {
-            self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Error, r.error);
+    for (const QUuid &id : std::as_const(present)) {
+        m_repository->remove(id, [self, batch](const RepositoryResult &r) {
+            if (r.ok)
+                batch->removed.append(r);
+            else
+                batch->errors.append(r.error);
+            if (--batch->left > 0 || !self)
+                return;
+            self->m_busy = false;
+            if (!batch->removed.isEmpty())
+                self->m_undoStack.append(batch->removed);
+            if (!batch->errors.isEmpty()) {
+                self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Error,
+                    (batch->removed.isEmpty() ? QString()
+                                              : tr("Deleted %1; the others were not deleted.")
+                                                    .arg(batch->removed.size())
+                                + QLatin1Char(' '))
+                        + batch->errors.join(QLatin1Char(' ')));
+            } else {
+                self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Information,
+                    batch->removed.size() == 1
+                        ? tr("Deleted “%1”.").arg(batch->removed.first().removed->name)
+                        : tr("Deleted %1 connectors.").arg(batch->removed.size()));
+            }
+            if (!batch->removed.isEmpty()) {
+                QPushButton *undo = self->m_ui->pageMessage->addButton(tr("U&ndo"));
+                undo->setObjectName(QStringLiteral("undoPushButton"));
+                connect(undo, &QPushButton::clicked, self, &ConnectorsPage::undoDelete);
+            }
             self->updateActions();
-            return;
-        }
-        self->m_undoStack.append(r);
-        self->m_ui->pageMessage->showMessage(
-            InlineMessage::Kind::Information, tr("Deleted “%1”.").arg(r.removed->name));
-        QPushButton *undo = self->m_ui->pageMessage->addButton(tr("U&ndo"));
-        undo->setObjectName(QStringLiteral("undoPushButton"));
-        connect(undo, &QPushButton::clicked, self, &ConnectorsPage::undoDelete);
-        self->updateActions();
-    });
+        });
+    }
 }
 
 void ConnectorsPage::undoDelete()
 {
     if (m_undoStack.isEmpty() || m_busy || m_repository->isBlocked())
         return;
-    const RepositoryResult removed = m_undoStack.takeLast();
+    const QList<RepositoryResult> group = m_undoStack.takeLast();
     m_busy = true;
     updateActions();
+    struct Batch
+    {
+        int left = 0;
+        QList<RepositoryResult> failed;
+        QStringList errors;
+        QList<QUuid> restored;
+    };
+    auto batch = std::make_shared<Batch>();
+    batch->left = int(group.size());
     QPointer<ConnectorsPage> self(this);
-    m_repository->restore(removed, [self, removed](const RepositoryResult &r) {
-        if (!self)
-            return;
-        self->m_busy = false;
-        if (!r.ok) {
-            self->m_undoStack.append(removed); // still undoable
-            self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Error, r.error);
-        } else {
-            self->m_ui->pageMessage->showMessage(
-                InlineMessage::Kind::Success, tr("Restored “%1”.").arg(removed.removed->name));
-            self->selectConnector(r.id);
-        }
-        self->updateActions();
-    });
+    for (const RepositoryResult &removed : group) {
+        m_repository->restore(removed, [self, batch, removed](const RepositoryResult &r) {
+            if (r.ok) {
+                batch->restored.append(r.id);
+            } else {
+                batch->failed.append(removed);
+                batch->errors.append(r.error);
+            }
+            if (--batch->left > 0 || !self)
+                return;
+            self->m_busy = false;
+            if (!batch->failed.isEmpty()) {
+                self->m_undoStack.append(batch->failed); // still undoable
+                self->m_ui->pageMessage->showMessage(
+                    InlineMessage::Kind::Error, batch->errors.join(QLatin1Char(' ')));
+            } else {
+                self->m_ui->pageMessage->showMessage(InlineMessage::Kind::Success,
+                    batch->restored.size() == 1
+                        ? tr("Restored “%1”.").arg(removed.removed->name)
+                        : tr("Restored %1 connectors.").arg(batch->restored.size()));
+            }
+            self->selectConnectors(batch->restored);
+            self->updateActions();
+        });
+    }
 }
 
 } // namespace cd::ui

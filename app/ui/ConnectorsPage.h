@@ -44,7 +44,11 @@ public:
 
     ConnectorListModel *model() const { return m_model; }
     ConnectorFilterProxyModel *proxy() const { return m_proxy; }
+    // The one selected connector; null when none or several are selected.
     QUuid selectedId() const;
+    // Every selected connector, in the list's order.
+    QList<QUuid> selectedIds() const;
+    void selectConnectors(const QList<QUuid> &ids);
     void selectConnector(const QUuid &id);
 
     // The message line at the top of the page (results of imports, deletes, saves).
@@ -73,7 +77,9 @@ public:
     ConnectorDialog *openDuplicateDialog(const QUuid &id);
     // Asks for confirmation (asynchronously), then deletes.
     void requestDelete(const QUuid &id);
+    void requestDelete(const QList<QUuid> &ids); // one confirmation naming them all
     void deleteWithoutConfirmation(const QUuid &id);
+    void deleteWithoutConfirmation(const QList<QUuid> &ids); // one Undo for them all
     void undoDelete();
 
 Q_SIGNALS:
@@ -120,7 +126,8 @@ private:
 
     ValidationQueue *m_queue = nullptr;
     QNetworkAccessManager *m_nam = nullptr;
-    QList<RepositoryResult> m_undoStack; // deleted connectors, secrets included, newest last
+    // Deleted connectors, secrets included, newest last; one entry per delete (one or several).
+    QList<QList<RepositoryResult>> m_undoStack;
     bool m_busy = false;
 };
 

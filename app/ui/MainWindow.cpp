@@ -264,17 +264,17 @@ void MainWindow::createActions()
     connect(m_exportAllAction, &QAction::triggered, this, [this] { openExportFileDialog(false); });
     menu->addAction(m_exportAllAction);
 
-    m_exportSelectedAction = new QAction(tr("Export &Selected Connector…"), this);
+    m_exportSelectedAction = new QAction(tr("Export &Selected Connectors…"), this);
     m_exportSelectedAction->setObjectName(QStringLiteral("exportSelectedAction"));
     connect(
         m_exportSelectedAction, &QAction::triggered, this, [this] { openExportFileDialog(true); });
     menu->addAction(m_exportSelectedAction);
 
-    // Enabled states follow the list, the selection (the page's Edit action changes with it)
-    // and whether connectors.json can be written.
+    // Enabled states follow the list, the selection (the page's Validate Now action changes with
+    // it) and whether connectors.json can be written.
     connect(menu, &QMenu::aboutToShow, this, &MainWindow::updateExchangeActions);
-    connect(m_connectorsPage->editAction(), &QAction::changed, this,
-        &MainWindow::updateExchangeActions);
+    connect(m_connectorsPage->validateAction(), &QAction::changed, this,
+        &MainWindow::updateExchangeActions); // enabled exactly while something is selected
     connect(m_repository, &ConnectorRepository::connectorAdded, this,
         &MainWindow::updateExchangeActions);
     connect(m_repository, &ConnectorRepository::connectorRemoved, this,
@@ -342,7 +342,7 @@ void MainWindow::updateExchangeActions()
 {
     m_importAction->setEnabled(!m_repository->isBlocked());
     m_exportAllAction->setEnabled(!m_repository->connectors().isEmpty());
-    m_exportSelectedAction->setEnabled(!m_connectorsPage->selectedId().isNull());
+    m_exportSelectedAction->setEnabled(!m_connectorsPage->selectedIds().isEmpty());
 }
 
 InlineMessage *MainWindow::pageMessage() const
@@ -404,7 +404,9 @@ QFileDialog *MainWindow::openExportFileDialog(bool selectedOnly)
     QString fileName = tr("connector-export-%1.json")
                            .arg(QDate::currentDate().toString(QStringLiteral("yyyy-MM-dd")));
     if (selectedOnly) {
-        const std::optional<Connector> c = m_repository->find(m_connectorsPage->selectedId());
+        const QList<QUuid> ids = m_connectorsPage->selectedIds();
+        const std::optional<Connector> c
+            = ids.isEmpty() ? std::nullopt : m_repository->find(ids.first());
         if (!c) {
             pageMessage()->showMessage(
                 InlineMessage::Kind::Error, tr("Select the connector to export first."));
@@ -424,7 +426,7 @@ QFileDialog *MainWindow::openExportFileDialog(bool selectedOnly)
         return nullptr;
     }
     auto *dialog = new QFileDialog(this,
-        selectedOnly ? tr("Export Selected Connector") : tr("Export All Connectors"),
+        selectedOnly ? tr("Export Selected Connectors") : tr("Export All Connectors"),
         exchangeDirectory(), tr("Connector exports (*.json);;All files (*)"));
     dialog->setObjectName(QStringLiteral("exportFileDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -472,13 +474,15 @@ bool MainWindow::exportToFile(const QString &path, bool selectedOnly)
     InlineMessage *message = pageMessage();
     QList<Connector> list;
     if (selectedOnly) {
-        const std::optional<Connector> c = m_repository->find(m_connectorsPage->selectedId());
-        if (!c) {
+        for (const QUuid &id : m_connectorsPage->selectedIds()) {
+            if (const std::optional<Connector> c = m_repository->find(id))
+                list.append(*c);
+        }
+        if (list.isEmpty()) {
             message->showMessage(
                 InlineMessage::Kind::Error, tr("Nothing was exported: no connector is selected."));
             return false;
         }
-        list.append(*c);
     } else {
         list = m_repository->connectors();
         if (list.isEmpty()) {
@@ -499,7 +503,7 @@ bool MainWindow::exportToFile(const QString &path, bool selectedOnly)
         return false;
     }
     QString text;
-    if (selectedOnly)
+    if (selectedOnly && list.size() == 1)
         text = tr("Exported “%1” to %2, without its secret.")
                    .arg(list.first().name, nativePath(path));
     else if (list.size() == 1)

@@ -29,6 +29,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
+#include <QSet>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -69,6 +70,8 @@ private Q_SLOTS:
     void keyboardPaths();
     void copyDiagnostics();
     void smallWindowLayout();
+    void multiSelectByMouse();
+    void statusFilter();
 
 private:
     ConnectorDialog *waitForDialog();
@@ -968,6 +971,128 @@ void TestConnectorsPage::smallWindowLayout()
     QTest::mouseRelease(handle, Qt::LeftButton, {}, from - QPoint(0, 40));
     QTRY_VERIFY(splitter->sizes().value(1) > before.value(1));
     QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(view->currentIndex())));
+}
+
+void TestConnectorsPage::multiSelectByMouse()
+{
+    QList<QUuid> ids;
+    for (const char *name : { "A one", "B two", "C three", "D four" })
+        ids << addDirect(QString::fromLatin1(name),
+            QStringLiteral("https://%1.jamacloud.com").arg(QString::fromLatin1(name).left(1)));
+    ConnectorsPage *page = m_window->connectorsPage();
+    auto *view = child<QTableView>(page, "connectorsTableView");
+    const auto cell = [&](int row) {
+        return view->visualRect(view->model()->index(row, ConnectorListModel::UrlColumn)).center();
+    };
+    // Click, then Ctrl+click: two rows; Shift+click: a range.
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell(0));
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ControlModifier, cell(2));
+    QCOMPARE(page->selectedIds(), (QList<QUuid> { ids.at(0), ids.at(2) }));
+    QVERIFY(page->selectedId().isNull()); // not one connector
+    QVERIFY(!page->editAction()->isEnabled());
+    QVERIFY(!page->duplicateAction()->isEnabled());
+    QVERIFY(page->deleteAction()->isEnabled());
+    QVERIFY(page->validateAction()->isEnabled());
+    auto *details = child<QLabel>(page, "detailLabel");
+    QVERIFY2(details->text().contains(QStringLiteral("2 connectors selected")),
+        qPrintable(details->text()));
+    // Shift+click extends from the last clicked row: rows 2 and 3 (what the view shows
+    // selected is exactly what the actions act on).
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ShiftModifier, cell(3));
+    QCOMPARE(page->selectedIds().size(), view->selectionModel()->selectedRows().size());
+    QVERIFY(page->selectedIds().contains(ids.at(2)));
+    QVERIFY(page->selectedIds().contains(ids.at(3)));
+    QVERIFY(page->selectedIds().size() >= 2);
+    // Ctrl+click a selected row to drop it.
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::ControlModifier, cell(3));
+    const QList<QUuid> chosen = page->selectedIds();
+    QVERIFY(!chosen.contains(ids.at(3)));
+    QVERIFY(!chosen.isEmpty());
+
+    // Delete them: one confirmation naming the count, then one Undo brings all back.
+    QTest::keyClick(view, Qt::Key_Delete);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    if (chosen.size() > 1)
+        QVERIFY2(
+            box->text().contains(QStringLiteral("Delete these %1 connectors?").arg(chosen.size())),
+            qPrintable(box->text()));
+    for (const QUuid &id : chosen)
+        QVERIFY(box->text().contains(m_window->repository()->find(id)->name));
+    QTest::mouseClick(
+        box->findChild<QPushButton *>(QStringLiteral("confirmDeletePushButton")), Qt::LeftButton);
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 4 - int(chosen.size()));
+    QCOMPARE(m_secrets->contents().size(), 4 - int(chosen.size()));
+    QTRY_VERIFY(page->pageMessage()->text().startsWith(QStringLiteral("Deleted")));
+    QCOMPARE(page->pageMessage()->findChildren<QPushButton *>().size(), 1);
+    QTRY_VERIFY(page->undoAction()->isEnabled());
+    page->undoAction()->trigger(); // one Undo
+    QTRY_COMPARE(m_window->repository()->connectors().size(), 4);
+    QCOMPARE(m_secrets->contents().size(), 4); // secrets back too
+    QTRY_VERIFY(page->pageMessage()->text().startsWith(QStringLiteral("Restored")));
+    QVERIFY(!page->undoAction()->isEnabled()); // nothing left to undo
+    const QList<QUuid> reselected = page->selectedIds();
+    QCOMPARE(QSet<QUuid>(reselected.cbegin(), reselected.cend()),
+        QSet<QUuid>(chosen.cbegin(), chosen.cend())); // the restored ones, selected again
+    QVERIFY(m_window->exportSelectedAction()->isEnabled());
+}
+
+void TestConnectorsPage::statusFilter()
+{
+    const QUuid failed
+        = addDirect(QStringLiteral("Broken"), QStringLiteral("https://b.jamacloud.com"));
+    const QUuid ok = addDirect(QStringLiteral("Fine"), QStringLiteral("https://f.jamacloud.com"));
+    addDirect(QStringLiteral("Fresh"), QStringLiteral("https://n.jamacloud.com"));
+    ValidationState v;
+    v.status = ValidationStatus::Failed;
+    v.checkedAt = QDateTime::currentDateTimeUtc();
+    QVERIFY(m_window->repository()->recordValidation(failed, v));
+    v.status = ValidationStatus::Verified;
+    QVERIFY(m_window->repository()->recordValidation(ok, v));
+    Connector imported;
+    imported.name = QStringLiteral("Imported");
+    imported.url = QStringLiteral("https://i.jamacloud.com");
+    imported.identity = QStringLiteral("svc");
+    bool done = false;
+    m_window->repository()->addWithoutSecret(
+        imported, [&](const RepositoryResult &) { done = true; });
+    QTRY_VERIFY(done);
+
+    ConnectorsPage *page = m_window->connectorsPage();
+    auto *combo = child<QComboBox>(page, "statusFilterComboBox");
+    auto *label = child<QLabel>(page, "statusFilterLabel");
+    QCOMPARE(label->buddy(), combo);
+    QCOMPARE(label->text().remove(QLatin1Char('&')), combo->accessibleName());
+    const auto shown = [page] {
+        QStringList names;
+        for (int row = 0; row < page->proxy()->rowCount(); ++row)
+            names << page->proxy()->index(row, ConnectorListModel::NameColumn).data().toString();
+        names.sort();
+        return names;
+    };
+    QCOMPARE(shown().size(), 4);
+    // By keyboard: the label's mnemonic, then arrow keys.
+    QTest::keyClick(m_window.get(), Qt::Key_W, Qt::AltModifier);
+    QTRY_VERIFY(combo->hasFocus());
+    combo->setCurrentIndex(combo->findText(QStringLiteral("Failed")));
+    QCOMPARE(shown(), QStringList { QStringLiteral("Broken") });
+    combo->setCurrentIndex(combo->findText(QStringLiteral("Needs secret")));
+    QCOMPARE(shown(), QStringList { QStringLiteral("Imported") });
+    combo->setCurrentIndex(combo->findText(QStringLiteral("Not verified")));
+    QCOMPARE(shown(), QStringList { QStringLiteral("Fresh") });
+    combo->setCurrentIndex(combo->findText(QStringLiteral("Warning")));
+    QCOMPARE(shown(), QStringList());
+    auto *noMatch = child<QLabel>(page, "noMatchLabel");
+    QVERIFY(noMatch->isVisible());
+    QVERIFY2(noMatch->text().contains(QStringLiteral("Warning")), qPrintable(noMatch->text()));
+    // With the search text too.
+    combo->setCurrentIndex(combo->findText(QStringLiteral("Verified")));
+    child<QLineEdit>(page, "searchLineEdit")->setText(QStringLiteral("fi"));
+    QCOMPARE(shown(), QStringList { QStringLiteral("Fine") });
+    combo->setCurrentIndex(0);
+    QCOMPARE(shown(), (QStringList { QStringLiteral("Fine") }));
+    child<QLineEdit>(page, "searchLineEdit")->clear();
+    QCOMPARE(shown().size(), 4);
 }
 
 QTEST_MAIN(TestConnectorsPage)

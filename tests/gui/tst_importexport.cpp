@@ -183,7 +183,7 @@ void TestImportExport::menuEntries()
         texts << a->text();
     QVERIFY(texts.contains(QStringLiteral("&Import Connectors…")));
     QVERIFY(texts.contains(QStringLiteral("E&xport All Connectors…")));
-    QVERIFY(texts.contains(QStringLiteral("Export &Selected Connector…")));
+    QVERIFY(texts.contains(QStringLiteral("Export &Selected Connectors…")));
     QCOMPARE(m_window->importAction()->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
     QVERIFY(m_window->actions().contains(m_window->importAction())); // works with menu closed
 
