@@ -6,6 +6,7 @@
 #include "ConnectorStore.h"
 #include "Exchange.h"
 #include "Log.h"
+#include "NetworkStatus.h"
 #include "Paths.h"
 #include "SecretStore.h"
 #include "Text.h"
@@ -124,6 +125,11 @@ int exitCodeFor(const ValidationResult &r)
         return ExitOk;
     if (r.failure == ValidationResult::Failure::Keychain)
         return ExitKeychain;
+    // A name that does not resolve is the URL's (or the VPN's) fault while online, and an
+    // outage only when the machine is offline.
+    if (r.failure == ValidationResult::Failure::HostNotFound)
+        return NetworkStatus().state() == NetworkStatus::State::Offline ? ExitNetwork
+                                                                        : ExitValidationFailed;
     if (r.isTransient())
         return ExitNetwork;
     return ExitValidationFailed;
@@ -133,6 +139,8 @@ QString statusText(const Connector &c)
 {
     if (c.needsSecret && c.validation.status == ValidationStatus::NotVerified)
         return tr("Needs secret");
+    if (c.validation.hostNotFound && c.validation.status == ValidationStatus::Failed)
+        return tr("Host not found");
     return statusDisplayName(c.validation.status);
 }
 
@@ -379,7 +387,11 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
             o.insert(QLatin1String("checkedAt"), isoOrNull(v.checkedAt));
             array.append(o);
         } else {
-            out() << tr("%1: %2").arg(c->name, statusDisplayName(v.status)) << Qt::endl;
+            out() << tr("%1: %2").arg(c->name,
+                v.hostNotFound && v.status == ValidationStatus::Failed
+                    ? tr("Host not found")
+                    : statusDisplayName(v.status))
+                  << Qt::endl;
         }
         if (v.status != ValidationStatus::Verified && !v.message.isEmpty())
             err() << tr("%1: %2").arg(c->name, v.message) << Qt::endl;

@@ -37,11 +37,16 @@ struct ValidationState
     AccountInfo account;
     // The server rejected the credentials (HTTP 401): not re-queued until edited.
     bool credentialsRejected = false;
+    // The host name did not resolve while the machine was online: a typo or a VPN that is not
+    // up, not an outage. Failed, shown as "Host not found"; checked again when the network
+    // changes, never on a timer.
+    bool hostNotFound = false;
 
     bool operator==(const ValidationState &o) const
     {
         return status == o.status && message == o.message && checkedAt == o.checkedAt
-            && account == o.account && credentialsRejected == o.credentialsRejected;
+            && account == o.account && credentialsRejected == o.credentialsRejected
+            && hostNotFound == o.hostNotFound;
     }
     bool operator!=(const ValidationState &o) const { return !(*this == o); }
 };

@@ -30,8 +30,9 @@ const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
     verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
     pinned("pinnedCertificateSha256"), needsSecret("needsSecret"), validation("validation"),
     status("status"), message("message"), checkedAt("checkedAt"),
-    credentialsRejected("credentialsRejected"), account("account"), displayName("displayName"),
-    licenseType("licenseType"), createdAt("createdAt"), updatedAt("updatedAt");
+    credentialsRejected("credentialsRejected"), hostNotFound("hostNotFound"), account("account"),
+    displayName("displayName"), licenseType("licenseType"), createdAt("createdAt"),
+    updatedAt("updatedAt");
 }
 
 const QSet<QString> &knownConnectorFields()
@@ -143,6 +144,8 @@ QJsonObject ConnectorStore::toJson(const Connector &c)
         v.insert(F::checkedAt, dateToJson(c.validation.checkedAt));
     if (c.validation.credentialsRejected)
         v.insert(F::credentialsRejected, true);
+    if (c.validation.hostNotFound)
+        v.insert(F::hostNotFound, true);
     if (c.validation.account != AccountInfo()) {
         v.insert(F::account,
             QJsonObject { { F::displayName, c.validation.account.displayName },
@@ -212,7 +215,9 @@ bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error
             return false;
         if (!optionalBool(v, F::credentialsRejected,
                 QStringLiteral("validation.credentialsRejected"), &r.validation.credentialsRejected,
-                error))
+                error)
+            || !optionalBool(v, F::hostNotFound, QStringLiteral("validation.hostNotFound"),
+                &r.validation.hostNotFound, error))
             return false;
         if (v.contains(F::account)) {
             if (!v.value(F::account).isObject()) {

@@ -15,6 +15,10 @@ NetworkStatus::NetworkStatus(QObject *parent)
         m_backend = info->backendName();
         connect(info, &QNetworkInformation::reachabilityChanged, this,
             &NetworkStatus::updateFromBackend);
+        connect(info, &QNetworkInformation::reachabilityChanged, this,
+            &NetworkStatus::notifyNetworkChanged);
+        connect(info, &QNetworkInformation::transportMediumChanged, this,
+            &NetworkStatus::notifyNetworkChanged);
         updateFromBackend();
         qCDebug(lcNet) << "network information backend" << m_backend;
     } else {
@@ -45,6 +49,12 @@ void NetworkStatus::updateFromBackend()
         setState(State::Unknown);
         break;
     }
+}
+
+void NetworkStatus::notifyNetworkChanged()
+{
+    qCDebug(lcNet) << "network changed";
+    Q_EMIT networkChanged();
 }
 
 void NetworkStatus::forceState(State state)

@@ -25,11 +25,16 @@ public:
 
     // Replaces the operating system's answer (tests, and the --offline switch).
     void forceState(State state);
+    // What the operating system reports when an interface comes or goes (tests call it too).
+    void notifyNetworkChanged();
 
     static QString describe(State state);
 
 Q_SIGNALS:
     void stateChanged(cd::NetworkStatus::State state);
+    // Reachability or the kind of connection changed (a VPN or another network joined): names
+    // that did not resolve before may now.
+    void networkChanged();
 
 private:
     void setState(State state);

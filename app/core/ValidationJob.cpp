@@ -98,7 +98,6 @@ QString CertificateInfo::fingerprintText() const
 bool ValidationResult::isTransient() const
 {
     switch (failure) {
-    case Failure::HostNotFound:
     case Failure::ConnectionRefused:
     case Failure::Timeout:
     case Failure::Proxy:

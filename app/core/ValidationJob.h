@@ -121,8 +121,10 @@ struct ValidationResult
     QDateTime retryAt;
     int httpStatus = 0;
     bool credentialsRejected() const { return failure == Failure::CredentialsRejected; }
-    // true for failures where the network/server was not reachable (HostNotFound,
-    // ConnectionRefused, Timeout, Proxy, Network, Throttled): a queue retries these later
+    // true for failures where the network/server was not reachable (ConnectionRefused,
+    // Timeout, Proxy, Network, Throttled): a queue retries these later. HostNotFound is not
+    // among them: while online it is the URL or the VPN, and it is checked again when the
+    // network changes (ValidationQueue::networkChanged), not on a timer.
     bool isTransient() const;
 };
 

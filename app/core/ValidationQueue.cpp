@@ -17,7 +17,14 @@ ValidationState validationStateFor(const ValidationResult &result, const QDateTi
     state.message = result.message;
     state.account = result.account;
     state.credentialsRejected = result.credentialsRejected();
-    if (result.failure == ValidationResult::Failure::Throttled && result.retryAt.isValid()) {
+    if (result.failure == ValidationResult::Failure::HostNotFound) {
+        state.status = ValidationStatus::Failed;
+        state.hostNotFound = true;
+        state.message = QCoreApplication::translate("ValidationQueue",
+            "%1 It is checked again when the network changes (for example when a VPN "
+            "connects).")
+                            .arg(result.message);
+    } else if (result.failure == ValidationResult::Failure::Throttled && result.retryAt.isValid()) {
         state.status = ValidationStatus::NotVerified;
         state.message
             = QCoreApplication::translate("ValidationQueue", "%1 It will be checked again then.")
@@ -88,6 +95,7 @@ void ValidationQueue::enqueue(const QUuid &id)
 {
     if (!m_repository->find(id) || m_running.contains(id) || m_queue.contains(id))
         return;
+    m_hostNotFound.remove(id);
     const bool wasPending = m_waiting.remove(id);
     m_queue.append(id);
     if (!wasPending)
@@ -121,6 +129,7 @@ void ValidationQueue::cancel(const QUuid &id)
 {
     bool was = m_queue.removeAll(id) > 0;
     was |= m_waiting.remove(id);
+    m_hostNotFound.remove(id);
     auto it = m_running.find(id);
     if (it != m_running.end()) {
         was = true;
@@ -152,8 +161,22 @@ void ValidationQueue::setNetworkAvailable(bool available)
     qCDebug(lcNet) << "validation queue: network" << (available ? "available" : "unavailable");
     if (available) {
         retryWaiting();
+        networkChanged();
         QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
     }
+}
+
+void ValidationQueue::networkChanged()
+{
+    // A VPN came up, another network was joined: a name that did not resolve may now.
+    QSet<QUuid> ids;
+    ids.swap(m_hostNotFound);
+    for (const Connector &c : m_repository->connectors()) {
+        if (c.validation.hostNotFound && !c.validation.credentialsRejected && !c.needsSecret)
+            ids.insert(c.id);
+    }
+    for (const QUuid &id : std::as_const(ids))
+        enqueue(id);
 }
 
 void ValidationQueue::retryWaiting()
@@ -263,6 +286,9 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
             if (m_waiting.contains(id))
                 enqueue(id);
         });
+    } else if (result.failure == ValidationResult::Failure::HostNotFound) {
+        m_hostNotFound.insert(id); // checked again by networkChanged(), not on a timer
+        Q_EMIT pendingChanged(id, false);
     } else if (result.isTransient() || keychain) {
         m_waiting.insert(id);
         scheduleRetry();

@@ -60,6 +60,9 @@ public:
     QList<QUuid> enqueueAll();
     // Every connector that is "Not verified" and not rejected: the work left from before.
     void enqueuePending();
+    // The network changed (reachability, or the interface: a VPN connecting): connectors whose
+    // host name was not found are checked again.
+    void networkChanged();
     void cancel(const QUuid &id);
     void cancelAll();
 
@@ -98,6 +101,7 @@ private:
     QList<QUuid> m_queue;
     QHash<QUuid, Running> m_running;
     QSet<QUuid> m_waiting; // transient failure: retry when the network is back
+    QSet<QUuid> m_hostNotFound; // retried only by networkChanged()
     int m_maxConcurrent = 4;
     int m_connectMs = 15000;
     int m_totalMs = 30000;

@@ -5,6 +5,9 @@
 #include "ui_BasicAuthEditor.h"
 #include "ui_OAuthEditor.h"
 
+#include <QCommandLinkButton>
+#include <QDesktopServices>
+#include <QIcon>
 #include <QUrl>
 
 namespace cd::ui {
@@ -80,12 +83,15 @@ OAuthEditor::OAuthEditor(const QUrl &help, QWidget *parent)
     , m_ui(std::make_unique<Ui::OAuthEditor>())
 {
     m_ui->setupUi(this);
-    m_ui->credentialsHelpLabel->setText(m_ui->credentialsHelpLabel->text().replace(
-        QStringLiteral("{help}"), help.toString(QUrl::FullyEncoded)));
-    m_ui->credentialsHelpLabel->setToolTip(help.toString());
+    // A button, not a link in a label: one Tab stop with a visible focus frame (a label with a
+    // link takes two, the first one invisible), Space or Enter opens it.
+    m_ui->credentialsHelpButton->setToolTip(help.toString());
+    m_ui->credentialsHelpButton->setIcon(QIcon());
+    connect(m_ui->credentialsHelpButton, &QAbstractButton::clicked, this,
+        [help] { QDesktopServices::openUrl(help); });
     wire(m_ui->clientIdLineEdit, m_ui->clientIdMessage, m_ui->clientSecretLineEdit,
         m_ui->clientSecretMessage, { m_ui->clientIdLabel, m_ui->clientSecretLabel },
-        m_ui->credentialsHelpLabel);
+        m_ui->credentialsHelpButton);
 }
 
 OAuthEditor::~OAuthEditor() = default;

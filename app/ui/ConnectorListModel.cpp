@@ -84,6 +84,8 @@ QString ConnectorListModel::statusText(const Connector &c) const
         return validatingText();
     if (c.needsSecret)
         return needsSecretText();
+    if (c.validation.hostNotFound && c.validation.status == ValidationStatus::Failed)
+        return tr("Host not found");
     return statusDisplayName(c.validation.status);
 }
 

@@ -97,6 +97,7 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
     connect(m_network, &NetworkStatus::stateChanged, m_queue, [this](NetworkStatus::State s) {
         m_queue->setNetworkAvailable(s != NetworkStatus::State::Offline);
     });
+    connect(m_network, &NetworkStatus::networkChanged, m_queue, &ValidationQueue::networkChanged);
     m_connectorsPage->setValidation(m_queue, m_nam);
     connect(m_queue, &ValidationQueue::finished, this, &MainWindow::onValidationFinishedForSummary);
     // Work left from the last run ("Not verified" connectors) resumes once the window is up:

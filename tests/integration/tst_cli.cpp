@@ -103,6 +103,7 @@ private Q_SLOTS:
     void filesArePrivate();
     void terminalRestoredOnSignal();
     void humanOutputIsTidy();
+    void unknownHostIsNotAnOutage();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -1044,6 +1045,28 @@ void TestCli::humanOutputIsTidy()
     QCOMPARE(r.code, cli::ExitValidationFailed);
     QVERIFY2(!r.errText().contains(QStringLiteral("Edit it")), r.err.constData());
     QVERIFY2(r.errText().contains(QStringLiteral("in the window")), r.err.constData());
+}
+
+void TestCli::unknownHostIsNotAnOutage()
+{
+    // Online (or unknown), a name that does not resolve is a failed check (exit 1), shown as
+    // "Host not found"; a server that is down is the network's (exit 3).
+    QCOMPARE(add(QStringLiteral("Typo"), QStringLiteral("named"), QStringLiteral("password"),
+                 QStringLiteral("https://jama.customer.invalid")),
+        0);
+    Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Typo") });
+    QCOMPARE(r.code, cli::ExitValidationFailed);
+    QVERIFY2(r.out.contains("Typo: Host not found"), r.out.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("could not be found")), r.err.constData());
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QVERIFY(r.out.contains("Host not found"));
+    QCOMPARE(add(QStringLiteral("Down"), QStringLiteral("named"), QStringLiteral("password"),
+                 QStringLiteral("http://127.0.0.1:%1").arg(m_downPort)),
+        0);
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Down") });
+    QCOMPARE(r.code, cli::ExitNetwork);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void skipsRejectedAndSecretless();
     void offlineWaitsThenRuns();
     void throttledRetriesWhenTheServerSays();
+    void hostNotFoundWaitsForANetworkChange();
 
 private:
     QUuid add(const QString &name, const QString &user = QStringLiteral("named"),
@@ -222,6 +223,39 @@ void TestValidationQueue::throttledRetriesWhenTheServerSays()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 8000);
     QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
     QCOMPARE(m_server->requestCount(), 2);
+}
+
+void TestValidationQueue::hostNotFoundWaitsForANetworkChange()
+{
+    // A name that does not resolve while online: its own state, not "offline"; no retry on a
+    // timer; checked again when the network changes (a VPN coming up).
+    m_queue->setRetryDelays(50, 50); // the timer that transient failures use: short
+    Connector c;
+    c.name = QStringLiteral("Customer intranet");
+    c.url = QStringLiteral("https://jama.customer.invalid");
+    c.identity = QStringLiteral("svc");
+    QUuid id;
+    m_repo->add(c, QStringLiteral("pw"), [&](const RepositoryResult &r) { id = r.id; });
+    QTRY_VERIFY(!id.isNull());
+    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    m_queue->enqueue(id);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+    const ValidationState v = m_repo->find(id)->validation;
+    QCOMPARE(v.status, ValidationStatus::Failed);
+    QVERIFY(v.hostNotFound);
+    QVERIFY2(v.message.contains(QStringLiteral("when the network changes")), qPrintable(v.message));
+    QVERIFY(!m_queue->isPending(id));
+    QTest::qWait(300); // many timer periods: nothing runs again by itself
+    QCOMPARE(finished.count(), 1);
+    m_queue->networkChanged();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
+    // The state survives a restart (the store keeps it).
+    ConnectorStore again(m_dir->path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(m_repo->flush(&error));
+    QVERIFY(again.load(&list, &error));
+    QVERIFY(list.first().validation.hostNotFound);
 }
 
 QTEST_GUILESS_MAIN(TestValidationQueue)
