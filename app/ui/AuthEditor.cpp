@@ -5,9 +5,10 @@
 #include "ui_BasicAuthEditor.h"
 #include "ui_OAuthEditor.h"
 
-#include <QCommandLinkButton>
 #include <QDesktopServices>
-#include <QIcon>
+#include <QFont>
+#include <QPalette>
+#include <QToolButton>
 #include <QUrl>
 
 namespace cd::ui {
@@ -85,8 +86,15 @@ OAuthEditor::OAuthEditor(const QUrl &help, QWidget *parent)
     m_ui->setupUi(this);
     // A button, not a link in a label: one Tab stop with a visible focus frame (a label with a
     // link takes two, the first one invisible), Space or Enter opens it.
-    m_ui->credentialsHelpButton->setToolTip(help.toString());
-    m_ui->credentialsHelpButton->setIcon(QIcon());
+    QToolButton *link = m_ui->credentialsHelpButton;
+    link->setToolTip(help.toString());
+    link->setCursor(Qt::PointingHandCursor);
+    QFont font = link->font();
+    font.setUnderline(true);
+    link->setFont(font);
+    QPalette palette = link->palette();
+    palette.setColor(QPalette::ButtonText, palette.color(QPalette::Link));
+    link->setPalette(palette);
     connect(m_ui->credentialsHelpButton, &QAbstractButton::clicked, this,
         [help] { QDesktopServices::openUrl(help); });
     wire(m_ui->clientIdLineEdit, m_ui->clientIdMessage, m_ui->clientSecretLineEdit,

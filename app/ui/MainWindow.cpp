@@ -327,7 +327,7 @@ void MainWindow::restoreWindowState()
 {
     // The smallest size at which the title, a few rows and Details still read: font-relative.
     const QFontMetrics fm(font());
-    setMinimumSize(fm.horizontalAdvance(QLatin1Char('M')) * 44, fm.height() * 24);
+    setMinimumSize(fm.horizontalAdvance(QLatin1Char('M')) * 46, fm.height() * 28);
     QSettings settings;
     const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
     if (geometry.isEmpty() || !restoreGeometry(geometry)) {

@@ -13,6 +13,7 @@
 #include "SecretLineEdit.h"
 #include "SecretStore.h"
 #include "ValidationJob.h"
+#include "ValidationQueue.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -1037,6 +1038,19 @@ void TestConnectorsPage::multiSelectByMouse()
     QCOMPARE(QSet<QUuid>(reselected.cbegin(), reselected.cend()),
         QSet<QUuid>(chosen.cbegin(), chosen.cend())); // the restored ones, selected again
     QVERIFY(m_window->exportSelectedAction()->isEnabled());
+    // Export Selected writes exactly the selected ones.
+    QTemporaryDir files;
+    const QString path = files.filePath(QStringLiteral("selected.json"));
+    QVERIFY(m_window->exportToFile(path, true));
+    QFile exported(path);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    const QByteArray data = exported.readAll();
+    for (const QUuid &id : ids)
+        QCOMPARE(data.contains(m_window->repository()->find(id)->name.toUtf8()), chosen.contains(id));
+    // Validate Now queues every selected one (offline here: they wait for the network).
+    page->validateAction()->trigger();
+    for (const QUuid &id : ids)
+        QCOMPARE(m_window->validationQueue()->isPending(id), chosen.contains(id));
 }
 
 void TestConnectorsPage::statusFilter()
