@@ -47,7 +47,12 @@ NormalizedUrl normalizeInstanceUrl(const QString &input)
     // Checked before validity: a password in the URL must be refused with this message
     // whatever else is wrong with it.
     const int schemeEnd = int(withScheme.indexOf(QLatin1String("://"))) + 3;
-    const int authorityEnd = int(withScheme.indexOf(QLatin1Char('/'), schemeEnd));
+    int authorityEnd = -1;
+    for (const QChar end : { QLatin1Char('/'), QLatin1Char('?'), QLatin1Char('#') }) {
+        const int at = int(withScheme.indexOf(end, schemeEnd));
+        if (at >= 0 && (authorityEnd < 0 || at < authorityEnd))
+            authorityEnd = at;
+    }
     const QString authority
         = withScheme.mid(schemeEnd, authorityEnd < 0 ? -1 : authorityEnd - schemeEnd);
     if (authority.contains(QLatin1Char('@')) || !url.userInfo().isEmpty())

@@ -497,6 +497,7 @@ void ValidationJob::onReplyFinished()
             = peer.isNull() ? QByteArray() : peer.digest(QCryptographicHash::Sha256);
         if (sha.isEmpty() || sha != m_acceptedPeer) {
             m_tlsProblem = certificateInfo(peer, {});
+            m_refusedAfterSending = true;
             refuseTls(QCoreApplication::translate(
                 "ValidationJob", "the connection's certificate was not accepted by this check"));
             return;
@@ -774,10 +775,16 @@ void ValidationJob::failTls()
             "they give you, then trust it; otherwise do not connect.")
                       .arg(hostText(), pinned.fingerprintText(), certificate, problems);
     } else if (!m_tlsRefusal.isEmpty()) {
-        message = QCoreApplication::translate("ValidationJob",
-            "The secure connection to %1 was refused (%2). Nothing was sent. %3 Check "
-            "again; if this persists, ask the administrator about the server's TLS setup.")
-                      .arg(hostText(), m_tlsRefusal, certificate);
+        message = m_refusedAfterSending
+            ? QCoreApplication::translate("ValidationJob",
+                "The answer of %1 was discarded (%2). The request had already been sent: if "
+                "in doubt, change the password or client secret. %3 Check again; if this "
+                "persists, ask the administrator about the server's TLS setup.")
+                  .arg(hostText(), m_tlsRefusal, certificate)
+            : QCoreApplication::translate("ValidationJob",
+                "The secure connection to %1 was refused (%2). Nothing was sent. %3 Check "
+                "again; if this persists, ask the administrator about the server's TLS setup.")
+                  .arg(hostText(), m_tlsRefusal, certificate);
     } else {
         message = QCoreApplication::translate("ValidationJob",
             "The server's certificate is not trusted: %1. %2 Ask your Jama "
@@ -858,8 +865,9 @@ std::optional<qint64> ValidationJob::retryAfterMs(const QByteArray &header, cons
         return std::nullopt;
     bool ok = false;
     const qint64 seconds = value.toLongLong(&ok);
-    if (ok)
-        return seconds >= 0 ? std::optional<qint64>(seconds * 1000) : std::nullopt;
+    if (ok) // clamped to a week: a server's number must not overflow the milliseconds
+        return seconds >= 0 ? std::optional<qint64>(qMin<qint64>(seconds, 7 * 86400) * 1000)
+                            : std::nullopt;
     // An HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110, IMF-fixdate).
     QDateTime at = QLocale::c().toDateTime(
         QString::fromLatin1(value), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
@@ -877,9 +885,14 @@ void ValidationJob::backOffOrFail()
     if (!wait && m_backoffIndex < m_backoff.size())
         wait = m_backoff.at(m_backoffIndex);
     // The retried request needs time of its own before the total timeout.
+    // A server's Retry-After of 0 must not make a tight loop of sign-ins: at least a second,
+    // and no more attempts than the schedule has (4 by default).
+    if (serverSaid)
+        wait = qMax<qint64>(*wait, 1000);
+    const bool attemptsLeft = m_throttled < qMax(4, int(m_backoff.size()));
     const qint64 remaining = m_totalMs - m_elapsed.elapsed();
     const qint64 margin = qMin(1000, m_connectMs);
-    if (wait && *wait + margin <= remaining) {
+    if (wait && attemptsLeft && *wait + margin <= remaining) {
         if (!serverSaid)
             ++m_backoffIndex;
         ++m_throttled;

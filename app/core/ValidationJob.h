@@ -211,6 +211,7 @@ private:
     std::optional<CertificateInfo> m_tlsProblem; // errors that were not ignored
     std::optional<CertificateInfo> m_ignoredCertificate; // errors ignored (verifySsl off)
     QString m_tlsRefusal; // why an established connection was refused (pin, not accepted)
+    bool m_refusedAfterSending = false; // refused at the answer: the request had gone out
     QByteArray m_acceptedPeer; // SHA-256 of the certificate this check accepted
     QByteArray m_retryAfter; // Retry-After of the last answer
     QDateTime m_retryAt;

@@ -181,9 +181,18 @@ void ValidationQueue::networkChanged()
 
 void ValidationQueue::retryWaiting()
 {
+    // Automatic retries never send credentials the server has rejected meanwhile (e.g. a
+    // Test Connection result recorded on Submit).
     const QList<QUuid> waiting = m_waiting.values();
-    for (const QUuid &id : waiting)
+    for (const QUuid &id : waiting) {
+        const std::optional<Connector> c = m_repository->find(id);
+        if (c && c->validation.credentialsRejected) {
+            m_waiting.remove(id);
+            Q_EMIT pendingChanged(id, false);
+            continue;
+        }
         enqueue(id);
+    }
 }
 
 void ValidationQueue::scheduleRetry()

@@ -767,6 +767,10 @@ ConnectorDialog *ConnectorsPage::openAddDialog()
         // credentials are not sent a second time (a rejected password twice can lock the
         // account).
         if (const std::optional<ValidationResult> tested = dialog->reusableTestResult()) {
+            // Whatever was queued or running for it (a retry, an edit's re-check) would send
+            // the same credentials again.
+            if (m_queue)
+                m_queue->cancel(id);
             m_repository->recordValidation(
                 id, validationStateFor(*tested, QDateTime::currentDateTimeUtc()));
             if (tested->failure == ValidationResult::Failure::Tls && tested->certificate)

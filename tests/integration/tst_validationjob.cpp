@@ -108,6 +108,7 @@ private Q_SLOTS:
     void ipv6Literal();
     void serverTextIsInert();
     void plainHttpOnHttpsUrl();
+    void retryAfterZeroIsNoTightLoop();
     void standaloneServer();
 
 private:
@@ -1132,6 +1133,8 @@ void TestValidationJob::retryAfterParsing_data()
     QTest::newRow("http date") << QByteArray("Tue, 01 Dec 2026 12:00:30 GMT") << qint64(30000);
     QTest::newRow("date in the past") << QByteArray("Tue, 01 Dec 2026 11:00:00 GMT") << qint64(0);
     QTest::newRow("negative") << QByteArray("-5") << qint64(-1);
+    QTest::newRow("huge, clamped to a week")
+        << QByteArray("9223372036854775807") << qint64(7) * 86400 * 1000;
     QTest::newRow("garbage") << QByteArray("soon") << qint64(-1);
     QTest::newRow("absent") << QByteArray() << qint64(-1);
 }
@@ -1211,6 +1214,19 @@ void TestValidationJob::plainHttpOnHttpsUrl()
     QVERIFY(!r.message.contains(QStringLiteral("wrong version number")));
     for (const cd::fake::RecordedRequest &seen : m_http->requests())
         QVERIFY(!seen.hadAuthorization); // only the probe, without credentials
+}
+
+void TestValidationJob::retryAfterZeroIsNoTightLoop()
+{
+    // A server that always answers 429 with "Retry-After: 0" gets at most a few, spaced,
+    // attempts: never a loop of sign-ins.
+    m_http->setThrottleCount(1000);
+    m_http->setRetryAfter("0");
+    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    QVERIFY(run(job, 20000));
+    QCOMPARE(job.result().failure, Failure::Throttled);
+    QVERIFY2(m_http->requestCount() <= 5, qPrintable(QString::number(m_http->requestCount())));
+    QVERIFY(job.result().retryAt.isValid());
 }
 
 QTEST_GUILESS_MAIN(TestValidationJob)

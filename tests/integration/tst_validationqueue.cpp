@@ -9,6 +9,7 @@
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -28,6 +29,7 @@ private Q_SLOTS:
     void offlineWaitsThenRuns();
     void throttledRetriesWhenTheServerSays();
     void hostNotFoundWaitsForANetworkChange();
+    void rejectedIsNotRetriedAutomatically();
 
 private:
     QUuid add(const QString &name, const QString &user = QStringLiteral("named"),
@@ -256,6 +258,39 @@ void TestValidationQueue::hostNotFoundWaitsForANetworkChange()
     QVERIFY(m_repo->flush(&error));
     QVERIFY(again.load(&list, &error));
     QVERIFY(list.first().validation.hostNotFound);
+}
+
+void TestValidationQueue::rejectedIsNotRetriedAutomatically()
+{
+    // A connector waiting for a retry (server down) whose credentials are then recorded as
+    // rejected (a Test Connection result kept on Submit) is not sent again by the retry.
+    quint16 down = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        down = probe.serverPort();
+    }
+    Connector c;
+    c.name = QStringLiteral("Waiting");
+    c.url = QStringLiteral("http://127.0.0.1:%1").arg(down);
+    c.identity = QStringLiteral("named");
+    QUuid id;
+    m_repo->add(c, QStringLiteral("pw"), [&](const RepositoryResult &r) { id = r.id; });
+    QTRY_VERIFY(!id.isNull());
+    QSignalSpy started(m_queue.get(), &ValidationQueue::started);
+    m_queue->enqueue(id);
+    QTRY_COMPARE_WITH_TIMEOUT(m_queue->waitingCount(), 1, 10000);
+    QCOMPARE(started.count(), 1);
+    ValidationState rejected;
+    rejected.status = ValidationStatus::Failed;
+    rejected.credentialsRejected = true;
+    rejected.checkedAt = QDateTime::currentDateTimeUtc();
+    QVERIFY(m_repo->recordValidation(id, rejected));
+    m_queue->setNetworkAvailable(false);
+    m_queue->setNetworkAvailable(true); // the network is back: waiting ones are retried...
+    QTest::qWait(200);
+    QCOMPARE(started.count(), 1); // ...but not this one
+    QVERIFY(!m_queue->isPending(id));
 }
 
 QTEST_GUILESS_MAIN(TestValidationQueue)

@@ -23,6 +23,10 @@ void TestUrlNormalizer::accepted_data()
                                             << "https://[::1]:8443" << false;
     QTest::newRow("IPv6 literal, no scheme") << "[fe80::1]/contour"
                                              << "https://[fe80::1]/contour" << false;
+    QTest::newRow("port then query") << "https://jama.example.com:8443?x=1"
+                                     << "https://jama.example.com:8443" << false;
+    QTest::newRow("port then fragment") << "https://jama.example.com:8443#/home"
+                                        << "https://jama.example.com:8443" << false;
     QTest::newRow("cloud") << "https://acme.jamacloud.com"
                            << "https://acme.jamacloud.com" << false;
     QTest::newRow("no scheme") << "acme.jamacloud.com"
