@@ -26,39 +26,40 @@ QString codePointName(char32_t c)
     return QStringLiteral("U+%1").arg(uint(c), 4, 16, QLatin1Char('0')).toUpper();
 }
 
-QString inert(const QString &text)
+namespace {
+// `text` with each control character for which `escape` gives a non-empty replacement
+// replaced by it.
+template<typename Escape> QString replaceControls(const QString &text, Escape escape)
 {
     if (firstControl(text) == 0)
         return text;
     QString out;
     out.reserve(text.size() + 8);
     for (const char32_t c : QStringView(text).toUcs4()) {
-        if (!isControl(c))
-            out += QString::fromUcs4(&c, 1);
-        else if (c <= 0xFF)
-            out += QStringLiteral("\\x")
-                + QStringLiteral("%1").arg(uint(c), 2, 16, QLatin1Char('0')).toUpper();
-        else
-            out += QStringLiteral("\\u")
-                + QStringLiteral("%1").arg(uint(c), 4, 16, QLatin1Char('0')).toUpper();
+        const QString replacement = isControl(c) ? escape(c) : QString();
+        out += replacement.isEmpty() ? QString::fromUcs4(&c, 1) : replacement;
     }
     return out;
+}
+} // namespace
+
+QString inert(const QString &text)
+{
+    return replaceControls(text, [](char32_t c) {
+        return c <= 0xFF ? QStringLiteral("\\x")
+                + QStringLiteral("%1").arg(uint(c), 2, 16, QLatin1Char('0')).toUpper()
+                         : QStringLiteral("\\u")
+                + QStringLiteral("%1").arg(uint(c), 4, 16, QLatin1Char('0')).toUpper();
+    });
 }
 
 QString inertJson(const QString &json)
 {
-    if (firstControl(json) == 0)
-        return json;
-    QString out;
-    out.reserve(json.size() + 8);
-    for (const char32_t c : QStringView(json).toUcs4()) {
-        // Raw C0 characters are only the document's own layout (newlines, indentation).
-        if (isControl(c) && c >= 0x7F)
-            out += QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
-        else
-            out += QString::fromUcs4(&c, 1);
-    }
-    return out;
+    // Raw C0 characters are only the document's own layout (newlines, indentation).
+    return replaceControls(json, [](char32_t c) {
+        return c >= 0x7F ? QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'))
+                         : QString();
+    });
 }
 
 } // namespace cd::Text

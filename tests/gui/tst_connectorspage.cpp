@@ -77,6 +77,8 @@ private Q_SLOTS:
 private:
     ConnectorDialog *waitForDialog();
     QUuid addDirect(const QString &name, const QString &url, AuthType type = AuthType::Basic);
+    // A connector as an import makes it: no secret ("Needs secret").
+    QUuid addImported(const QString &name, const QString &url);
     template<typename T> T *child(QWidget *parent, const char *name)
     {
         T *w = parent->findChild<T *>(QString::fromLatin1(name));
@@ -132,6 +134,19 @@ ConnectorDialog *TestConnectorsPage::waitForDialog()
     if (!QTest::qWaitForWindowActive(dialog))
         return nullptr;
     return dialog;
+}
+
+QUuid TestConnectorsPage::addImported(const QString &name, const QString &url)
+{
+    Connector c;
+    c.name = name;
+    c.url = url;
+    c.identity = QStringLiteral("svc");
+    QUuid id;
+    m_window->repository()->addWithoutSecret(c, [&](const RepositoryResult &r) { id = r.id; });
+    if (!QTest::qWaitFor([&] { return !id.isNull(); }))
+        qWarning("addWithoutSecret timed out");
+    return id;
 }
 
 QUuid TestConnectorsPage::addDirect(const QString &name, const QString &url, AuthType type)
@@ -930,14 +945,9 @@ void TestConnectorsPage::smallWindowLayout()
     for (int i = 0; i < 12; ++i)
         ids << addDirect(QStringLiteral("Connector %1").arg(i, 2, 10, QLatin1Char('0')),
             QStringLiteral("https://site%1.jamacloud.com/contour").arg(i));
-    Connector imported;
-    imported.name = QStringLiteral("Imported one");
-    imported.url = QStringLiteral("https://imported.jamacloud.com");
-    imported.identity = QStringLiteral("svc");
-    bool done = false;
-    m_window->repository()->addWithoutSecret(
-        imported, [&](const RepositoryResult &) { done = true; });
-    QTRY_VERIFY(done);
+    QVERIFY(!addImported(
+        QStringLiteral("Imported one"), QStringLiteral("https://imported.jamacloud.com"))
+                 .isNull());
     ConnectorsPage *page = m_window->connectorsPage();
     auto *view = child<QTableView>(page, "connectorsTableView");
     QHeaderView *header = view->horizontalHeader();
@@ -1046,7 +1056,8 @@ void TestConnectorsPage::multiSelectByMouse()
     QVERIFY(exported.open(QIODevice::ReadOnly));
     const QByteArray data = exported.readAll();
     for (const QUuid &id : ids)
-        QCOMPARE(data.contains(m_window->repository()->find(id)->name.toUtf8()), chosen.contains(id));
+        QCOMPARE(
+            data.contains(m_window->repository()->find(id)->name.toUtf8()), chosen.contains(id));
     // Validate Now queues every selected one (offline here: they wait for the network).
     page->validateAction()->trigger();
     for (const QUuid &id : ids)
@@ -1065,14 +1076,8 @@ void TestConnectorsPage::statusFilter()
     QVERIFY(m_window->repository()->recordValidation(failed, v));
     v.status = ValidationStatus::Verified;
     QVERIFY(m_window->repository()->recordValidation(ok, v));
-    Connector imported;
-    imported.name = QStringLiteral("Imported");
-    imported.url = QStringLiteral("https://i.jamacloud.com");
-    imported.identity = QStringLiteral("svc");
-    bool done = false;
-    m_window->repository()->addWithoutSecret(
-        imported, [&](const RepositoryResult &) { done = true; });
-    QTRY_VERIFY(done);
+    QVERIFY(!addImported(QStringLiteral("Imported"), QStringLiteral("https://i.jamacloud.com"))
+                 .isNull());
 
     ConnectorsPage *page = m_window->connectorsPage();
     auto *combo = child<QComboBox>(page, "statusFilterComboBox");
