@@ -403,13 +403,19 @@ void ConnectorDialog::testConnection()
     });
 }
 
+QString ConnectorDialog::normalizedUrl() const
+{
+    // The URL alone, as it will be saved: cheaper than currentCheck(), which also checks the
+    // name against every stored connector, and this runs on every keystroke after a test.
+    return normalizeInstanceUrl(m_ui->urlLineEdit->text()).url;
+}
+
 QByteArray ConnectorDialog::testedPin() const
 {
     // The pin the connector will have when submitted (see submit()).
     if (!m_pendingPin.isEmpty())
         return m_pendingPin;
-    const QString url = currentCheck().normalizedUrl;
-    if (m_original && m_original->url == url)
+    if (m_original && m_original->url == normalizedUrl())
         return m_original->pinnedCertificateSha256;
     return {};
 }
@@ -417,7 +423,7 @@ QByteArray ConnectorDialog::testedPin() const
 ConnectorDialog::TestedInput ConnectorDialog::currentInput() const
 {
     TestedInput in;
-    in.url = currentCheck().normalizedUrl;
+    in.url = normalizedUrl();
     in.verifySsl = m_ui->verifySslCheckBox->isChecked();
     in.pin = testedPin();
     in.authType = currentAuthEditor()->authType();

@@ -116,6 +116,7 @@ private:
     };
     TestedInput currentInput() const;
     QByteArray testedPin() const;
+    QString normalizedUrl() const;
     std::optional<TestedInput> m_testedInput;
     std::unique_ptr<ValidationResult> m_lastTest;
     QByteArray m_pendingPin; // a certificate the user trusted in this dialog

@@ -97,6 +97,14 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     const auto followSelection = [this] {
         updateActions();
         updateDetails();
+        // Details take room from the list: keep the selected row in view (after the layout
+        // has given Details its height). Only when the selection changes: a result arriving
+        // for some row must not pull the list back while the user scrolls.
+        QTimer::singleShot(0, this, [this] {
+            const QModelIndex current = m_ui->connectorsTableView->currentIndex();
+            if (current.isValid() && !selectedId().isNull())
+                m_ui->connectorsTableView->scrollTo(current);
+        });
     };
     connect(m_ui->connectorsTableView->selectionModel(), &QItemSelectionModel::currentRowChanged,
         this, followSelection);
@@ -631,12 +639,6 @@ QString ConnectorsPage::diagnosticsText(const QUuid &id) const
 
 void ConnectorsPage::updateDetails()
 {
-    // Details take room from the list: keep the selected row in view.
-    QTimer::singleShot(0, this, [this] {
-        const QModelIndex current = m_ui->connectorsTableView->currentIndex();
-        if (current.isValid() && !selectedId().isNull())
-            m_ui->connectorsTableView->scrollTo(current);
-    });
     const QList<QUuid> ids = selectedIds();
     if (ids.size() > 1) {
         // Several: what they are, and what can be done with them at once.

@@ -226,6 +226,17 @@ void MainWindow::showShortcuts()
 void MainWindow::createActions()
 {
     QMenu *menu = m_header->menu();
+    // A menu entry whose shortcut works while the menu is closed, too.
+    const auto menuAction
+        = [this, menu](const QString &text, const QString &name, const QKeySequence &key) {
+              auto *action = new QAction(text, this);
+              action->setObjectName(name);
+              action->setShortcut(key);
+              action->setShortcutContext(Qt::WindowShortcut);
+              menu->addAction(action);
+              addAction(action);
+              return action;
+          };
 
     auto *about = new QAction(tr("A&bout Connector Desk"), this);
     about->setObjectName(QStringLiteral("aboutAction"));
@@ -242,23 +253,15 @@ void MainWindow::createActions()
         menu->addAction(action);
     menu->addSeparator();
 
-    auto *validateAll = new QAction(tr("Validate All Connec&tors"), this);
-    validateAll->setObjectName(QStringLiteral("validateAllAction"));
-    validateAll->setShortcut(QKeySequence(tr("Ctrl+Shift+F5")));
-    validateAll->setShortcutContext(Qt::WindowShortcut);
+    QAction *validateAll = menuAction(tr("Validate All Connec&tors"),
+        QStringLiteral("validateAllAction"), QKeySequence(tr("Ctrl+Shift+F5")));
     connect(validateAll, &QAction::triggered, this, &MainWindow::validateAll);
-    menu->addAction(validateAll);
-    addAction(validateAll);
 
     menu->addSeparator();
 
-    m_importAction = new QAction(tr("&Import Connectors…"), this);
-    m_importAction->setObjectName(QStringLiteral("importAction"));
-    m_importAction->setShortcut(QKeySequence(tr("Ctrl+I")));
-    m_importAction->setShortcutContext(Qt::WindowShortcut);
+    m_importAction = menuAction(
+        tr("&Import Connectors…"), QStringLiteral("importAction"), QKeySequence(tr("Ctrl+I")));
     connect(m_importAction, &QAction::triggered, this, &MainWindow::openImportFileDialog);
-    menu->addAction(m_importAction);
-    addAction(m_importAction);
 
     m_exportAllAction = new QAction(tr("E&xport All Connectors…"), this);
     m_exportAllAction->setObjectName(QStringLiteral("exportAllAction"));
@@ -285,22 +288,14 @@ void MainWindow::createActions()
 
     menu->addSeparator();
 
-    auto *shortcuts = new QAction(tr("&Keyboard Shortcuts"), this);
-    shortcuts->setObjectName(QStringLiteral("shortcutsAction"));
-    shortcuts->setShortcut(QKeySequence(tr("Ctrl+/")));
-    shortcuts->setShortcutContext(Qt::WindowShortcut);
+    QAction *shortcuts = menuAction(
+        tr("&Keyboard Shortcuts"), QStringLiteral("shortcutsAction"), QKeySequence(tr("Ctrl+/")));
     connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
-    menu->addAction(shortcuts);
-    addAction(shortcuts);
 
-    auto *quit = new QAction(tr("&Quit"), this);
-    quit->setObjectName(QStringLiteral("quitAction"));
-    quit->setShortcut(QKeySequence::Quit);
+    QAction *quit = menuAction(tr("&Quit"), QStringLiteral("quitAction"), QKeySequence::Quit);
     quit->setShortcutContext(Qt::ApplicationShortcut);
     quit->setMenuRole(QAction::QuitRole);
     connect(quit, &QAction::triggered, this, &QWidget::close);
-    menu->addAction(quit);
-    addAction(quit); // the shortcut works while the menu is closed
 }
 
 void MainWindow::showAbout()

@@ -30,6 +30,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSet>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -984,6 +985,17 @@ void TestConnectorsPage::smallWindowLayout()
     QTest::mouseRelease(handle, Qt::LeftButton, {}, from - QPoint(0, 40));
     QTRY_VERIFY(splitter->sizes().value(1) > before.value(1));
     QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(view->currentIndex())));
+    // The user scrolls away; a result arriving for some row does not pull the list back.
+    view->scrollToTop();
+    QApplication::processEvents();
+    const int scrolled = view->verticalScrollBar()->value();
+    ValidationState v;
+    v.status = ValidationStatus::Verified;
+    v.checkedAt = QDateTime::currentDateTimeUtc();
+    QVERIFY(m_window->repository()->recordValidation(ids.first(), v));
+    QVERIFY(m_window->repository()->recordValidation(ids.last(), v));
+    QTest::qWait(50);
+    QCOMPARE(view->verticalScrollBar()->value(), scrolled);
 }
 
 void TestConnectorsPage::multiSelectByMouse()
