@@ -41,7 +41,7 @@ void addGlobalOptions(QCommandLineParser &parser)
         tr("Connector Desk prepares and verifies Jama Connect Interchange connectors.\n"
            "Without a command it opens its window."));
     parser.addOption({ QStringLiteral("data-dir"),
-        tr("Keep connectors.json in DIR (default: $CONNECTOR_DESK_DATA_DIR, or the "
+        tr("Keep the connectors (connectors.db) in DIR (default: $CONNECTOR_DESK_DATA_DIR, or the "
            "platform's application data folder)."),
         tr("DIR") });
     parser.addOption(

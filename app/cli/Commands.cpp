@@ -171,14 +171,23 @@ public:
         }
     }
 
-    // Loads connectors.json; prints the reason (which names the file) on failure.
+    // Opens connectors.db; prints the reason (which names the file) on failure. Finishes a
+    // keychain change that a killed process left half-done before anything else happens.
     bool load()
     {
         QString error;
-        if (repository.load(&error))
-            return true;
-        err() << tr("Cannot read the connectors: %1").arg(error) << Qt::endl;
-        return false;
+        if (!repository.load(&error)) {
+            err() << tr("Cannot use the connectors: %1").arg(error) << Qt::endl;
+            return false;
+        }
+        if (!store.migrationNotice().isEmpty())
+            err() << store.migrationNotice() << Qt::endl;
+        if (repository.isBusy()) {
+            QEventLoop loop; // bounded by the keychain timeout
+            QObject::connect(&repository, &ConnectorRepository::idle, &loop, &QEventLoop::quit);
+            loop.exec();
+        }
+        return true;
     }
 
     // Runs one repository operation to its end (every one of them is bounded by the
@@ -339,6 +348,9 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
             toCheck.append(id);
     }
     QEventLoop loop;
+    // The results were checked but could not be kept (e.g. the database busy for too long).
+    QObject::connect(&s.repository, &ConnectorRepository::saveFailed, &loop,
+        [](const QString &error) { err() << error << Qt::endl; });
     QObject::connect(
         &queue, &ValidationQueue::finished, &loop, [&](const QUuid &id, const ValidationResult &r) {
             if (!ids.contains(id) || results.contains(id))
@@ -354,9 +366,6 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
         queue.enqueue(id);
     if (!toCheck.isEmpty())
         loop.exec(); // bounded: every check ends by the keychain and validator timeouts
-    QString saveError;
-    if (!s.repository.flush(&saveError))
-        err() << saveError << Qt::endl; // the results were checked but could not be kept
 
     int code = ExitOk;
     QJsonArray array;

@@ -5,8 +5,6 @@
 #include "SecretStore.h"
 
 #include <QCoreApplication>
-#include <QPointer>
-#include <QThreadPool>
 #include <QTimer>
 
 namespace cd {
@@ -36,12 +34,7 @@ ConnectorRepository::ConnectorRepository(
     , m_secrets(secrets)
 { }
 
-ConnectorRepository::~ConnectorRepository()
-{
-    QString error;
-    if (!flush(&error))
-        qCWarning(lcStore).noquote() << error;
-}
+ConnectorRepository::~ConnectorRepository() = default;
 
 bool ConnectorRepository::load(QString *error)
 {
@@ -50,6 +43,8 @@ bool ConnectorRepository::load(QString *error)
     Q_EMIT aboutToReset();
     m_connectors = std::move(loaded);
     Q_EMIT reset();
+    if (ok)
+        recoverPendingSecrets();
     return ok;
 }
 
@@ -71,6 +66,88 @@ bool ConnectorRepository::resolveByMovingAside(QString *movedTo, QString *error)
     m_connectors.clear();
     Q_EMIT reset();
     return true;
+}
+
+void ConnectorRepository::recoverPendingSecrets()
+{
+    enqueue([this](std::function<void()> next) {
+        QString error;
+        const QList<ConnectorStore::PendingSecret> pending
+            = m_store->abandonedPendingSecrets(&error);
+        if (!error.isEmpty())
+            qCWarning(lcStore).noquote() << "pending secrets cannot be read:" << error;
+        recoverNext(pending, 0, std::move(next));
+    });
+}
+
+void ConnectorRepository::recoverNext(
+    const QList<ConnectorStore::PendingSecret> &pending, int i, std::function<void()> next)
+{
+    if (i == pending.size())
+        return next();
+    const ConnectorStore::PendingSecret p = pending.at(i);
+    if (p.claimed) {
+        // The row that owns it was written: the secret stays.
+        clearPending(p.key);
+        return recoverNext(pending, i + 1, std::move(next));
+    }
+    // A crash between the keychain and the database: no row owns this secret.
+    m_secrets->remove(p.key, this, [this, pending, i, next](const SecretResult &rm) {
+        const QString key = pending.at(i).key;
+        if (rm.ok()) {
+            qCInfo(lcStore).noquote()
+                << "removed a secret left behind by an interrupted change:" << key;
+            clearPending(key);
+        } else {
+            qCWarning(lcStore).noquote()
+                << "a secret left behind cannot be removed yet:" << rm.message;
+        }
+        recoverNext(pending, i + 1, next);
+    });
+}
+
+bool ConnectorRepository::refresh()
+{
+    QString error;
+    const std::optional<ConnectorStore::Changes> changes = m_store->changes(&error);
+    if (!error.isEmpty())
+        qCInfo(lcStore).noquote() << "changes of other processes cannot be read:" << error;
+    if (!changes)
+        return false;
+    for (const Connector &c : changes->changed) {
+        const int i = indexOf(c.id);
+        if (i >= 0) {
+            if (m_connectors.at(i) == c)
+                continue;
+            m_connectors[i] = c;
+            Q_EMIT connectorUpdated(c.id);
+        } else {
+            m_connectors.append(c);
+            Q_EMIT connectorAdded(c.id);
+        }
+    }
+    for (const QUuid &id : changes->removed) {
+        if (m_removing.contains(id) || indexOf(id) < 0)
+            continue; // removed by this process: its remove() finishes it
+        Q_EMIT connectorAboutToBeRemoved(id);
+        m_connectors.removeAt(indexOf(id));
+        Q_EMIT connectorRemoved(id);
+    }
+    return !changes->changed.isEmpty() || !changes->removed.isEmpty();
+}
+
+void ConnectorRepository::setWatchInterval(int ms)
+{
+    if (ms <= 0) {
+        if (m_watchTimer)
+            m_watchTimer->stop();
+        return;
+    }
+    if (!m_watchTimer) {
+        m_watchTimer = new QTimer(this);
+        connect(m_watchTimer, &QTimer::timeout, this, &ConnectorRepository::refresh);
+    }
+    m_watchTimer->start(ms);
 }
 
 std::optional<Connector> ConnectorRepository::find(const QUuid &id) const
@@ -113,87 +190,23 @@ void ConnectorRepository::runNext()
     QTimer::singleShot(0, this, [this, step = std::move(step)] { step([this] { runNext(); }); });
 }
 
-bool ConnectorRepository::saveList(const QList<Connector> &list, QString *error)
-{
-    // No waiting for a background write still running: this list is numbered after it,
-    // and the store drops the older one if it commits later.
-    // Every list written is derived from m_connectors, so it carries any recorded results.
-    if (!m_store->save(list, error))
-        return false;
-    m_unsaved = false;
-    return true;
-}
-
-void ConnectorRepository::writeInBackground()
-{
-    if (!m_unsaved || m_store->state() == ConnectorStore::State::Blocked)
-        return;
-    if (!m_writer) {
-        m_writer = new QThreadPool(this);
-        m_writer->setMaxThreadCount(1);
-    }
-    // Copies (implicitly shared, cheap): the worker never touches this object's members.
-    const ConnectorStore::Write w = m_store->prepareWrite(persistedList());
-    m_unsaved = false; // results recorded from now on start the timer again
-    QPointer<ConnectorRepository> self(this);
-    m_writer->start([w, self] {
-        QString error;
-        if (ConnectorStore::write(w, &error))
-            return;
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, error, generation = w.generation] {
-                if (!self || self->m_store->committedGeneration() > generation)
-                    return; // a newer save has written everything since
-                self->m_unsaved = true; // kept in memory, written with the next save
-                Q_EMIT self->saveFailed(error);
-            },
-            Qt::QueuedConnection);
-    });
-}
-
-QList<Connector> ConnectorRepository::persistedList() const
-{
-    if (m_removing.isEmpty())
-        return m_connectors;
-    QList<Connector> list;
-    list.reserve(m_connectors.size());
-    for (const Connector &c : m_connectors) {
-        if (!m_removing.contains(c.id))
-            list.append(c);
-    }
-    return list;
-}
-
 bool ConnectorRepository::recordValidation(const QUuid &id, const ValidationState &state)
 {
     const int i = indexOf(id);
-    // A connector being removed is already gone from the file: a late result must not
-    // write it back.
+    // A connector being removed is already gone from the database: a late result must not
+    // be recorded.
     if (i < 0 || m_removing.contains(id))
         return false;
-    m_connectors[i].validation = state;
-    m_unsaved = true;
+    QString error;
+    const bool saved = m_store->setValidation(id, state, &error);
+    m_connectors[i].validation = state; // shown even when it could not be kept
     Q_EMIT connectorUpdated(id);
-    if (!m_saveTimer) {
-        m_saveTimer = new QTimer(this);
-        m_saveTimer->setSingleShot(true);
-        connect(m_saveTimer, &QTimer::timeout, this, &ConnectorRepository::writeInBackground);
+    if (!saved) {
+        refresh(); // removed by another process: it goes from the list, nothing to report
+        if (indexOf(id) >= 0)
+            Q_EMIT saveFailed(error);
     }
-    if (!m_saveTimer->isActive())
-        m_saveTimer->start(m_saveDelayMs);
     return true;
-}
-
-bool ConnectorRepository::flush(QString *error)
-{
-    if (m_writer)
-        m_writer->waitForDone();
-    if (!m_unsaved)
-        return true;
-    if (m_saveTimer)
-        m_saveTimer->stop();
-    return saveList(persistedList(), error);
 }
 
 void ConnectorRepository::finish(const RepositoryCallback &done, RepositoryResult result)
@@ -258,23 +271,23 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
         finish(done, failure(tr("A connector with this id already exists."), id));
         return next();
     }
-    auto saveRecord
-        = [this, connector, done, next](const std::function<void(const QString &)> &undoSecret) {
-              QList<Connector> list = m_connectors;
-              list.append(connector);
-              QString error;
-              if (!saveList(list, &error)) {
-                  undoSecret(error);
-                  return;
-              }
-              m_connectors = std::move(list);
-              Q_EMIT connectorAdded(connector.id);
-              RepositoryResult r;
-              r.ok = true;
-              r.id = connector.id;
-              finish(done, r);
-              next();
-          };
+    const QString key = secret.isEmpty() ? QString() : secretKey(id, connector.authType);
+    auto saveRecord = [this, connector, key, done, next](
+                          const std::function<void(const QString &)> &undoSecret) {
+        QString error;
+        // The row, and the end of the secret's pending mark, in one transaction.
+        if (!m_store->insert(connector, &error, key)) {
+            undoSecret(error);
+            return;
+        }
+        m_connectors.append(connector);
+        Q_EMIT connectorAdded(connector.id);
+        RepositoryResult r;
+        r.ok = true;
+        r.id = connector.id;
+        finish(done, r);
+        next();
+    };
 
     if (secret.isEmpty()) {
         // A connector without a secret (restored without one, or imported).
@@ -285,11 +298,21 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
         return;
     }
 
-    const QString key = secretKey(id, connector.authType);
+    // Announced before the keychain is touched: a crash before the row is written leaves a
+    // mark, and the next open takes the secret out again (recoverPendingSecrets()).
+    QString markError;
+    if (!m_store->markPendingSecret(key, id, &markError)) {
+        finish(done, failure(tr("The connector was not saved. %1").arg(markError), id));
+        return next();
+    }
     m_secrets->write(
         key, secret, this,
         [this, key, id, done, next, saveRecord](const SecretResult &w) {
             if (!w.ok()) {
+                // A write that timed out may still happen (see the late answer below): the
+                // mark stays until it is known.
+                if (w.error != SecretResult::Error::Timeout)
+                    clearPending(key);
                 finish(done,
                     failure(tr("The connector was not saved: its secret could not be stored "
                                "in the keychain. %1")
@@ -299,22 +322,29 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
             }
             saveRecord([this, key, id, done, next](const QString &error) {
                 // The record could not be written: take the secret back out.
-                m_secrets->remove(key, this, [this, id, error, done, next](const SecretResult &rm) {
-                    QString message = tr("The connector was not saved. %1").arg(error);
-                    if (!rm.ok())
-                        message += QLatin1Char(' ')
-                            + tr("Its secret was stored but could not be removed again: %1")
-                                  .arg(rm.message);
-                    finish(done, failure(message, id));
-                    next();
-                });
+                m_secrets->remove(
+                    key, this, [this, key, id, error, done, next](const SecretResult &rm) {
+                        QString message = tr("The connector was not saved. %1").arg(error);
+                        if (rm.ok() || rm.error == SecretResult::Error::NotFound)
+                            clearPending(key);
+                        else
+                            message += QLatin1Char(' ')
+                                + tr("Its secret was stored but could not be removed again: %1")
+                                      .arg(rm.message);
+                        finish(done, failure(message, id));
+                        next();
+                    });
             });
         },
         // The write timed out, was reported as failed, then happened after all: the
         // connector was not saved, so its secret must not stay behind.
         [this, key](const SecretResult &late) {
-            if (late.ok())
-                m_secrets->remove(key, this, [key](const SecretResult &) {});
+            if (!late.ok())
+                return clearPending(key);
+            m_secrets->remove(key, this, [this, key](const SecretResult &rm) {
+                if (rm.ok() || rm.error == SecretResult::Error::NotFound)
+                    clearPending(key);
+            });
         });
 }
 
@@ -358,13 +388,18 @@ void ConnectorRepository::update(
             connector.validation = ValidationState();
         }
 
-        auto saveRecord = [this, connector, done, next, id]() -> QString {
-            QList<Connector> list = m_connectors;
-            list[indexOf(id)] = connector;
+        // Writes the row (clearing / setting pending marks in the same transaction).
+        auto saveRecord = [this, connector, done, next, id](const QString &clearMark = {},
+                              const QString &setMark = {}) -> QString {
             QString error;
-            if (!saveList(list, &error))
+            if (!m_store->update(connector, &error, clearMark, setMark)) {
+                // Deleted by another process meanwhile: reported, never created again.
+                refresh();
                 return error;
-            m_connectors = std::move(list);
+            }
+            const int i = indexOf(id);
+            if (i >= 0)
+                m_connectors[i] = connector;
             Q_EMIT connectorUpdated(id);
             return {};
         };
@@ -399,18 +434,30 @@ void ConnectorRepository::update(
         };
 
         if (authChanged) {
+            QString markError;
+            if (!m_store->markPendingSecret(newKey, id, &markError)) {
+                finish(done, failure(tr("The changes were not saved. %1").arg(markError), id));
+                return next();
+            }
             m_secrets->write(
                 newKey, secret, this,
                 [this, newKey, oldKey, id, done, next, saveRecord, succeed, notStored](
                     const SecretResult &w) {
-                    if (!w.ok())
+                    if (!w.ok()) {
+                        if (w.error != SecretResult::Error::Timeout)
+                            clearPending(newKey);
                         return notStored(w);
-                    const QString error = saveRecord();
+                    }
+                    // The new secret is owned by the row from now on; the old one is marked
+                    // for removal in the same transaction.
+                    const QString error = saveRecord(newKey, oldKey);
                     if (!error.isEmpty()) {
-                        m_secrets->remove(
-                            newKey, this, [this, error, id, done, next](const SecretResult &rm) {
+                        m_secrets->remove(newKey, this,
+                            [this, newKey, error, id, done, next](const SecretResult &rm) {
                                 QString message = tr("The changes were not saved. %1").arg(error);
-                                if (!rm.ok())
+                                if (rm.ok() || rm.error == SecretResult::Error::NotFound)
+                                    clearPending(newKey);
+                                else
                                     message += QLatin1Char(' ')
                                         + tr("The new secret could not be removed from the "
                                              "keychain: %1")
@@ -421,17 +468,25 @@ void ConnectorRepository::update(
                         return;
                     }
                     // The secret of the previous authentication type no longer applies.
-                    m_secrets->remove(oldKey, this, [succeed](const SecretResult &rm) {
-                        succeed(rm.ok() ? QString()
-                                        : tr("The previous secret could not be removed from the "
-                                             "keychain: %1")
-                                              .arg(rm.message));
-                    });
+                    m_secrets->remove(
+                        oldKey, this, [this, oldKey, succeed](const SecretResult &rm) {
+                            if (rm.ok() || rm.error == SecretResult::Error::NotFound)
+                                clearPending(oldKey);
+                            succeed(rm.ok() || rm.error == SecretResult::Error::NotFound
+                                    ? QString()
+                                    : tr("The previous secret could not be removed from the "
+                                         "keychain: %1")
+                                          .arg(rm.message));
+                        });
                 },
                 // Timed out, reported as not saved, then written after all: take it out.
                 [this, newKey](const SecretResult &late) {
-                    if (late.ok())
-                        m_secrets->remove(newKey, this, [](const SecretResult &) {});
+                    if (!late.ok())
+                        return clearPending(newKey);
+                    m_secrets->remove(newKey, this, [this, newKey](const SecretResult &rm) {
+                        if (rm.ok() || rm.error == SecretResult::Error::NotFound)
+                            clearPending(newKey);
+                    });
                 });
             return;
         }
@@ -503,21 +558,21 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                         id));
                 return next();
             }
-            QList<Connector> without = m_connectors;
-            without.removeAt(indexOf(id));
+            // The row goes, and the secret is marked for removal, in one transaction: a crash
+            // before the keychain answers leaves the mark, and the next open finishes it.
             QString error;
-            if (!saveList(without, &error)) {
+            if (!m_store->remove(id, &error, key)) {
                 finish(done, failure(tr("Nothing was deleted. %1").arg(error), id));
                 return next();
             }
             // The in-memory list (what views show) changes only once the whole removal
-            // succeeded; until then no other write may put the record back.
+            // succeeded; until then no result may be recorded for it.
             m_removing.insert(id);
             const bool hadSecret = rd.ok();
             const QString secret = rd.secret;
             m_secrets->remove(
                 key, this,
-                [this, id, without, old, hadSecret, secret, done, next](const SecretResult &rm) {
+                [this, id, key, old, hadSecret, secret, done, next](const SecretResult &rm) {
                     m_removing.remove(id);
                     if (!rm.ok()) {
                         // Write the record back: a connector is deleted whole or not at all.
@@ -525,24 +580,18 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                         QString message = tr("Nothing was deleted: the secret could not be removed "
                                              "from the keychain. %1")
                                               .arg(rm.message);
-                        if (!saveList(m_connectors, &error))
+                        const int i = indexOf(id);
+                        if (i < 0 || !m_store->insert(m_connectors.at(i), &error, key))
                             message += QLatin1Char(' ')
-                                + tr("The connector could not be written back to the file either: "
-                                     "%1")
+                                + tr("The connector could not be written back to the database "
+                                     "either: %1")
                                       .arg(error);
                         finish(done, failure(message, id));
                         return next();
                     }
-                    QList<Connector> now = m_connectors;
-                    now.removeAt(indexOf(id));
-                    if (now != without) {
-                        // A validation result was recorded meanwhile: keep it in the file too.
-                        QString error;
-                        if (!saveList(now, &error))
-                            qCWarning(lcStore).noquote() << error;
-                    }
+                    clearPending(key);
                     Q_EMIT connectorAboutToBeRemoved(id);
-                    m_connectors = std::move(now);
+                    m_connectors.removeAt(indexOf(id));
                     Q_EMIT connectorRemoved(id);
                     RepositoryResult r;
                     r.ok = true;
@@ -563,6 +612,13 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
     });
 }
 
+void ConnectorRepository::clearPending(const QString &key)
+{
+    QString error;
+    if (!m_store->clearPendingSecret(key, &error))
+        qCWarning(lcStore).noquote() << error; // finished at the next open
+}
+
 bool ConnectorRepository::setValidation(
     const QUuid &id, const ValidationState &state, QString *error)
 {
@@ -571,11 +627,9 @@ bool ConnectorRepository::setValidation(
         *error = tr("This connector no longer exists.");
         return false;
     }
-    QList<Connector> list = m_connectors;
-    list[i].validation = state;
-    if (!saveList(list, error))
+    if (!m_store->setValidation(id, state, error))
         return false;
-    m_connectors = std::move(list);
+    m_connectors[i].validation = state;
     Q_EMIT connectorUpdated(id);
     return true;
 }
@@ -606,6 +660,7 @@ void ConnectorRepository::importConnectors(
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
         QList<Connector> list = m_connectors;
+        QList<Connector> toAdd, toReplace;
         QList<QUuid> updatedIds;
         for (Connector c : std::as_const(replaced)) {
             const int i = indexOf(c.id);
@@ -628,6 +683,7 @@ void ConnectorRepository::importConnectors(
             c.needsSecret = old.needsSecret;
             c.validation = credentialsChanged(old, c) ? ValidationState() : old.validation;
             list[i] = c;
+            toReplace.append(c);
             updatedIds.append(c.id);
         }
         QList<QUuid> addedIds;
@@ -645,10 +701,12 @@ void ConnectorRepository::importConnectors(
             c.needsSecret = true;
             c.validation = ValidationState();
             list.append(c);
+            toAdd.append(c);
             addedIds.append(c.id);
         }
         QString error;
-        if (!saveList(list, &error)) {
+        if (!m_store->write(toAdd, toReplace, &error)) {
+            refresh();
             finish(done, failure(tr("Nothing was imported. %1").arg(error)));
             return next();
         }

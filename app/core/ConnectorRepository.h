@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Connector.h"
+#include "ConnectorStore.h"
 #include "SecretStore.h"
 
 #include <QList>
@@ -10,12 +11,6 @@
 #include <functional>
 #include <optional>
 
-namespace cd {
-
-class ConnectorStore;
-}
-
-class QThreadPool;
 class QTimer;
 
 namespace cd {
@@ -36,16 +31,20 @@ struct RepositoryResult
 
 using RepositoryCallback = std::function<void(const RepositoryResult &)>;
 
-// The one writer of connectors: keeps the list in memory and changes it only through
-// transactions over the store (connectors.json) and the secret store (keychain).
+// This process's writer of connectors: keeps the list in memory and changes it only through
+// transactions over the store (connectors.db, one transaction per operation, over its own
+// rows only) and the secret store (keychain). Other processes may change the database at the
+// same time; refresh() brings their changes in.
 //
-//  add     secret first, then the record; the secret is removed again if the record cannot
-//          be written.
+//  add     the secret is marked pending, written, then the record is inserted (clearing the
+//          mark in the same transaction); the secret is removed again if the record cannot
+//          be written, and the next open removes it if the process died in between.
 //  update  the secret is rewritten only when a new one is given; a secret that no longer
 //          applies (Basic -> oAuth) is dropped after the record is saved; if the record
 //          cannot be written, the old secret is put back.
-//  remove  the secret is read (kept for undo), the record removed, then the secret; if the
-//          secret cannot be removed, the record is written back, so nothing is half-deleted.
+//  remove  the secret is read (kept for undo), the record deleted (marking the secret for
+//          removal), then the secret; if the secret cannot be removed, the record is written
+//          back, so nothing is half-deleted.
 //
 // Operations run one at a time in the order they are asked for. Every result reaches the
 // caller; nothing is only logged. Loading touches no keychain: a secret is read only when
@@ -57,8 +56,9 @@ public:
     ConnectorRepository(ConnectorStore *store, SecretStore *secrets, QObject *parent = nullptr);
     ~ConnectorRepository() override;
 
-    // Loads connectors.json. On failure the list is empty and saving is blocked until the
-    // user chooses (see ConnectorStore).
+    // Opens connectors.db (migrating connectors.json once). On failure the list holds what
+    // could be read, possibly nothing, and saving is blocked until the user chooses (see
+    // ConnectorStore). Then finishes keychain changes a crash interrupted, if any.
     bool load(QString *error);
     bool isBlocked() const;
     QString loadError() const;
@@ -80,18 +80,19 @@ public:
     // Restores a removed connector (same id, same timestamps), with its secret when it had one.
     void restore(const RepositoryResult &removed, RepositoryCallback done);
 
-    // Records a validation result (file only; no keychain).
+    // Records a validation result (database only; no keychain), failing with a reason.
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
-    // Records a validation result at once in memory (views update) and writes the file a
-    // moment later on a worker thread, coalescing results that arrive together: with many
-    // connectors a full save per result on the GUI thread would stall the window. A failed
-    // write is reported by saveFailed(); the results stay in memory and are written with
-    // the next save.
+    // Records a validation result: one UPDATE of its columns. Shown at once; a failed write
+    // is reported by saveFailed() (the result stays shown). Returns false when the connector
+    // is gone or being removed.
     bool recordValidation(const QUuid &id, const ValidationState &state);
-    // Writes recorded results that are not on disk yet (also done on destruction).
-    bool flush(QString *error);
-    bool hasUnsavedResults() const { return m_unsaved; }
-    void setSaveDelay(int ms) { m_saveDelayMs = ms; }
+
+    // Applies what other processes changed since the last look (added, changed and removed
+    // connectors, as the usual signals). Cheap when nothing changed. Returns whether anything
+    // changed.
+    bool refresh();
+    // Calls refresh() every `ms` (0: never).
+    void setWatchInterval(int ms);
 
     // Reads the connector's secret from the keychain (validation, "reveal").
     void readSecret(const QUuid &id, QObject *context, SecretCallback done);
@@ -109,8 +110,7 @@ Q_SIGNALS:
     void aboutToReset();
     // Every asked-for operation has finished (see isBusy()).
     void idle();
-    // A deferred write of validation results failed (the results stay in memory and are
-    // written with the next successful save).
+    // A validation result could not be written (it stays shown).
     void saveFailed(const QString &error);
     void reset(); // the whole list changed (load)
 
@@ -118,10 +118,11 @@ private:
     using Step = std::function<void(std::function<void()> next)>;
     void enqueue(Step step);
     void runNext();
-    bool saveList(const QList<Connector> &list, QString *error);
-    // What belongs in the file: the list less the connectors being removed.
-    QList<Connector> persistedList() const;
-    void writeInBackground();
+    // Finishes keychain changes that a crash interrupted (marks left in the database).
+    void recoverPendingSecrets();
+    void recoverNext(
+        const QList<ConnectorStore::PendingSecret> &pending, int i, std::function<void()> next);
+    void clearPending(const QString &key);
     void finish(const RepositoryCallback &done, RepositoryResult result);
     // The stored connector, if it may be changed now; otherwise reports why to `done`.
     std::optional<Connector> changeable(const QUuid &id, const RepositoryCallback &done);
@@ -132,13 +133,10 @@ private:
     ConnectorStore *m_store;
     SecretStore *m_secrets;
     QList<Connector> m_connectors;
-    QSet<QUuid> m_removing; // removed from the file, secret removal still running
+    QSet<QUuid> m_removing; // removed from the database, secret removal still running
     QQueue<Step> m_queue;
     bool m_running = false;
-    bool m_unsaved = false; // recorded validation results not written yet
-    int m_saveDelayMs = 250;
-    QTimer *m_saveTimer = nullptr;
-    QThreadPool *m_writer = nullptr; // one thread: background writes never overlap
+    QTimer *m_watchTimer = nullptr;
 
 public:
     // An import, in one save (all or nothing): `added` connectors get a new id (when null) and

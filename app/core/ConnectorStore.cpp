@@ -1,5 +1,6 @@
 #include "ConnectorStore.h"
 
+#include "ConnectorJson.h"
 #include "Log.h"
 #include "Paths.h"
 
@@ -7,425 +8,913 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSysInfo>
+#include <QUuid>
+#include <QVariant>
+
+#if defined(Q_OS_WIN)
+#include <windows.h>
+#else
+#include <cerrno>
+#include <csignal>
+#include <unistd.h>
+#endif
 
 namespace cd {
 
 namespace {
 
-QString tr(const char *s)
+QString tr(const char *s, const char *disambiguation = nullptr, int n = -1)
 {
-    return QCoreApplication::translate("ConnectorStore", s);
+    return QCoreApplication::translate("ConnectorStore", s, disambiguation, n);
 }
 
-const QString kFileName = QStringLiteral("connectors.json");
+const QString kFileName = QStringLiteral("connectors.db");
+const QString kLegacyFileName = QStringLiteral("connectors.json");
 
-// Field names of schema 1.
-namespace F {
-const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
-    connectors("connectors"), id("id"), application("application"), name("name"), url("url"),
-    verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
-    pinned("pinnedCertificateSha256"), needsSecret("needsSecret"), validation("validation"),
-    status("status"), message("message"), checkedAt("checkedAt"),
-    credentialsRejected("credentialsRejected"), hostNotFound("hostNotFound"), account("account"),
-    displayName("displayName"), licenseType("licenseType"), createdAt("createdAt"),
-    updatedAt("updatedAt");
+// Schema 1.0. Dates are milliseconds since the epoch (UTC): cheap to read back.
+const char *const kSchema[] = {
+    "CREATE TABLE connectors ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " seq INTEGER NOT NULL," // list order: order of insertion
+    " rev INTEGER NOT NULL," // revision counter value of the last change
+    " application TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " name_key TEXT NOT NULL UNIQUE," // trimmed, case-folded: names are unique ignoring case
+    " url TEXT NOT NULL,"
+    " verify_ssl INTEGER NOT NULL,"
+    " auth_type TEXT NOT NULL,"
+    " identity TEXT NOT NULL,"
+    " pinned_sha256 BLOB,"
+    " needs_secret INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT NOT NULL DEFAULT 'not-verified',"
+    " message TEXT NOT NULL DEFAULT '',"
+    " checked_at INTEGER,"
+    " credentials_rejected INTEGER NOT NULL DEFAULT 0,"
+    " host_not_found INTEGER NOT NULL DEFAULT 0,"
+    " account_display_name TEXT NOT NULL DEFAULT '',"
+    " account_username TEXT NOT NULL DEFAULT '',"
+    " account_license TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER,"
+    " updated_at INTEGER,"
+    " extra TEXT" // JSON object: fields of a newer connectors.json minor version
+    ")",
+    "CREATE INDEX connectors_rev ON connectors (rev)",
+    // Keychain changes in flight (see ConnectorStore::markPendingSecret).
+    "CREATE TABLE pending_secrets ("
+    " key TEXT PRIMARY KEY NOT NULL,"
+    " connector_id TEXT NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " host TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL"
+    ")",
+    "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)",
+    "INSERT INTO counters (name, value) VALUES ('revision', 0), ('seq', 0)",
+};
+
+const QString kColumns = QStringLiteral(
+    "id, rev, application, name, url, verify_ssl, auth_type, identity, pinned_sha256, "
+    "needs_secret, status, message, checked_at, credentials_rejected, host_not_found, "
+    "account_display_name, account_username, account_license, created_at, updated_at, extra");
+
+constexpr qint64 kAbandonedAfterMs = 60 * 60 * 1000;
+
+QString nameKey(const QString &name)
+{
+    return name.trimmed().toCaseFolded();
 }
 
-const QSet<QString> &knownConnectorFields()
+QVariant dateValue(const QDateTime &t)
 {
-    static const QSet<QString> known { F::id, F::application, F::name, F::url, F::verifySsl,
-        F::authType, F::username, F::clientId, F::pinned, F::validation, F::createdAt, F::updatedAt,
-        F::needsSecret };
-    return known;
+    return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
-QString dateToJson(const QDateTime &t)
+QDateTime dateFrom(const QVariant &v)
 {
-    return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
+    return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
 }
 
-bool optionalString(const QJsonObject &o, QLatin1String key, QString *out, QString *error)
+int primaryCode(const QSqlError &e)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull())
-        return true;
-    if (!v.isString()) {
-        *error = tr("\"%1\" must be text").arg(key);
-        return false;
-    }
-    *out = v.toString();
-    return true;
+    return e.nativeErrorCode().toInt() & 0xff;
 }
 
-bool optionalBool(
-    const QJsonObject &o, QLatin1String key, const QString &shownKey, bool *out, QString *error)
+bool isBusy(const QSqlError &e)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined())
-        return true;
-    if (!v.isBool()) {
-        *error = tr("\"%1\" must be true or false").arg(shownKey);
-        return false;
-    }
-    *out = v.toBool();
-    return true;
+    const int code = primaryCode(e);
+    return code == 5 /* SQLITE_BUSY */ || code == 6 /* SQLITE_LOCKED */;
 }
 
-bool requiredString(const QJsonObject &o, QLatin1String key, QString *out, QString *error)
+bool processAlive(qint64 pid)
 {
-    if (!o.value(key).isString()) {
-        *error = o.contains(key) ? tr("\"%1\" must be text").arg(key)
-                                 : tr("\"%1\" is missing").arg(key);
-        return false;
-    }
-    *out = o.value(key).toString();
-    return true;
-}
-
-bool optionalDate(const QJsonObject &o, QLatin1String key, QDateTime *out, QString *error)
-{
-    QString s;
-    if (!optionalString(o, key, &s, error))
-        return false;
-    if (s.isEmpty())
-        return true;
-    *out = QDateTime::fromString(s, Qt::ISODateWithMs);
-    if (!out->isValid()) {
-        *error = tr("\"%1\" is not a date: %2").arg(key, s);
-        return false;
-    }
-    *out = out->toUTC();
-    return true;
+#if defined(Q_OS_WIN)
+    HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, DWORD(pid));
+    if (!h)
+        return GetLastError() == ERROR_ACCESS_DENIED;
+    DWORD code = 0;
+    const bool running = GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+    CloseHandle(h);
+    return running;
+#else
+    return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
+#endif
 }
 
 } // namespace
 
+// ---- connection ----------------------------------------------------------------------
+
 ConnectorStore::ConnectorStore(const QString &dataDir)
     : m_dataDir(dataDir)
+    , m_connectionName(
+          QStringLiteral("connector-store-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
 { }
+
+ConnectorStore::~ConnectorStore()
+{
+    close();
+}
 
 QString ConnectorStore::filePath() const
 {
     return QDir(m_dataDir).filePath(kFileName);
 }
 
-QJsonObject ConnectorStore::definitionToJson(const Connector &c)
+QString ConnectorStore::legacyFilePath() const
 {
-    QJsonObject o;
-    o.insert(F::application, c.application);
-    o.insert(F::name, c.name);
-    o.insert(F::url, c.url);
-    o.insert(F::verifySsl, c.verifySsl);
-    o.insert(F::authType, authTypeId(c.authType));
-    o.insert(c.authType == AuthType::OAuth ? F::clientId : F::username, c.identity);
-    if (!c.pinnedCertificateSha256.isEmpty())
-        o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
-    return o;
+    return QDir(m_dataDir).filePath(kLegacyFileName);
 }
 
-QJsonObject ConnectorStore::toJson(const Connector &c)
+void ConnectorStore::setBusyTimeout(int ms)
 {
-    QJsonObject o = c.unknownFields;
-    o.insert(F::id, c.id.toString(QUuid::WithoutBraces));
-    const QJsonObject definition = definitionToJson(c);
-    for (auto it = definition.begin(); it != definition.end(); ++it)
-        o.insert(it.key(), it.value());
-    if (c.needsSecret)
-        o.insert(F::needsSecret, true);
-    QJsonObject v;
-    v.insert(F::status, statusId(c.validation.status));
-    if (!c.validation.message.isEmpty())
-        v.insert(F::message, c.validation.message);
-    if (c.validation.checkedAt.isValid())
-        v.insert(F::checkedAt, dateToJson(c.validation.checkedAt));
-    if (c.validation.credentialsRejected)
-        v.insert(F::credentialsRejected, true);
-    if (c.validation.hostNotFound)
-        v.insert(F::hostNotFound, true);
-    if (c.validation.account != AccountInfo()) {
-        v.insert(F::account,
-            QJsonObject { { F::displayName, c.validation.account.displayName },
-                { F::username, c.validation.account.username },
-                { F::licenseType, c.validation.account.licenseType } });
-    }
-    o.insert(F::validation, v);
-    if (c.createdAt.isValid())
-        o.insert(F::createdAt, dateToJson(c.createdAt));
-    if (c.updatedAt.isValid())
-        o.insert(F::updatedAt, dateToJson(c.updatedAt));
-    return o;
+    m_busyTimeoutMs = ms;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (db.isOpen())
+        QSqlQuery(db).exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(ms));
 }
 
-bool ConnectorStore::fromJson(const QJsonObject &o, Connector *c, QString *error)
+void ConnectorStore::close()
 {
-    Connector r;
-    QString text;
-    if (!requiredString(o, F::id, &text, error))
-        return false;
-    r.id = QUuid::fromString(text);
-    if (r.id.isNull()) {
-        *error = tr("\"id\" is not a UUID: %1").arg(text);
+    if (!QSqlDatabase::contains(m_connectionName))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool ConnectorStore::openConnection(const QString &path, bool readOnly, QString *problem)
+{
+    close();
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    db.setDatabaseName(path);
+    db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_OPEN_READONLY") : QString());
+    if (!db.open()) {
+        *problem = db.lastError().text();
         return false;
     }
-    if (!requiredString(o, F::application, &r.application, error)
-        || !requiredString(o, F::name, &r.name, error) || !requiredString(o, F::url, &r.url, error)
-        || !requiredString(o, F::authType, &text, error))
-        return false;
-    if (!authTypeFromId(text, &r.authType)) {
-        *error = tr("\"authType\" must be \"basic\" or \"oauth\", not \"%1\"").arg(text);
-        return false;
-    }
-    const QLatin1String identityKey = r.authType == AuthType::OAuth ? F::clientId : F::username;
-    if (!optionalString(o, identityKey, &r.identity, error))
-        return false;
-    if (!optionalBool(o, F::verifySsl, F::verifySsl, &r.verifySsl, error))
-        return false;
-    text.clear();
-    if (!optionalString(o, F::pinned, &text, error))
-        return false;
-    if (!text.isEmpty()) {
-        r.pinnedCertificateSha256 = QByteArray::fromHex(text.toLatin1());
-        if (r.pinnedCertificateSha256.size() != 32) {
-            *error = tr("\"pinnedCertificateSha256\" is not a SHA-256 fingerprint");
-            return false;
-        }
-    }
-    if (!optionalBool(o, F::needsSecret, F::needsSecret, &r.needsSecret, error))
-        return false;
-    if (o.contains(F::validation)) {
-        const QJsonValue vv = o.value(F::validation);
-        if (!vv.isObject()) {
-            *error = tr("\"validation\" must be an object");
-            return false;
-        }
-        const QJsonObject v = vv.toObject();
-        text.clear();
-        if (!optionalString(v, F::status, &text, error))
-            return false;
-        if (!text.isEmpty() && !statusFromId(text, &r.validation.status)) {
-            *error = tr("\"validation.status\" is unknown: %1").arg(text);
-            return false;
-        }
-        if (!optionalString(v, F::message, &r.validation.message, error)
-            || !optionalDate(v, F::checkedAt, &r.validation.checkedAt, error))
-            return false;
-        if (!optionalBool(v, F::credentialsRejected,
-                QStringLiteral("validation.credentialsRejected"), &r.validation.credentialsRejected,
-                error)
-            || !optionalBool(v, F::hostNotFound, QStringLiteral("validation.hostNotFound"),
-                &r.validation.hostNotFound, error))
-            return false;
-        if (v.contains(F::account)) {
-            if (!v.value(F::account).isObject()) {
-                *error = tr("\"validation.account\" must be an object");
-                return false;
-            }
-            const QJsonObject a = v.value(F::account).toObject();
-            if (!optionalString(a, F::displayName, &r.validation.account.displayName, error)
-                || !optionalString(a, F::username, &r.validation.account.username, error)
-                || !optionalString(a, F::licenseType, &r.validation.account.licenseType, error))
-                return false;
-        }
-    }
-    if (!optionalDate(o, F::createdAt, &r.createdAt, error)
-        || !optionalDate(o, F::updatedAt, &r.updatedAt, error))
-        return false;
-    for (auto it = o.begin(); it != o.end(); ++it) {
-        if (!knownConnectorFields().contains(it.key()))
-            r.unknownFields.insert(it.key(), it.value());
-    }
-    // The identity field of the other auth type is not ours to keep.
-    r.unknownFields.remove(r.authType == AuthType::OAuth ? F::username : F::clientId);
-    *c = r;
+    QSqlQuery q(db);
+    // Waits for another process's transaction instead of failing at once.
+    q.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(m_busyTimeoutMs));
+    q.exec(QStringLiteral("PRAGMA foreign_keys = ON"));
     return true;
 }
 
-QByteArray ConnectorStore::serialize(
-    const QList<Connector> &connectors, const QJsonObject &topLevelExtra, int schemaMinor)
+bool ConnectorStore::block(const QString &problem, QString *error)
 {
-    QJsonArray array;
-    for (const Connector &c : connectors)
-        array.append(toJson(c));
-    QJsonObject root = topLevelExtra;
-    root.insert(F::schemaVersion, kSchemaMajor);
-    root.insert(F::schemaMinor, schemaMinor);
-    root.insert(F::connectors, array);
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    m_state = State::Blocked;
+    m_readOnlyAcknowledged = false;
+    close();
+    m_loadError = tr("Connector Desk cannot use %1: %2. The file was left as it is, and nothing "
+                     "will be saved to it until you choose what to do.")
+                      .arg(QDir::toNativeSeparators(m_badFile), problem);
+    *error = m_loadError;
+    qCInfo(lcStore).noquote() << m_loadError; // the caller shows it (once)
+    return false;
+}
+
+// A new, empty database (with the connectors of connectors.json when there is one), made
+// under a temporary name and renamed into place only when complete: another process never
+// sees a half-made database, and when two processes create it at once, one wins and the
+// other opens the winner's.
+bool ConnectorStore::create(QString *problem)
+{
+    const QString path = filePath();
+    const QString temp = path + QStringLiteral(".new-")
+        + QUuid::createUuid().toString(QUuid::WithoutBraces).left(8);
+    auto discard = [&] {
+        close();
+        for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm"),
+                 QStringLiteral("-journal") })
+            QFile::remove(temp + suffix);
+    };
+    {
+        QFile f(temp); // created here so that it is private from the first byte
+        if (!f.open(QIODevice::WriteOnly)
+#if !defined(Q_OS_WIN)
+            || !f.setPermissions(QFile::ReadOwner | QFile::WriteOwner)
+#endif
+        ) {
+            *problem = tr("%1 cannot be created (%2)")
+                           .arg(QDir::toNativeSeparators(temp), f.errorString());
+            return false;
+        }
+    }
+    QList<Connector> legacy;
+    const bool migrating = QFileInfo::exists(legacyFilePath());
+    if (migrating) {
+        QString why;
+        if (!ConnectorJson::readFile(legacyFilePath(), &legacy, &why)) {
+            discard();
+            m_badFile = legacyFilePath();
+            *problem = why;
+            return false;
+        }
+    }
+    if (!openConnection(temp, false, problem)) {
+        discard();
+        return false;
+    }
+    // The schema (and the migrated connectors) in one transaction.
+    const bool made = [&] {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        auto fail = [&](const QString &what) {
+            *problem = what;
+            return false;
+        };
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode = WAL")))
+            return fail(q.lastError().text());
+        q.exec(QStringLiteral("PRAGMA synchronous = FULL"));
+        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            return fail(q.lastError().text());
+        for (const char *statement : kSchema) {
+            if (!q.exec(QString::fromLatin1(statement)))
+                return fail(q.lastError().text());
+        }
+        if (!q.exec(
+                QStringLiteral("PRAGMA user_version = %1").arg(kSchemaMajor * 1000 + kSchemaMinor)))
+            return fail(q.lastError().text());
+        QSet<QString> names;
+        for (const Connector &c : std::as_const(legacy)) {
+            if (names.contains(nameKey(c.name))) {
+                m_badFile = legacyFilePath();
+                return fail(tr("two connectors are named \"%1\" (names must differ, ignoring "
+                               "case); rename one in the file")
+                                .arg(c.name));
+            }
+            names.insert(nameKey(c.name));
+            if (!insertRow(c, problem))
+                return false;
+        }
+        if (!q.exec(QStringLiteral("COMMIT")))
+            return fail(q.lastError().text());
+        return true;
+    }();
+    m_pendingRevisions.clear();
+    if (!made) {
+        discard();
+        return false;
+    }
+    close();
+    if (!QFile::rename(temp, path)) {
+        discard();
+        if (QFileInfo::exists(path))
+            return true; // another process made it first: use theirs
+        *problem = tr("%1 cannot be created").arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    discard();
+    if (migrating) {
+        // Kept, never deleted, never changed: renamed so that it is not migrated again.
+        QString target = legacyFilePath() + QStringLiteral(".migrated");
+        for (int n = 2; QFileInfo::exists(target); ++n)
+            target = legacyFilePath() + QStringLiteral(".migrated-%1").arg(n);
+        if (QFile::rename(legacyFilePath(), target)) {
+            m_migrationNotice
+                = tr("%n connector(s) moved from %1 to %2. The old file is kept as %3.", nullptr,
+                    int(legacy.size()))
+                      .arg(QDir::toNativeSeparators(legacyFilePath()),
+                          QDir::toNativeSeparators(path), QDir::toNativeSeparators(target));
+            qCInfo(lcStore).noquote() << m_migrationNotice;
+        }
+    }
+    return true;
 }
 
 bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
 {
-    const QString path = filePath();
-    auto fail = [&](const QString &problem) {
-        m_state = State::Blocked;
-        m_readOnlyAcknowledged = false;
-        m_loadError = tr("Connector Desk cannot read %1: %2. The file was left as it is, and "
-                         "nothing will be saved over it until you choose what to do.")
-                          .arg(QDir::toNativeSeparators(path), problem);
-        *error = m_loadError;
-        qCInfo(lcStore).noquote() << m_loadError; // the caller shows it (once)
-        return false;
-    };
-
+    close();
     connectors->clear();
-    m_topLevelExtra = {};
-    m_fileSchemaMinor = kSchemaMinor;
-    QFileInfo info(path);
-    if (!info.exists()) {
-        m_state = State::Ok;
-        m_loadError.clear();
-        return true;
-    }
-    if (info.size() > kMaxFileSize)
-        return fail(tr("the file is %1 MiB, larger than the %2 MiB limit")
-                        .arg(info.size() / (1024 * 1024))
-                        .arg(kMaxFileSize / (1024 * 1024)));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(file.errorString());
-    const QByteArray bytes = file.read(kMaxFileSize + 1);
-    if (file.error() != QFileDevice::NoError)
-        return fail(file.errorString());
-    if (bytes.size() > kMaxFileSize)
-        return fail(
-            tr("the file is larger than the %1 MiB limit").arg(kMaxFileSize / (1024 * 1024)));
-
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return fail(tr("it is not valid JSON (%1 at byte %2); it may be truncated")
-                        .arg(parseError.errorString())
-                        .arg(parseError.offset));
-    if (!doc.isObject())
-        return fail(tr("the top level is not a JSON object"));
-    const QJsonObject root = doc.object();
-    const QJsonValue major = root.value(F::schemaVersion);
-    if (!major.isDouble() || major.toDouble() != double(major.toInt()) || major.toInt() < 1)
-        return fail(tr("\"schemaVersion\" is missing or not a whole number"));
-    if (major.toInt() > kSchemaMajor)
-        return fail(tr("it was written by a newer Connector Desk (schema version %1; this version "
-                       "reads %2). Update Connector Desk")
-                        .arg(major.toInt())
-                        .arg(kSchemaMajor));
-    const QJsonValue minor = root.value(F::schemaMinor);
-    if (!minor.isUndefined() && !minor.isDouble())
-        return fail(tr("\"schemaMinor\" is not a number"));
-    const QJsonValue list = root.value(F::connectors);
-    if (!list.isArray())
-        return fail(tr("\"connectors\" is missing or not a list"));
-
-    QList<Connector> result;
-    QSet<QUuid> ids;
-    const QJsonArray array = list.toArray();
-    result.reserve(array.size());
-    for (int i = 0; i < array.size(); ++i) {
-        if (!array.at(i).isObject())
-            return fail(tr("connector #%1 is not a JSON object").arg(i + 1));
-        Connector c;
-        QString why;
-        if (!fromJson(array.at(i).toObject(), &c, &why))
-            return fail(tr("connector #%1: %2").arg(i + 1).arg(why));
-        if (ids.contains(c.id))
-            return fail(tr("connector #%1 (\"%2\") has the same id as another connector: %3")
-                            .arg(i + 1)
-                            .arg(c.name, c.id.toString(QUuid::WithoutBraces)));
-        ids.insert(c.id);
-        result.append(std::move(c));
-    }
-
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() != F::schemaVersion && it.key() != F::schemaMinor && it.key() != F::connectors)
-            m_topLevelExtra.insert(it.key(), it.value());
-    }
-    m_fileSchemaMinor = qMax(kSchemaMinor, minor.toInt(kSchemaMinor));
-    m_state = State::Ok;
+    m_state = State::NotLoaded;
     m_loadError.clear();
-    *connectors = std::move(result);
+    m_migrationNotice.clear();
+    m_revisions.clear();
+    m_seenRevision = 0;
+    const QString path = filePath();
+    m_badFile = path;
+
+    if (!Paths::makePrivateDir(m_dataDir)) {
+        m_badFile = m_dataDir;
+        return block(tr("the folder cannot be created"), error);
+    }
+    if (!QFileInfo::exists(path)) {
+        QString problem;
+        if (!create(&problem))
+            return block(problem, error);
+    }
+
+    const QFileInfo info(path);
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return block(f.errorString(), error);
+        const QByteArray header = f.read(100);
+        if (info.size() == 0)
+            return block(tr("it is empty (0 bytes), so it was probably cut short; a database "
+                            "Connector Desk made is never empty"),
+                error);
+        if (!header.startsWith(QByteArrayLiteral("SQLite format 3\0")))
+            return block(tr("it is not a database (not an SQLite file)"), error);
+        if (header.size() < 100)
+            return block(tr("it is cut short (only %1 bytes)").arg(header.size()), error);
+    }
+
+    QString readOnlyReason;
+    if (!QFileInfo(m_dataDir).isWritable())
+        readOnlyReason
+            = tr("its folder %1 cannot be written").arg(QDir::toNativeSeparators(m_dataDir));
+    else if (!info.isWritable())
+        readOnlyReason = tr("the file is read-only");
+
+    // Checked through a read-only connection first: nothing is written (not even a
+    // checkpoint) to a file that turns out to be damaged or of a newer version.
+    QString problem;
+    if (!openConnection(path, true, &problem))
+        return block(readOnlyReason.isEmpty() ? problem : readOnlyReason, error);
+    int version = 0;
+    if (!check(&version, &problem)) {
+        // A database in a folder that cannot be written may not even be readable (its
+        // write-ahead log index cannot be made): the folder is the cause to report.
+        return block(readOnlyReason.isEmpty() ? problem : readOnlyReason, error);
+    }
+    const int major = version / 1000;
+    if (major > kSchemaMajor) {
+        // Never modified; shown as far as this version can read it.
+        readAll(connectors, &problem);
+        return block(tr("it was written by a newer Connector Desk (schema %1.%2; this version "
+                        "reads %3.x). Update Connector Desk to change these connectors")
+                         .arg(major)
+                         .arg(version % 1000)
+                         .arg(kSchemaMajor),
+            error);
+    }
+    if (!readOnlyReason.isEmpty()) {
+        readAll(connectors, &problem);
+        return block(readOnlyReason, error);
+    }
+    m_revisions.clear();
+    m_seenRevision = 0;
+#if !defined(Q_OS_WIN)
+    // Owner only, also when an older file (or a copy) has wider permissions.
+    for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
+        if (QFileInfo::exists(path + suffix))
+            QFile::setPermissions(path + suffix, QFile::ReadOwner | QFile::WriteOwner);
+    }
+#endif
+    if (!openConnection(path, false, &problem))
+        return block(problem, error);
+    // Forward-only migrations of this major version go here (version % 1000 < kSchemaMinor),
+    // each in its own transaction.
+
+    {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !q.next()
+            || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+            return block(
+                tr("it cannot be opened for writing (%1)").arg(q.lastError().text()), error);
+        q.finish();
+        // Read the data version before the rows: a change committed in between is then seen
+        // by the next changes().
+        if (q.exec(QStringLiteral("PRAGMA data_version")) && q.next())
+            m_dataVersion = q.value(0).toLongLong();
+    }
+    if (!readAll(connectors, &problem))
+        return block(problem, error);
+    m_state = State::Ok;
     qCDebug(lcStore) << "loaded" << connectors->size() << "connectors from" << path;
     return true;
 }
 
-bool ConnectorStore::save(const QList<Connector> &connectors, QString *error)
+// Integrity and schema version of the open database.
+bool ConnectorStore::check(int *version, QString *problem)
 {
-    if (m_state == State::Blocked) {
-        *error = tr("Not saved: %1 could not be read, and Connector Desk does not write over a "
-                    "file it could not read. Move the damaged file aside first.")
-                     .arg(QDir::toNativeSeparators(filePath()));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("PRAGMA quick_check"))) {
+        *problem = isBusy(q.lastError())
+            ? tr("it is busy in another program; try again")
+            : tr("it is damaged or cut short (%1)").arg(q.lastError().text());
         return false;
     }
-    if (!write(prepareWrite(connectors), error))
+    QStringList damage;
+    while (q.next() && damage.size() < 3)
+        damage.append(q.value(0).toString());
+    q.finish();
+    if (damage != QStringList { QStringLiteral("ok") }) {
+        *problem = tr("it is damaged (%1)").arg(damage.join(QStringLiteral("; ")));
         return false;
-    m_state = State::Ok;
+    }
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        *problem = q.lastError().text();
+        return false;
+    }
+    *version = q.value(0).toInt();
+    if (*version < 1000) {
+        // An SQLite file of another program (or one with no schema at all).
+        *problem = tr("it is not a Connector Desk database (no schema version)");
+        return false;
+    }
     return true;
 }
 
-ConnectorStore::Write ConnectorStore::prepareWrite(const QList<Connector> &connectors)
+// ---- reading -------------------------------------------------------------------------
+
+namespace {
+
+Connector connectorFrom(const QSqlQuery &q, qint64 *rev)
 {
-    return { m_dataDir, filePath(), connectors, m_topLevelExtra, m_fileSchemaMinor,
-        ++m_nextGeneration, m_gate };
+    Connector c;
+    c.id = QUuid::fromString(q.value(0).toString());
+    *rev = q.value(1).toLongLong();
+    c.application = q.value(2).toString();
+    c.name = q.value(3).toString();
+    c.url = q.value(4).toString();
+    c.verifySsl = q.value(5).toBool();
+    AuthType type = AuthType::Basic;
+    authTypeFromId(q.value(6).toString(), &type);
+    c.authType = type;
+    c.identity = q.value(7).toString();
+    c.pinnedCertificateSha256 = q.value(8).toByteArray();
+    c.needsSecret = q.value(9).toBool();
+    statusFromId(q.value(10).toString(), &c.validation.status);
+    c.validation.message = q.value(11).toString();
+    c.validation.checkedAt = dateFrom(q.value(12));
+    c.validation.credentialsRejected = q.value(13).toBool();
+    c.validation.hostNotFound = q.value(14).toBool();
+    c.validation.account.displayName = q.value(15).toString();
+    c.validation.account.username = q.value(16).toString();
+    c.validation.account.licenseType = q.value(17).toString();
+    c.createdAt = dateFrom(q.value(18));
+    c.updatedAt = dateFrom(q.value(19));
+    const QVariant extra = q.value(20);
+    if (!extra.isNull())
+        c.unknownFields = QJsonDocument::fromJson(extra.toByteArray()).object();
+    return c;
 }
 
-quint64 ConnectorStore::committedGeneration() const
+} // namespace
+
+bool ConnectorStore::readAll(QList<Connector> *connectors, QString *problem)
 {
-    QMutexLocker lock(&m_gate->mutex);
-    return m_gate->committed;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT %1 FROM connectors ORDER BY seq").arg(kColumns))) {
+        *problem = tr("its connectors cannot be read (%1)").arg(q.lastError().text());
+        return false;
+    }
+    QList<Connector> list;
+    while (q.next()) {
+        qint64 rev = 0;
+        list.append(connectorFrom(q, &rev));
+        m_revisions.insert(list.constLast().id, rev);
+        m_seenRevision = qMax(m_seenRevision, rev);
+    }
+    *connectors = std::move(list);
+    return true;
 }
 
-bool ConnectorStore::write(const Write &w, QString *error, bool *superseded)
+std::optional<ConnectorStore::Changes> ConnectorStore::changes(QString *error)
 {
-    if (superseded)
-        *superseded = false;
-    if (!Paths::makePrivateDir(w.dataDir)) {
-        *error = tr("Not saved: the folder %1 cannot be created.")
-                     .arg(QDir::toNativeSeparators(w.dataDir));
-        return false;
+    if (m_state != State::Ok)
+        return std::nullopt;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("PRAGMA data_version")) || !q.next()) {
+        *error = q.lastError().text();
+        return std::nullopt;
     }
-    QSaveFile file(w.path);
-    // Owner only (0600), also when an older file with wider permissions is replaced.
-    if (!file.open(QIODevice::WriteOnly)
-#if !defined(Q_OS_WIN)
-        || !file.setPermissions(QFile::ReadOwner | QFile::WriteOwner)
-#endif
-    ) {
-        *error = tr("Not saved: %1 cannot be written (%2). The previous file is unchanged.")
-                     .arg(QDir::toNativeSeparators(w.path), file.errorString());
-        return false;
+    const qint64 version = q.value(0).toLongLong();
+    q.finish();
+    if (version == m_dataVersion)
+        return std::nullopt;
+    m_dataVersion = version;
+
+    Changes result;
+    if (!q.exec(QStringLiteral("SELECT %1 FROM connectors WHERE rev > %2 ORDER BY seq")
+                    .arg(kColumns)
+                    .arg(m_seenRevision))) {
+        *error = q.lastError().text();
+        return std::nullopt;
     }
-    const QByteArray bytes = serialize(w.connectors, w.topLevelExtra, w.schemaMinor);
-    if (file.write(bytes) != bytes.size()) {
-        *error = tr("Not saved: writing %1 failed (%2). The previous file is unchanged.")
-                     .arg(QDir::toNativeSeparators(w.path), file.errorString());
-        file.cancelWriting();
-        return false;
+    qint64 highest = m_seenRevision;
+    while (q.next()) {
+        qint64 rev = 0;
+        Connector c = connectorFrom(q, &rev);
+        highest = qMax(highest, rev);
+        if (m_revisions.value(c.id, -1) == rev)
+            continue; // written by this connection
+        m_revisions.insert(c.id, rev);
+        result.changed.append(std::move(c));
     }
-    std::unique_ptr<QMutexLocker<QMutex>> lock;
-    if (w.gate) {
-        lock = std::make_unique<QMutexLocker<QMutex>>(&w.gate->mutex);
-        if (w.generation < w.gate->committed) {
-            file.cancelWriting(); // a newer list is on disk already
-            if (superseded)
-                *superseded = true;
-            return true;
+    q.finish();
+    m_seenRevision = highest;
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM connectors")) || !q.next()) {
+        *error = q.lastError().text();
+        return std::nullopt;
+    }
+    const qint64 count = q.value(0).toLongLong();
+    q.finish();
+    if (count != m_revisions.size()) {
+        QSet<QUuid> present;
+        if (!q.exec(QStringLiteral("SELECT id FROM connectors"))) {
+            *error = q.lastError().text();
+            return std::nullopt;
+        }
+        while (q.next())
+            present.insert(QUuid::fromString(q.value(0).toString()));
+        q.finish();
+        for (auto it = m_revisions.begin(); it != m_revisions.end();) {
+            if (!present.contains(it.key())) {
+                result.removed.append(it.key());
+                it = m_revisions.erase(it);
+            } else {
+                ++it;
+            }
         }
     }
-    if (!file.commit()) {
-        *error = tr("Not saved: writing %1 failed (%2). The previous file is unchanged.")
-                     .arg(QDir::toNativeSeparators(w.path), file.errorString());
+    return result;
+}
+
+// ---- writing -------------------------------------------------------------------------
+
+bool ConnectorStore::transaction(
+    const std::function<bool(QString *)> &body, QString *error, Durability durability)
+{
+    const QString shownPath = QDir::toNativeSeparators(filePath());
+    if (m_state != State::Ok) {
+        *error = m_state == State::Blocked
+            ? tr("Not saved: Connector Desk does not write to %1, which it could not use. Move "
+                 "the damaged file aside first.")
+                  .arg(QDir::toNativeSeparators(m_badFile))
+            : tr("Not saved: %1 is not open.").arg(shownPath);
         return false;
     }
-    if (w.gate)
-        w.gate->committed = w.generation;
-    qCDebug(lcStore) << "saved" << w.connectors.size() << "connectors to" << w.path;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    auto describe = [&](const QSqlError &e) {
+        if (isBusy(e))
+            return tr("Not saved: %1 is busy in another Connector Desk window or command (waited "
+                      "%2 s). Nothing was changed; try again.")
+                .arg(shownPath)
+                .arg(m_busyTimeoutMs / 1000.0, 0, 'f', 1);
+        return tr("Not saved: %1 could not be written (%2). Nothing was changed.")
+            .arg(shownPath, e.text());
+    };
+    q.exec(durability == Durability::Full ? QStringLiteral("PRAGMA synchronous = FULL")
+                                          : QStringLiteral("PRAGMA synchronous = NORMAL"));
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+        *error = describe(q.lastError());
+        return false;
+    }
+    m_pendingRevisions.clear();
+    QString why;
+    bool ok = body(&why);
+    if (ok && !q.exec(QStringLiteral("COMMIT"))) {
+        why = describe(q.lastError());
+        ok = false;
+    }
+    if (!ok) {
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        m_pendingRevisions.clear();
+        *error = why;
+        qCInfo(lcStore).noquote() << why;
+        return false;
+    }
+    for (auto it = m_pendingRevisions.cbegin(); it != m_pendingRevisions.cend(); ++it) {
+        if (it.value() < 0)
+            m_revisions.remove(it.key());
+        else
+            m_revisions.insert(it.key(), it.value());
+    }
+    m_pendingRevisions.clear();
     return true;
 }
+
+bool ConnectorStore::exec(QSqlQuery &q, QString *error)
+{
+    if (q.exec())
+        return true;
+    const QSqlError e = q.lastError();
+    if (primaryCode(e) == 19 /* SQLITE_CONSTRAINT */
+        && e.text().contains(QLatin1String("name_key"), Qt::CaseInsensitive)) {
+        *error = tr("Not saved: a connector with this name already exists (perhaps just added "
+                    "in another window or command). Choose another name.");
+    } else if (isBusy(e)) {
+        *error = tr("Not saved: %1 is busy in another Connector Desk window or command. "
+                    "Nothing was changed; try again.")
+                     .arg(QDir::toNativeSeparators(filePath()));
+    } else {
+        *error = tr("Not saved: %1 could not be written (%2). Nothing was changed.")
+                     .arg(QDir::toNativeSeparators(filePath()), e.text());
+    }
+    return false;
+}
+
+std::optional<qint64> ConnectorStore::nextCounter(const QString &name, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = ?"));
+    q.addBindValue(name);
+    if (!exec(q, error))
+        return std::nullopt;
+    q.prepare(QStringLiteral("SELECT value FROM counters WHERE name = ?"));
+    q.addBindValue(name);
+    if (!exec(q, error) || !q.next()) {
+        if (error->isEmpty())
+            *error = tr("Not saved: %1 has no %2 counter.").arg(filePath(), name);
+        return std::nullopt;
+    }
+    return q.value(0).toLongLong();
+}
+
+namespace {
+
+// Text for a NOT NULL column: Qt SQL binds a null QString as NULL.
+QString text(const QString &s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
+
+void bindDefinitionAndState(QSqlQuery &q, const Connector &c)
+{
+    q.bindValue(QStringLiteral(":application"), text(c.application));
+    q.bindValue(QStringLiteral(":name"), text(c.name));
+    q.bindValue(QStringLiteral(":name_key"), text(nameKey(c.name)));
+    q.bindValue(QStringLiteral(":url"), text(c.url));
+    q.bindValue(QStringLiteral(":verify_ssl"), c.verifySsl ? 1 : 0);
+    q.bindValue(QStringLiteral(":auth_type"), authTypeId(c.authType));
+    q.bindValue(QStringLiteral(":identity"), text(c.identity));
+    q.bindValue(QStringLiteral(":pinned_sha256"),
+        c.pinnedCertificateSha256.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                            : QVariant(c.pinnedCertificateSha256));
+    q.bindValue(QStringLiteral(":needs_secret"), c.needsSecret ? 1 : 0);
+    q.bindValue(QStringLiteral(":created_at"), dateValue(c.createdAt));
+    q.bindValue(QStringLiteral(":updated_at"), dateValue(c.updatedAt));
+    q.bindValue(QStringLiteral(":extra"),
+        c.unknownFields.isEmpty()
+            ? QVariant(QMetaType(QMetaType::QString))
+            : QVariant(
+                QString::fromUtf8(QJsonDocument(c.unknownFields).toJson(QJsonDocument::Compact))));
+}
+
+void bindValidation(QSqlQuery &q, const ValidationState &v)
+{
+    q.bindValue(QStringLiteral(":status"), statusId(v.status));
+    q.bindValue(QStringLiteral(":message"), text(v.message));
+    q.bindValue(QStringLiteral(":checked_at"), dateValue(v.checkedAt));
+    q.bindValue(QStringLiteral(":credentials_rejected"), v.credentialsRejected ? 1 : 0);
+    q.bindValue(QStringLiteral(":host_not_found"), v.hostNotFound ? 1 : 0);
+    q.bindValue(QStringLiteral(":account_display_name"), text(v.account.displayName));
+    q.bindValue(QStringLiteral(":account_username"), text(v.account.username));
+    q.bindValue(QStringLiteral(":account_license"), text(v.account.licenseType));
+}
+
+const QString kValidationAssignments = QStringLiteral(
+    "status = :status, message = :message, checked_at = :checked_at, "
+    "credentials_rejected = :credentials_rejected, host_not_found = :host_not_found, "
+    "account_display_name = :account_display_name, account_username = :account_username, "
+    "account_license = :account_license");
+
+} // namespace
+
+bool ConnectorStore::insertRow(const Connector &c, QString *error)
+{
+    const std::optional<qint64> rev = nextCounter(QStringLiteral("revision"), error);
+    const std::optional<qint64> seq
+        = rev ? nextCounter(QStringLiteral("seq"), error) : std::nullopt;
+    if (!seq)
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral(
+        "INSERT INTO connectors (id, seq, rev, application, name, name_key, url, verify_ssl, "
+        "auth_type, identity, pinned_sha256, needs_secret, status, message, checked_at, "
+        "credentials_rejected, host_not_found, account_display_name, account_username, "
+        "account_license, created_at, updated_at, extra) VALUES (:id, :seq, :rev, "
+        ":application, :name, :name_key, :url, :verify_ssl, :auth_type, :identity, "
+        ":pinned_sha256, :needs_secret, :status, :message, :checked_at, "
+        ":credentials_rejected, :host_not_found, :account_display_name, :account_username, "
+        ":account_license, :created_at, :updated_at, :extra)"));
+    q.bindValue(QStringLiteral(":id"), c.id.toString(QUuid::WithoutBraces));
+    q.bindValue(QStringLiteral(":seq"), *seq);
+    q.bindValue(QStringLiteral(":rev"), *rev);
+    bindDefinitionAndState(q, c);
+    bindValidation(q, c.validation);
+    if (!exec(q, error)) {
+        if (primaryCode(q.lastError()) == 19
+            && q.lastError().text().contains(QLatin1String("connectors.id")))
+            *error = tr("Not saved: a connector with this id already exists.");
+        return false;
+    }
+    m_pendingRevisions.insert(c.id, *rev);
+    return true;
+}
+
+bool ConnectorStore::updateRow(const Connector &c, QString *error)
+{
+    const std::optional<qint64> rev = nextCounter(QStringLiteral("revision"), error);
+    if (!rev)
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    // Only the columns this version knows: those of a newer minor version stay as they are.
+    q.prepare(QStringLiteral(
+        "UPDATE connectors SET rev = :rev, application = :application, name = :name, "
+        "name_key = :name_key, url = :url, verify_ssl = :verify_ssl, auth_type = :auth_type, "
+        "identity = :identity, pinned_sha256 = :pinned_sha256, needs_secret = :needs_secret, "
+        "created_at = :created_at, updated_at = :updated_at, extra = :extra, %1 WHERE id = :id")
+                  .arg(kValidationAssignments));
+    q.bindValue(QStringLiteral(":id"), c.id.toString(QUuid::WithoutBraces));
+    q.bindValue(QStringLiteral(":rev"), *rev);
+    bindDefinitionAndState(q, c);
+    bindValidation(q, c.validation);
+    if (!exec(q, error))
+        return false;
+    if (q.numRowsAffected() != 1) {
+        *error = tr("Not saved: this connector no longer exists (it was deleted in another window "
+                    "or command).");
+        return false;
+    }
+    m_pendingRevisions.insert(c.id, *rev);
+    return true;
+}
+
+bool ConnectorStore::setPending(const QString &key, const QUuid &id, bool set, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (set) {
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO pending_secrets (key, connector_id, pid, "
+                                 "host, created_at) VALUES (?, ?, ?, ?, ?)"));
+        q.addBindValue(key);
+        q.addBindValue(id.toString(QUuid::WithoutBraces));
+        q.addBindValue(QCoreApplication::applicationPid());
+        q.addBindValue(QSysInfo::machineHostName());
+        q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    } else {
+        q.prepare(QStringLiteral("DELETE FROM pending_secrets WHERE key = ?"));
+        q.addBindValue(key);
+    }
+    return exec(q, error);
+}
+
+bool ConnectorStore::insert(const Connector &c, QString *error, const QString &clearPending)
+{
+    return transaction(
+        [&](QString *why) {
+            return insertRow(c, why)
+                && (clearPending.isEmpty() || setPending(clearPending, c.id, false, why));
+        },
+        error, Durability::Full);
+}
+
+bool ConnectorStore::update(
+    const Connector &c, QString *error, const QString &clearPending, const QString &markPending)
+{
+    return transaction(
+        [&](QString *why) {
+            return updateRow(c, why)
+                && (clearPending.isEmpty() || setPending(clearPending, c.id, false, why))
+                && (markPending.isEmpty() || setPending(markPending, c.id, true, why));
+        },
+        error, Durability::Full);
+}
+
+bool ConnectorStore::remove(const QUuid &id, QString *error, const QString &markPending)
+{
+    return transaction(
+        [&](QString *why) {
+            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+            q.prepare(QStringLiteral("DELETE FROM connectors WHERE id = ?"));
+            q.addBindValue(id.toString(QUuid::WithoutBraces));
+            if (!exec(q, why))
+                return false;
+            m_pendingRevisions.insert(id, -1);
+            return markPending.isEmpty() || setPending(markPending, id, true, why);
+        },
+        error, Durability::Full);
+}
+
+bool ConnectorStore::setValidation(const QUuid &id, const ValidationState &state, QString *error)
+{
+    // Normal durability: in WAL mode a crash of the program loses nothing, a power cut may
+    // lose the last results (never the database); a result is checked again anyway.
+    return transaction(
+        [&](QString *why) {
+            const std::optional<qint64> rev = nextCounter(QStringLiteral("revision"), why);
+            if (!rev)
+                return false;
+            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+            q.prepare(QStringLiteral("UPDATE connectors SET rev = :rev, %1 WHERE id = :id")
+                          .arg(kValidationAssignments));
+            q.bindValue(QStringLiteral(":id"), id.toString(QUuid::WithoutBraces));
+            q.bindValue(QStringLiteral(":rev"), *rev);
+            bindValidation(q, state);
+            if (!exec(q, why))
+                return false;
+            if (q.numRowsAffected() != 1) {
+                *why = tr("This connector no longer exists.");
+                return false;
+            }
+            m_pendingRevisions.insert(id, *rev);
+            return true;
+        },
+        error, Durability::Normal);
+}
+
+bool ConnectorStore::write(
+    const QList<Connector> &added, const QList<Connector> &replaced, QString *error)
+{
+    return transaction(
+        [&](QString *why) {
+            for (const Connector &c : replaced) {
+                if (!updateRow(c, why))
+                    return false;
+            }
+            for (const Connector &c : added) {
+                if (!insertRow(c, why))
+                    return false;
+            }
+            return true;
+        },
+        error, Durability::Full);
+}
+
+bool ConnectorStore::markPendingSecret(const QString &key, const QUuid &connectorId, QString *error)
+{
+    return transaction([&](QString *why) { return setPending(key, connectorId, true, why); }, error,
+        Durability::Full);
+}
+
+bool ConnectorStore::clearPendingSecret(const QString &key, QString *error)
+{
+    return transaction([&](QString *why) { return setPending(key, QUuid(), false, why); }, error,
+        Durability::Normal);
+}
+
+QList<ConnectorStore::PendingSecret> ConnectorStore::abandonedPendingSecrets(QString *error)
+{
+    QList<PendingSecret> result;
+    if (m_state != State::Ok)
+        return result;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral(
+            "SELECT p.key, p.connector_id, p.pid, p.host, p.created_at, c.auth_type, "
+            "c.needs_secret FROM pending_secrets p LEFT JOIN connectors c ON c.id = "
+            "p.connector_id"))) {
+        *error = q.lastError().text();
+        return result;
+    }
+    const QString host = QSysInfo::machineHostName();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 self = QCoreApplication::applicationPid();
+    while (q.next()) {
+        const qint64 pid = q.value(2).toLongLong();
+        const bool sameHost = q.value(3).toString() == host;
+        const bool old = now - q.value(4).toLongLong() > kAbandonedAfterMs;
+        if (!old && (!sameHost || pid == self || processAlive(pid)))
+            continue; // still in flight in a running process
+        PendingSecret p;
+        p.key = q.value(0).toString();
+        p.connectorId = QUuid::fromString(q.value(1).toString());
+        if (!q.value(5).isNull() && !q.value(6).toBool()) {
+            AuthType type = AuthType::Basic;
+            authTypeFromId(q.value(5).toString(), &type);
+            p.claimed = secretKey(p.connectorId, type) == p.key;
+        }
+        result.append(p);
+    }
+    return result;
+}
+
+// ---- a bad file ----------------------------------------------------------------------
 
 bool ConnectorStore::moveBadFileAside(QString *movedTo, QString *error)
 {
-    const QString path = filePath();
+    close();
+    const QString path = m_badFile.isEmpty() ? filePath() : m_badFile;
     const QString stamp
         = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     QString target = path + QStringLiteral(".bad-") + stamp;
@@ -436,12 +925,19 @@ bool ConnectorStore::moveBadFileAside(QString *movedTo, QString *error)
                      .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(target));
         return false;
     }
+    // A database's journal files belong to it: they go along, never onto a new database.
+    for (const QString &suffix : { QStringLiteral("-wal"), QStringLiteral("-shm") }) {
+        if (QFileInfo::exists(path + suffix))
+            QFile::rename(path + suffix, target + suffix);
+    }
     *movedTo = target;
-    m_state = State::Ok;
-    m_loadError.clear();
-    m_topLevelExtra = {};
-    m_fileSchemaMinor = kSchemaMinor;
-    qCInfo(lcStore) << "moved unreadable" << path << "to" << target;
+    qCInfo(lcStore) << "moved unusable" << path << "to" << target;
+    QList<Connector> empty;
+    QString why;
+    if (!load(&empty, &why)) {
+        *error = why;
+        return false;
+    }
     return true;
 }
 

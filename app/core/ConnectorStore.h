@@ -2,102 +2,142 @@
 
 #include "Connector.h"
 
-#include <QJsonObject>
+#include <QDateTime>
+#include <QHash>
 #include <QList>
-#include <QMutex>
 #include <QString>
-#include <memory>
+#include <functional>
+#include <optional>
+
+class QSqlQuery;
 
 namespace cd {
 
-// connectors.json in the data directory: the connectors' metadata (never a secret).
+// connectors.db in the data directory: the connectors' metadata (never a secret), in SQLite
+// through Qt SQL. Several processes (windows, command lines, scheduled runs) use it at once;
+// SQLite does the locking. Every change is one transaction over its own rows.
 //
-// Format: {"schemaVersion": 1, "schemaMinor": 0, "connectors": [ {...}, ... ]}
-// A newer minor version may add fields: unknown fields (top level and per connector) are
-// kept and written back. A newer major version is refused.
+// Schema: PRAGMA user_version = major * 1000 + minor. A newer minor version may add columns
+// and tables: an update writes only the columns it knows, so theirs survive. A newer major
+// version is opened read-only and never modified.
 //
-// Safety: saves are atomic and durable (QSaveFile: write a temporary file, fsync, rename).
-// A file that cannot be read is never overwritten: after a failed load the store is
-// "blocked" and refuses to save until the user chooses keepReadOnly() (stay blocked, but
+// A file that cannot be used (not SQLite, damaged, newer major, not writable) is never
+// written: the store is "blocked" until the user chooses keepReadOnly() (stay blocked,
 // knowingly) or moveBadFileAside() (rename it, start empty).
+//
+// Secrets live in the keychain. A keychain write or removal that belongs to a row change is
+// announced first in the table pending_secrets (see markPendingSecret()), so that a crash
+// between the two is finished or undone at the next open (pendingSecrets()).
+//
+// One object = one connection, used on the thread that created it.
 class ConnectorStore
 {
 public:
     static constexpr int kSchemaMajor = 1;
     static constexpr int kSchemaMinor = 0;
-    static constexpr qint64 kMaxFileSize = 64 * 1024 * 1024;
+    static constexpr int kDefaultBusyTimeoutMs = 5000;
 
     enum class State { NotLoaded, Ok, Blocked };
 
     explicit ConnectorStore(const QString &dataDir);
+    ~ConnectorStore();
+    ConnectorStore(const ConnectorStore &) = delete;
+    ConnectorStore &operator=(const ConnectorStore &) = delete;
 
     QString dataDir() const { return m_dataDir; }
-    QString filePath() const;
+    QString filePath() const; // connectors.db
+    QString legacyFilePath() const; // connectors.json of Connector Desk 0.x
     State state() const { return m_state; }
     // The last load error (user-facing, names the file), or empty.
     QString loadError() const { return m_loadError; }
+    // Set after a load that migrated connectors.json (user-facing), else empty.
+    QString migrationNotice() const { return m_migrationNotice; }
 
-    // Reads the file. A missing file is an empty list. On failure returns false, sets
-    // `error`, leaves the file untouched and blocks saving.
+    // How long a write waits for another process's transaction before it gives up with
+    // "busy, try again".
+    void setBusyTimeout(int ms);
+
+    // Opens (creating it when there is none; migrating connectors.json when there is one and
+    // no database) and reads every connector. On failure returns false, sets `error`, leaves
+    // the file untouched and blocks writing; `connectors` then holds what could be read
+    // (a newer major version: the columns this version knows), possibly nothing.
     bool load(QList<Connector> *connectors, QString *error);
 
-    // Writes all connectors atomically. Fails (and changes nothing on disk) when blocked or
-    // when anything in the write fails.
-    bool save(const QList<Connector> &connectors, QString *error);
+    // Each of these is one transaction. They fail (changing nothing) when blocked, when the
+    // database is busy beyond the busy timeout, or when anything in the write fails.
+    // insert(): the name must not be taken (case-insensitively, also by another process).
+    // `clearPending` / `markPending`: keychain keys whose pending mark is cleared / set in the
+    // same transaction (see markPendingSecret()).
+    bool insert(const Connector &c, QString *error, const QString &clearPending = {});
+    // update(): fails with "no longer exists" when another process removed the row.
+    bool update(const Connector &c, QString *error, const QString &clearPending = {},
+        const QString &markPending = {});
+    // Returns true also when the row was already gone. Marks `markPending` in the same
+    // transaction.
+    bool remove(const QUuid &id, QString *error, const QString &markPending = {});
+    bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
+    // Import: all rows in one transaction.
+    bool write(const QList<Connector> &added, const QList<Connector> &replaced, QString *error);
 
-    // A save split in two, so that the writing can run on another thread: prepareWrite()
-    // copies what is needed (on the owner's thread; a Blocked store must not be written,
-    // check state() first), write() serialises and writes it atomically (any thread).
-    //
-    // Writes are numbered when prepared; a write that was prepared before one that has
-    // already reached the disk is dropped at commit (`superseded`), so a slow background
-    // write can never put back an older list, and nobody has to wait for it.
-    struct CommitGate
+    // Pending keychain changes. Mark before the keychain is touched; the mark is cleared
+    // in the same transaction as the row change (insert/update/remove take `clearPending`)
+    // or by clearPendingSecret().
+    bool markPendingSecret(const QString &key, const QUuid &connectorId, QString *error);
+    bool clearPendingSecret(const QString &key, QString *error);
+    struct PendingSecret
     {
-        QMutex mutex;
-        quint64 committed = 0; // the newest write on disk
+        QString key;
+        QUuid connectorId;
+        // True when the secret belongs to a row (keep it); false: take it out of the keychain.
+        bool claimed = false;
     };
-    struct Write
+    // Marks left by processes that have ended (or older than an hour): to be finished.
+    QList<PendingSecret> abandonedPendingSecrets(QString *error);
+
+    // Changes committed by other connections since the last load() / changes() call.
+    // Returns nullopt when nothing changed (one cheap PRAGMA), else the rows that were added
+    // or changed and the ids of the rows that are gone.
+    struct Changes
     {
-        QString dataDir;
-        QString path;
-        QList<Connector> connectors;
-        QJsonObject topLevelExtra;
-        int schemaMinor = kSchemaMinor;
-        quint64 generation = 0;
-        std::shared_ptr<CommitGate> gate;
+        QList<Connector> changed;
+        QList<QUuid> removed;
     };
-    Write prepareWrite(const QList<Connector> &connectors);
-    static bool write(const Write &w, QString *error, bool *superseded = nullptr);
-    quint64 committedGeneration() const;
+    std::optional<Changes> changes(QString *error);
 
     // The user's choices after a failed load.
     void keepReadOnly() { m_readOnlyAcknowledged = true; }
     bool isReadOnlyAcknowledged() const { return m_readOnlyAcknowledged; }
-    // Renames the bad file to connectors.json.bad-YYYYMMDD-HHMMSS (never deletes it) and
-    // unblocks the store with an empty list.
+    // Renames the bad file to connectors.db.bad-YYYYMMDD-HHMMSS (never deletes it; its -wal
+    // and -shm files go with it) and unblocks the store with an empty database.
     bool moveBadFileAside(QString *movedTo, QString *error);
 
-    // JSON mapping, public for the import/export format and tests.
-    static QJsonObject toJson(const Connector &c);
-    // The fields that define a connector (application, name, url, verifySsl, authType,
-    // username or clientId, pinned certificate): no id, no state, never a secret. Shared by
-    // connectors.json and the export format.
-    static QJsonObject definitionToJson(const Connector &c);
-    // Returns false with a reason naming the field.
-    static bool fromJson(const QJsonObject &o, Connector *c, QString *error);
-    static QByteArray serialize(
-        const QList<Connector> &connectors, const QJsonObject &topLevelExtra, int schemaMinor);
-
 private:
+    enum class Durability { Full, Normal };
+    bool openConnection(const QString &path, bool readOnly, QString *problem);
+    void close();
+    bool create(QString *problem);
+    bool check(int *version, QString *problem);
+    bool readAll(QList<Connector> *connectors, QString *problem);
+    bool transaction(
+        const std::function<bool(QString *)> &body, QString *error, Durability durability);
+    bool exec(QSqlQuery &q, QString *error);
+    std::optional<qint64> nextCounter(const QString &name, QString *error);
+    bool insertRow(const Connector &c, QString *error);
+    bool updateRow(const Connector &c, QString *error);
+    bool setPending(const QString &key, const QUuid &id, bool set, QString *error);
+    bool block(const QString &problem, QString *error);
     QString m_dataDir;
     State m_state = State::NotLoaded;
     QString m_loadError;
+    QString m_badFile; // the file the load error is about
+    QString m_migrationNotice;
     bool m_readOnlyAcknowledged = false;
-    QJsonObject m_topLevelExtra; // unknown top-level fields of a newer minor version
-    int m_fileSchemaMinor = kSchemaMinor;
-    std::shared_ptr<CommitGate> m_gate = std::make_shared<CommitGate>();
-    quint64 m_nextGeneration = 0;
+    int m_busyTimeoutMs = kDefaultBusyTimeoutMs;
+    QString m_connectionName;
+    qint64 m_dataVersion = -1;
+    qint64 m_seenRevision = 0; // the highest revision read
+    QHash<QUuid, qint64> m_revisions; // of the rows read or written by this connection
+    QHash<QUuid, qint64> m_pendingRevisions; // of the transaction in progress; -1: removed
 };
 
 } // namespace cd

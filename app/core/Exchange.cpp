@@ -1,8 +1,8 @@
 #include "Exchange.h"
 
 #include "Applications.h"
+#include "ConnectorJson.h"
 #include "ConnectorRules.h"
-#include "ConnectorStore.h"
 #include "Text.h"
 #include "UrlNormalizer.h"
 
@@ -206,7 +206,7 @@ QByteArray exportConnectors(const QList<Connector> &connectors, const QDateTime 
     for (const Connector &c : connectors) {
         // Built from the fixed set of definition fields: nothing else (never a secret, not
         // even unknown fields of a newer version) gets in.
-        list.append(ConnectorStore::definitionToJson(c));
+        list.append(ConnectorJson::definitionToJson(c));
     }
     QJsonObject top;
     top.insert(F::format, formatId());

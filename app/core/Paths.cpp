@@ -3,6 +3,10 @@
 #include <QDir>
 #include <QFile>
 #include <QSaveFile>
+
+#if !defined(Q_OS_WIN)
+#include <sys/stat.h>
+#endif
 #include <QStandardPaths>
 
 namespace cd::Paths {
@@ -22,7 +26,12 @@ bool makePrivateDir(const QString &dir)
     if (!QDir().mkpath(dir))
         return false;
 #if !defined(Q_OS_WIN)
-    QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    // Group and others lose their access; the owner's bits stay as they are (a folder the
+    // owner made read-only stays read-only, and is reported as such).
+    const QByteArray path = QFile::encodeName(dir);
+    struct stat st;
+    if (::stat(path.constData(), &st) == 0 && (st.st_mode & 077) != 0)
+        ::chmod(path.constData(), st.st_mode & 0700);
 #endif
     return true;
 }

@@ -165,6 +165,18 @@ void ConnectorDialog::editConnector(const Connector &connector)
     m_original = connector;
     setWindowTitle(tr("Edit Connector"));
     fillFrom(connector, connector.name, !connector.needsSecret);
+    // Deleted by another window or command while open here: said at once, and Submit would
+    // not create it again (the draft stays, to be copied or cancelled).
+    connect(m_repository, &ConnectorRepository::connectorRemoved, this, [this](const QUuid &id) {
+        if (!m_original || id != m_original->id || m_saving)
+            return;
+        m_removedElsewhere = true;
+        m_ui->saveMessage->showMessage(InlineMessage::Kind::Error,
+            tr("“%1” was deleted in another Connector Desk window or command. It cannot be "
+               "saved from here; Cancel to close, or add it again as a new connector.")
+                .arg(m_original->name));
+        revalidate();
+    });
     // An imported connector is opened to get its secret: the cursor goes there.
     if (connector.needsSecret)
         currentAuthEditor()->secretEdit()->setFocus(Qt::OtherFocusReason);
@@ -266,7 +278,7 @@ void ConnectorDialog::revalidate()
                  "credentials."));
     currentAuthEditor()->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
         m_touched.contains(kSecret) ? check.secret : QString());
-    m_submit->setEnabled(check.isValid() && !m_saving);
+    m_submit->setEnabled(check.isValid() && !m_saving && !m_removedElsewhere);
     // A test result describes what was tested: once any of it changes, it goes.
     if (!m_test && m_testedInput && !(*m_testedInput == currentInput())) {
         m_testedInput.reset();

@@ -97,6 +97,7 @@ private:
     std::optional<Connector> m_original;
     QSet<QString> m_touched;
     bool m_saving = false;
+    bool m_removedElsewhere = false; // the connector being edited was deleted by another process
     QNetworkAccessManager *m_nam = nullptr;
     ValidationJob *m_test = nullptr;
     // What the last test sent (the secret as a hash), and what it found.

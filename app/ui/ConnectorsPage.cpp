@@ -137,6 +137,9 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     updateActions();
     updateDetails();
     updateStoreMessage();
+    const QString migrated = repository->store()->migrationNotice();
+    if (!migrated.isEmpty())
+        m_ui->pageMessage->showMessage(InlineMessage::Kind::Information, migrated);
 }
 
 ConnectorsPage::~ConnectorsPage() = default;

@@ -77,6 +77,9 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
     m_repository = new ConnectorRepository(m_store.get(), m_secrets, this);
     QString loadError;
     m_repository->load(&loadError); // a failure is shown on the page, with the choices
+    // Changes by other windows, command lines and scheduled runs show up within a second
+    // (one cheap PRAGMA data_version per look when nothing changed).
+    m_repository->setWatchInterval(500);
 
     m_connectorsPage = new ConnectorsPage(m_repository, m_pages);
     m_connectorsPage->setObjectName(QStringLiteral("connectorsPage"));
@@ -112,7 +115,7 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
 MainWindow::~MainWindow()
 {
     // Children go after the members, but the repository writes through m_store (a member):
-    // take down the page, the queue and the repository (which flushes) while it exists.
+    // take down the page, the queue and the repository while it exists.
     delete m_pages;
     delete m_queue;
     delete m_repository;
@@ -275,7 +278,7 @@ void MainWindow::createActions()
     menu->addAction(m_exportSelectedAction);
 
     // Enabled states follow the list, the selection (the page's Validate Now action changes with
-    // it) and whether connectors.json can be written.
+    // it) and whether the database can be written.
     connect(menu, &QMenu::aboutToShow, this, &MainWindow::updateExchangeActions);
     connect(m_connectorsPage->validateAction(), &QAction::changed, this,
         &MainWindow::updateExchangeActions); // enabled exactly while something is selected

@@ -6,8 +6,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Debian/Ubuntu package names (see README for macOS and Windows equivalents).
 BUILD_PACKAGES=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-svg-dev
     qtkeychain-qt6-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl1-mesa-dev
-    libqt6svg6 qt6-qpa-plugins librsvg2-bin)
-TEST_PACKAGES=(dbus gnome-keyring libsecret-tools xvfb xauth imagemagick
+    libqt6svg6 qt6-qpa-plugins libqt6sql6-sqlite librsvg2-bin)
+TEST_PACKAGES=(dbus gnome-keyring libsecret-tools sqlite3 xvfb xauth imagemagick
     fonts-dejavu-core curl openssl python3 python3-yaml desktop-file-utils appstream
     dpkg-dev file lintian)
 

@@ -114,7 +114,9 @@ void BenchListModel::initTestCase()
 
     m_store = std::make_unique<ConnectorStore>(m_dir.path());
     QString error;
-    QVERIFY2(m_store->save(m_connectors, &error), qPrintable(error));
+    QList<Connector> none;
+    QVERIFY2(m_store->load(&none, &error), qPrintable(error));
+    QVERIFY2(m_store->write(m_connectors, {}, &error), qPrintable(error));
     m_secrets = std::make_unique<MemorySecretStore>();
     m_repository = std::make_unique<ConnectorRepository>(m_store.get(), m_secrets.get());
     QVERIFY2(m_repository->load(&error), qPrintable(error));

@@ -33,6 +33,8 @@
 #include <QScrollBar>
 #include <QSet>
 #include <QSplitter>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableView>
@@ -65,6 +67,7 @@ private Q_SLOTS:
     void deleteAndUndo();
     void searchFilters();
     void modelTester();
+    void unreadableFileOffersChoices_data();
     void unreadableFileOffersChoices();
     void mouseSelectionDrivesActions();
     void messagesReplaceTheirButtons();
@@ -602,13 +605,53 @@ void TestConnectorsPage::modelTester()
     QCOMPARE(page->model()->rowCount(), 1);
 }
 
+void TestConnectorsPage::unreadableFileOffersChoices_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QByteArray>("bytes"); // empty: a database of a newer major version
+    QTest::addColumn<int>("rowsShown");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("not SQLite") << "connectors.db" << QByteArray("{ not a database") << 0
+                                << "not an SQLite file";
+    QTest::newRow("zero bytes") << "connectors.db" << QByteArray("\0", 0) << 0 << "0 bytes";
+    QTest::newRow("newer major, shown read-only")
+        << "connectors.db" << QByteArray() << 1 << "newer Connector Desk";
+    QTest::newRow("connectors.json to migrate, unreadable")
+        << "connectors.json" << QByteArray("{ not json") << 0 << "not valid JSON";
+}
+
 void TestConnectorsPage::unreadableFileOffersChoices()
 {
-    m_window.reset();
-    QFile f(m_dir->filePath(QStringLiteral("connectors.json")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("{ not json");
-    f.close();
+    QFETCH(QString, file);
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, rowsShown);
+    QFETCH(QString, problem);
+    const QString db = m_dir->filePath(QStringLiteral("connectors.db"));
+    if (bytes.isNull()) {
+        addDirect(QStringLiteral("From the future"), QStringLiteral("https://f.jamacloud.com"));
+        m_window.reset();
+        {
+            QSqlDatabase newer = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "newer");
+            newer.setDatabaseName(db);
+            QVERIFY(newer.open());
+            QVERIFY(QSqlQuery(newer).exec(QStringLiteral("PRAGMA user_version = 2000")));
+            newer.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+    } else {
+        m_window.reset();
+        for (const char *suffix : { "", "-wal", "-shm" })
+            QFile::remove(db + QLatin1String(suffix));
+        QFile f(m_dir->filePath(file));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        f.close();
+    }
+    const QString path = m_dir->filePath(file);
+    const QByteArray before = [&] {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
     m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
     m_window->networkStatus()->forceState(NetworkStatus::State::Offline);
     m_window->show();
@@ -616,15 +659,23 @@ void TestConnectorsPage::unreadableFileOffersChoices()
     auto *page = m_window->connectorsPage();
     auto *msg = child<InlineMessage>(page, "storeMessage");
     QVERIFY(msg->isVisible());
-    QVERIFY(msg->text().contains(QLatin1String("connectors.json")));
+    QVERIFY2(msg->text().contains(path), qPrintable(msg->text()));
+    QVERIFY2(msg->text().contains(problem), qPrintable(msg->text()));
+    QCOMPARE(page->model()->rowCount(), rowsShown);
     QVERIFY(!page->addConnectorAction()->isEnabled());
     QVERIFY(!child<QPushButton>(page, "emptyAddConnectorPushButton")->isEnabled());
+    // Nothing was written to it.
+    QFile again(path);
+    QVERIFY(again.open(QIODevice::ReadOnly));
+    QCOMPARE(again.readAll(), before);
+    again.close();
     child<QPushButton>(page, "keepReadOnlyPushButton")->click();
     QVERIFY(msg->text().startsWith(QLatin1String("Read-only")));
     QVERIFY(!page->addConnectorAction()->isEnabled());
     child<QPushButton>(page, "moveAsidePushButton")->click();
     QVERIFY(!msg->isVisible());
     QVERIFY(page->addConnectorAction()->isEnabled());
+    QCOMPARE(page->model()->rowCount(), 0);
     QVERIFY(child<InlineMessage>(page, "pageMessage")->text().contains(QLatin1String(".bad-")));
 }
 
@@ -834,9 +885,9 @@ void TestConnectorsPage::noDuplicateMnemonics()
 
     // The unreadable-file banner (Keep Read-Only, Move Aside and Start Empty) beside the menu.
     m_window.reset();
-    QFile bad(m_dir->filePath(QStringLiteral("connectors.json")));
+    QFile bad(m_dir->filePath(QStringLiteral("connectors.db")));
     QVERIFY(bad.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    bad.write("{ not json");
+    bad.write("{ not a database");
     bad.close();
     m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
     m_window->show();

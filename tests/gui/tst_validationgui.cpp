@@ -495,7 +495,12 @@ void TestValidationGui::quitWhileSavingFinishesTheSaveFirst()
     // The keychain times out, the save fails cleanly, then the window closes by itself.
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->isVisible(), 5000);
     QVERIFY(m_window->repository()->connectors().isEmpty());
-    QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("connectors.json"))));
+    ConnectorStore store(m_dir->path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    QVERIFY(list.isEmpty()); // nothing half-saved
+    QVERIFY(m_secrets->contents().isEmpty());
 }
 
 QTEST_MAIN(TestValidationGui)

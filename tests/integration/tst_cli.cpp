@@ -12,13 +12,18 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
+#include <csignal>
 #include <memory>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace cd;
 
@@ -55,6 +60,45 @@ QString lookup(const QString &key)
         { QStringLiteral("lookup"), QStringLiteral("server"), QStringLiteral("connector-desk"),
             QStringLiteral("user"), key });
     return r.exitCode == 0 ? QString::fromUtf8(r.out) : QString();
+}
+
+// Every Connector Desk key in the keychain (connector/<id>/<kind>).
+QStringList allKeys()
+{
+    const auto r = test::runProcess(QStringLiteral("secret-tool"),
+        { QStringLiteral("search"), QStringLiteral("--all"), QStringLiteral("server"),
+            QStringLiteral("connector-desk") });
+    QStringList keys;
+    for (const QByteArray &line : (r.out + r.err).split('\n')) {
+        const QByteArray t = line.trimmed();
+        if (t.startsWith("attribute.user = "))
+            keys << QString::fromUtf8(t.mid(int(qstrlen("attribute.user = "))));
+    }
+    keys.sort();
+    return keys;
+}
+
+// Runs SQL on a database file through its own connection (as another program would).
+bool sql(const QString &path, const QString &statement, const QVariantList &values = {})
+{
+    const QString name = QStringLiteral("tst_cli-sql");
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            q.prepare(statement);
+            for (const QVariant &v : values)
+                q.addBindValue(v);
+            ok = q.exec();
+            if (!ok)
+                qWarning().noquote() << statement << q.lastError().text();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
 }
 
 QJsonObject byName(const QJsonArray &array, const QString &name)
@@ -104,6 +148,14 @@ private Q_SLOTS:
     void terminalRestoredOnSignal();
     void humanOutputIsTidy();
     void unknownHostIsNotAnOutage();
+    void concurrentAddsAllLand();
+    void concurrentAddsAndRemoves();
+    void killedWriterLeavesNoOrphan();
+    void badDatabase_data();
+    void badDatabase();
+    void busyDatabaseSaysTryAgain();
+    void diskFullLosesNothing();
+    void migratesConnectorsJson();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -116,7 +168,10 @@ private:
     // A secret that exists only in this test: remembered, so that no output or file may hold it.
     QString uniqueSecret(const char *prefix);
     QString dataDir() const { return m_data->path(); }
-    QString storePath() const { return m_data->filePath(QStringLiteral("connectors.json")); }
+    QString storePath() const { return m_data->filePath(QStringLiteral("connectors.db")); }
+    QString legacyPath() const { return m_data->filePath(QStringLiteral("connectors.json")); }
+    // Starts `add` processes at once (no waiting in between); returns their exit codes.
+    QList<int> concurrently(const QList<QStringList> &argLists, const QList<QByteArray> &inputs);
     void verifyNoFileContains(const QString &secret, const QString &extraDir = QString());
 
     fake::FakeJamaServer m_server;
@@ -277,7 +332,7 @@ void TestCli::dataDirBeforeOrAfterCommand()
     const QStringList dd { QStringLiteral("--data-dir"), dataDir() };
     const Run r = cli(before ? dd + addArgs : addArgs + dd, secret.toUtf8());
     QVERIFY2(r.code == 0, r.err.constData());
-    QVERIFY2(QFile::exists(storePath()), "connectors.json is not in the --data-dir folder");
+    QVERIFY2(QFile::exists(storePath()), "connectors.db is not in the --data-dir folder");
     const Run l = cli(before ? dd + QStringList { QStringLiteral("list") }
                              : QStringList { QStringLiteral("list") } + dd);
     QCOMPARE(l.code, 0);
@@ -338,7 +393,7 @@ void TestCli::stdinSecret()
     QVERIFY2(r.code == code, r.err.constData());
     if (code != 0) {
         QVERIFY(r.err.contains("empty"));
-        QVERIFY(!QFile::exists(storePath()));
+        QCOMPARE(listJson().size(), 0);
         return;
     }
     const QString id = QString::fromUtf8(r.out.trimmed());
@@ -428,7 +483,6 @@ void TestCli::keychainUnavailableSavesNothing()
     QCOMPARE(r.code, int(cli::ExitKeychain));
     QVERIFY2(r.errText().contains(QStringLiteral("keychain")), r.err.constData());
     QVERIFY(r.out.isEmpty());
-    QVERIFY(!QFile::exists(storePath()));
     QCOMPARE(listJson().size(), 0);
 }
 
@@ -748,7 +802,7 @@ void TestCli::unreadableStore()
 {
     QFETCH(QStringList, args);
     const QByteArray broken = "{\"schemaVersion\": 1, \"connectors\": [ {\"name\": ";
-    QVERIFY(writeFile(storePath(), broken));
+    QVERIFY(writeFile(legacyPath(), broken));
     const QString in = m_files.filePath(QStringLiteral("in.json"));
     QVERIFY(writeFile(
         in, R"({"format":"connector-desk-connectors","schemaVersion":1,"connectors":[]})"));
@@ -757,8 +811,8 @@ void TestCli::unreadableStore()
     const Run r
         = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args, "secret-unused\n");
     QCOMPARE(r.code, int(cli::ExitUsage));
-    QVERIFY2(r.errText().contains(storePath()), r.err.constData());
-    QCOMPARE(readAll(storePath()), broken);
+    QVERIFY2(r.errText().contains(legacyPath()), r.err.constData());
+    QCOMPARE(readAll(legacyPath()), broken);
     QVERIFY(!QFile::exists(m_files.filePath(QStringLiteral("never.json"))));
     QCOMPARE(
         QDir(dataDir()).entryList(QDir::Files), QStringList { QStringLiteral("connectors.json") });
@@ -899,10 +953,8 @@ void TestCli::hostileNames()
 
     // A name that got into the file some other way (an older version, a hand edit) is shown
     // inert by every command.
-    QByteArray store = readAll(storePath());
-    QVERIFY(store.contains("<a href=\\\"x\\\">click</a>"));
-    store.replace("<a href=\\\"x\\\">click</a>", "Evil\\u001b]52;c;aGVsbG8=\\u0007\\u202e");
-    QVERIFY(writeFile(storePath(), store));
+    QVERIFY(sql(storePath(), QStringLiteral("UPDATE connectors SET name = ? WHERE name = ?"),
+        { QStringLiteral("Evil\x1b]52;c;aGVsbG8=\x07\u202e"), html }));
     for (const QStringList &args : { QStringList { QStringLiteral("list") },
              QStringList { QStringLiteral("list"), QStringLiteral("--json") },
              QStringList { QStringLiteral("export"), QStringLiteral("-") },
@@ -947,7 +999,7 @@ void TestCli::filesArePrivate()
         return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
     };
     QCOMPARE(mode(dir), 0700);
-    QCOMPARE(mode(dir + QStringLiteral("/connectors.json")), 0600);
+    QCOMPARE(mode(dir + QStringLiteral("/connectors.db")), 0600);
     QCOMPARE(mode(storePath()), 0600);
     QCOMPARE(mode(exportFile), 0600);
 
@@ -1067,6 +1119,351 @@ void TestCli::unknownHostIsNotAnOutage()
     r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
         QStringLiteral("Down") });
     QCOMPARE(r.code, cli::ExitNetwork);
+}
+
+QList<int> TestCli::concurrently(
+    const QList<QStringList> &argLists, const QList<QByteArray> &inputs)
+{
+    std::vector<std::unique_ptr<QProcess>> processes;
+    for (int i = 0; i < argLists.size(); ++i) {
+        auto p = std::make_unique<QProcess>();
+        p->setProcessEnvironment(environment());
+        p->start(test::appBinary(), argLists.at(i));
+        processes.push_back(std::move(p));
+    }
+    for (int i = 0; i < int(processes.size()); ++i) {
+        processes.at(i)->waitForStarted(10000);
+        processes.at(i)->write(inputs.value(i));
+        processes.at(i)->closeWriteChannel();
+    }
+    QList<int> codes;
+    for (auto &p : processes) {
+        if (!QTest::qWaitFor([&] { return p->state() == QProcess::NotRunning; }, 120000))
+            p->kill();
+        const QByteArray out = p->readAllStandardOutput() + p->readAllStandardError();
+        m_allOutput += out;
+        const int code = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -2;
+        if (code != 0)
+            qWarning().noquote() << "exit" << code << QString::fromUtf8(out);
+        codes << code;
+    }
+    return codes;
+}
+
+namespace {
+QStringList addArgs(const QString &dataDir, const QString &name, const QString &url)
+{
+    return { QStringLiteral("--data-dir"), dataDir, QStringLiteral("add"), QStringLiteral("--name"),
+        name, QStringLiteral("--url"), url, QStringLiteral("--auth"), QStringLiteral("basic"),
+        QStringLiteral("--username"), QStringLiteral("svc"), QStringLiteral("--secret-stdin") };
+}
+
+// The keys added to the keychain since `before` (the session's keychain is shared by every test).
+QStringList keysSince(const QStringList &before)
+{
+    QStringList now = allKeys();
+    for (const QString &k : before)
+        now.removeOne(k);
+    return now;
+}
+
+// The keys the listed connectors own (those with a secret).
+QStringList ownedKeys(const QJsonArray &list)
+{
+    QStringList keys;
+    for (const QJsonValue &v : list) {
+        const QJsonObject o = v.toObject();
+        if (!o.value(QStringLiteral("needsSecret")).toBool())
+            keys << QStringLiteral("connector/%1/%2")
+                        .arg(o.value(QStringLiteral("id")).toString(),
+                            o.value(QStringLiteral("authType")).toString() == QLatin1String("oauth")
+                                ? QStringLiteral("client-secret")
+                                : QStringLiteral("password"));
+    }
+    keys.sort();
+    return keys;
+}
+
+QStringList names(const QJsonArray &list)
+{
+    QStringList n;
+    for (const QJsonValue &v : list)
+        n << v.toObject().value(QStringLiteral("name")).toString();
+    n.sort();
+    return n;
+}
+} // namespace
+
+void TestCli::concurrentAddsAllLand()
+{
+    const QStringList keysBefore = allKeys();
+    // Twenty processes on a data folder that does not exist yet: they also race to create it.
+    QList<QStringList> args;
+    QList<QByteArray> inputs;
+    QStringList expected;
+    for (int i = 0; i < 20; ++i) {
+        const QString name = QStringLiteral("Parallel %1").arg(i, 2, 10, QLatin1Char('0'));
+        args << addArgs(dataDir(), name, QStringLiteral("https://p%1.jamacloud.com").arg(i));
+        const QString secret = uniqueSecret("par-");
+        m_secrets << secret;
+        inputs << secret.toUtf8() + '\n';
+        expected << name;
+    }
+    const QList<int> codes = concurrently(args, inputs);
+    QCOMPARE(codes, QList<int>(20, 0));
+    const QJsonArray list = listJson();
+    QCOMPARE(names(list), expected);
+    QCOMPARE(keysSince(keysBefore), ownedKeys(list)); // 20 secrets, each with its connector
+    QCOMPARE(ownedKeys(list).size(), 20);
+    for (const QJsonValue &v : list) {
+        const QString id = v.toObject().value(QStringLiteral("id")).toString();
+        QVERIFY(!lookup(QStringLiteral("connector/%1/password").arg(id)).isEmpty());
+    }
+}
+
+void TestCli::concurrentAddsAndRemoves()
+{
+    const QStringList keysBefore = allKeys();
+    QStringList kept;
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(
+            add(QStringLiteral("Old %1").arg(i), QStringLiteral("svc"), QStringLiteral("pw")), 0);
+        QCOMPARE(
+            add(QStringLiteral("Stays %1").arg(i), QStringLiteral("svc"), QStringLiteral("pw")), 0);
+        kept << QStringLiteral("Stays %1").arg(i);
+    }
+    QList<QStringList> args;
+    QList<QByteArray> inputs;
+    for (int i = 0; i < 3; ++i) {
+        args << addArgs(dataDir(), QStringLiteral("New %1").arg(i), m_server.baseUrl().toString());
+        inputs << QByteArray("pw\n");
+        args << QStringList { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("remove"),
+            QStringLiteral("Old %1").arg(i) };
+        inputs << QByteArray();
+        kept << QStringLiteral("New %1").arg(i);
+    }
+    QCOMPARE(concurrently(args, inputs), QList<int>(6, 0));
+    kept.sort();
+    const QJsonArray list = listJson();
+    QCOMPARE(names(list), kept);
+    QCOMPARE(keysSince(keysBefore), ownedKeys(list)); // the removed ones' secrets are gone too
+}
+
+void TestCli::killedWriterLeavesNoOrphan()
+{
+    const QStringList keysBefore = allKeys();
+    // `add` killed with SIGKILL at moments spread over its run (before, during and after the
+    // keychain write and the transaction). After each, the next command (here `list`) reads a
+    // consistent store, and every secret in the keychain belongs to a listed connector.
+    int killed = 0;
+    for (int delay = 0, i = 0; delay <= 240; delay += 12, ++i) {
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.start(test::appBinary(),
+            addArgs(dataDir(), QStringLiteral("Killed %1").arg(i), m_server.baseUrl().toString()));
+        QVERIFY(p.waitForStarted(10000));
+        p.write("pw\n");
+        p.closeWriteChannel();
+        QTest::qWait(delay);
+        const qint64 pid = p.processId(); // 0 once it has ended: kill(0) would hit this test
+        if (pid > 0 && p.state() == QProcess::Running) {
+            ::kill(pid_t(pid), SIGKILL);
+            ++killed;
+        }
+        p.waitForFinished(10000);
+        const QJsonArray list = listJson(); // the next open finishes what was left
+        QCOMPARE(keysSince(keysBefore), ownedKeys(list));
+        QVERIFY(sql(storePath(), QStringLiteral("SELECT 1"))); // still a database
+    }
+    QVERIFY2(killed >= 10, qPrintable(QString::number(killed))); // most runs were cut short
+    const Run check = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QCOMPARE(check.code, 0);
+}
+
+void TestCli::badDatabase_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("not SQLite") << "not-sqlite"
+                                << "not an SQLite file";
+    QTest::newRow("truncated") << "truncated"
+                               << "damaged";
+    QTest::newRow("zero bytes") << "zero"
+                                << "0 bytes";
+    QTest::newRow("newer schema") << "newer"
+                                  << "newer Connector Desk";
+    QTest::newRow("read-only file") << "ro-file"
+                                    << "read-only";
+    QTest::newRow("read-only folder") << "ro-folder"
+                                      << "cannot be written";
+}
+
+void TestCli::badDatabase()
+{
+    const QStringList keysBefore = allKeys();
+    QFETCH(QString, kind);
+    QFETCH(QString, problem);
+    // A good database with a connector first.
+    QCOMPARE(add(QStringLiteral("Existing"), QStringLiteral("svc"), QStringLiteral("pw")), 0);
+    QVERIFY(sql(storePath(), QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+    const QByteArray good = readAll(storePath());
+    QVERIFY(good.startsWith("SQLite format 3"));
+
+    QStringList asUser; // run as another (non-root) user: permission bits then apply
+    QString dir = dataDir();
+    QTemporaryDir shared;
+    if (kind == QLatin1String("not-sqlite")) {
+        QVERIFY(writeFile(storePath(), "{\"schemaVersion\": 1, \"connectors\": []}"));
+    } else if (kind == QLatin1String("truncated")) {
+        QVERIFY(writeFile(storePath(), good.left(good.size() * 2 / 3)));
+    } else if (kind == QLatin1String("zero")) {
+        QVERIFY(writeFile(storePath(), QByteArray()));
+    } else if (kind == QLatin1String("newer")) {
+        QVERIFY(sql(storePath(), QStringLiteral("PRAGMA user_version = 2000")));
+    } else {
+        // The folder belongs to "nobody", who runs the command.
+        QVERIFY(QFile::setPermissions(shared.path(),
+            QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ExeOther));
+        dir = shared.filePath(QStringLiteral("data"));
+        QVERIFY(QDir().mkpath(dir));
+        QVERIFY(QFile::copy(storePath(), dir + QStringLiteral("/connectors.db")));
+        const QByteArray d = QFile::encodeName(dir);
+        const QByteArray f = QFile::encodeName(dir + QStringLiteral("/connectors.db"));
+        QCOMPARE(::chown(d.constData(), 65534, 65534), 0);
+        QCOMPARE(::chown(f.constData(), 65534, 65534), 0);
+        QCOMPARE(::chmod(f.constData(), kind == QLatin1String("ro-file") ? 0400 : 0600), 0);
+        QCOMPARE(::chmod(d.constData(), kind == QLatin1String("ro-file") ? 0700 : 0500), 0);
+        asUser = { QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+            QStringLiteral("--clear-groups"), test::appBinary() };
+    }
+    const QString path = dir + QStringLiteral("/connectors.db");
+    const QByteArray before = readAll(path);
+    const QString in = m_files.filePath(QStringLiteral("bad-db-in.json"));
+    const QByteArray importFile
+        = R"({"format":"connector-desk-connectors","schemaVersion":1,)"
+          R"("connectors":[{"application":"jama-connect","name":"Imported",)"
+          R"("url":"https://i.jamacloud.com","authType":"basic","username":"u"}]})";
+    QVERIFY(writeFile(in, importFile));
+    QFile::setPermissions(in, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther);
+    QFile::setPermissions(
+        m_files.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ExeOther);
+    for (const QStringList &command : { QStringList { QStringLiteral("list") },
+             QStringList { QStringLiteral("add"), QStringLiteral("--name"), QStringLiteral("N"),
+                 QStringLiteral("--url"), QStringLiteral("n.jamacloud.com"),
+                 QStringLiteral("--auth"), QStringLiteral("basic"), QStringLiteral("--username"),
+                 QStringLiteral("u"), QStringLiteral("--secret-stdin") },
+             QStringList { QStringLiteral("import"), in },
+             QStringList { QStringLiteral("remove"), QStringLiteral("Existing") },
+             QStringList { QStringLiteral("validate"), QStringLiteral("--all") } }) {
+        const QStringList args = QStringList { QStringLiteral("--data-dir"), dir } + command;
+        Run r;
+        if (asUser.isEmpty()) {
+            r = cli(args, "secret-unused\n");
+        } else {
+            const test::ProcessResult p = test::runProcess(
+                QStringLiteral("setpriv"), asUser + args, "secret-unused\n", environment());
+            r.code = p.exitCode;
+            r.out = p.out;
+            r.err = p.err;
+        }
+        QVERIFY2(r.code == int(cli::ExitUsage),
+            qPrintable(command.first() + QStringLiteral(": exit %1: ").arg(r.code) + r.errText()));
+        QVERIFY2(r.errText().contains(path), r.err.constData());
+        QVERIFY2(r.errText().contains(problem), r.err.constData());
+        QCOMPARE(readAll(path), before);
+    }
+    QCOMPARE(
+        keysSince(keysBefore).size(), 1); // "Existing" keeps its secret; nothing new was stored
+}
+
+void TestCli::busyDatabaseSaysTryAgain()
+{
+    const QStringList keysBefore = allKeys();
+    QCOMPARE(add(QStringLiteral("First"), QStringLiteral("svc"), QStringLiteral("pw")), 0);
+    // Another program holds a write transaction longer than the busy timeout (5 s).
+    const QString name = QStringLiteral("holder");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(storePath());
+        QVERIFY(db.open());
+        QVERIFY(QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE")));
+        const QString secret = uniqueSecret("busy-");
+        m_secrets << secret;
+        const Run r
+            = cli(addArgs(dataDir(), QStringLiteral("Second"), m_server.baseUrl().toString()),
+                secret.toUtf8() + '\n');
+        QCOMPARE(r.code, int(cli::ExitUsage));
+        QVERIFY2(r.errText().contains(QLatin1String("busy")), r.err.constData());
+        QVERIFY2(r.errText().contains(QLatin1String("try again")), r.err.constData());
+        QVERIFY(QSqlQuery(db).exec(QStringLiteral("ROLLBACK")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    const QJsonArray list = listJson();
+    QCOMPARE(names(list), QStringList { QStringLiteral("First") });
+    QCOMPARE(keysSince(keysBefore), ownedKeys(list)); // the second secret was taken out again
+    QCOMPARE(add(QStringLiteral("Second"), QStringLiteral("svc"), QStringLiteral("pw")), 0);
+}
+
+void TestCli::diskFullLosesNothing()
+{
+    QCOMPARE(add(QStringLiteral("Before"), QStringLiteral("svc"), QStringLiteral("pw")), 0);
+    QVERIFY(sql(storePath(), QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+    const QByteArray before = readAll(storePath());
+    QJsonArray connectors;
+    for (int i = 0; i < 500; ++i)
+        connectors.append(
+            QJsonObject { { QStringLiteral("application"), QStringLiteral("jama-connect") },
+                { QStringLiteral("name"), QStringLiteral("Bulk %1").arg(i) },
+                { QStringLiteral("url"), QStringLiteral("https://bulk%1.jamacloud.com").arg(i) },
+                { QStringLiteral("authType"), QStringLiteral("basic") },
+                { QStringLiteral("username"), QStringLiteral("svc") } });
+    const QString in = m_files.filePath(QStringLiteral("bulk.json"));
+    QVERIFY(writeFile(in,
+        QJsonDocument(
+            QJsonObject { { QStringLiteral("format"), QStringLiteral("connector-desk-connectors") },
+                { QStringLiteral("schemaVersion"), 1 },
+                { QStringLiteral("connectors"), connectors } })
+            .toJson()));
+    // A disk that fills up: no file may grow past 32 KiB (the -shm index fits, the log of
+    // 500 new rows does not). SIGXFSZ ignored, so the write fails instead of killing.
+    const QString limit = QStringLiteral(
+        "import resource, signal, os, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (32768, 32768)); os.execv(sys.argv[1], "
+        "sys.argv[1:])");
+    const test::ProcessResult r = test::runProcess(QStringLiteral("python3"),
+        { QStringLiteral("-c"), limit, test::appBinary(), QStringLiteral("--data-dir"), dataDir(),
+            QStringLiteral("import"), in },
+        QByteArray(), environment());
+    QCOMPARE(r.exitCode, int(cli::ExitUsage));
+    const QString err = QString::fromUtf8(r.err);
+    QVERIFY2(err.contains(QLatin1String("Nothing was imported")), r.err.constData());
+    QVERIFY2(err.contains(storePath()), r.err.constData());
+    QCOMPARE(readAll(storePath()), before);
+    QCOMPARE(names(listJson()), QStringList { QStringLiteral("Before") });
+}
+
+void TestCli::migratesConnectorsJson()
+{
+    QVERIFY(QFile::copy(QStringLiteral(CD_FIXTURES_DIR "/connectors-1.0.json"), legacyPath()));
+    const QByteArray bytes = readAll(legacyPath());
+    const Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list"),
+        QStringLiteral("--json") });
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.errText().contains(QLatin1String("connectors.json.migrated")), r.err.constData());
+    const QJsonArray list = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(list.size(), 4);
+    QCOMPARE(list.at(0).toObject().value(QStringLiteral("name")).toString(),
+        QStringLiteral("ACME Production"));
+    QCOMPARE(list.at(0).toObject().value(QStringLiteral("status")).toString(),
+        QStringLiteral("verified"));
+    QCOMPARE(list.at(1).toObject().value(QStringLiteral("clientId")).toString(),
+        QStringLiteral("c1i2e3n4t"));
+    QVERIFY(!QFile::exists(legacyPath()));
+    QCOMPARE(readAll(legacyPath() + QStringLiteral(".migrated")), bytes);
+    // Said once, not on every run.
+    const Run again = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QVERIFY(!again.errText().contains(QLatin1String("migrated")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -255,7 +255,6 @@ void TestValidationQueue::hostNotFoundWaitsForANetworkChange()
     ConnectorStore again(m_dir->path());
     QList<Connector> list;
     QString error;
-    QVERIFY(m_repo->flush(&error));
     QVERIFY(again.load(&list, &error));
     QVERIFY(list.first().validation.hostNotFound);
 }

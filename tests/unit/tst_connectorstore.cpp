@@ -1,3 +1,6 @@
+// connectors.db: real SQLite files in temporary folders, and second connections (as another
+// process would open them) through Qt SQL.
+#include "ConnectorJson.h"
 #include "ConnectorStore.h"
 
 #include <QDir>
@@ -5,33 +8,89 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
 #include <sys/resource.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 using namespace cd;
+
+namespace {
+
+// A second connection to a database file, as another process would have. Closed on
+// destruction.
+class OtherConnection
+{
+public:
+    explicit OtherConnection(const QString &path)
+        : m_name(QStringLiteral("other-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        db.open();
+    }
+    ~OtherConnection()
+    {
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    bool exec(const QString &sql)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_name, false));
+        if (!q.exec(sql)) {
+            qWarning("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+            return false;
+        }
+        return true;
+    }
+    QVariant value(const QString &sql)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_name, false));
+        if (!q.exec(sql) || !q.next())
+            return QVariant();
+        return q.value(0);
+    }
+
+private:
+    QString m_name;
+};
+
+} // namespace
 
 class TestConnectorStore : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void missingFileIsEmpty();
+    void newDatabase();
     void roundTrip();
-    void unknownFieldsSurvive();
+    void eachChangeTouchesItsOwnRow();
+    void namesAreUniqueAcrossConnections();
+    void changesOfOtherConnections();
+    void newerMinorColumnsSurvive();
+    void newerMajorIsReadOnly();
     void badFile_data();
     void badFile();
-    void tooLarge();
+    void diskFullKeepsEverything();
+    void busyWaitsThenSaysTryAgain();
+    void migration_data();
+    void migration();
+    void badLegacyFileIsLeftAlone_data();
+    void badLegacyFileIsLeftAlone();
+    void legacyFileTooLarge();
     void moveAside();
-    void failedWriteKeepsPreviousFile();
-    void readOnlyDirectory();
     void uncreatableDirectory();
+    void pendingSecrets();
 
 private:
     static Connector sample(int n);
     static QByteArray readAll(const QString &path);
     static void writeAll(const QString &path, const QByteArray &bytes);
+    static QString fixture(const QString &name);
 };
 
 Connector TestConnectorStore::sample(int n)
@@ -46,13 +105,17 @@ Connector TestConnectorStore::sample(int n)
     if (n % 4 == 0)
         c.pinnedCertificateSha256 = QByteArray(32, char(n));
     c.validation.status = ValidationStatus(n % 4);
-    c.validation.message = QStringLiteral("message %1 \"quoted\" ünïcødé").arg(n);
+    c.validation.message = QStringLiteral("message %1 \"quoted\" ünïcødé <b>x</b>\x1b[31m").arg(n);
     c.validation.checkedAt = QDateTime(QDate(2026, 11, 1), QTime(10, n % 60, 5, 123), Qt::UTC);
     c.validation.account = { QStringLiteral("Svc %1").arg(n), QStringLiteral("svc%1").arg(n),
         QStringLiteral("NAMED") };
     c.validation.credentialsRejected = n % 5 == 0;
+    c.validation.hostNotFound = n % 7 == 0;
+    c.needsSecret = n % 6 == 0;
     c.createdAt = QDateTime(QDate(2026, 10, 1), QTime(9, 0), Qt::UTC);
     c.updatedAt = QDateTime(QDate(2026, 10, 2), QTime(9, 0, 0, 7), Qt::UTC);
+    if (n % 8 == 0)
+        c.unknownFields.insert(QStringLiteral("futureField"), QStringLiteral("kept %1").arg(n));
     return c;
 }
 
@@ -69,17 +132,33 @@ void TestConnectorStore::writeAll(const QString &path, const QByteArray &bytes)
     QCOMPARE(f.write(bytes), bytes.size());
 }
 
-void TestConnectorStore::missingFileIsEmpty()
+QString TestConnectorStore::fixture(const QString &name)
+{
+    return QStringLiteral(CD_FIXTURES_DIR "/") + name;
+}
+
+void TestConnectorStore::newDatabase()
 {
     QTemporaryDir dir;
     ConnectorStore store(dir.path() + QStringLiteral("/not-yet"));
     QList<Connector> list { sample(1) };
     QString error;
-    QVERIFY(store.load(&list, &error));
+    QVERIFY2(store.load(&list, &error), qPrintable(error)); // creates the folder and the file
     QVERIFY(list.isEmpty());
     QCOMPARE(store.state(), ConnectorStore::State::Ok);
-    QVERIFY(store.save({ sample(2) }, &error)); // creates the folder
+    QVERIFY(store.migrationNotice().isEmpty());
     QVERIFY(QFile::exists(store.filePath()));
+    QCOMPARE(QFileInfo(store.filePath()).fileName(), QStringLiteral("connectors.db"));
+    struct stat st;
+    QCOMPARE(::stat(QFile::encodeName(store.filePath()).constData(), &st), 0);
+    QCOMPARE(int(st.st_mode & 0777), 0600);
+    // Nothing half-made is left behind.
+    for (const QString &name : QDir(store.dataDir()).entryList(QDir::Files))
+        QVERIFY2(!name.contains(QLatin1String(".new-")), qPrintable(name));
+    OtherConnection other(store.filePath());
+    QCOMPARE(other.value(QStringLiteral("PRAGMA user_version")).toInt(), 1000);
+    QCOMPARE(other.value(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+    QCOMPARE(other.value(QStringLiteral("PRAGMA quick_check")).toString(), QStringLiteral("ok"));
 }
 
 void TestConnectorStore::roundTrip()
@@ -89,81 +168,231 @@ void TestConnectorStore::roundTrip()
     QList<Connector> written;
     for (int i = 0; i < 12; ++i)
         written << sample(i);
+    QList<Connector> none;
     QString error;
-    QVERIFY2(store.save(written, &error), qPrintable(error));
-    const QByteArray bytes = readAll(store.filePath());
-    QVERIFY(bytes.contains("\"schemaVersion\": 1"));
+    QVERIFY(store.load(&none, &error));
+    QVERIFY2(store.write(written, {}, &error), qPrintable(error));
 
     ConnectorStore again(dir.path());
     QList<Connector> read;
     QVERIFY2(again.load(&read, &error), qPrintable(error));
     QCOMPARE(read.size(), written.size());
     for (int i = 0; i < read.size(); ++i)
-        QVERIFY2(read.at(i) == written.at(i), qPrintable(read.at(i).name));
-    // Saving what was read gives the same bytes.
-    QVERIFY(again.save(read, &error));
-    QCOMPARE(readAll(store.filePath()), bytes);
+        QVERIFY2(read.at(i) == written.at(i), qPrintable(read.at(i).name)); // and in order
 }
 
-void TestConnectorStore::unknownFieldsSurvive()
+void TestConnectorStore::eachChangeTouchesItsOwnRow()
 {
     QTemporaryDir dir;
-    const QByteArray newer = R"({
-      "schemaVersion": 1, "schemaMinor": 3, "futureTopLevel": {"a": [1, 2]},
-      "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect",
-        "name": "Future", "url": "https://f.jamacloud.com", "authType": "basic",
-        "username": "svc", "futureField": "keep me", "tags": ["x"]}]})";
-    writeAll(dir.filePath(QStringLiteral("connectors.json")), newer);
     ConnectorStore store(dir.path());
     QList<Connector> list;
     QString error;
-    QVERIFY2(store.load(&list, &error), qPrintable(error));
+    QVERIFY(store.load(&list, &error));
+    const Connector a = sample(1), b = sample(2);
+    QVERIFY(store.insert(a, &error));
+    QVERIFY(store.insert(b, &error));
+    OtherConnection other(store.filePath());
+    // Another program's column value in b's row stays whatever this store does to a.
+    QVERIFY(other.exec(QStringLiteral("UPDATE connectors SET message = 'theirs' WHERE id = '%1'")
+                           .arg(b.id.toString(QUuid::WithoutBraces))));
+
+    Connector renamed = a;
+    renamed.name = QStringLiteral("Renamed");
+    QVERIFY2(store.update(renamed, &error), qPrintable(error));
+    ValidationState v;
+    v.status = ValidationStatus::Verified;
+    v.message = QStringLiteral("fine");
+    QVERIFY(store.setValidation(a.id, v, &error));
+    QCOMPARE(other
+                 .value(QStringLiteral("SELECT message FROM connectors WHERE id = '%1'")
+                            .arg(b.id.toString(QUuid::WithoutBraces)))
+                 .toString(),
+        QStringLiteral("theirs"));
+
+    ConnectorStore again(dir.path());
+    QVERIFY(again.load(&list, &error));
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list.at(0).name, QStringLiteral("Renamed"));
+    QCOMPARE(list.at(0).validation.status, ValidationStatus::Verified);
+    QCOMPARE(list.at(1).validation.message, QStringLiteral("theirs"));
+
+    QVERIFY(store.remove(b.id, &error));
+    QVERIFY(again.load(&list, &error));
     QCOMPARE(list.size(), 1);
-    QCOMPARE(list.first().name, QStringLiteral("Future"));
-    QVERIFY(list.first().verifySsl); // default on
-    list.first().name = QStringLiteral("Renamed");
-    QVERIFY(store.save(list, &error));
-    const QJsonObject root = QJsonDocument::fromJson(readAll(store.filePath())).object();
-    QCOMPARE(root.value("schemaMinor").toInt(), 3);
-    QCOMPARE(root.value("futureTopLevel").toObject().value("a").toArray().size(), 2);
-    const QJsonObject c = root.value("connectors").toArray().first().toObject();
-    QCOMPARE(c.value("name").toString(), QStringLiteral("Renamed"));
-    QCOMPARE(c.value("futureField").toString(), QStringLiteral("keep me"));
-    QCOMPARE(c.value("tags").toArray().first().toString(), QStringLiteral("x"));
+    // A row another process removed is not written again.
+    QVERIFY(!store.update(b, &error));
+    QVERIFY2(error.contains(QLatin1String("no longer exists")), qPrintable(error));
+    QVERIFY(!store.setValidation(b.id, v, &error));
+    QVERIFY(again.load(&list, &error));
+    QCOMPARE(list.size(), 1);
+}
+
+void TestConnectorStore::namesAreUniqueAcrossConnections()
+{
+    QTemporaryDir dir;
+    ConnectorStore one(dir.path()), two(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(one.load(&list, &error));
+    QVERIFY(two.load(&list, &error));
+    Connector a = sample(1);
+    a.name = QStringLiteral("Äpfel Prod");
+    QVERIFY(one.insert(a, &error));
+    Connector b = sample(2);
+    b.name = QStringLiteral("  äPFEL PROD ");
+    QVERIFY(!two.insert(b, &error)); // the same name, ignoring case and outer spaces
+    QVERIFY2(error.contains(QLatin1String("already exists")), qPrintable(error));
+    b.name = QStringLiteral("Other");
+    QVERIFY(two.insert(b, &error));
+    QVERIFY(one.load(&list, &error));
+    QCOMPARE(list.size(), 2);
+}
+
+void TestConnectorStore::changesOfOtherConnections()
+{
+    QTemporaryDir dir;
+    ConnectorStore mine(dir.path()), theirs(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(mine.load(&list, &error));
+    QVERIFY(theirs.load(&list, &error));
+    const Connector own = sample(1);
+    QVERIFY(mine.insert(own, &error));
+    QVERIFY(!mine.changes(&error)); // nothing by others
+    QVERIFY(error.isEmpty());
+
+    const Connector a = sample(2), b = sample(3);
+    QVERIFY(theirs.insert(a, &error));
+    QVERIFY(theirs.insert(b, &error));
+    std::optional<ConnectorStore::Changes> c = mine.changes(&error);
+    QVERIFY(c);
+    QCOMPARE(c->changed.size(), 2); // not its own row
+    QCOMPARE(c->changed.at(0), a);
+    QCOMPARE(c->changed.at(1), b);
+    QVERIFY(c->removed.isEmpty());
+    QVERIFY(!mine.changes(&error));
+
+    ValidationState v;
+    v.status = ValidationStatus::Failed;
+    QVERIFY(theirs.setValidation(own.id, v, &error));
+    QVERIFY(theirs.remove(a.id, &error));
+    Connector d = sample(4);
+    QVERIFY(theirs.insert(d, &error)); // one removed, one added: the count stays the same
+    c = mine.changes(&error);
+    QVERIFY(c);
+    QCOMPARE(c->changed.size(), 2);
+    QCOMPARE(c->changed.at(0).id, own.id);
+    QCOMPARE(c->changed.at(0).validation.status, ValidationStatus::Failed);
+    QCOMPARE(c->changed.at(1), d);
+    QCOMPARE(c->removed, QList<QUuid> { a.id });
+}
+
+void TestConnectorStore::newerMinorColumnsSurvive()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    const Connector a = sample(1);
+    QVERIFY(store.insert(a, &error));
+    {
+        // What version 1.3 might do: a new column, a new table.
+        OtherConnection newer(store.filePath());
+        QVERIFY(newer.exec(QStringLiteral("ALTER TABLE connectors ADD COLUMN sync_profile TEXT")));
+        QVERIFY(newer.exec(QStringLiteral("UPDATE connectors SET sync_profile = 'nightly'")));
+        QVERIFY(newer.exec(QStringLiteral("CREATE TABLE history (connector_id TEXT, at INTEGER)")));
+        QVERIFY(newer.exec(QStringLiteral("INSERT INTO history VALUES ('x', 1)")));
+        QVERIFY(newer.exec(QStringLiteral("PRAGMA user_version = 1003")));
+    }
+    ConnectorStore older(dir.path());
+    QVERIFY2(older.load(&list, &error), qPrintable(error));
+    QCOMPARE(list.size(), 1);
+    Connector renamed = list.first();
+    renamed.name = QStringLiteral("Renamed by 1.0");
+    QVERIFY(older.update(renamed, &error));
+    QVERIFY(older.setValidation(renamed.id, ValidationState(), &error));
+    QVERIFY(older.insert(sample(2), &error));
+    OtherConnection newer(store.filePath());
+    QCOMPARE(newer
+                 .value(QStringLiteral("SELECT sync_profile FROM connectors WHERE name = "
+                                       "'Renamed by 1.0'"))
+                 .toString(),
+        QStringLiteral("nightly"));
+    QCOMPARE(newer.value(QStringLiteral("SELECT count(*) FROM history")).toInt(), 1);
+    QCOMPARE(newer.value(QStringLiteral("PRAGMA user_version")).toInt(), 1003);
+}
+
+void TestConnectorStore::newerMajorIsReadOnly()
+{
+    QTemporaryDir dir;
+    QString error;
+    {
+        ConnectorStore store(dir.path());
+        QList<Connector> list;
+        QVERIFY(store.load(&list, &error));
+        QVERIFY(store.insert(sample(1), &error));
+    }
+    {
+        OtherConnection newer(dir.filePath(QStringLiteral("connectors.db")));
+        QVERIFY(newer.exec(QStringLiteral("PRAGMA user_version = 2001")));
+    }
+    const QString path = dir.filePath(QStringLiteral("connectors.db"));
+    const QByteArray before = readAll(path);
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QVERIFY(!store.load(&list, &error));
+    QVERIFY2(error.contains(QLatin1String("newer Connector Desk")), qPrintable(error));
+    QVERIFY2(error.contains(QLatin1String("2.1")), qPrintable(error));
+    QVERIFY2(error.contains(path), qPrintable(error));
+    QCOMPARE(list.size(), 1); // shown, read-only
+    QCOMPARE(store.state(), ConnectorStore::State::Blocked);
+    QVERIFY(!store.insert(sample(2), &error));
+    QVERIFY(!store.setValidation(list.first().id, ValidationState(), &error));
+    store.keepReadOnly();
+    QVERIFY(!store.remove(list.first().id, &error));
+    QCOMPARE(readAll(path), before);
 }
 
 void TestConnectorStore::badFile_data()
 {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<QString>("problem");
-    const QByteArray good = ConnectorStore::serialize({ sample(1), sample(2) }, {}, 0);
-    QTest::newRow("not json") << QByteArray("this is not json") << "not valid JSON";
-    QTest::newRow("truncated") << good.left(good.size() / 2) << "truncated";
-    QTest::newRow("empty file") << QByteArray() << "not valid JSON";
-    QTest::newRow("array at top") << QByteArray("[]") << "not a JSON object";
-    QTest::newRow("no version") << QByteArray(R"({"connectors": []})") << "schemaVersion";
-    QTest::newRow("newer major") << QByteArray(R"({"schemaVersion": 2, "connectors": []})")
-                                 << "newer";
-    QTest::newRow("connectors not a list")
-        << QByteArray(R"({"schemaVersion": 1, "connectors": {}})") << "not a list";
-    QTest::newRow("connector not object")
-        << QByteArray(R"({"schemaVersion": 1, "connectors": [3]})") << "#1";
-    QTest::newRow("name a number") << QByteArray(
-        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": 5, "url": "https://a", "authType": "basic"}]})")
-                                   << "\"name\" must be text";
-    QTest::newRow("verifySsl a string") << QByteArray(
-        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic", "verifySsl": "yes"}]})")
-                                        << "verifySsl";
-    QTest::newRow("bad auth type") << QByteArray(
-        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "kerberos"}]})")
-                                   << "authType";
-    QTest::newRow("bad id") << QByteArray(
-        R"({"schemaVersion": 1, "connectors": [{"id": "nope", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic"}]})")
-                            << "not a UUID";
-    QByteArray dup = R"({"schemaVersion": 1, "connectors": [
-        {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic"},
-        {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "b", "url": "https://b", "authType": "basic"}]})";
-    QTest::newRow("duplicate ids") << dup << "same id";
+
+    QByteArray good;
+    {
+        QTemporaryDir dir;
+        ConnectorStore store(dir.path());
+        QList<Connector> list;
+        QString error;
+        store.load(&list, &error);
+        for (int i = 0; i < 40; ++i)
+            list << sample(i);
+        store.write(list, {}, &error);
+        OtherConnection c(store.filePath());
+        c.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+        good = readAll(store.filePath());
+    }
+    QVERIFY(good.size() > 8192);
+    QTest::newRow("not SQLite") << QByteArray("{\"schemaVersion\": 1, \"connectors\": []}")
+                                << "not an SQLite file";
+    QTest::newRow("zero bytes") << QByteArray() << "empty (0 bytes)";
+    QTest::newRow("header only") << good.left(60) << "cut short";
+    QTest::newRow("truncated") << good.left(good.size() / 2) << "damaged";
+    QByteArray scribbled = good;
+    for (qsizetype page = 4096; page + 16 <= scribbled.size(); page += 4096) {
+        for (int i = 0; i < 16; ++i)
+            scribbled[page + i] = char(0xA5); // every b-tree page header after the first
+    }
+    QTest::newRow("damaged page") << scribbled << "damaged";
+
+    QTemporaryDir foreign;
+    {
+        OtherConnection c(foreign.filePath(QStringLiteral("x.db")));
+        c.exec(QStringLiteral("CREATE TABLE photos (path TEXT)"));
+    }
+    QTest::newRow("another program's database")
+        << readAll(foreign.filePath(QStringLiteral("x.db"))) << "not a Connector Desk database";
 }
 
 void TestConnectorStore::badFile()
@@ -171,7 +400,7 @@ void TestConnectorStore::badFile()
     QFETCH(QByteArray, bytes);
     QFETCH(QString, problem);
     QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("connectors.json"));
+    const QString path = dir.filePath(QStringLiteral("connectors.db"));
     writeAll(path, bytes);
 
     ConnectorStore store(dir.path());
@@ -183,17 +412,184 @@ void TestConnectorStore::badFile()
     QVERIFY2(error.contains(QDir::toNativeSeparators(path)), qPrintable(error)); // names the file
     QCOMPARE(store.state(), ConnectorStore::State::Blocked);
 
-    // Saving is refused, and the file stays byte-for-byte, also after keepReadOnly().
+    // Writing is refused, and the file stays byte-for-byte, also after keepReadOnly().
     QString saveError;
-    QVERIFY(!store.save({ sample(3) }, &saveError));
-    QVERIFY(saveError.contains(QLatin1String("Move the damaged file aside")));
+    QVERIFY(!store.insert(sample(3), &saveError));
+    QVERIFY2(
+        saveError.contains(QLatin1String("Move the damaged file aside")), qPrintable(saveError));
     store.keepReadOnly();
-    QVERIFY(!store.save({ sample(3) }, &saveError));
+    QVERIFY(!store.write({ sample(3) }, {}, &saveError));
+    QVERIFY(!store.load(&list, &error)); // and again on the next start
     QCOMPARE(readAll(path), bytes);
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList { "connectors.json" });
 }
 
-void TestConnectorStore::tooLarge()
+void TestConnectorStore::diskFullKeepsEverything()
+{
+    // A write that fails half-way (file size limit: works as root too) must leave the
+    // previous state intact and report an error.
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    QVERIFY(store.write({ sample(1), sample(2) }, {}, &error));
+    {
+        OtherConnection c(store.filePath());
+        QVERIFY(c.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+    }
+    const QByteArray before = readAll(store.filePath());
+
+    QList<Connector> many;
+    for (int i = 10; i < 510; ++i)
+        many << sample(i);
+    struct rlimit old;
+    QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+    auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old;
+    small.rlim_cur = 32768; // the -shm file fits, the write-ahead log of 500 rows does not
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
+    const bool saved = store.write(many, {}, &error);
+    setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, previousHandler);
+
+    QVERIFY(!saved);
+    QVERIFY2(error.contains(QLatin1String("could not be written")), qPrintable(error));
+    QVERIFY2(error.contains(QLatin1String("Nothing was changed")), qPrintable(error));
+    QCOMPARE(readAll(store.filePath()), before);
+    ConnectorStore again(dir.path());
+    QVERIFY(again.load(&list, &error));
+    QCOMPARE(list.size(), 2);
+    QVERIFY(store.insert(sample(3), &error)); // and the store goes on
+}
+
+void TestConnectorStore::busyWaitsThenSaysTryAgain()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    store.setBusyTimeout(300);
+    OtherConnection other(store.filePath());
+    QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE"))); // another process's long write
+    QVERIFY(!store.insert(sample(1), &error));
+    QVERIFY2(error.contains(QLatin1String("busy")), qPrintable(error));
+    QVERIFY2(error.contains(QLatin1String("try again")), qPrintable(error));
+    QVERIFY(other.exec(QStringLiteral("ROLLBACK")));
+    QVERIFY2(store.insert(sample(1), &error), qPrintable(error));
+}
+
+void TestConnectorStore::migration_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("written by 0.x") << "connectors-1.0.json";
+    QTest::newRow("newer minor, unknown fields") << "connectors-1.2-newer-minor.json";
+}
+
+void TestConnectorStore::migration()
+{
+    QFETCH(QString, file);
+    QTemporaryDir dir;
+    const QString json = dir.filePath(QStringLiteral("connectors.json"));
+    QVERIFY(QFile::copy(fixture(file), json));
+    const QByteArray bytes = readAll(json);
+    QList<Connector> expected;
+    QString error;
+    QVERIFY2(ConnectorJson::readFile(json, &expected, &error), qPrintable(error));
+    QCOMPARE(expected.size(), 4);
+
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QVERIFY2(store.load(&list, &error), qPrintable(error));
+    QCOMPARE(list, expected); // every field, in the file's order
+    QCOMPARE(list.at(1).pinnedCertificateSha256.toHex(),
+        QByteArray("8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"));
+    QVERIFY(list.at(2).validation.credentialsRejected);
+    QVERIFY(!list.at(2).verifySsl);
+    QVERIFY(list.at(3).needsSecret);
+    QVERIFY(list.at(3).validation.hostNotFound);
+    if (file.contains(QLatin1String("newer"))) {
+        QCOMPARE(list.at(0).unknownFields.value(QStringLiteral("tags")).toArray().size(), 2);
+        QCOMPARE(list.at(1).unknownFields.value(QStringLiteral("futureField")).toString(),
+            QStringLiteral("keep me"));
+    }
+    QVERIFY2(store.migrationNotice().contains(QLatin1String("connectors.json.migrated")),
+        qPrintable(store.migrationNotice()));
+    // Renamed, byte for byte, never deleted; not migrated a second time.
+    QVERIFY(!QFile::exists(json));
+    QCOMPARE(readAll(json + QStringLiteral(".migrated")), bytes);
+    ConnectorStore again(dir.path());
+    QVERIFY(again.load(&list, &error));
+    QCOMPARE(list.size(), 4);
+    QVERIFY(again.migrationNotice().isEmpty());
+
+    // The unknown fields are written back with the row when it changes.
+    Connector c = list.at(0);
+    c.name = QStringLiteral("Renamed");
+    QVERIFY(again.update(c, &error));
+    ConnectorStore third(dir.path());
+    QVERIFY(third.load(&list, &error));
+    QCOMPARE(list.at(0).unknownFields, expected.at(0).unknownFields);
+}
+
+void TestConnectorStore::badLegacyFileIsLeftAlone_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("problem");
+    const QByteArray good = ConnectorJson::serialize({ sample(1), sample(2) }, {}, 0);
+    QTest::newRow("not json") << QByteArray("this is not json") << "not valid JSON";
+    QTest::newRow("truncated") << good.left(good.size() / 2) << "truncated";
+    QTest::newRow("empty file") << QByteArray() << "not valid JSON";
+    QTest::newRow("array at top") << QByteArray("[]") << "not a JSON object";
+    QTest::newRow("no version") << QByteArray(R"({"connectors": []})") << "schemaVersion";
+    QTest::newRow("newer major") << QByteArray(R"({"schemaVersion": 2, "connectors": []})")
+                                 << "newer";
+    QTest::newRow("connector not object")
+        << QByteArray(R"({"schemaVersion": 1, "connectors": [3]})") << "#1";
+    QTest::newRow("verifySsl a string") << QByteArray(
+        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic", "verifySsl": "yes"}]})")
+                                        << "verifySsl";
+    QTest::newRow("bad auth type") << QByteArray(
+        R"({"schemaVersion": 1, "connectors": [{"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "kerberos"}]})")
+                                   << "authType";
+    QByteArray dup = R"({"schemaVersion": 1, "connectors": [
+        {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "a", "url": "https://a", "authType": "basic"},
+        {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "b", "url": "https://b", "authType": "basic"}]})";
+    QTest::newRow("duplicate ids") << dup << "same id";
+    QByteArray sameName = R"({"schemaVersion": 1, "connectors": [
+        {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "Prod", "url": "https://a", "authType": "basic"},
+        {"id": "2b4e28ba-2fa1-11d2-883f-0016d3cca427", "application": "jama-connect", "name": "PROD ", "url": "https://b", "authType": "basic"}]})";
+    QTest::newRow("same name twice") << sameName << "two connectors are named";
+}
+
+void TestConnectorStore::badLegacyFileIsLeftAlone()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, problem);
+    QTemporaryDir dir;
+    const QString json = dir.filePath(QStringLiteral("connectors.json"));
+    writeAll(json, bytes);
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(!store.load(&list, &error));
+    QVERIFY2(error.contains(problem), qPrintable(error));
+    QVERIFY2(error.contains(json), qPrintable(error));
+    QCOMPARE(store.state(), ConnectorStore::State::Blocked);
+    QVERIFY(!store.insert(sample(1), &error));
+    QCOMPARE(readAll(json), bytes);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList { "connectors.json" });
+
+    // Moving it aside starts an empty database.
+    QString movedTo;
+    QVERIFY2(store.moveBadFileAside(&movedTo, &error), qPrintable(error));
+    QVERIFY(movedTo.startsWith(json + QStringLiteral(".bad-")));
+    QCOMPARE(readAll(movedTo), bytes);
+    QCOMPARE(store.state(), ConnectorStore::State::Ok);
+    QVERIFY(store.insert(sample(1), &error));
+}
+
+void TestConnectorStore::legacyFileTooLarge()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("connectors.json"));
@@ -201,23 +597,24 @@ void TestConnectorStore::tooLarge()
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
         QVERIFY(f.write("{\"schemaVersion\": 1, \"connectors\": []}") > 0);
-        QVERIFY(f.resize(ConnectorStore::kMaxFileSize + 1)); // sparse: cheap on disk
+        QVERIFY(f.resize(ConnectorJson::kMaxFileSize + 1)); // sparse: cheap on disk
     }
     ConnectorStore store(dir.path());
     QList<Connector> list;
     QString error;
     QVERIFY(!store.load(&list, &error));
     QVERIFY2(error.contains(QLatin1String("64 MiB")), qPrintable(error));
-    QCOMPARE(QFileInfo(path).size(), ConnectorStore::kMaxFileSize + 1);
-    QVERIFY(!store.save({}, &error));
+    QCOMPARE(QFileInfo(path).size(), ConnectorJson::kMaxFileSize + 1);
+    QVERIFY(!QFile::exists(store.filePath()));
 }
 
 void TestConnectorStore::moveAside()
 {
     QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("connectors.json"));
-    const QByteArray bad("{ broken");
+    const QString path = dir.filePath(QStringLiteral("connectors.db"));
+    const QByteArray bad("not a database at all");
     writeAll(path, bad);
+    writeAll(path + QStringLiteral("-wal"), "its log");
     ConnectorStore store(dir.path());
     QList<Connector> list;
     QString error;
@@ -226,58 +623,12 @@ void TestConnectorStore::moveAside()
     QVERIFY2(store.moveBadFileAside(&movedTo, &error), qPrintable(error));
     QVERIFY(movedTo.startsWith(path + QStringLiteral(".bad-")));
     QCOMPARE(readAll(movedTo), bad); // kept, not deleted
-    QVERIFY(!QFile::exists(path));
+    QCOMPARE(readAll(movedTo + QStringLiteral("-wal")), QByteArray("its log")); // goes along
     QCOMPARE(store.state(), ConnectorStore::State::Ok);
-    QVERIFY(store.save({ sample(1) }, &error));
-    QVERIFY(store.load(&list, &error));
+    QVERIFY(store.insert(sample(1), &error));
+    ConnectorStore again(dir.path());
+    QVERIFY(again.load(&list, &error));
     QCOMPARE(list.size(), 1);
-}
-
-void TestConnectorStore::failedWriteKeepsPreviousFile()
-{
-    // A write that fails half-way (file size limit: works as root too) must leave the
-    // previous file intact and report an error.
-    QTemporaryDir dir;
-    ConnectorStore store(dir.path());
-    QString error;
-    QVERIFY(store.save({ sample(1) }, &error));
-    const QByteArray before = readAll(store.filePath());
-
-    QList<Connector> many;
-    for (int i = 0; i < 500; ++i)
-        many << sample(i);
-    struct rlimit old;
-    QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
-    auto previousHandler = std::signal(SIGXFSZ, SIG_IGN);
-    struct rlimit small = old;
-    small.rlim_cur = 4096;
-    QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);
-    const bool saved = store.save(many, &error);
-    setrlimit(RLIMIT_FSIZE, &old);
-    std::signal(SIGXFSZ, previousHandler);
-
-    QVERIFY(!saved);
-    QVERIFY2(error.contains(QLatin1String("previous file is unchanged")), qPrintable(error));
-    QCOMPARE(readAll(store.filePath()), before);
-    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList { "connectors.json" });
-}
-
-void TestConnectorStore::readOnlyDirectory()
-{
-    if (geteuid() == 0)
-        QSKIP("Permission bits do not stop root; failedWriteKeepsPreviousFile and "
-              "uncreatableDirectory cover failed writes as root.");
-    QTemporaryDir dir;
-    ConnectorStore store(dir.path());
-    QString error;
-    QVERIFY(store.save({ sample(1) }, &error));
-    const QByteArray before = readAll(store.filePath());
-    QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner));
-    const bool saved = store.save({ sample(1), sample(2) }, &error);
-    QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    QVERIFY(!saved);
-    QVERIFY2(error.contains(QLatin1String("cannot be written")), qPrintable(error));
-    QCOMPARE(readAll(store.filePath()), before);
 }
 
 void TestConnectorStore::uncreatableDirectory()
@@ -285,9 +636,62 @@ void TestConnectorStore::uncreatableDirectory()
     QTemporaryDir dir;
     writeAll(dir.filePath(QStringLiteral("a-file")), "x");
     ConnectorStore store(dir.filePath(QStringLiteral("a-file/data")));
+    QList<Connector> list;
     QString error;
-    QVERIFY(!store.save({ sample(1) }, &error));
+    QVERIFY(!store.load(&list, &error));
     QVERIFY2(error.contains(QLatin1String("cannot be created")), qPrintable(error));
+    QVERIFY(!store.insert(sample(1), &error));
+}
+
+void TestConnectorStore::pendingSecrets()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    const Connector owned = sample(2); // Basic, with a secret
+    QVERIFY(store.insert(owned, &error));
+    const QUuid orphan = QUuid::createUuid();
+    // Marks of this (running) process are in flight, not abandoned.
+    QVERIFY(store.markPendingSecret(secretKey(orphan, AuthType::Basic), orphan, &error));
+    QVERIFY(store.abandonedPendingSecrets(&error).isEmpty());
+
+    // A process that has ended.
+    QProcess gone;
+    gone.start(QStringLiteral("sleep"), { QStringLiteral("0.05") });
+    QVERIFY(gone.waitForStarted());
+    const qint64 deadPid = gone.processId(); // read while it runs, then it ends
+    QVERIFY(deadPid > 0);
+    QVERIFY(gone.waitForFinished());
+    OtherConnection other(store.filePath());
+    QVERIFY(other.exec(QStringLiteral("UPDATE pending_secrets SET pid = %1").arg(deadPid)));
+    QVERIFY(other.exec(
+        QStringLiteral("INSERT INTO pending_secrets SELECT '%1', '%2', %3, host, created_at FROM "
+                       "pending_secrets")
+            .arg(secretKey(owned.id, AuthType::Basic), owned.id.toString(QUuid::WithoutBraces))
+            .arg(deadPid)));
+    QVERIFY(other.exec(
+        QStringLiteral("INSERT INTO pending_secrets SELECT '%1', '%2', %3, host, created_at FROM "
+                       "pending_secrets LIMIT 1")
+            .arg(secretKey(owned.id, AuthType::OAuth), owned.id.toString(QUuid::WithoutBraces))
+            .arg(deadPid)));
+    QList<ConnectorStore::PendingSecret> pending = store.abandonedPendingSecrets(&error);
+    QCOMPARE(pending.size(), 3);
+    std::sort(
+        pending.begin(), pending.end(), [](const auto &a, const auto &b) { return a.key < b.key; });
+    for (const ConnectorStore::PendingSecret &p : std::as_const(pending)) {
+        // Only the secret the row really has is claimed: its own auth type's key.
+        const bool expected = p.key == secretKey(owned.id, AuthType::Basic);
+        QCOMPARE(p.claimed, expected);
+    }
+    for (const ConnectorStore::PendingSecret &p : std::as_const(pending))
+        QVERIFY(store.clearPendingSecret(p.key, &error));
+    QVERIFY(store.abandonedPendingSecrets(&error).isEmpty());
+
+    // A row change and its mark are one transaction.
+    QVERIFY(store.remove(owned.id, &error, secretKey(owned.id, AuthType::Basic)));
+    QCOMPARE(other.value(QStringLiteral("SELECT count(*) FROM pending_secrets")).toInt(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestConnectorStore)

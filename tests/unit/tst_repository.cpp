@@ -1,12 +1,16 @@
-// The repository's transactions over connectors.json and an in-memory secret store,
-// including a keychain that fails and one that never answers.
+// The repository's transactions over connectors.db and an in-memory secret store,
+// including a keychain that fails and one that never answers, a database another process
+// holds busy, and a process that died between the keychain and the database.
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "SecretStore.h"
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -25,6 +29,34 @@ struct Outcome
             result = r;
         };
     }
+};
+
+// Another process's write transaction on the database, held until destruction.
+class BusyDatabase
+{
+public:
+    explicit BusyDatabase(const QString &path)
+        : m_name(QStringLiteral("busy-") + QUuid::createUuid().toString())
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        if (db.open())
+            m_held = QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"));
+    }
+    ~BusyDatabase()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name, false);
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    bool held() const { return m_held; }
+
+private:
+    QString m_name;
+    bool m_held = false;
 };
 
 Connector make(const QString &name, AuthType type = AuthType::Basic)
@@ -58,9 +90,13 @@ private Q_SLOTS:
     void blockedStoreRefusesEverything();
     void operationsRunInOrder();
     void importIsAllOrNothing();
-    void recordedResultsAreWrittenLater();
+    void recordedResultsAreWrittenAtOnce();
     void lateKeychainAnswersAreUndone();
     void resultDuringRemoveDoesNotBringItBack();
+    void otherProcessesChangesAreApplied();
+    void editOfConnectorRemovedElsewhereIsRefused();
+    void interruptedAddIsUndoneAtNextOpen();
+    void interruptedRemoveIsFinishedAtNextOpen();
 
 private:
     QList<Connector> onDisk() const;
@@ -128,7 +164,7 @@ void TestRepository::addFailsWhenKeychainFails()
     QVERIFY2(o.result.error.contains(QLatin1String("not saved")), qPrintable(o.result.error));
     QVERIFY(o.result.error.contains(QLatin1String("keychain")));
     QVERIFY(m_repo->connectors().isEmpty());
-    QVERIFY(!QFile::exists(m_store->filePath()));
+    QVERIFY(onDisk().isEmpty());
 }
 
 void TestRepository::addFailsWhenKeychainHangs()
@@ -141,30 +177,26 @@ void TestRepository::addFailsWhenKeychainHangs()
     QVERIFY(!o.result.ok);
     QVERIFY2(o.result.error.contains(QLatin1String("did not answer")), qPrintable(o.result.error));
     QVERIFY(m_repo->connectors().isEmpty());
-    QVERIFY(!QFile::exists(m_store->filePath()));
+    QVERIFY(onDisk().isEmpty());
     QVERIFY(m_secrets->contents().isEmpty());
     QVERIFY(!m_repo->isBusy()); // the queue moved on
 }
 
 void TestRepository::addRemovesSecretWhenRecordFails()
 {
-    // A data folder that cannot be created: the record cannot be written.
-    QTemporaryDir dir;
-    QFile blocker(dir.filePath(QStringLiteral("file")));
-    QVERIFY(blocker.open(QIODevice::WriteOnly));
-    blocker.close();
-    ConnectorStore store(dir.filePath(QStringLiteral("file/data")));
-    ConnectorRepository repo(&store, m_secrets);
-    QString error;
-    QVERIFY(repo.load(&error));
+    // Another process holds the database longer than the busy timeout: the record cannot be
+    // written.
+    m_store->setBusyTimeout(100);
+    BusyDatabase busy(m_store->filePath());
+    QVERIFY(busy.held());
     Outcome o;
-    repo.add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
+    m_repo->add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
     QTRY_VERIFY(o.done);
     QVERIFY(!o.result.ok);
-    QVERIFY2(
-        o.result.error.contains(QLatin1String("cannot be created")), qPrintable(o.result.error));
-    QVERIFY(repo.connectors().isEmpty());
-    QVERIFY(m_secrets->contents().isEmpty()); // the secret was taken back out
+    QVERIFY2(o.result.error.contains(QLatin1String("busy")), qPrintable(o.result.error));
+    QVERIFY2(o.result.error.contains(QLatin1String("try again")), qPrintable(o.result.error));
+    QVERIFY(m_repo->connectors().isEmpty());
+    QVERIFY(m_secrets->contents().isEmpty()); // the secret was never written, or taken back out
 }
 
 void TestRepository::updateKeepsOrReplacesSecret()
@@ -205,21 +237,32 @@ void TestRepository::updateRestoresSecretWhenRecordFails()
     m_repo->add(make("Alpha"), QStringLiteral("first"), o.callback());
     QTRY_VERIFY(o.done);
     const QUuid id = o.result.id;
-    // Make the next save fail: the data folder becomes a file.
-    QVERIFY(QFile::remove(m_store->filePath()));
-    QVERIFY(QDir(m_dir->path()).rmdir(m_dir->path()));
-    QFile blocker(m_dir->path());
-    QVERIFY(blocker.open(QIODevice::WriteOnly));
-    blocker.close();
-
-    Outcome u;
-    m_repo->update(*m_repo->find(id), QStringLiteral("second"), u.callback());
-    QTRY_VERIFY(u.done);
-    QVERIFY(!u.result.ok);
-    QVERIFY(u.result.error.contains(QLatin1String("not saved")));
+    m_store->setBusyTimeout(100);
+    {
+        BusyDatabase busy(m_store->filePath());
+        QVERIFY(busy.held());
+        Outcome u;
+        m_repo->update(*m_repo->find(id), QStringLiteral("second"), u.callback());
+        QTRY_VERIFY(u.done);
+        QVERIFY(!u.result.ok);
+        QVERIFY(u.result.error.contains(QLatin1String("not saved")));
+        QCOMPARE(
+            m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("first"));
+    }
+    // The same with a change of authentication type: the new secret goes, the old one stays.
+    Connector c = *m_repo->find(id);
+    c.authType = AuthType::OAuth;
+    c.identity = QStringLiteral("client");
+    {
+        BusyDatabase busy(m_store->filePath());
+        Outcome u;
+        m_repo->update(c, QStringLiteral("client-secret"), u.callback());
+        QTRY_VERIFY(u.done);
+        QVERIFY(!u.result.ok);
+    }
+    QCOMPARE(m_secrets->contents().size(), 1);
     QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("first"));
-    QFile::remove(m_dir->path());
-    QDir().mkpath(m_dir->path());
+    QCOMPARE(onDisk().first().authType, AuthType::Basic);
 }
 
 void TestRepository::switchAuthTypeDropsOldSecret()
@@ -331,7 +374,7 @@ void TestRepository::blockedStoreRefusesEverything()
     m_repo->add(make("Alpha"), QStringLiteral("pw"), o.callback());
     QTRY_VERIFY(o.done);
     QVERIFY(!o.result.ok);
-    QVERIFY(o.result.error.contains(QLatin1String("connectors.json")));
+    QVERIFY2(o.result.error.contains(QLatin1String("connectors.db")), qPrintable(o.result.error));
     QVERIFY(m_secrets->contents().isEmpty()); // nothing reached the keychain either
     QString movedTo;
     QVERIFY(m_repo->resolveByMovingAside(&movedTo, &error));
@@ -397,39 +440,31 @@ void TestRepository::importIsAllOrNothing()
     QCOMPARE(onDisk().size(), 3);
 }
 
-void TestRepository::recordedResultsAreWrittenLater()
+void TestRepository::recordedResultsAreWrittenAtOnce()
 {
     Outcome o;
     m_repo->add(make("Checked"), QStringLiteral("pw"), o.callback());
     QTRY_VERIFY(o.done);
     const QUuid id = o.result.id;
     QSignalSpy updated(m_repo, &ConnectorRepository::connectorUpdated);
+    QSignalSpy failed(m_repo, &ConnectorRepository::saveFailed);
     ValidationState v;
     v.status = ValidationStatus::Verified;
     v.message = QStringLiteral("ok");
     v.checkedAt = QDateTime::currentDateTimeUtc();
-    m_repo->setSaveDelay(100);
     QVERIFY(m_repo->recordValidation(id, v));
-    // In memory (and in views) at once; on disk a moment later, off the GUI thread.
     QCOMPARE(updated.count(), 1);
     QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
-    QVERIFY(m_repo->hasUnsavedResults());
-    QCOMPARE(onDisk().first().validation.status, ValidationStatus::NotVerified);
-    QTRY_COMPARE(onDisk().first().validation.status, ValidationStatus::Verified);
-    QVERIFY(!m_repo->hasUnsavedResults());
+    QCOMPARE(onDisk().first().validation, v); // one UPDATE, committed before it returns
 
-    // flush() writes at once; so does the destructor.
+    // Busy beyond the timeout: shown, and reported.
+    m_store->setBusyTimeout(50);
+    BusyDatabase busy(m_store->filePath());
     v.status = ValidationStatus::Failed;
     QVERIFY(m_repo->recordValidation(id, v));
-    QString error;
-    QVERIFY(m_repo->flush(&error));
-    QCOMPARE(onDisk().first().validation.status, ValidationStatus::Failed);
-    v.status = ValidationStatus::Warning;
-    QVERIFY(m_repo->recordValidation(id, v));
-    delete m_repo;
-    m_repo = nullptr;
-    QCOMPARE(onDisk().first().validation.status, ValidationStatus::Warning);
-    m_repo = new ConnectorRepository(m_store, m_secrets);
+    QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Failed);
+    QCOMPARE(failed.count(), 1);
+    QVERIFY(failed.first().first().toString().contains(QLatin1String("busy")));
 }
 
 void TestRepository::resultDuringRemoveDoesNotBringItBack()
@@ -438,9 +473,9 @@ void TestRepository::resultDuringRemoveDoesNotBringItBack()
     m_repo->add(make("Going"), QStringLiteral("pw"), added.callback());
     QTRY_VERIFY(added.done);
     const QUuid id = added.result.id;
-    // A slow keychain: the record is already gone from the file while the secret is removed.
+    // A slow keychain: the record is already gone from the database while the secret is
+    // removed.
     m_secrets->setDelay(300);
-    m_repo->setSaveDelay(0);
     Outcome removed;
     m_repo->remove(id, removed.callback());
     QTRY_VERIFY(onDisk().isEmpty());
@@ -450,8 +485,6 @@ void TestRepository::resultDuringRemoveDoesNotBringItBack()
     v.status = ValidationStatus::Verified;
     v.checkedAt = QDateTime::currentDateTimeUtc();
     QVERIFY(!m_repo->recordValidation(id, v)); // refused: it is being removed
-    QString error;
-    QVERIFY(m_repo->flush(&error));
     QVERIFY(onDisk().isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(removed.done, 5000);
     QVERIFY(removed.result.ok);
@@ -500,6 +533,148 @@ void TestRepository::lateKeychainAnswersAreUndone()
         m_secrets->contents().value(key) == QLatin1String("kept-secret"), 3000);
     QTest::qWait(600);
     QCOMPARE(m_secrets->contents().value(key), QStringLiteral("kept-secret"));
+}
+
+void TestRepository::otherProcessesChangesAreApplied()
+{
+    Outcome o;
+    m_repo->add(make("Mine"), QStringLiteral("pw"), o.callback());
+    QTRY_VERIFY(o.done);
+    const QUuid mine = o.result.id;
+    QVERIFY(!m_repo->refresh()); // nothing changed elsewhere
+
+    // Another process (its own connection and repository) adds, changes and removes.
+    ConnectorStore otherStore(m_dir->path());
+    ConnectorRepository other(&otherStore, m_secrets);
+    QString error;
+    QVERIFY(other.load(&error));
+    Outcome a;
+    other.add(make("Theirs"), QStringLiteral("pw2"), a.callback());
+    QTRY_VERIFY(a.done);
+    ValidationState v;
+    v.status = ValidationStatus::Warning;
+    QVERIFY(other.setValidation(mine, v, &error));
+
+    QSignalSpy added(m_repo, &ConnectorRepository::connectorAdded);
+    QSignalSpy updated(m_repo, &ConnectorRepository::connectorUpdated);
+    QSignalSpy removed(m_repo, &ConnectorRepository::connectorRemoved);
+    QVERIFY(m_repo->refresh());
+    QCOMPARE(added.count(), 1);
+    QCOMPARE(added.first().first().toUuid(), a.result.id);
+    QCOMPARE(updated.count(), 1);
+    QCOMPARE(m_repo->find(mine)->validation.status, ValidationStatus::Warning);
+    QCOMPARE(m_repo->connectors().size(), 2);
+
+    Outcome r;
+    other.remove(a.result.id, r.callback());
+    QTRY_VERIFY(r.done);
+    // Watching: applied without asking.
+    m_repo->setWatchInterval(20);
+    QTRY_COMPARE(removed.count(), 1);
+    QCOMPARE(m_repo->connectors().size(), 1);
+    m_repo->setWatchInterval(0);
+}
+
+void TestRepository::editOfConnectorRemovedElsewhereIsRefused()
+{
+    Outcome o;
+    m_repo->add(make("Edited"), QStringLiteral("pw"), o.callback());
+    QTRY_VERIFY(o.done);
+    Connector draft = *m_repo->find(o.result.id);
+    ConnectorStore otherStore(m_dir->path());
+    ConnectorRepository other(&otherStore, m_secrets);
+    QString error;
+    QVERIFY(other.load(&error));
+    Outcome r;
+    other.remove(draft.id, r.callback());
+    QTRY_VERIFY(r.done);
+    QVERIFY(r.result.ok);
+
+    draft.name = QStringLiteral("Edited again");
+    for (const std::optional<QString> &secret :
+        { std::optional<QString>(), std::optional<QString>(QStringLiteral("new")) }) {
+        Outcome u;
+        m_repo->update(draft, secret, u.callback());
+        QTRY_VERIFY(u.done);
+        QVERIFY(!u.result.ok);
+        QVERIFY2(
+            u.result.error.contains(QLatin1String("no longer exists")), qPrintable(u.result.error));
+    }
+    QVERIFY(onDisk().isEmpty()); // not created again
+    QVERIFY(!m_repo->find(draft.id)); // and gone from this process's list
+    QVERIFY(m_secrets->contents().isEmpty());
+}
+
+namespace {
+// Makes every pending mark look like one of a process that has ended (as after kill -9).
+bool abandonMarks(const QString &dbPath)
+{
+    QProcess p;
+    p.start(QStringLiteral("sleep"), { QStringLiteral("0.05") });
+    p.waitForStarted();
+    const qint64 deadPid = p.processId(); // read while it runs, then it ends
+    p.waitForFinished();
+    const QString name = QStringLiteral("abandon");
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(dbPath);
+        ok = db.open()
+            && QSqlQuery(db).exec(
+                QStringLiteral("UPDATE pending_secrets SET pid = %1").arg(deadPid));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+} // namespace
+
+void TestRepository::interruptedAddIsUndoneAtNextOpen()
+{
+    // What a process killed between its keychain write and its row leaves behind.
+    const QUuid id = QUuid::createUuid();
+    const QString key = secretKey(id, AuthType::Basic);
+    QString error;
+    QVERIFY(m_store->markPendingSecret(key, id, &error));
+    bool written = false;
+    m_secrets->write(
+        key, QStringLiteral("orphan"), this, [&](const SecretResult &) { written = true; });
+    QTRY_VERIFY(written);
+    QVERIFY(abandonMarks(m_store->filePath()));
+
+    ConnectorStore next(m_dir->path());
+    ConnectorRepository reopened(&next, m_secrets);
+    QVERIFY(reopened.load(&error));
+    QTRY_VERIFY(!reopened.isBusy());
+    QVERIFY(m_secrets->contents().isEmpty()); // no secret without its row
+    QVERIFY(next.abandonedPendingSecrets(&error).isEmpty());
+}
+
+void TestRepository::interruptedRemoveIsFinishedAtNextOpen()
+{
+    Outcome o;
+    m_repo->add(make("Kept"), QStringLiteral("kept"), o.callback());
+    QTRY_VERIFY(o.done);
+    Outcome g;
+    m_repo->add(make("Going"), QStringLiteral("going"), g.callback());
+    QTRY_VERIFY(g.done);
+    // Killed after the row was deleted (with its mark), before the keychain removal.
+    QString error;
+    const QString key = secretKey(g.result.id, AuthType::Basic);
+    QVERIFY(m_store->remove(g.result.id, &error, key));
+    // A mark of a row that was written after all (killed before the mark was cleared).
+    const QString keptKey = secretKey(o.result.id, AuthType::Basic);
+    QVERIFY(m_store->markPendingSecret(keptKey, o.result.id, &error));
+    QVERIFY(abandonMarks(m_store->filePath()));
+
+    ConnectorStore next(m_dir->path());
+    ConnectorRepository reopened(&next, m_secrets);
+    QVERIFY(reopened.load(&error));
+    QTRY_VERIFY(!reopened.isBusy());
+    QCOMPARE(reopened.connectors().size(), 1);
+    QCOMPARE(m_secrets->contents().size(), 1);
+    QCOMPARE(m_secrets->contents().value(keptKey), QStringLiteral("kept"));
+    QVERIFY(next.abandonedPendingSecrets(&error).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestRepository)
