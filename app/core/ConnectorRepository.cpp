@@ -355,9 +355,13 @@ std::optional<Connector> ConnectorRepository::changeable(
         finish(done, failure(m_store->loadError(), id));
         return std::nullopt;
     }
+    refresh(); // deleted by another process: said now, before the keychain is touched
     std::optional<Connector> c = find(id);
     if (!c)
-        finish(done, failure(tr("This connector no longer exists."), id));
+        finish(done,
+            failure(tr("This connector no longer exists (it was deleted in another window or "
+                       "command)."),
+                id));
     return c;
 }
 
@@ -524,17 +528,19 @@ void ConnectorRepository::update(
                             finish(done, failure(message, id));
                             next();
                         };
-                        if (hadOld)
+                        // Put the old secret back, unless the connector was deleted meanwhile
+                        // by another process: then no row may own one.
+                        if (hadOld && find(id))
                             m_secrets->write(oldKey, oldSecret, this, report);
                         else
                             m_secrets->remove(oldKey, this, report);
                     },
                     // Timed out, reported as not saved, then written after all: the stored
                     // record still belongs to the previous secret, so put that back.
-                    [this, oldKey, hadOld, oldSecret](const SecretResult &late) {
+                    [this, id, oldKey, hadOld, oldSecret](const SecretResult &late) {
                         if (!late.ok())
                             return;
-                        if (hadOld)
+                        if (hadOld && find(id))
                             m_secrets->write(oldKey, oldSecret, this, [](const SecretResult &) {});
                         else
                             m_secrets->remove(oldKey, this, [](const SecretResult &) {});

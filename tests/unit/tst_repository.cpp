@@ -603,6 +603,34 @@ void TestRepository::editOfConnectorRemovedElsewhereIsRefused()
     QVERIFY(onDisk().isEmpty()); // not created again
     QVERIFY(!m_repo->find(draft.id)); // and gone from this process's list
     QVERIFY(m_secrets->contents().isEmpty());
+
+    // The race: deleted elsewhere while this process is already writing the new secret. The
+    // old secret is not put back (no row would own it), the new one is taken out again.
+    Outcome again;
+    m_repo->add(make("Raced"), QStringLiteral("old"), again.callback());
+    QTRY_VERIFY(again.done);
+    const Connector raced = *m_repo->find(again.result.id);
+    m_secrets->setDelay(150);
+    Outcome u;
+    m_repo->update(raced, QStringLiteral("new"), u.callback());
+    QTest::qWait(50); // the keychain is being read or written
+    {
+        const QString name = QStringLiteral("other-process");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(m_store->filePath());
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("DELETE FROM connectors")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(u.done, 5000);
+    QVERIFY(!u.result.ok);
+    QTRY_VERIFY(!m_repo->isBusy());
+    m_secrets->setDelay(0);
+    QVERIFY2(m_secrets->contents().isEmpty(), qPrintable(m_secrets->contents().keys().join(',')));
+    QVERIFY(!m_repo->find(raced.id));
 }
 
 namespace {
