@@ -349,8 +349,12 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
     }
     QEventLoop loop;
     // The results were checked but could not be kept (e.g. the database busy for too long).
+    bool notKept = false;
     QObject::connect(&s.repository, &ConnectorRepository::saveFailed, &loop,
-        [](const QString &error) { err() << error << Qt::endl; });
+        [&notKept](const QString &error) {
+            notKept = true;
+            err() << error << Qt::endl;
+        });
     QObject::connect(
         &queue, &ValidationQueue::finished, &loop, [&](const QUuid &id, const ValidationResult &r) {
             if (!ids.contains(id) || results.contains(id))
@@ -412,6 +416,9 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
     }
     if (json)
         printJson(array);
+    // Checked, but the result could not be recorded (said above): not a success.
+    if (notKept && code == ExitOk)
+        return ExitUsage;
     return code;
 }
 

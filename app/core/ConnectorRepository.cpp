@@ -5,6 +5,7 @@
 #include "SecretStore.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QTimer>
 
 namespace cd {
@@ -86,12 +87,18 @@ void ConnectorRepository::recoverNext(
     if (i == pending.size())
         return next();
     const ConnectorStore::PendingSecret p = pending.at(i);
+    QString error;
+    // Made this process's own first: another process that took it (or marked the key anew)
+    // meanwhile is left alone.
+    if (!m_store->takeOverPendingSecret(p, &error))
+        return recoverNext(pending, i + 1, std::move(next));
     if (p.claimed) {
         // The row that owns it was written: the secret stays.
         clearPending(p.key);
         return recoverNext(pending, i + 1, std::move(next));
     }
     // A crash between the keychain and the database: no row owns this secret.
+    claimKey(p.key);
     m_secrets->remove(p.key, this, [this, pending, i, next](const SecretResult &rm) {
         const QString key = pending.at(i).key;
         if (rm.ok()) {
@@ -197,16 +204,45 @@ bool ConnectorRepository::recordValidation(const QUuid &id, const ValidationStat
     // be recorded.
     if (i < 0 || m_removing.contains(id))
         return false;
-    QString error;
-    const bool saved = m_store->setValidation(id, state, &error);
-    m_connectors[i].validation = state; // shown even when it could not be kept
+    m_unsavedResults.remove(id); // this one is newer
+    m_connectors[i].validation = state; // shown at once, also when it cannot be kept yet
     Q_EMIT connectorUpdated(id);
-    if (!saved) {
-        refresh(); // removed by another process: it goes from the list, nothing to report
-        if (indexOf(id) >= 0)
-            Q_EMIT saveFailed(error);
+    QString error;
+    if (m_store->setValidation(id, state, &error))
+        return true;
+    if (m_store->lastFailureWasBusy() && m_busyRetryMs > 0) {
+        // Another process holds the database: written a moment later, from the event loop.
+        m_unsavedResults.insert(id, { state, QDeadlineTimer(m_busyRetryMs) });
+        if (!m_resultRetryTimer) {
+            m_resultRetryTimer = new QTimer(this);
+            m_resultRetryTimer->setInterval(kBusyRetryIntervalMs);
+            connect(m_resultRetryTimer, &QTimer::timeout, this,
+                &ConnectorRepository::retryUnsavedResults);
+        }
+        m_resultRetryTimer->start();
+        return true;
     }
+    refresh(); // removed by another process: it goes from the list, nothing to report
+    if (indexOf(id) >= 0)
+        Q_EMIT saveFailed(error);
     return true;
+}
+
+void ConnectorRepository::retryUnsavedResults()
+{
+    for (auto it = m_unsavedResults.begin(); it != m_unsavedResults.end();) {
+        QString error;
+        if (indexOf(it.key()) < 0 || m_store->setValidation(it.key(), it->state, &error)) {
+            it = m_unsavedResults.erase(it);
+        } else if (!m_store->lastFailureWasBusy() || it->deadline.hasExpired()) {
+            Q_EMIT saveFailed(error);
+            it = m_unsavedResults.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (m_unsavedResults.isEmpty())
+        m_resultRetryTimer->stop();
 }
 
 void ConnectorRepository::finish(const RepositoryCallback &done, RepositoryResult result)
@@ -274,19 +310,19 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
     const QString key = secret.isEmpty() ? QString() : secretKey(id, connector.authType);
     auto saveRecord = [this, connector, key, done, next](
                           const std::function<void(const QString &)> &undoSecret) {
-        QString error;
         // The row, and the end of the secret's pending mark, in one transaction.
-        if (!m_store->insert(connector, &error, key)) {
-            undoSecret(error);
-            return;
-        }
-        m_connectors.append(connector);
-        Q_EMIT connectorAdded(connector.id);
-        RepositoryResult r;
-        r.ok = true;
-        r.id = connector.id;
-        finish(done, r);
-        next();
+        write([this, connector, key](QString *e) { return m_store->insert(connector, e, key); },
+            [this, connector, done, next, undoSecret](const QString &error) {
+                if (!error.isEmpty())
+                    return undoSecret(error);
+                m_connectors.append(connector);
+                Q_EMIT connectorAdded(connector.id);
+                RepositoryResult r;
+                r.ok = true;
+                r.id = connector.id;
+                finish(done, r);
+                next();
+            });
     };
 
     if (secret.isEmpty()) {
@@ -300,52 +336,102 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
 
     // Announced before the keychain is touched: a crash before the row is written leaves a
     // mark, and the next open takes the secret out again (recoverPendingSecrets()).
-    QString markError;
-    if (!m_store->markPendingSecret(key, id, &markError)) {
-        finish(done, failure(tr("The connector was not saved. %1").arg(markError), id));
-        return next();
-    }
-    m_secrets->write(
-        key, secret, this,
-        [this, key, id, done, next, saveRecord](const SecretResult &w) {
-            if (!w.ok()) {
-                // A write that timed out may still happen (see the late answer below): the
-                // mark stays until it is known.
-                if (w.error != SecretResult::Error::Timeout)
-                    clearPending(key);
-                finish(done,
-                    failure(tr("The connector was not saved: its secret could not be stored "
-                               "in the keychain. %1")
-                                .arg(w.message),
-                        id));
+    write([this, key, id](QString *e) { return m_store->markPendingSecret(key, id, e); },
+        [this, key, id, secret, done, next, saveRecord](const QString &markError) {
+            if (!markError.isEmpty()) {
+                finish(done, failure(tr("The connector was not saved. %1").arg(markError), id));
                 return next();
             }
-            saveRecord([this, key, id, done, next](const QString &error) {
-                // The record could not be written: take the secret back out.
-                m_secrets->remove(
-                    key, this, [this, key, id, error, done, next](const SecretResult &rm) {
-                        QString message = tr("The connector was not saved. %1").arg(error);
-                        if (rm.ok() || rm.error == SecretResult::Error::NotFound)
+            const quint64 generation = claimKey(key);
+            m_secrets->write(
+                key, secret, this,
+                [this, key, id, done, next, saveRecord](const SecretResult &w) {
+                    if (!w.ok()) {
+                        // A write that timed out may still happen (see the late answer
+                        // below): the mark stays until it is known.
+                        if (w.error != SecretResult::Error::Timeout)
                             clearPending(key);
-                        else
-                            message += QLatin1Char(' ')
-                                + tr("Its secret was stored but could not be removed again: %1")
-                                      .arg(rm.message);
-                        finish(done, failure(message, id));
-                        next();
+                        finish(done,
+                            failure(tr("The connector was not saved: its secret could not be "
+                                       "stored in the keychain. %1")
+                                        .arg(w.message),
+                                id));
+                        return next();
+                    }
+                    saveRecord([this, key, id, done, next](const QString &error) {
+                        // The record could not be written: take the secret back out.
+                        takeBack(
+                            key, tr("The connector was not saved. %1").arg(error), id, done, next);
                     });
-            });
-        },
-        // The write timed out, was reported as failed, then happened after all: the
-        // connector was not saved, so its secret must not stay behind.
-        [this, key](const SecretResult &late) {
-            if (!late.ok())
-                return clearPending(key);
-            m_secrets->remove(key, this, [this, key](const SecretResult &rm) {
-                if (rm.ok() || rm.error == SecretResult::Error::NotFound)
-                    clearPending(key);
-            });
+                },
+                // The write timed out, was reported as failed, then happened after all: the
+                // connector was not saved, so its secret must not stay behind - unless a
+                // later operation (a retry) has used the key since.
+                undoLateWrite(key, generation));
         });
+}
+
+void ConnectorRepository::write(
+    std::function<bool(QString *)> op, std::function<void(const QString &)> then)
+{
+    attemptWrite(std::make_shared<PendingWrite>(
+        PendingWrite { std::move(op), std::move(then), QDeadlineTimer(m_busyRetryMs) }));
+}
+
+void ConnectorRepository::attemptWrite(const std::shared_ptr<PendingWrite> &w)
+{
+    QString error;
+    if (w->op(&error))
+        return w->then(QString());
+    // Busy in another process: tried again from the event loop, so this thread never waits
+    // longer than the store's busy timeout at a time.
+    if (m_store->lastFailureWasBusy() && !w->deadline.hasExpired()) {
+        QTimer::singleShot(kBusyRetryIntervalMs, this, [this, w] { attemptWrite(w); });
+        return;
+    }
+    w->then(error);
+}
+
+void ConnectorRepository::takeBack(const QString &key, const QString &message, const QUuid &id,
+    const RepositoryCallback &done, const std::function<void()> &next)
+{
+    m_secrets->remove(key, this, [this, key, message, id, done, next](const SecretResult &rm) {
+        QString text = message;
+        if (rm.ok())
+            clearPending(key);
+        else
+            text += QLatin1Char(' ')
+                + tr("Its new secret was stored but could not be removed from the keychain "
+                     "again: %1")
+                      .arg(rm.message);
+        finish(done, failure(text, id));
+        next();
+    });
+}
+
+std::function<void(const SecretResult &)> ConnectorRepository::undoLateWrite(
+    const QString &key, quint64 generation)
+{
+    return [this, key, generation](const SecretResult &late) {
+        if (!isLatest(key, generation))
+            return;
+        if (!late.ok())
+            return clearPending(key);
+        m_secrets->remove(key, this, [this, key](const SecretResult &rm) {
+            if (rm.ok())
+                clearPending(key);
+        });
+    };
+}
+
+quint64 ConnectorRepository::claimKey(const QString &key)
+{
+    return ++m_keyGeneration[key];
+}
+
+bool ConnectorRepository::isLatest(const QString &key, quint64 generation) const
+{
+    return m_keyGeneration.value(key) == generation;
 }
 
 std::optional<Connector> ConnectorRepository::changeable(
@@ -374,6 +460,18 @@ void ConnectorRepository::update(
         const std::optional<Connector> old = changeable(id, done);
         if (!old)
             return next();
+        // Edited from a copy that another window or command has changed since: saving it
+        // would silently undo their change.
+        if (connector.updatedAt.isValid() && old->updatedAt.isValid()
+            && connector.updatedAt != old->updatedAt) {
+            finish(done,
+                failure(tr("Not saved: “%1” was changed in another Connector Desk window or "
+                           "command after you opened it. Cancel, open it again to see the "
+                           "changes, then make yours.")
+                            .arg(old->name),
+                    id));
+            return next();
+        }
         const bool authChanged = old->authType != connector.authType;
         const bool secretGiven = newSecret.has_value() && !newSecret->isEmpty();
         if (authChanged && !secretGiven) {
@@ -387,25 +485,31 @@ void ConnectorRepository::update(
         connector.createdAt = old->createdAt;
         connector.updatedAt = QDateTime::currentDateTimeUtc();
         connector.needsSecret = secretGiven ? false : old->needsSecret;
-        if (secretGiven || credentialsChanged(*old, connector)) {
-            // What was verified is no longer what is stored.
-            connector.validation = ValidationState();
-        }
+        connector.unknownFields = old->unknownFields;
+        // What is stored now (perhaps checked by another process meanwhile), unless what was
+        // verified is no longer what is stored.
+        connector.validation = secretGiven || credentialsChanged(*old, connector)
+            ? ValidationState()
+            : old->validation;
 
-        // Writes the row (clearing / setting pending marks in the same transaction).
-        auto saveRecord = [this, connector, done, next, id](const QString &clearMark = {},
-                              const QString &setMark = {}) -> QString {
-            QString error;
-            if (!m_store->update(connector, &error, clearMark, setMark)) {
-                // Deleted by another process meanwhile: reported, never created again.
-                refresh();
-                return error;
-            }
-            const int i = indexOf(id);
-            if (i >= 0)
-                m_connectors[i] = connector;
-            Q_EMIT connectorUpdated(id);
-            return {};
+        // Writes the row (clearing / setting pending marks in the same transaction); `then`
+        // gets the error, empty on success.
+        auto saveRecord = [this, connector, id](const QString &clearMark, const QString &setMark,
+                              const std::function<void(const QString &)> &then) {
+            write([this, connector, clearMark, setMark](
+                      QString *e) { return m_store->update(connector, e, clearMark, setMark); },
+                [this, connector, id, then](const QString &error) {
+                    if (!error.isEmpty()) {
+                        // Deleted by another process meanwhile: reported, never created again.
+                        refresh();
+                        return then(error);
+                    }
+                    const int i = indexOf(id);
+                    if (i >= 0)
+                        m_connectors[i] = connector;
+                    Q_EMIT connectorUpdated(id);
+                    then(QString());
+                });
         };
         auto succeed = [this, done, next, id](const QString &warning) {
             RepositoryResult r;
@@ -417,12 +521,14 @@ void ConnectorRepository::update(
         };
 
         if (!secretGiven) {
-            const QString error = saveRecord();
-            if (!error.isEmpty()) {
-                finish(done, failure(tr("The changes were not saved. %1").arg(error), id));
-                return next();
-            }
-            return succeed({});
+            saveRecord({}, {}, [this, done, next, id, succeed](const QString &error) {
+                if (!error.isEmpty()) {
+                    finish(done, failure(tr("The changes were not saved. %1").arg(error), id));
+                    return next();
+                }
+                succeed({});
+            });
+            return;
         }
 
         const QString newKey = secretKey(id, connector.authType);
@@ -438,84 +544,69 @@ void ConnectorRepository::update(
         };
 
         if (authChanged) {
-            QString markError;
-            if (!m_store->markPendingSecret(newKey, id, &markError)) {
-                finish(done, failure(tr("The changes were not saved. %1").arg(markError), id));
-                return next();
-            }
-            m_secrets->write(
-                newKey, secret, this,
-                [this, newKey, oldKey, id, done, next, saveRecord, succeed, notStored](
-                    const SecretResult &w) {
-                    if (!w.ok()) {
-                        if (w.error != SecretResult::Error::Timeout)
-                            clearPending(newKey);
-                        return notStored(w);
+            write([this, newKey, id](
+                      QString *e) { return m_store->markPendingSecret(newKey, id, e); },
+                [=](const QString &markError) {
+                    if (!markError.isEmpty()) {
+                        finish(
+                            done, failure(tr("The changes were not saved. %1").arg(markError), id));
+                        return next();
                     }
-                    // The new secret is owned by the row from now on; the old one is marked
-                    // for removal in the same transaction.
-                    const QString error = saveRecord(newKey, oldKey);
-                    if (!error.isEmpty()) {
-                        m_secrets->remove(newKey, this,
-                            [this, newKey, error, id, done, next](const SecretResult &rm) {
-                                QString message = tr("The changes were not saved. %1").arg(error);
-                                if (rm.ok() || rm.error == SecretResult::Error::NotFound)
+                    const quint64 generation = claimKey(newKey);
+                    m_secrets->write(
+                        newKey, secret, this,
+                        [=](const SecretResult &w) {
+                            if (!w.ok()) {
+                                if (w.error != SecretResult::Error::Timeout)
                                     clearPending(newKey);
-                                else
-                                    message += QLatin1Char(' ')
-                                        + tr("The new secret could not be removed from the "
-                                             "keychain: %1")
-                                              .arg(rm.message);
-                                finish(done, failure(message, id));
-                                next();
+                                return notStored(w);
+                            }
+                            // The new secret is owned by the row from now on; the old one is
+                            // marked for removal in the same transaction.
+                            saveRecord(newKey, oldKey, [=](const QString &error) {
+                                if (!error.isEmpty())
+                                    return takeBack(newKey,
+                                        tr("The changes were not saved. %1").arg(error), id, done,
+                                        next);
+                                // The secret of the previous authentication type no longer
+                                // applies.
+                                claimKey(oldKey);
+                                m_secrets->remove(oldKey, this, [=](const SecretResult &rm) {
+                                    if (rm.ok())
+                                        clearPending(oldKey);
+                                    succeed(rm.ok() ? QString()
+                                                    : tr("The previous secret could not be "
+                                                         "removed from the keychain: %1")
+                                                          .arg(rm.message));
+                                });
                             });
-                        return;
-                    }
-                    // The secret of the previous authentication type no longer applies.
-                    m_secrets->remove(
-                        oldKey, this, [this, oldKey, succeed](const SecretResult &rm) {
-                            if (rm.ok() || rm.error == SecretResult::Error::NotFound)
-                                clearPending(oldKey);
-                            succeed(rm.ok() || rm.error == SecretResult::Error::NotFound
-                                    ? QString()
-                                    : tr("The previous secret could not be removed from the "
-                                         "keychain: %1")
-                                          .arg(rm.message));
-                        });
-                },
-                // Timed out, reported as not saved, then written after all: take it out.
-                [this, newKey](const SecretResult &late) {
-                    if (!late.ok())
-                        return clearPending(newKey);
-                    m_secrets->remove(newKey, this, [this, newKey](const SecretResult &rm) {
-                        if (rm.ok() || rm.error == SecretResult::Error::NotFound)
-                            clearPending(newKey);
-                    });
+                        },
+                        // Timed out, reported as not saved, then written after all: take it
+                        // out, unless a later operation has used the key since.
+                        undoLateWrite(newKey, generation));
                 });
             return;
         }
 
         // Same key: keep the old secret so that a failed save can put it back.
-        m_secrets->read(oldKey, this,
-            [this, oldKey, secret, id, done, next, saveRecord, succeed, notStored](
-                const SecretResult &rd) {
-                if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
-                    finish(done,
-                        failure(tr("The changes were not saved: the keychain could not be "
-                                   "read. %1")
-                                    .arg(rd.message),
-                            id));
-                    return next();
-                }
-                const bool hadOld = rd.ok();
-                const QString oldSecret = rd.secret;
-                m_secrets->write(
-                    oldKey, secret, this,
-                    [this, oldKey, hadOld, oldSecret, id, done, next, saveRecord, succeed,
-                        notStored](const SecretResult &w) {
-                        if (!w.ok())
-                            return notStored(w);
-                        const QString error = saveRecord();
+        m_secrets->read(oldKey, this, [=](const SecretResult &rd) {
+            if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
+                finish(done,
+                    failure(tr("The changes were not saved: the keychain could not be "
+                               "read. %1")
+                                .arg(rd.message),
+                        id));
+                return next();
+            }
+            const bool hadOld = rd.ok();
+            const QString oldSecret = rd.secret;
+            const quint64 generation = claimKey(oldKey);
+            m_secrets->write(
+                oldKey, secret, this,
+                [=](const SecretResult &w) {
+                    if (!w.ok())
+                        return notStored(w);
+                    saveRecord({}, {}, [=](const QString &error) {
                         if (error.isEmpty())
                             return succeed({});
                         auto report = [this, error, id, done, next](const SecretResult &back) {
@@ -534,18 +625,20 @@ void ConnectorRepository::update(
                             m_secrets->write(oldKey, oldSecret, this, report);
                         else
                             m_secrets->remove(oldKey, this, report);
-                    },
-                    // Timed out, reported as not saved, then written after all: the stored
-                    // record still belongs to the previous secret, so put that back.
-                    [this, id, oldKey, hadOld, oldSecret](const SecretResult &late) {
-                        if (!late.ok())
-                            return;
-                        if (hadOld && find(id))
-                            m_secrets->write(oldKey, oldSecret, this, [](const SecretResult &) {});
-                        else
-                            m_secrets->remove(oldKey, this, [](const SecretResult &) {});
                     });
-            });
+                },
+                // Timed out, reported as not saved, then written after all: the stored
+                // record still belongs to the previous secret, so put that back (unless a
+                // later operation has used the key since).
+                [this, id, oldKey, hadOld, oldSecret, generation](const SecretResult &late) {
+                    if (!late.ok() || !isLatest(oldKey, generation))
+                        return;
+                    if (hadOld && find(id))
+                        m_secrets->write(oldKey, oldSecret, this, [](const SecretResult &) {});
+                    else
+                        m_secrets->remove(oldKey, this, [](const SecretResult &) {});
+                });
+        });
     });
 }
 
@@ -564,58 +657,99 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                         id));
                 return next();
             }
-            // The row goes, and the secret is marked for removal, in one transaction: a crash
-            // before the keychain answers leaves the mark, and the next open finishes it.
-            QString error;
-            if (!m_store->remove(id, &error, key)) {
-                finish(done, failure(tr("Nothing was deleted. %1").arg(error), id));
-                return next();
-            }
-            // The in-memory list (what views show) changes only once the whole removal
-            // succeeded; until then no result may be recorded for it.
-            m_removing.insert(id);
             const bool hadSecret = rd.ok();
             const QString secret = rd.secret;
-            m_secrets->remove(
-                key, this,
-                [this, id, key, old, hadSecret, secret, done, next](const SecretResult &rm) {
-                    m_removing.remove(id);
-                    if (!rm.ok()) {
-                        // Write the record back: a connector is deleted whole or not at all.
-                        QString error;
-                        QString message = tr("Nothing was deleted: the secret could not be removed "
-                                             "from the keychain. %1")
-                                              .arg(rm.message);
-                        const int i = indexOf(id);
-                        if (i < 0 || !m_store->insert(m_connectors.at(i), &error, key))
-                            message += QLatin1Char(' ')
-                                + tr("The connector could not be written back to the database "
-                                     "either: %1")
-                                      .arg(error);
-                        finish(done, failure(message, id));
+            // The row goes, and the secret is marked for removal, in one transaction: a crash
+            // before the keychain answers leaves the mark, and the next open finishes it.
+            write([this, id, key](QString *e) { return m_store->remove(id, e, key); },
+                [=](const QString &error) {
+                    if (!error.isEmpty()) {
+                        finish(done, failure(tr("Nothing was deleted. %1").arg(error), id));
                         return next();
                     }
-                    clearPending(key);
-                    Q_EMIT connectorAboutToBeRemoved(id);
-                    m_connectors.removeAt(indexOf(id));
-                    Q_EMIT connectorRemoved(id);
-                    RepositoryResult r;
-                    r.ok = true;
-                    r.id = id;
-                    r.removed = old;
-                    r.removedHadSecret = hadSecret;
-                    r.removedSecret = secret;
-                    finish(done, r);
-                    next();
-                },
-                // Timed out, so the record was written back, then deleted after all: the
-                // connector is still listed, so its secret goes back too.
-                [this, key, hadSecret, secret](const SecretResult &late) {
-                    if (late.ok() && hadSecret)
-                        m_secrets->write(key, secret, this, [](const SecretResult &) {});
+                    // The in-memory list (what views show) changes only once the whole removal
+                    // succeeded; until then no result may be recorded for it.
+                    m_removing.insert(id);
+                    const quint64 generation = claimKey(key);
+                    m_secrets->remove(
+                        key, this,
+                        [=](const SecretResult &rm) {
+                            m_removing.remove(id);
+                            if (!rm.ok())
+                                return writeBack(*old, key, rm.message, done, next);
+                            clearPending(key);
+                            dropRemoved(id);
+                            RepositoryResult r;
+                            r.ok = true;
+                            r.id = id;
+                            r.removed = old;
+                            r.removedHadSecret = hadSecret;
+                            r.removedSecret = secret;
+                            finish(done, r);
+                            next();
+                        },
+                        // Timed out, so the record was written back, then deleted after all:
+                        // the connector is still listed, so its secret goes back too (unless a
+                        // later operation has used the key since).
+                        [=](const SecretResult &late) {
+                            if (!late.ok() || !hadSecret || !isLatest(key, generation))
+                                return;
+                            m_secrets->write(key, secret, this, [=](const SecretResult &w) {
+                                if (w.ok() || !find(id))
+                                    return;
+                                // The row would claim a secret it does not have.
+                                Connector c = *find(id);
+                                c.needsSecret = true;
+                                QString e;
+                                if (m_store->update(c, &e)) {
+                                    m_connectors[indexOf(id)] = c;
+                                    Q_EMIT connectorUpdated(id);
+                                }
+                                Q_EMIT saveFailed(tr("The secret of “%1” could not be put back "
+                                                     "in the keychain: %2 Enter it again.")
+                                                      .arg(c.name, w.message));
+                            });
+                        });
                 });
         });
     });
+}
+
+void ConnectorRepository::writeBack(const Connector &c, const QString &key,
+    const QString &keychainError, const RepositoryCallback &done, const std::function<void()> &next)
+{
+    // A connector is deleted whole or not at all: the record goes back.
+    write([this, c, key](QString *e) { return m_store->insert(c, e, key); },
+        [this, c, keychainError, done, next](const QString &error) {
+            if (error.isEmpty()) {
+                finish(done,
+                    failure(tr("Nothing was deleted: the secret could not be removed from the "
+                               "keychain. %1")
+                                .arg(keychainError),
+                        c.id));
+                return next();
+            }
+            // Neither: the record is gone, the secret stays marked for removal, and the next
+            // start of Connector Desk takes it out. Said as it is.
+            dropRemoved(c.id);
+            finish(done,
+                failure(tr("“%1” was deleted, but its secret could not be removed from the "
+                           "keychain (%2), and the connector could not be written back (%3). "
+                           "The secret will be removed the next time Connector Desk starts.")
+                            .arg(c.name, keychainError, error),
+                    c.id));
+            next();
+        });
+}
+
+void ConnectorRepository::dropRemoved(const QUuid &id)
+{
+    const int i = indexOf(id);
+    if (i < 0)
+        return;
+    Q_EMIT connectorAboutToBeRemoved(id);
+    m_connectors.removeAt(i);
+    Q_EMIT connectorRemoved(id);
 }
 
 void ConnectorRepository::clearPending(const QString &key)
@@ -665,9 +799,7 @@ void ConnectorRepository::importConnectors(
             return next();
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        QList<Connector> list = m_connectors;
         QList<Connector> toAdd, toReplace;
-        QList<QUuid> updatedIds;
         for (Connector c : std::as_const(replaced)) {
             const int i = indexOf(c.id);
             if (i < 0) {
@@ -688,11 +820,8 @@ void ConnectorRepository::importConnectors(
             c.updatedAt = now;
             c.needsSecret = old.needsSecret;
             c.validation = credentialsChanged(old, c) ? ValidationState() : old.validation;
-            list[i] = c;
             toReplace.append(c);
-            updatedIds.append(c.id);
         }
-        QList<QUuid> addedIds;
         for (Connector c : std::as_const(added)) {
             if (c.id.isNull())
                 c.id = QUuid::createUuid();
@@ -706,25 +835,30 @@ void ConnectorRepository::importConnectors(
             c.updatedAt = now;
             c.needsSecret = true;
             c.validation = ValidationState();
-            list.append(c);
             toAdd.append(c);
-            addedIds.append(c.id);
         }
-        QString error;
-        if (!m_store->write(toAdd, toReplace, &error)) {
-            refresh();
-            finish(done, failure(tr("Nothing was imported. %1").arg(error)));
-            return next();
-        }
-        m_connectors = std::move(list);
-        for (const QUuid &id : std::as_const(updatedIds))
-            Q_EMIT connectorUpdated(id);
-        for (const QUuid &id : std::as_const(addedIds))
-            Q_EMIT connectorAdded(id);
-        RepositoryResult r;
-        r.ok = true;
-        finish(done, r);
-        next();
+        write([this, toAdd, toReplace](QString *e) { return m_store->write(toAdd, toReplace, e); },
+            [this, toAdd, toReplace, done, next](const QString &error) {
+                if (!error.isEmpty()) {
+                    refresh();
+                    finish(done, failure(tr("Nothing was imported. %1").arg(error)));
+                    return next();
+                }
+                for (const Connector &c : toReplace) {
+                    const int i = indexOf(c.id);
+                    if (i >= 0)
+                        m_connectors[i] = c;
+                    Q_EMIT connectorUpdated(c.id);
+                }
+                for (const Connector &c : toAdd) {
+                    m_connectors.append(c);
+                    Q_EMIT connectorAdded(c.id);
+                }
+                RepositoryResult r;
+                r.ok = true;
+                finish(done, r);
+                next();
+            });
     });
 }
 

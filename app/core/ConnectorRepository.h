@@ -4,11 +4,14 @@
 #include "ConnectorStore.h"
 #include "SecretStore.h"
 
+#include <QDeadlineTimer>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QQueue>
 #include <QSet>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QTimer;
@@ -93,6 +96,10 @@ public:
     bool refresh();
     // Calls refresh() every `ms` (0: never).
     void setWatchInterval(int ms);
+    // How long a write that finds the database busy in another process is tried again, from
+    // the event loop (0: not at all; the store's own busy timeout then applies alone). The
+    // window uses a short store busy timeout and retries, so its thread never waits long.
+    void setBusyRetry(int ms) { m_busyRetryMs = ms; }
 
     // Reads the connector's secret from the keychain (validation, "reveal").
     void readSecret(const QUuid &id, QObject *context, SecretCallback done);
@@ -123,6 +130,29 @@ private:
     void recoverNext(
         const QList<ConnectorStore::PendingSecret> &pending, int i, std::function<void()> next);
     void clearPending(const QString &key);
+    // Database writes that retry while another process holds the database (see
+    // setBusyRetry()); `then` gets the error, empty on success.
+    struct PendingWrite
+    {
+        std::function<bool(QString *)> op;
+        std::function<void(const QString &)> then;
+        QDeadlineTimer deadline;
+    };
+    void write(std::function<bool(QString *)> op, std::function<void(const QString &)> then);
+    void attemptWrite(const std::shared_ptr<PendingWrite> &w);
+    void retryUnsavedResults();
+    // Each keychain call on a key gets a generation: a late answer acts only if nothing
+    // newer has used the key since.
+    quint64 claimKey(const QString &key);
+    bool isLatest(const QString &key, quint64 generation) const;
+    void writeBack(const Connector &c, const QString &key, const QString &keychainError,
+        const RepositoryCallback &done, const std::function<void()> &next);
+    void dropRemoved(const QUuid &id);
+    // Takes a secret written for a change that failed back out, then reports `message`.
+    void takeBack(const QString &key, const QString &message, const QUuid &id,
+        const RepositoryCallback &done, const std::function<void()> &next);
+    // The answer to a write that timed out: if it happened after all, it is undone.
+    std::function<void(const SecretResult &)> undoLateWrite(const QString &key, quint64 generation);
     void finish(const RepositoryCallback &done, RepositoryResult result);
     // The stored connector, if it may be changed now; otherwise reports why to `done`.
     std::optional<Connector> changeable(const QUuid &id, const RepositoryCallback &done);
@@ -137,6 +167,16 @@ private:
     QQueue<Step> m_queue;
     bool m_running = false;
     QTimer *m_watchTimer = nullptr;
+    static constexpr int kBusyRetryIntervalMs = 100;
+    int m_busyRetryMs = 0;
+    struct UnsavedResult
+    {
+        ValidationState state;
+        QDeadlineTimer deadline;
+    };
+    QHash<QUuid, UnsavedResult> m_unsavedResults; // waiting for a busy database
+    QTimer *m_resultRetryTimer = nullptr;
+    QHash<QString, quint64> m_keyGeneration;
 
 public:
     // An import, in one save (all or nothing): `added` connectors get a new id (when null) and

@@ -14,6 +14,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSysInfo>
+#include <QUrl>
 #include <QUuid>
 #include <QVariant>
 
@@ -173,8 +174,12 @@ bool ConnectorStore::openConnection(const QString &path, bool readOnly, QString 
 {
     close();
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    db.setDatabaseName(path);
-    db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_OPEN_READONLY") : QString());
+    // An existing file only (mode=rw / ro: never created here; a file moved away by another
+    // process between the checks and this open is an error, not a new empty database).
+    db.setDatabaseName(QUrl::fromLocalFile(path).toString(QUrl::FullyEncoded)
+        + (readOnly ? QStringLiteral("?mode=ro") : QStringLiteral("?mode=rw")));
+    db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_OPEN_READONLY")
+                                  : QStringLiteral("QSQLITE_OPEN_URI"));
     if (!db.open()) {
         *problem = db.lastError().text();
         return false;
@@ -396,15 +401,14 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
         if (!q.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !q.next()
             || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-            return block(
-                tr("it cannot be opened for writing (%1)").arg(q.lastError().text()), error);
+            problem = tr("it cannot be opened for writing (%1)").arg(q.lastError().text());
         q.finish();
         // Read the data version before the rows: a change committed in between is then seen
         // by the next changes().
         if (q.exec(QStringLiteral("PRAGMA data_version")) && q.next())
             m_dataVersion = q.value(0).toLongLong();
     }
-    if (!readAll(connectors, &problem))
+    if (!problem.isEmpty() || !readAll(connectors, &problem))
         return block(problem, error);
     m_state = State::Ok;
     qCDebug(lcStore) << "loaded" << connectors->size() << "connectors from" << path;
@@ -512,7 +516,6 @@ std::optional<ConnectorStore::Changes> ConnectorStore::changes(QString *error)
     q.finish();
     if (version == m_dataVersion)
         return std::nullopt;
-    m_dataVersion = version;
 
     Changes result;
     if (!q.exec(QStringLiteral("SELECT %1 FROM connectors WHERE rev > %2 ORDER BY seq")
@@ -557,6 +560,7 @@ std::optional<ConnectorStore::Changes> ConnectorStore::changes(QString *error)
             }
         }
     }
+    m_dataVersion = version; // only once everything was read: a failed read is tried again
     return result;
 }
 
@@ -574,9 +578,11 @@ bool ConnectorStore::transaction(
             : tr("Not saved: %1 is not open.").arg(shownPath);
         return false;
     }
+    m_lastBusy = false;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     auto describe = [&](const QSqlError &e) {
+        m_lastBusy = m_lastBusy || isBusy(e);
         if (isBusy(e))
             return tr("Not saved: %1 is busy in another Connector Desk window or command (waited "
                       "%2 s). Nothing was changed; try again.")
@@ -625,6 +631,7 @@ bool ConnectorStore::exec(QSqlQuery &q, QString *error)
         *error = tr("Not saved: a connector with this name already exists (perhaps just added "
                     "in another window or command). Choose another name.");
     } else if (isBusy(e)) {
+        m_lastBusy = true;
         *error = tr("Not saved: %1 is busy in another Connector Desk window or command. "
                     "Nothing was changed; try again.")
                      .arg(QDir::toNativeSeparators(filePath()));
@@ -765,17 +772,43 @@ bool ConnectorStore::updateRow(const Connector &c, QString *error)
 bool ConnectorStore::setPending(const QString &key, const QUuid &id, bool set, QString *error)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    const qint64 self = QCoreApplication::applicationPid();
+    const QString host = QSysInfo::machineHostName();
     if (set) {
+        // Another running process is finishing a change of this very secret (e.g. the
+        // recovery of an interrupted one): its keychain call may still land.
+        q.prepare(
+            QStringLiteral("SELECT pid, host, created_at FROM pending_secrets WHERE key = ?"));
+        q.addBindValue(key);
+        if (!exec(q, error))
+            return false;
+        if (q.next()) {
+            const qint64 pid = q.value(0).toLongLong();
+            const bool mine = pid == self && q.value(1).toString() == host;
+            const bool old
+                = QDateTime::currentMSecsSinceEpoch() - q.value(2).toLongLong() > kAbandonedAfterMs;
+            if (!mine && !old && (q.value(1).toString() != host || processAlive(pid))) {
+                m_lastBusy = true;
+                *error = tr("Not saved: another Connector Desk window or command is changing "
+                            "this connector's secret right now. Nothing was changed; try again.");
+                return false;
+            }
+        }
+        q.finish();
         q.prepare(QStringLiteral("INSERT OR REPLACE INTO pending_secrets (key, connector_id, pid, "
                                  "host, created_at) VALUES (?, ?, ?, ?, ?)"));
         q.addBindValue(key);
         q.addBindValue(id.toString(QUuid::WithoutBraces));
-        q.addBindValue(QCoreApplication::applicationPid());
-        q.addBindValue(QSysInfo::machineHostName());
+        q.addBindValue(self);
+        q.addBindValue(host);
         q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     } else {
-        q.prepare(QStringLiteral("DELETE FROM pending_secrets WHERE key = ?"));
+        // Only this process's own mark: another one's is not ours to end.
+        q.prepare(QStringLiteral("DELETE FROM pending_secrets WHERE key = ? AND pid = ? AND "
+                                 "host = ?"));
         q.addBindValue(key);
+        q.addBindValue(self);
+        q.addBindValue(host);
     }
     return exec(q, error);
 }
@@ -899,6 +932,9 @@ QList<ConnectorStore::PendingSecret> ConnectorStore::abandonedPendingSecrets(QSt
         PendingSecret p;
         p.key = q.value(0).toString();
         p.connectorId = QUuid::fromString(q.value(1).toString());
+        p.pid = pid;
+        p.host = q.value(3).toString();
+        p.createdAt = q.value(4).toLongLong();
         if (!q.value(5).isNull() && !q.value(6).toBool()) {
             AuthType type = AuthType::Basic;
             authTypeFromId(q.value(5).toString(), &type);
@@ -907,6 +943,31 @@ QList<ConnectorStore::PendingSecret> ConnectorStore::abandonedPendingSecrets(QSt
         result.append(p);
     }
     return result;
+}
+
+bool ConnectorStore::takeOverPendingSecret(const PendingSecret &p, QString *error)
+{
+    bool taken = false;
+    const bool ok = transaction(
+        [&](QString *why) {
+            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+            q.prepare(QStringLiteral(
+                "UPDATE pending_secrets SET pid = ?, host = ?, created_at = ? WHERE key = ? AND "
+                "pid = ? AND host = ? AND created_at = ?"));
+            q.addBindValue(QCoreApplication::applicationPid());
+            q.addBindValue(QSysInfo::machineHostName());
+            q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+            q.addBindValue(p.key);
+            q.addBindValue(p.pid);
+            q.addBindValue(p.host);
+            q.addBindValue(p.createdAt);
+            if (!exec(q, why))
+                return false;
+            taken = q.numRowsAffected() == 1;
+            return true;
+        },
+        error, Durability::Full);
+    return ok && taken;
 }
 
 // ---- a bad file ----------------------------------------------------------------------
@@ -927,8 +988,13 @@ bool ConnectorStore::moveBadFileAside(QString *movedTo, QString *error)
     }
     // A database's journal files belong to it: they go along, never onto a new database.
     for (const QString &suffix : { QStringLiteral("-wal"), QStringLiteral("-shm") }) {
-        if (QFileInfo::exists(path + suffix))
-            QFile::rename(path + suffix, target + suffix);
+        if (QFileInfo::exists(path + suffix) && !QFile::rename(path + suffix, target + suffix)) {
+            *error = tr("%1 could not be renamed to %2. Move it yourself, then restart Connector "
+                        "Desk.")
+                         .arg(QDir::toNativeSeparators(path + suffix),
+                             QDir::toNativeSeparators(target + suffix));
+            return false;
+        }
     }
     *movedTo = target;
     qCInfo(lcStore) << "moved unusable" << path << "to" << target;

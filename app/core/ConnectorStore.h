@@ -81,7 +81,8 @@ public:
 
     // Pending keychain changes. Mark before the keychain is touched; the mark is cleared
     // in the same transaction as the row change (insert/update/remove take `clearPending`)
-    // or by clearPendingSecret().
+    // or by clearPendingSecret(). A process clears only its own marks. Marking a key that
+    // another running process has marked fails as busy ("try again").
     bool markPendingSecret(const QString &key, const QUuid &connectorId, QString *error);
     bool clearPendingSecret(const QString &key, QString *error);
     struct PendingSecret
@@ -90,9 +91,19 @@ public:
         QUuid connectorId;
         // True when the secret belongs to a row (keep it); false: take it out of the keychain.
         bool claimed = false;
+        qint64 pid = 0;
+        QString host;
+        qint64 createdAt = 0;
     };
     // Marks left by processes that have ended (or older than an hour): to be finished.
     QList<PendingSecret> abandonedPendingSecrets(QString *error);
+    // Makes an abandoned mark this process's own, if nobody else took it meanwhile (then
+    // false): only then may its secret be removed.
+    bool takeOverPendingSecret(const PendingSecret &p, QString *error);
+
+    // The last failed operation failed because another process held the database longer
+    // than the busy timeout (worth trying again).
+    bool lastFailureWasBusy() const { return m_lastBusy; }
 
     // Changes committed by other connections since the last load() / changes() call.
     // Returns nullopt when nothing changed (one cheap PRAGMA), else the rows that were added
@@ -133,6 +144,7 @@ private:
     QString m_migrationNotice;
     bool m_readOnlyAcknowledged = false;
     int m_busyTimeoutMs = kDefaultBusyTimeoutMs;
+    bool m_lastBusy = false;
     QString m_connectionName;
     qint64 m_dataVersion = -1;
     qint64 m_seenRevision = 0; // the highest revision read

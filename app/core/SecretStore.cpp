@@ -160,9 +160,10 @@ void MemorySecretStore::start(Op op, const QString &key, const QString &secret,
     ++m_calls;
     if (m_mode == Mode::Hanging)
         return; // never answers, like a keychain waiting on an unlock prompt
-    if (m_delayMs > 0) {
-        QTimer::singleShot(m_delayMs, this,
-            [this, op, key, secret, answer] { carryOut(op, key, secret, answer); });
+    const int delay = op == Op::Remove && m_removeDelayMs > 0 ? m_removeDelayMs : m_delayMs;
+    if (delay > 0) {
+        QTimer::singleShot(
+            delay, this, [this, op, key, secret, answer] { carryOut(op, key, secret, answer); });
         return;
     }
     carryOut(op, key, secret, answer);

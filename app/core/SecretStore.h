@@ -81,6 +81,8 @@ public:
     // Carries out each call only after `ms` (a slow keychain; with a shorter timeout, a
     // call that "times out" and then happens after all).
     void setDelay(int ms) { m_delayMs = ms; }
+    // The same for removals only (a removal that times out after a quick read).
+    void setRemoveDelay(int ms) { m_removeDelayMs = ms; }
 
     QHash<QString, QString> contents() const { return m_secrets; }
     int callCount() const { return m_calls; }
@@ -98,6 +100,7 @@ private:
     bool m_failWrites = false;
     bool m_failRemoves = false;
     int m_delayMs = 0;
+    int m_removeDelayMs = 0;
     int m_calls = 0;
 };
 

@@ -74,7 +74,11 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
             keychain->setTimeout(timeoutMs);
         m_secrets = keychain;
     }
+    // Never more than a moment on this thread when another process holds the database: the
+    // repository tries again from the event loop (up to 5 s) instead.
+    m_store->setBusyTimeout(50);
     m_repository = new ConnectorRepository(m_store.get(), m_secrets, this);
+    m_repository->setBusyRetry(ConnectorStore::kDefaultBusyTimeoutMs);
     QString loadError;
     m_repository->load(&loadError); // a failure is shown on the page, with the choices
     // Changes by other windows, command lines and scheduled runs show up within a second

@@ -12,11 +12,13 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace cd;
 
@@ -685,9 +687,33 @@ void TestConnectorStore::pendingSecrets()
         const bool expected = p.key == secretKey(owned.id, AuthType::Basic);
         QCOMPARE(p.claimed, expected);
     }
-    for (const ConnectorStore::PendingSecret &p : std::as_const(pending))
+    // Clearing another process's mark does nothing: it must be taken over first, and only
+    // as it was read (a mark changed meanwhile stays with whoever changed it).
+    QVERIFY(store.clearPendingSecret(pending.first().key, &error));
+    QCOMPARE(store.abandonedPendingSecrets(&error).size(), 3);
+    ConnectorStore::PendingSecret stale = pending.first();
+    stale.createdAt -= 1;
+    QVERIFY(!store.takeOverPendingSecret(stale, &error));
+    for (const ConnectorStore::PendingSecret &p : std::as_const(pending)) {
+        QVERIFY(store.takeOverPendingSecret(p, &error));
+        QVERIFY(!store.takeOverPendingSecret(p, &error)); // once
         QVERIFY(store.clearPendingSecret(p.key, &error));
+    }
     QVERIFY(store.abandonedPendingSecrets(&error).isEmpty());
+
+    // A key that another running process has marked cannot be marked here: its keychain call
+    // may still land. "Try again", as for a busy database.
+    const QString liveKey = secretKey(QUuid::createUuid(), AuthType::Basic);
+    QVERIFY(other.exec(QStringLiteral("INSERT INTO pending_secrets SELECT '%1', 'x', %2, '%3', "
+                                      "%4")
+                           .arg(liveKey)
+                           .arg(qint64(::getppid()))
+                           .arg(QSysInfo::machineHostName())
+                           .arg(QDateTime::currentMSecsSinceEpoch())));
+    QVERIFY(!store.markPendingSecret(liveKey, QUuid::createUuid(), &error));
+    QVERIFY(store.lastFailureWasBusy());
+    QVERIFY2(error.contains(QLatin1String("try again")), qPrintable(error));
+    QVERIFY(other.exec(QStringLiteral("DELETE FROM pending_secrets")));
 
     // A row change and its mark are one transaction.
     QVERIFY(store.remove(owned.id, &error, secretKey(owned.id, AuthType::Basic)));

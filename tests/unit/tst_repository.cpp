@@ -6,6 +6,7 @@
 #include "SecretStore.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
@@ -13,6 +14,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace cd;
 
@@ -43,8 +45,11 @@ public:
         if (db.open())
             m_held = QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"));
     }
-    ~BusyDatabase()
+    ~BusyDatabase() { release(); }
+    void release()
     {
+        if (!QSqlDatabase::contains(m_name))
+            return;
         {
             QSqlDatabase db = QSqlDatabase::database(m_name, false);
             QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
@@ -97,6 +102,8 @@ private Q_SLOTS:
     void editOfConnectorRemovedElsewhereIsRefused();
     void interruptedAddIsUndoneAtNextOpen();
     void interruptedRemoveIsFinishedAtNextOpen();
+    void editFromAStaleCopyIsRefused();
+    void busyDatabaseIsRetriedWithoutWaiting();
 
 private:
     QList<Connector> onDisk() const;
@@ -196,7 +203,29 @@ void TestRepository::addRemovesSecretWhenRecordFails()
     QVERIFY2(o.result.error.contains(QLatin1String("busy")), qPrintable(o.result.error));
     QVERIFY2(o.result.error.contains(QLatin1String("try again")), qPrintable(o.result.error));
     QVERIFY(m_repo->connectors().isEmpty());
-    QVERIFY(m_secrets->contents().isEmpty()); // the secret was never written, or taken back out
+    QVERIFY(m_secrets->contents().isEmpty()); // nothing reached the keychain
+
+    // The row fails after the secret was stored: another process took the name meanwhile.
+    m_store->setBusyTimeout(ConnectorStore::kDefaultBusyTimeoutMs);
+    busy.release();
+    m_secrets->setDelay(150);
+    Outcome clash;
+    m_repo->add(make("Beta"), QStringLiteral("s3cret"), clash.callback());
+    QTest::qWait(50); // the keychain is being written
+    ConnectorStore otherStore(m_dir->path());
+    QList<Connector> none;
+    QString error;
+    QVERIFY(otherStore.load(&none, &error));
+    Connector theirs = make("BETA");
+    theirs.id = QUuid::createUuid();
+    QVERIFY(otherStore.insert(theirs, &error));
+    QTRY_VERIFY_WITH_TIMEOUT(clash.done, 3000);
+    QVERIFY(!clash.result.ok);
+    QVERIFY2(clash.result.error.contains(QLatin1String("already exists")),
+        qPrintable(clash.result.error));
+    QTRY_VERIFY(!m_repo->isBusy());
+    m_secrets->setDelay(0);
+    QVERIFY(m_secrets->contents().isEmpty()); // the secret was taken back out
 }
 
 void TestRepository::updateKeepsOrReplacesSecret()
@@ -254,11 +283,17 @@ void TestRepository::updateRestoresSecretWhenRecordFails()
     c.authType = AuthType::OAuth;
     c.identity = QStringLiteral("client");
     {
-        BusyDatabase busy(m_store->filePath());
+        // The database becomes busy while the new secret is being written.
+        m_secrets->setDelay(150);
         Outcome u;
         m_repo->update(c, QStringLiteral("client-secret"), u.callback());
-        QTRY_VERIFY(u.done);
+        QTest::qWait(60);
+        BusyDatabase busy(m_store->filePath());
+        QVERIFY(busy.held());
+        QTRY_VERIFY_WITH_TIMEOUT(u.done, 3000);
         QVERIFY(!u.result.ok);
+        QTRY_VERIFY(!m_repo->isBusy());
+        m_secrets->setDelay(0);
     }
     QCOMPARE(m_secrets->contents().size(), 1);
     QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("first"));
@@ -522,7 +557,7 @@ void TestRepository::lateKeychainAnswersAreUndone()
     QVERIFY(keep.result.ok);
     const QString key = secretKey(keep.result.id, AuthType::Basic);
     m_secrets->setTimeout(100);
-    m_secrets->setDelay(400);
+    m_secrets->setRemoveDelay(400); // the read answers at once, the removal late
     Outcome del;
     m_repo->remove(keep.result.id, del.callback());
     QTRY_VERIFY_WITH_TIMEOUT(del.done, 3000);
@@ -533,6 +568,32 @@ void TestRepository::lateKeychainAnswersAreUndone()
         m_secrets->contents().value(key) == QLatin1String("kept-secret"), 3000);
     QTest::qWait(600);
     QCOMPARE(m_secrets->contents().value(key), QStringLiteral("kept-secret"));
+    QCOMPARE(onDisk().size(), 1); // the record was written back
+    QVERIFY(!onDisk().first().needsSecret);
+    m_secrets->setRemoveDelay(0);
+
+    // A retry after a timed-out write (Undo pressed again after an unlock prompt): the first
+    // write's late answer must not take out the secret the retry stored.
+    RepositoryResult removed;
+    removed.removed = make("Again");
+    removed.removed->id = QUuid::createUuid();
+    removed.removedHadSecret = true;
+    removed.removedSecret = QStringLiteral("again-secret");
+    m_secrets->setDelay(400);
+    Outcome first;
+    m_repo->restore(removed, first.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(first.done, 3000);
+    QVERIFY(!first.result.ok); // timed out
+    m_secrets->setDelay(0);
+    m_secrets->setTimeout(5000);
+    Outcome second;
+    m_repo->restore(removed, second.callback());
+    QTRY_VERIFY(second.done);
+    QVERIFY2(second.result.ok, qPrintable(second.result.error));
+    QTest::qWait(600); // the first write's late answer has come
+    const QString againKey = secretKey(removed.removed->id, AuthType::Basic);
+    QCOMPARE(m_secrets->contents().value(againKey), QStringLiteral("again-secret"));
+    QVERIFY(m_repo->find(removed.removed->id));
 }
 
 void TestRepository::otherProcessesChangesAreApplied()
@@ -703,6 +764,94 @@ void TestRepository::interruptedRemoveIsFinishedAtNextOpen()
     QCOMPARE(m_secrets->contents().size(), 1);
     QCOMPARE(m_secrets->contents().value(keptKey), QStringLiteral("kept"));
     QVERIFY(next.abandonedPendingSecrets(&error).isEmpty());
+}
+
+void TestRepository::editFromAStaleCopyIsRefused()
+{
+    Outcome o;
+    m_repo->add(make("Shared"), QStringLiteral("pw"), o.callback());
+    QTRY_VERIFY(o.done);
+    const Connector opened = *m_repo->find(o.result.id); // what an edit dialog holds
+    ConnectorStore otherStore(m_dir->path());
+    ConnectorRepository other(&otherStore, m_secrets);
+    QString error;
+    QVERIFY(other.load(&error));
+
+    // Another process checks it: a rename here keeps that result (it is not the dialog's).
+    ValidationState v;
+    v.status = ValidationStatus::Verified;
+    v.message = QStringLiteral("checked elsewhere");
+    QVERIFY(other.setValidation(opened.id, v, &error));
+    Connector renamed = opened;
+    renamed.name = QStringLiteral("Shared renamed");
+    Outcome r;
+    m_repo->update(renamed, std::nullopt, r.callback());
+    QTRY_VERIFY(r.done);
+    QVERIFY2(r.result.ok, qPrintable(r.result.error));
+    QCOMPARE(onDisk().first().validation, v);
+
+    // Another process changes its definition: saving the older copy is refused, not
+    // silently undoing theirs.
+    QVERIFY(other.refresh());
+    Connector theirs = *other.find(opened.id);
+    theirs.url = QStringLiteral("https://moved.jamacloud.com");
+    Outcome t;
+    other.update(theirs, std::nullopt, t.callback());
+    QTRY_VERIFY(t.done);
+    QVERIFY(t.result.ok);
+    Connector stale = *m_repo->find(opened.id); // not refreshed yet
+    stale.identity = QStringLiteral("someone-else");
+    Outcome s;
+    m_repo->update(stale, std::nullopt, s.callback());
+    QTRY_VERIFY(s.done);
+    QVERIFY(!s.result.ok);
+    QVERIFY2(
+        s.result.error.contains(QLatin1String("changed in another")), qPrintable(s.result.error));
+    QCOMPARE(onDisk().first().url, QStringLiteral("https://moved.jamacloud.com"));
+    QCOMPARE(onDisk().first().identity, opened.identity);
+}
+
+void TestRepository::busyDatabaseIsRetriedWithoutWaiting()
+{
+    // The window's settings: a short busy timeout, retried from the event loop.
+    m_store->setBusyTimeout(50);
+    m_repo->setBusyRetry(5000);
+    auto busy = std::make_unique<BusyDatabase>(m_store->filePath());
+    QVERIFY(busy->held());
+    QTimer::singleShot(1500, this, [&] { busy->release(); }); // another process's long write
+
+    // The event loop keeps running meanwhile: the longest gap between ticks stays short.
+    QElapsedTimer sinceTick;
+    qint64 longest = 0;
+    QTimer heartbeat;
+    heartbeat.setInterval(10);
+    connect(
+        &heartbeat, &QTimer::timeout, this, [&] { longest = qMax(longest, sinceTick.restart()); });
+    sinceTick.start();
+    heartbeat.start();
+    Outcome o;
+    m_repo->add(make("Patient"), QStringLiteral("pw"), o.callback());
+    Outcome imported;
+    m_repo->importConnectors({ make("Imported") }, {}, imported.callback());
+    QTRY_VERIFY_WITH_TIMEOUT(o.done && imported.done, 8000);
+    heartbeat.stop();
+    QVERIFY2(o.result.ok, qPrintable(o.result.error)); // waited, then saved
+    QVERIFY2(imported.result.ok, qPrintable(imported.result.error));
+    QCOMPARE(onDisk().size(), 2);
+    // Far below the 1.5 s the other process held the database (a blocking wait would show it).
+    QVERIFY2(longest < 1000, qPrintable(QString::number(longest)));
+
+    // A result recorded while busy is shown at once and written when the database is free.
+    busy = std::make_unique<BusyDatabase>(m_store->filePath());
+    QTimer::singleShot(400, this, [&] { busy->release(); });
+    ValidationState v;
+    v.status = ValidationStatus::Warning;
+    v.message = QStringLiteral("written later");
+    QSignalSpy failed(m_repo, &ConnectorRepository::saveFailed);
+    QVERIFY(m_repo->recordValidation(o.result.id, v));
+    QCOMPARE(m_repo->find(o.result.id)->validation, v);
+    QTRY_COMPARE_WITH_TIMEOUT(onDisk().first().validation, v, 3000);
+    QCOMPARE(failed.count(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestRepository)
