@@ -121,6 +121,7 @@ bool ConnectorRepository::refresh()
         qCInfo(lcStore).noquote() << "changes of other processes cannot be read:" << error;
     if (!changes)
         return false;
+    QList<QUuid> added;
     for (const Connector &c : changes->changed) {
         const int i = indexOf(c.id);
         if (i >= 0) {
@@ -131,6 +132,7 @@ bool ConnectorRepository::refresh()
         } else {
             m_connectors.append(c);
             Q_EMIT connectorAdded(c.id);
+            added.append(c.id);
         }
     }
     for (const QUuid &id : changes->removed) {
@@ -140,6 +142,8 @@ bool ConnectorRepository::refresh()
         m_connectors.removeAt(indexOf(id));
         Q_EMIT connectorRemoved(id);
     }
+    if (!added.isEmpty())
+        Q_EMIT addedElsewhere(added);
     return !changes->changed.isEmpty() || !changes->removed.isEmpty();
 }
 

@@ -117,6 +117,8 @@ Q_SIGNALS:
     void aboutToReset();
     // Every asked-for operation has finished (see isBusy()).
     void idle();
+    // refresh() found connectors that another process added (after their connectorAdded).
+    void addedElsewhere(const QList<QUuid> &ids);
     // A validation result could not be written (it stays shown).
     void saveFailed(const QString &error);
     void reset(); // the whole list changed (load)

@@ -14,7 +14,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSysInfo>
-#include <QUrl>
 #include <QUuid>
 #include <QVariant>
 
@@ -111,6 +110,20 @@ bool isBusy(const QSqlError &e)
     return code == 5 /* SQLITE_BUSY */ || code == 6 /* SQLITE_LOCKED */;
 }
 
+// An SQLite URI for a local path: "file://" + an empty authority + the path, with the
+// characters that URIs give a meaning escaped. Also for Windows drive paths (/C:/...) and UNC
+// paths (file:////server/share/...), which QUrl::fromLocalFile would turn into an authority.
+QString uriFor(const QString &path)
+{
+    QString p = QDir::fromNativeSeparators(path);
+    p.replace(QLatin1Char('%'), QLatin1String("%25"))
+        .replace(QLatin1Char('?'), QLatin1String("%3f"))
+        .replace(QLatin1Char('#'), QLatin1String("%23"));
+    if (!p.startsWith(QLatin1Char('/')))
+        p.prepend(QLatin1Char('/'));
+    return QStringLiteral("file://") + p;
+}
+
 bool processAlive(qint64 pid)
 {
 #if defined(Q_OS_WIN)
@@ -176,8 +189,8 @@ bool ConnectorStore::openConnection(const QString &path, bool readOnly, QString 
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     // An existing file only (mode=rw / ro: never created here; a file moved away by another
     // process between the checks and this open is an error, not a new empty database).
-    db.setDatabaseName(QUrl::fromLocalFile(path).toString(QUrl::FullyEncoded)
-        + (readOnly ? QStringLiteral("?mode=ro") : QStringLiteral("?mode=rw")));
+    db.setDatabaseName(
+        uriFor(path) + (readOnly ? QStringLiteral("?mode=ro") : QStringLiteral("?mode=rw")));
     db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_OPEN_READONLY")
                                   : QStringLiteral("QSQLITE_OPEN_URI"));
     if (!db.open()) {
@@ -524,25 +537,26 @@ std::optional<ConnectorStore::Changes> ConnectorStore::changes(QString *error)
         *error = q.lastError().text();
         return std::nullopt;
     }
+    // Worked on copies, kept only when every read succeeded (a failed read is tried again).
+    QHash<QUuid, qint64> revisions = m_revisions;
     qint64 highest = m_seenRevision;
     while (q.next()) {
         qint64 rev = 0;
         Connector c = connectorFrom(q, &rev);
         highest = qMax(highest, rev);
-        if (m_revisions.value(c.id, -1) == rev)
+        if (revisions.value(c.id, -1) == rev)
             continue; // written by this connection
-        m_revisions.insert(c.id, rev);
+        revisions.insert(c.id, rev);
         result.changed.append(std::move(c));
     }
     q.finish();
-    m_seenRevision = highest;
     if (!q.exec(QStringLiteral("SELECT count(*) FROM connectors")) || !q.next()) {
         *error = q.lastError().text();
         return std::nullopt;
     }
     const qint64 count = q.value(0).toLongLong();
     q.finish();
-    if (count != m_revisions.size()) {
+    if (count != revisions.size()) {
         QSet<QUuid> present;
         if (!q.exec(QStringLiteral("SELECT id FROM connectors"))) {
             *error = q.lastError().text();
@@ -551,16 +565,18 @@ std::optional<ConnectorStore::Changes> ConnectorStore::changes(QString *error)
         while (q.next())
             present.insert(QUuid::fromString(q.value(0).toString()));
         q.finish();
-        for (auto it = m_revisions.begin(); it != m_revisions.end();) {
+        for (auto it = revisions.begin(); it != revisions.end();) {
             if (!present.contains(it.key())) {
                 result.removed.append(it.key());
-                it = m_revisions.erase(it);
+                it = revisions.erase(it);
             } else {
                 ++it;
             }
         }
     }
-    m_dataVersion = version; // only once everything was read: a failed read is tried again
+    m_revisions = std::move(revisions);
+    m_seenRevision = highest;
+    m_dataVersion = version;
     return result;
 }
 
@@ -569,6 +585,7 @@ std::optional<ConnectorStore::Changes> ConnectorStore::changes(QString *error)
 bool ConnectorStore::transaction(
     const std::function<bool(QString *)> &body, QString *error, Durability durability)
 {
+    m_lastBusy = false;
     const QString shownPath = QDir::toNativeSeparators(filePath());
     if (m_state != State::Ok) {
         *error = m_state == State::Blocked
@@ -741,7 +758,8 @@ bool ConnectorStore::insertRow(const Connector &c, QString *error)
     return true;
 }
 
-bool ConnectorStore::updateRow(const Connector &c, QString *error)
+bool ConnectorStore::updateRow(
+    const Connector &c, QString *error, const QDateTime &expectedUpdatedAt)
 {
     const std::optional<qint64> rev = nextCounter(QStringLiteral("revision"), error);
     if (!rev)
@@ -752,17 +770,29 @@ bool ConnectorStore::updateRow(const Connector &c, QString *error)
         "UPDATE connectors SET rev = :rev, application = :application, name = :name, "
         "name_key = :name_key, url = :url, verify_ssl = :verify_ssl, auth_type = :auth_type, "
         "identity = :identity, pinned_sha256 = :pinned_sha256, needs_secret = :needs_secret, "
-        "created_at = :created_at, updated_at = :updated_at, extra = :extra, %1 WHERE id = :id")
-                  .arg(kValidationAssignments));
+        "created_at = :created_at, updated_at = :updated_at, extra = :extra, %1 WHERE id = :id%2")
+                  .arg(kValidationAssignments,
+                      expectedUpdatedAt.isValid()
+                          ? QStringLiteral(" AND updated_at IS :expected_updated_at")
+                          : QString()));
     q.bindValue(QStringLiteral(":id"), c.id.toString(QUuid::WithoutBraces));
     q.bindValue(QStringLiteral(":rev"), *rev);
+    if (expectedUpdatedAt.isValid())
+        q.bindValue(QStringLiteral(":expected_updated_at"), dateValue(expectedUpdatedAt));
     bindDefinitionAndState(q, c);
     bindValidation(q, c.validation);
     if (!exec(q, error))
         return false;
     if (q.numRowsAffected() != 1) {
-        *error = tr("Not saved: this connector no longer exists (it was deleted in another window "
-                    "or command).");
+        QSqlQuery exists(QSqlDatabase::database(m_connectionName, false));
+        exists.prepare(QStringLiteral("SELECT 1 FROM connectors WHERE id = ?"));
+        exists.addBindValue(c.id.toString(QUuid::WithoutBraces));
+        *error = exec(exists, error) && exists.next()
+            ? tr("Not saved: “%1” was changed in another Connector Desk window or command after "
+                 "you opened it. Open it again to see the changes, then make yours.")
+                  .arg(c.name)
+            : tr("Not saved: this connector no longer exists (it was deleted in another window "
+                 "or command).");
         return false;
     }
     m_pendingRevisions.insert(c.id, *rev);
@@ -823,12 +853,12 @@ bool ConnectorStore::insert(const Connector &c, QString *error, const QString &c
         error, Durability::Full);
 }
 
-bool ConnectorStore::update(
-    const Connector &c, QString *error, const QString &clearPending, const QString &markPending)
+bool ConnectorStore::update(const Connector &c, QString *error, const QString &clearPending,
+    const QString &markPending, const QDateTime &expectedUpdatedAt)
 {
     return transaction(
         [&](QString *why) {
-            return updateRow(c, why)
+            return updateRow(c, why, expectedUpdatedAt)
                 && (clearPending.isEmpty() || setPending(clearPending, c.id, false, why))
                 && (markPending.isEmpty() || setPending(markPending, c.id, true, why));
         },

@@ -70,8 +70,10 @@ public:
     // same transaction (see markPendingSecret()).
     bool insert(const Connector &c, QString *error, const QString &clearPending = {});
     // update(): fails with "no longer exists" when another process removed the row.
+    // `expectedUpdatedAt` (when valid): written only if the row still has it, else "changed
+    // after you opened it" (another process saved it meanwhile).
     bool update(const Connector &c, QString *error, const QString &clearPending = {},
-        const QString &markPending = {});
+        const QString &markPending = {}, const QDateTime &expectedUpdatedAt = {});
     // Returns true also when the row was already gone. Marks `markPending` in the same
     // transaction.
     bool remove(const QUuid &id, QString *error, const QString &markPending = {});
@@ -134,7 +136,7 @@ private:
     bool exec(QSqlQuery &q, QString *error);
     std::optional<qint64> nextCounter(const QString &name, QString *error);
     bool insertRow(const Connector &c, QString *error);
-    bool updateRow(const Connector &c, QString *error);
+    bool updateRow(const Connector &c, QString *error, const QDateTime &expectedUpdatedAt = {});
     bool setPending(const QString &key, const QUuid &id, bool set, QString *error);
     bool block(const QString &problem, QString *error);
     QString m_dataDir;

@@ -52,6 +52,10 @@ QString nativePath(const QString &path)
 }
 } // namespace
 
+namespace {
+constexpr int kCheckAddedElsewhereAfterMs = 3000;
+} // namespace
+
 MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_dataDir(dataDir)
@@ -107,6 +111,20 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
     connect(m_network, &NetworkStatus::networkChanged, m_queue, &ValidationQueue::networkChanged);
     m_connectorsPage->setValidation(m_queue, m_nam);
     connect(m_queue, &ValidationQueue::finished, this, &MainWindow::onValidationFinishedForSummary);
+    // Connectors a command line (or another window) added while this one is open are checked
+    // like the window's own, once that process had a moment to check them itself
+    // (`add --validate`): still "Not verified" then, they are queued here.
+    connect(m_repository, &ConnectorRepository::addedElsewhere, m_queue,
+        [this](const QList<QUuid> &ids) {
+            QTimer::singleShot(kCheckAddedElsewhereAfterMs, m_queue, [this, ids] {
+                for (const QUuid &id : ids) {
+                    const std::optional<Connector> c = m_repository->find(id);
+                    if (c && c->validation.status == ValidationStatus::NotVerified
+                        && !c->needsSecret)
+                        m_queue->enqueue(id);
+                }
+            });
+        });
     // Work left from the last run ("Not verified" connectors) resumes once the window is up:
     // loading and showing the list itself never touches the keychain.
     QTimer::singleShot(2000, m_queue, &ValidationQueue::enqueuePending);

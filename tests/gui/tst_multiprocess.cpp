@@ -10,6 +10,7 @@
 #include "MainWindow.h"
 #include "NetworkStatus.h"
 #include "TestSupport.h"
+#include "ValidationQueue.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -170,6 +171,9 @@ void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
     QCOMPARE(search->text(), QStringLiteral("one")); // so does the search
     QCOMPARE(draftName->text(), QStringLiteral("Half typed")); // and the draft
     draft->reject();
+    // Not checked by the command line (no --validate): the window queues it, like its own
+    // (offline here, so it waits for the network).
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->validationQueue()->isPending(cliId), 5000);
 
     // 2. The window's own later write (a result) does not undo the command line's add.
     ValidationState v;

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void legacyFileTooLarge();
     void moveAside();
     void uncreatableDirectory();
+    void oddCharactersInThePath();
     void pendingSecrets();
 
 private:
@@ -200,7 +201,10 @@ void TestConnectorStore::eachChangeTouchesItsOwnRow()
 
     Connector renamed = a;
     renamed.name = QStringLiteral("Renamed");
-    QVERIFY2(store.update(renamed, &error), qPrintable(error));
+    // Saved only over the version it was made from (another process may have saved since).
+    QVERIFY(!store.update(renamed, &error, {}, {}, a.updatedAt.addMSecs(-1)));
+    QVERIFY2(error.contains(QLatin1String("changed in another")), qPrintable(error));
+    QVERIFY2(store.update(renamed, &error, {}, {}, a.updatedAt), qPrintable(error));
     ValidationState v;
     v.status = ValidationStatus::Verified;
     v.message = QStringLiteral("fine");
@@ -643,6 +647,23 @@ void TestConnectorStore::uncreatableDirectory()
     QVERIFY(!store.load(&list, &error));
     QVERIFY2(error.contains(QLatin1String("cannot be created")), qPrintable(error));
     QVERIFY(!store.insert(sample(1), &error));
+}
+
+void TestConnectorStore::oddCharactersInThePath()
+{
+    // Characters that mean something in a URI (the database is opened through one).
+    QTemporaryDir dir;
+    const QString data = dir.filePath(QStringLiteral("Ünï cødé #1 ?x=%20&y;z"));
+    ConnectorStore store(data);
+    QList<Connector> list;
+    QString error;
+    QVERIFY2(store.load(&list, &error), qPrintable(error));
+    QVERIFY(store.insert(sample(1), &error));
+    QVERIFY(QFile::exists(data + QStringLiteral("/connectors.db")));
+    ConnectorStore again(data);
+    QVERIFY2(again.load(&list, &error), qPrintable(error));
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1); // no stray
 }
 
 void TestConnectorStore::pendingSecrets()
