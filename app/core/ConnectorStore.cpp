@@ -14,6 +14,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSysInfo>
+#include <QThread>
 #include <QUuid>
 #include <QVariant>
 
@@ -122,6 +123,39 @@ QString uriFor(const QString &path)
     if (!p.startsWith(QLatin1Char('/')))
         p.prepend(QLatin1Char('/'));
     return QStringLiteral("file://") + p;
+}
+
+// PRAGMA quick_check through its own read-only connection, so that it can run on another
+// thread while the rows are read. Returns the problem, or an empty string when "ok".
+QString integrityProblem(const QString &uri)
+{
+    const QString name = QStringLiteral("connector-store-check-")
+        + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QString problem;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(uri + QStringLiteral("?mode=ro"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_OPEN_READONLY"));
+        if (!db.open()) {
+            problem = tr("it cannot be opened (%1)").arg(db.lastError().text());
+        } else {
+            QSqlQuery q(db);
+            if (!q.exec(QStringLiteral("PRAGMA quick_check"))) {
+                problem = isBusy(q.lastError())
+                    ? tr("it is busy in another program; try again")
+                    : tr("it is damaged or cut short (%1)").arg(q.lastError().text());
+            } else {
+                QStringList damage;
+                while (q.next() && damage.size() < 3)
+                    damage.append(q.value(0).toString());
+                if (damage != QStringList { QStringLiteral("ok") })
+                    problem = tr("it is damaged (%1)").arg(damage.join(QStringLiteral("; ")));
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return problem;
 }
 
 bool processAlive(qint64 pid)
@@ -382,6 +416,12 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
         return block(readOnlyReason.isEmpty() ? problem : readOnlyReason, error);
     }
     const int major = version / 1000;
+    const bool writable = major <= kSchemaMajor && readOnlyReason.isEmpty();
+    if (!writable) {
+        problem = integrityProblem(uriFor(path));
+        if (!problem.isEmpty())
+            return block(readOnlyReason.isEmpty() ? problem : readOnlyReason, error);
+    }
     if (major > kSchemaMajor) {
         // Never modified; shown as far as this version can read it.
         readAll(connectors, &problem);
@@ -405,15 +445,42 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
             QFile::setPermissions(path + suffix, QFile::ReadOwner | QFile::WriteOwner);
     }
 #endif
+    // The integrity check runs on a second thread, over its own read-only connection, while
+    // the rows are read here (it costs about as much as reading them). Nothing is written
+    // before its answer: the database is already in WAL mode (checked below), and a
+    // migration would wait for it.
+    QString damage;
+    struct Checker
+    {
+        QThread *thread;
+        ~Checker() // joined on every way out of load()
+        {
+            thread->wait();
+            delete thread;
+        }
+    } checker { QThread::create(
+        [&damage, uri = uriFor(path)] { damage = integrityProblem(uri); }) };
+    checker.thread->start();
     if (!openConnection(path, false, &problem))
         return block(problem, error);
     // Forward-only migrations of this major version go here (version % 1000 < kSchemaMinor),
-    // each in its own transaction.
+    // each in its own transaction, after checker.thread->wait() and a check of `damage`.
 
     {
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-        if (!q.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !q.next()
-            || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        QString mode;
+        if (q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next())
+            mode = q.value(0).toString().toLower();
+        q.finish();
+        if (mode != QLatin1String("wal")) {
+            // Switching writes to the file: only once it is known to be sound.
+            checker.thread->wait();
+            if (!damage.isEmpty())
+                problem = damage;
+        }
+        if (problem.isEmpty()
+            && (!q.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !q.next()
+                || q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0))
             problem = tr("it cannot be opened for writing (%1)").arg(q.lastError().text());
         q.finish();
         // Read the data version before the rows: a change committed in between is then seen
@@ -421,8 +488,16 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
         if (q.exec(QStringLiteral("PRAGMA data_version")) && q.next())
             m_dataVersion = q.value(0).toLongLong();
     }
-    if (!problem.isEmpty() || !readAll(connectors, &problem))
-        return block(problem, error);
+    if (!problem.isEmpty() || !readAll(connectors, &problem)) {
+        checker.thread->wait();
+        connectors->clear();
+        return block(damage.isEmpty() ? problem : damage, error);
+    }
+    checker.thread->wait();
+    if (!damage.isEmpty()) {
+        connectors->clear(); // read from a damaged file: not shown as if it were whole
+        return block(damage, error);
+    }
     m_state = State::Ok;
     qCDebug(lcStore) << "loaded" << connectors->size() << "connectors from" << path;
     return true;
@@ -432,22 +507,10 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
 bool ConnectorStore::check(int *version, QString *problem)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(QStringLiteral("PRAGMA quick_check"))) {
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
         *problem = isBusy(q.lastError())
             ? tr("it is busy in another program; try again")
             : tr("it is damaged or cut short (%1)").arg(q.lastError().text());
-        return false;
-    }
-    QStringList damage;
-    while (q.next() && damage.size() < 3)
-        damage.append(q.value(0).toString());
-    q.finish();
-    if (damage != QStringList { QStringLiteral("ok") }) {
-        *problem = tr("it is damaged (%1)").arg(damage.join(QStringLiteral("; ")));
-        return false;
-    }
-    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
-        *problem = q.lastError().text();
         return false;
     }
     *version = q.value(0).toInt();
