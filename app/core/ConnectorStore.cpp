@@ -125,17 +125,28 @@ QString uriFor(const QString &path)
     return QStringLiteral("file://") + p;
 }
 
+// A connection named `name` to an existing database file (mode=rw / ro: never created here; a
+// file moved away by another process between the checks and this open is an error, not a new
+// empty database).
+QSqlDatabase addConnection(const QString &name, const QString &path, bool readOnly)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(
+        uriFor(path) + (readOnly ? QStringLiteral("?mode=ro") : QStringLiteral("?mode=rw")));
+    db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_OPEN_READONLY")
+                                  : QStringLiteral("QSQLITE_OPEN_URI"));
+    return db;
+}
+
 // PRAGMA quick_check through its own read-only connection, so that it can run on another
 // thread while the rows are read. Returns the problem, or an empty string when "ok".
-QString integrityProblem(const QString &uri)
+QString integrityProblem(const QString &path)
 {
     const QString name = QStringLiteral("connector-store-check-")
         + QUuid::createUuid().toString(QUuid::WithoutBraces);
     QString problem;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(uri + QStringLiteral("?mode=ro"));
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_OPEN_READONLY"));
+        QSqlDatabase db = addConnection(name, path, true);
         if (!db.open()) {
             problem = tr("it cannot be opened (%1)").arg(db.lastError().text());
         } else {
@@ -171,6 +182,16 @@ bool processAlive(qint64 pid)
 #else
     return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
 #endif
+}
+
+// A pending mark's owner may still be at work (its keychain call may still land): a running
+// process on this host (this one included), or one on another host, which cannot be checked,
+// unless the mark is older than kAbandonedAfterMs.
+bool ownerMayStillAct(qint64 pid, const QString &host, qint64 createdAt)
+{
+    if (QDateTime::currentMSecsSinceEpoch() - createdAt > kAbandonedAfterMs)
+        return false;
+    return host != QSysInfo::machineHostName() || processAlive(pid);
 }
 
 } // namespace
@@ -220,13 +241,7 @@ void ConnectorStore::close()
 bool ConnectorStore::openConnection(const QString &path, bool readOnly, QString *problem)
 {
     close();
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-    // An existing file only (mode=rw / ro: never created here; a file moved away by another
-    // process between the checks and this open is an error, not a new empty database).
-    db.setDatabaseName(
-        uriFor(path) + (readOnly ? QStringLiteral("?mode=ro") : QStringLiteral("?mode=rw")));
-    db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_OPEN_URI;QSQLITE_OPEN_READONLY")
-                                  : QStringLiteral("QSQLITE_OPEN_URI"));
+    QSqlDatabase db = addConnection(m_connectionName, path, readOnly);
     if (!db.open()) {
         *problem = db.lastError().text();
         return false;
@@ -418,7 +433,7 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
     const int major = version / 1000;
     const bool writable = major <= kSchemaMajor && readOnlyReason.isEmpty();
     if (!writable) {
-        problem = integrityProblem(uriFor(path));
+        problem = integrityProblem(path);
         if (!problem.isEmpty())
             return block(readOnlyReason.isEmpty() ? problem : readOnlyReason, error);
     }
@@ -458,8 +473,7 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
             thread->wait();
             delete thread;
         }
-    } checker { QThread::create(
-        [&damage, uri = uriFor(path)] { damage = integrityProblem(uri); }) };
+    } checker { QThread::create([&damage, path] { damage = integrityProblem(path); }) };
     checker.thread->start();
     if (!openConnection(path, false, &problem))
         return block(problem, error);
@@ -649,39 +663,27 @@ bool ConnectorStore::transaction(
     const std::function<bool(QString *)> &body, QString *error, Durability durability)
 {
     m_lastBusy = false;
-    const QString shownPath = QDir::toNativeSeparators(filePath());
     if (m_state != State::Ok) {
         *error = m_state == State::Blocked
             ? tr("Not saved: Connector Desk does not write to %1, which it could not use. Move "
                  "the damaged file aside first.")
                   .arg(QDir::toNativeSeparators(m_badFile))
-            : tr("Not saved: %1 is not open.").arg(shownPath);
+            : tr("Not saved: %1 is not open.").arg(QDir::toNativeSeparators(filePath()));
         return false;
     }
-    m_lastBusy = false;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
-    auto describe = [&](const QSqlError &e) {
-        m_lastBusy = m_lastBusy || isBusy(e);
-        if (isBusy(e))
-            return tr("Not saved: %1 is busy in another Connector Desk window or command (waited "
-                      "%2 s). Nothing was changed; try again.")
-                .arg(shownPath)
-                .arg(m_busyTimeoutMs / 1000.0, 0, 'f', 1);
-        return tr("Not saved: %1 could not be written (%2). Nothing was changed.")
-            .arg(shownPath, e.text());
-    };
     q.exec(durability == Durability::Full ? QStringLiteral("PRAGMA synchronous = FULL")
                                           : QStringLiteral("PRAGMA synchronous = NORMAL"));
     if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
-        *error = describe(q.lastError());
+        *error = writeError(q.lastError());
         return false;
     }
     m_pendingRevisions.clear();
     QString why;
     bool ok = body(&why);
     if (ok && !q.exec(QStringLiteral("COMMIT"))) {
-        why = describe(q.lastError());
+        why = writeError(q.lastError());
         ok = false;
     }
     if (!ok) {
@@ -705,21 +707,25 @@ bool ConnectorStore::exec(QSqlQuery &q, QString *error)
 {
     if (q.exec())
         return true;
-    const QSqlError e = q.lastError();
-    if (primaryCode(e) == 19 /* SQLITE_CONSTRAINT */
-        && e.text().contains(QLatin1String("name_key"), Qt::CaseInsensitive)) {
-        *error = tr("Not saved: a connector with this name already exists (perhaps just added "
-                    "in another window or command). Choose another name.");
-    } else if (isBusy(e)) {
-        m_lastBusy = true;
-        *error = tr("Not saved: %1 is busy in another Connector Desk window or command. "
-                    "Nothing was changed; try again.")
-                     .arg(QDir::toNativeSeparators(filePath()));
-    } else {
-        *error = tr("Not saved: %1 could not be written (%2). Nothing was changed.")
-                     .arg(QDir::toNativeSeparators(filePath()), e.text());
-    }
+    *error = writeError(q.lastError());
     return false;
+}
+
+QString ConnectorStore::writeError(const QSqlError &e)
+{
+    const QString path = QDir::toNativeSeparators(filePath());
+    if (primaryCode(e) == 19 /* SQLITE_CONSTRAINT */
+        && e.text().contains(QLatin1String("name_key"), Qt::CaseInsensitive))
+        return tr("Not saved: a connector with this name already exists (perhaps just added "
+                  "in another window or command). Choose another name.");
+    if (isBusy(e)) {
+        m_lastBusy = true;
+        return tr("Not saved: %1 is busy in another Connector Desk window or command (waited "
+                  "%2 s). Nothing was changed; try again.")
+            .arg(path)
+            .arg(m_busyTimeoutMs / 1000.0, 0, 'f', 1);
+    }
+    return tr("Not saved: %1 could not be written (%2). Nothing was changed.").arg(path, e.text());
 }
 
 std::optional<qint64> ConnectorStore::nextCounter(const QString &name, QString *error)
@@ -878,9 +884,7 @@ bool ConnectorStore::setPending(const QString &key, const QUuid &id, bool set, Q
         if (q.next()) {
             const qint64 pid = q.value(0).toLongLong();
             const bool mine = pid == self && q.value(1).toString() == host;
-            const bool old
-                = QDateTime::currentMSecsSinceEpoch() - q.value(2).toLongLong() > kAbandonedAfterMs;
-            if (!mine && !old && (q.value(1).toString() != host || processAlive(pid))) {
+            if (!mine && ownerMayStillAct(pid, q.value(1).toString(), q.value(2).toLongLong())) {
                 m_lastBusy = true;
                 *error = tr("Not saved: another Connector Desk window or command is changing "
                             "this connector's secret right now. Nothing was changed; try again.");
@@ -1013,15 +1017,10 @@ QList<ConnectorStore::PendingSecret> ConnectorStore::abandonedPendingSecrets(QSt
         *error = q.lastError().text();
         return result;
     }
-    const QString host = QSysInfo::machineHostName();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 self = QCoreApplication::applicationPid();
     while (q.next()) {
         const qint64 pid = q.value(2).toLongLong();
-        const bool sameHost = q.value(3).toString() == host;
-        const bool old = now - q.value(4).toLongLong() > kAbandonedAfterMs;
-        if (!old && (!sameHost || pid == self || processAlive(pid)))
-            continue; // still in flight in a running process
+        if (ownerMayStillAct(pid, q.value(3).toString(), q.value(4).toLongLong()))
+            continue; // still in flight in a running process (this one included)
         PendingSecret p;
         p.key = q.value(0).toString();
         p.connectorId = QUuid::fromString(q.value(1).toString());

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 
+class QSqlError;
 class QSqlQuery;
 
 namespace cd {
@@ -134,6 +135,8 @@ private:
     bool transaction(
         const std::function<bool(QString *)> &body, QString *error, Durability durability);
     bool exec(QSqlQuery &q, QString *error);
+    // A failed write as one user-facing sentence (sets lastFailureWasBusy()).
+    QString writeError(const QSqlError &e);
     std::optional<qint64> nextCounter(const QString &name, QString *error);
     bool insertRow(const Connector &c, QString *error);
     bool updateRow(const Connector &c, QString *error, const QDateTime &expectedUpdatedAt = {});
