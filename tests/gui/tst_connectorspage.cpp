@@ -12,6 +12,7 @@
 #include "NetworkStatus.h"
 #include "SecretLineEdit.h"
 #include "SecretStore.h"
+#include "TestSupport.h"
 #include "ValidationJob.h"
 #include "ValidationQueue.h"
 
@@ -33,8 +34,6 @@
 #include <QScrollBar>
 #include <QSet>
 #include <QSplitter>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableView>
@@ -630,14 +629,7 @@ void TestConnectorsPage::unreadableFileOffersChoices()
     if (bytes.isNull()) {
         addDirect(QStringLiteral("From the future"), QStringLiteral("https://f.jamacloud.com"));
         m_window.reset();
-        {
-            QSqlDatabase newer = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "newer");
-            newer.setDatabaseName(db);
-            QVERIFY(newer.open());
-            QVERIFY(QSqlQuery(newer).exec(QStringLiteral("PRAGMA user_version = 2000")));
-            newer.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("newer"));
+        QVERIFY(test::SqliteConnection(db).exec(QStringLiteral("PRAGMA user_version = 2000")));
     } else {
         m_window.reset();
         for (const char *suffix : { "", "-wal", "-shm" })

@@ -12,9 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -81,24 +78,7 @@ QStringList allKeys()
 // Runs SQL on a database file through its own connection (as another program would).
 bool sql(const QString &path, const QString &statement, const QVariantList &values = {})
 {
-    const QString name = QStringLiteral("tst_cli-sql");
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        if (db.open()) {
-            QSqlQuery q(db);
-            q.prepare(statement);
-            for (const QVariant &v : values)
-                q.addBindValue(v);
-            ok = q.exec();
-            if (!ok)
-                qWarning().noquote() << statement << q.lastError().text();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
+    return test::SqliteConnection(path).exec(statement, values);
 }
 
 QJsonObject byName(const QJsonArray &array, const QString &name)
@@ -1381,12 +1361,9 @@ void TestCli::busyDatabaseSaysTryAgain()
     const QStringList keysBefore = allKeys();
     QCOMPARE(add(QStringLiteral("First"), QStringLiteral("svc"), QStringLiteral("pw")), 0);
     // Another program holds a write transaction longer than the busy timeout (5 s).
-    const QString name = QStringLiteral("holder");
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(storePath());
-        QVERIFY(db.open());
-        QVERIFY(QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE")));
+        test::SqliteConnection holder(storePath());
+        QVERIFY(holder.exec(QStringLiteral("BEGIN IMMEDIATE")));
         const QString secret = uniqueSecret("busy-");
         m_secrets << secret;
         const Run r
@@ -1395,10 +1372,8 @@ void TestCli::busyDatabaseSaysTryAgain()
         QCOMPARE(r.code, int(cli::ExitUsage));
         QVERIFY2(r.errText().contains(QLatin1String("busy")), r.err.constData());
         QVERIFY2(r.errText().contains(QLatin1String("try again")), r.err.constData());
-        QVERIFY(QSqlQuery(db).exec(QStringLiteral("ROLLBACK")));
-        db.close();
+        QVERIFY(holder.exec(QStringLiteral("ROLLBACK")));
     }
-    QSqlDatabase::removeDatabase(name);
     const QJsonArray list = listJson();
     QCOMPARE(names(list), QStringList { QStringLiteral("First") });
     QCOMPARE(keysSince(keysBefore), ownedKeys(list)); // the second secret was taken out again

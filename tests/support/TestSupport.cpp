@@ -3,6 +3,10 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
 
 namespace cd::test {
 
@@ -62,6 +66,49 @@ bool secretServiceAvailable()
             QStringLiteral("string:org.freedesktop.secrets") },
         {}, QProcessEnvironment::systemEnvironment(), 10000);
     return r.exitCode == 0 && r.out.contains("boolean true");
+}
+
+SqliteConnection::SqliteConnection(const QString &path)
+    : m_name(QStringLiteral("test-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+    db.setDatabaseName(path);
+    if (!db.open())
+        qWarning("%s: %s", qPrintable(path), qPrintable(db.lastError().text()));
+}
+
+bool SqliteConnection::isOpen() const
+{
+    return QSqlDatabase::database(m_name, false).isOpen();
+}
+
+bool SqliteConnection::exec(const QString &sql, const QVariantList &values)
+{
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    q.prepare(sql);
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec()) {
+        qWarning("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+        return false;
+    }
+    return true;
+}
+
+QVariant SqliteConnection::value(const QString &sql)
+{
+    QSqlQuery q(QSqlDatabase::database(m_name, false));
+    if (!q.exec(sql) || !q.next())
+        return QVariant();
+    return q.value(0);
+}
+
+void SqliteConnection::close()
+{
+    if (!QSqlDatabase::contains(m_name))
+        return;
+    QSqlDatabase::database(m_name, false).close();
+    QSqlDatabase::removeDatabase(m_name);
 }
 
 } // namespace cd::test

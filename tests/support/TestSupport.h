@@ -4,6 +4,7 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <QVariant>
 
 namespace cd::test {
 
@@ -32,5 +33,26 @@ QStringList filesContaining(const QString &dir, const QByteArray &needle);
 
 // True when a Secret Service answers on the session bus (the scripts/test harness).
 bool secretServiceAvailable();
+
+// A connection of its own to a database file, as another process would have (another
+// Connector Desk, a newer version, the sqlite3 tool). Closed on destruction or close().
+class SqliteConnection
+{
+public:
+    explicit SqliteConnection(const QString &path);
+    ~SqliteConnection() { close(); }
+    SqliteConnection(const SqliteConnection &) = delete;
+    SqliteConnection &operator=(const SqliteConnection &) = delete;
+
+    bool isOpen() const;
+    // Runs `sql` with `values` bound in order; false (with a warning naming it) on failure.
+    bool exec(const QString &sql, const QVariantList &values = {});
+    // The first column of the first row, or an invalid QVariant.
+    QVariant value(const QString &sql);
+    void close();
+
+private:
+    QString m_name;
+};
 
 } // namespace cd::test

@@ -2,6 +2,7 @@
 // process would open them) through Qt SQL.
 #include "ConnectorJson.h"
 #include "ConnectorStore.h"
+#include "TestSupport.h"
 
 #include <QDir>
 #include <QFile>
@@ -9,9 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,47 +20,7 @@
 
 using namespace cd;
 
-namespace {
-
-// A second connection to a database file, as another process would have. Closed on
-// destruction.
-class OtherConnection
-{
-public:
-    explicit OtherConnection(const QString &path)
-        : m_name(QStringLiteral("other-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        db.open();
-    }
-    ~OtherConnection()
-    {
-        QSqlDatabase::database(m_name, false).close();
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    bool exec(const QString &sql)
-    {
-        QSqlQuery q(QSqlDatabase::database(m_name, false));
-        if (!q.exec(sql)) {
-            qWarning("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
-            return false;
-        }
-        return true;
-    }
-    QVariant value(const QString &sql)
-    {
-        QSqlQuery q(QSqlDatabase::database(m_name, false));
-        if (!q.exec(sql) || !q.next())
-            return QVariant();
-        return q.value(0);
-    }
-
-private:
-    QString m_name;
-};
-
-} // namespace
+using test::SqliteConnection; // a second connection, as another process would have
 
 class TestConnectorStore : public QObject
 {
@@ -158,7 +116,7 @@ void TestConnectorStore::newDatabase()
     // Nothing half-made is left behind.
     for (const QString &name : QDir(store.dataDir()).entryList(QDir::Files))
         QVERIFY2(!name.contains(QLatin1String(".new-")), qPrintable(name));
-    OtherConnection other(store.filePath());
+    SqliteConnection other(store.filePath());
     QCOMPARE(other.value(QStringLiteral("PRAGMA user_version")).toInt(), 1000);
     QCOMPARE(other.value(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     QCOMPARE(other.value(QStringLiteral("PRAGMA quick_check")).toString(), QStringLiteral("ok"));
@@ -194,7 +152,7 @@ void TestConnectorStore::eachChangeTouchesItsOwnRow()
     const Connector a = sample(1), b = sample(2);
     QVERIFY(store.insert(a, &error));
     QVERIFY(store.insert(b, &error));
-    OtherConnection other(store.filePath());
+    SqliteConnection other(store.filePath());
     // Another program's column value in b's row stays whatever this store does to a.
     QVERIFY(other.exec(QStringLiteral("UPDATE connectors SET message = 'theirs' WHERE id = '%1'")
                            .arg(b.id.toString(QUuid::WithoutBraces))));
@@ -304,7 +262,7 @@ void TestConnectorStore::newerMinorColumnsSurvive()
     QVERIFY(store.insert(a, &error));
     {
         // What version 1.3 might do: a new column, a new table.
-        OtherConnection newer(store.filePath());
+        SqliteConnection newer(store.filePath());
         QVERIFY(newer.exec(QStringLiteral("ALTER TABLE connectors ADD COLUMN sync_profile TEXT")));
         QVERIFY(newer.exec(QStringLiteral("UPDATE connectors SET sync_profile = 'nightly'")));
         QVERIFY(newer.exec(QStringLiteral("CREATE TABLE history (connector_id TEXT, at INTEGER)")));
@@ -319,7 +277,7 @@ void TestConnectorStore::newerMinorColumnsSurvive()
     QVERIFY(older.update(renamed, &error));
     QVERIFY(older.setValidation(renamed.id, ValidationState(), &error));
     QVERIFY(older.insert(sample(2), &error));
-    OtherConnection newer(store.filePath());
+    SqliteConnection newer(store.filePath());
     QCOMPARE(newer
                  .value(QStringLiteral("SELECT sync_profile FROM connectors WHERE name = "
                                        "'Renamed by 1.0'"))
@@ -340,7 +298,7 @@ void TestConnectorStore::newerMajorIsReadOnly()
         QVERIFY(store.insert(sample(1), &error));
     }
     {
-        OtherConnection newer(dir.filePath(QStringLiteral("connectors.db")));
+        SqliteConnection newer(dir.filePath(QStringLiteral("connectors.db")));
         QVERIFY(newer.exec(QStringLiteral("PRAGMA user_version = 2001")));
     }
     const QString path = dir.filePath(QStringLiteral("connectors.db"));
@@ -375,7 +333,7 @@ void TestConnectorStore::badFile_data()
         for (int i = 0; i < 40; ++i)
             list << sample(i);
         store.write(list, {}, &error);
-        OtherConnection c(store.filePath());
+        SqliteConnection c(store.filePath());
         c.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
         good = readAll(store.filePath());
     }
@@ -394,7 +352,7 @@ void TestConnectorStore::badFile_data()
 
     QTemporaryDir foreign;
     {
-        OtherConnection c(foreign.filePath(QStringLiteral("x.db")));
+        SqliteConnection c(foreign.filePath(QStringLiteral("x.db")));
         c.exec(QStringLiteral("CREATE TABLE photos (path TEXT)"));
     }
     QTest::newRow("another program's database")
@@ -440,7 +398,7 @@ void TestConnectorStore::diskFullKeepsEverything()
     QVERIFY(store.load(&list, &error));
     QVERIFY(store.write({ sample(1), sample(2) }, {}, &error));
     {
-        OtherConnection c(store.filePath());
+        SqliteConnection c(store.filePath());
         QVERIFY(c.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
     }
     const QByteArray before = readAll(store.filePath());
@@ -476,7 +434,7 @@ void TestConnectorStore::busyWaitsThenSaysTryAgain()
     QString error;
     QVERIFY(store.load(&list, &error));
     store.setBusyTimeout(300);
-    OtherConnection other(store.filePath());
+    SqliteConnection other(store.filePath());
     QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE"))); // another process's long write
     QVERIFY(!store.insert(sample(1), &error));
     QVERIFY2(error.contains(QLatin1String("busy")), qPrintable(error));
@@ -687,7 +645,7 @@ void TestConnectorStore::pendingSecrets()
     const qint64 deadPid = gone.processId(); // read while it runs, then it ends
     QVERIFY(deadPid > 0);
     QVERIFY(gone.waitForFinished());
-    OtherConnection other(store.filePath());
+    SqliteConnection other(store.filePath());
     QVERIFY(other.exec(QStringLiteral("UPDATE pending_secrets SET pid = %1").arg(deadPid)));
     QVERIFY(other.exec(
         QStringLiteral("INSERT INTO pending_secrets SELECT '%1', '%2', %3, host, created_at FROM "

@@ -4,14 +4,13 @@
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "SecretStore.h"
+#include "TestSupport.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -33,34 +32,26 @@ struct Outcome
     }
 };
 
-// Another process's write transaction on the database, held until destruction.
+// Another process's write transaction on the database, held until release() or destruction.
 class BusyDatabase
 {
 public:
     explicit BusyDatabase(const QString &path)
-        : m_name(QStringLiteral("busy-") + QUuid::createUuid().toString())
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-        db.setDatabaseName(path);
-        if (db.open())
-            m_held = QSqlQuery(db).exec(QStringLiteral("BEGIN IMMEDIATE"));
-    }
+        : m_db(path)
+        , m_held(m_db.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    { }
     ~BusyDatabase() { release(); }
     void release()
     {
-        if (!QSqlDatabase::contains(m_name))
-            return;
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_name, false);
-            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_name);
+        if (m_held)
+            m_db.exec(QStringLiteral("ROLLBACK"));
+        m_held = false;
+        m_db.close();
     }
     bool held() const { return m_held; }
 
 private:
-    QString m_name;
+    test::SqliteConnection m_db;
     bool m_held = false;
 };
 
@@ -675,17 +666,8 @@ void TestRepository::editOfConnectorRemovedElsewhereIsRefused()
     Outcome u;
     m_repo->update(raced, QStringLiteral("new"), u.callback());
     QTest::qWait(50); // the keychain is being read or written
-    {
-        const QString name = QStringLiteral("other-process");
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(m_store->filePath());
-            QVERIFY(db.open());
-            QVERIFY(QSqlQuery(db).exec(QStringLiteral("DELETE FROM connectors")));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-    }
+    QVERIFY(
+        test::SqliteConnection(m_store->filePath()).exec(QStringLiteral("DELETE FROM connectors")));
     QTRY_VERIFY_WITH_TIMEOUT(u.done, 5000);
     QVERIFY(!u.result.ok);
     QTRY_VERIFY(!m_repo->isBusy());
@@ -703,18 +685,8 @@ bool abandonMarks(const QString &dbPath)
     p.waitForStarted();
     const qint64 deadPid = p.processId(); // read while it runs, then it ends
     p.waitForFinished();
-    const QString name = QStringLiteral("abandon");
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(dbPath);
-        ok = db.open()
-            && QSqlQuery(db).exec(
-                QStringLiteral("UPDATE pending_secrets SET pid = %1").arg(deadPid));
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return ok;
+    return test::SqliteConnection(dbPath).exec(
+        QStringLiteral("UPDATE pending_secrets SET pid = ?"), { deadPid });
 }
 } // namespace
 
