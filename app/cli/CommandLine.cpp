@@ -38,7 +38,8 @@ bool takesValue(const char *arg)
 void addGlobalOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
-        tr("Connector Desk prepares and verifies Jama Connect Interchange connectors.\n"
+        tr("Connector Desk prepares and verifies Jama Connect Interchange connectors (Jama\n"
+           "Connect, Jira Cloud, Jira Data Center).\n"
            "Without a command it opens its window."));
     parser.addOption({ QStringLiteral("data-dir"),
         tr("Keep the connectors (connectors.db) in DIR (default: $CONNECTOR_DESK_DATA_DIR, or the "
@@ -59,26 +60,7 @@ QStringList globalOptionNames()
 // command; runConsole() refuses options that do not belong to the command given.
 void addCommandOptions(QCommandLineParser &parser)
 {
-    parser.addOptions({
-        { QStringLiteral("json"), tr("list, validate: print JSON on stdout.") },
-        { QStringLiteral("application"), tr("add: the application (default: jama-connect)."),
-            tr("ID") },
-        { QStringLiteral("name"), tr("add: the connector's name."), tr("NAME") },
-        { QStringLiteral("url"), tr("add: the instance URL."), tr("URL") },
-        { QStringLiteral("auth"), tr("add: basic or oauth."), tr("TYPE") },
-        { QStringLiteral("username"), tr("add: the username (basic)."), tr("USER") },
-        { QStringLiteral("client-id"), tr("add: the client ID (oauth)."), tr("ID") },
-        { QStringLiteral("no-verify-ssl"), tr("add: do not verify the server's certificate.") },
-        { QStringLiteral("secret-stdin"),
-            tr("add: read the password or client secret from standard input (required).") },
-        { QStringLiteral("validate"), tr("add: validate right after saving.") },
-        { QStringLiteral("all"), tr("validate: every connector.") },
-        { QStringLiteral("replace-duplicates"),
-            tr("import: replace connectors that are already here (default: skip them).") },
-        { QStringLiteral("allow-weaker-security"),
-            tr("import: let a replacement turn Verify SSL off or drop or change a trusted "
-               "certificate (refused by default).") },
-    });
+    parser.addOptions(Commands::allOptions());
 }
 
 void fillGlobalOptions(const QCommandLineParser &parser, GlobalOptions *options)

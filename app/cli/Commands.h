@@ -2,6 +2,8 @@
 
 #include "CommandLine.h"
 
+#include <QCommandLineOption>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -9,22 +11,26 @@ class QCommandLineParser;
 
 namespace cd::cli {
 
-// The console commands (list, add, validate, export, import, remove). Each runs on the
-// QCoreApplication's event loop through the same core code the window uses (repository,
-// keychain store, validation queue) and returns an ExitCode.
-class Commands
-{
-public:
-    // The subcommand names, in the order of the help text.
-    static QStringList names();
-    // Options (long names) each command accepts besides the global ones.
-    static QStringList optionsOf(const QString &command);
-    // The help text's command section.
-    static QString helpText();
+class Command;
 
-    // `args` are the positional arguments after the command name.
-    static int run(const QString &command, const QStringList &args,
-        const QCommandLineParser &parser, const GlobalOptions &options);
-};
+// The console commands (list, add, validate, export, import, remove): one class each (see
+// Command.h), run on the QCoreApplication's event loop through the same core objects the
+// window uses (AppContext).
+namespace Commands {
+
+// In the order of the help text.
+QList<const Command *> all();
+const Command *find(const QString &name);
+QStringList names();
+// Every command's options, once per name (for the one parser of the command line).
+QList<QCommandLineOption> allOptions();
+// Option names `command` accepts besides the global ones.
+QStringList optionsOf(const QString &command);
+// The help text's command section, and the exit codes.
+QString helpText();
+int run(const QString &command, const QStringList &args, const QCommandLineParser &parser,
+    const GlobalOptions &options);
+
+} // namespace Commands
 
 } // namespace cd::cli

@@ -1,25 +1,39 @@
 #pragma once
 
+#include "ApplicationProvider.h"
+
 #include <QList>
 #include <QString>
-#include <QUrl>
+#include <memory>
 
 namespace cd {
 
-// An application a connector can link to. Today there is one: Jama Connect.
-struct Application
-{
-    QString id; // stable, used in files and on the command line: "jama-connect"
-    QString displayName; // "Jama Connect"
-    QString urlPlaceholder;
-    QUrl apiCredentialsHelp; // where to learn how to get a Client ID and Client Secret
-};
+struct Connector;
 
+// The registry of application providers. The built-in ones are registered in
+// Applications.cpp, one line each; tests (and a future plug-in loader) add their own.
 namespace Applications {
-const QList<Application> &all();
+
+// In registration order (the order of the Application field).
+QList<const ApplicationProvider *> all();
 // nullptr when the id is unknown.
-const Application *find(const QString &id);
+const ApplicationProvider *find(const QString &id);
 QString defaultId();
+// Registers a provider; one with the same id is replaced. Call on the main thread before
+// the providers are used by the window or a command.
+void add(std::unique_ptr<ApplicationProvider> provider);
+// Removes a registered provider (for tests that registered one). Built-ins stay.
+void remove(const QString &id);
+
+// The auth method of a connector (nullptr for an unknown application or method).
+const AuthMethod *authMethod(const QString &application, const QString &authType);
+// "Basic", "API token", ...; the id itself when unknown.
+QString authDisplayName(const QString &application, const QString &authType);
+// "Basic (jdoe)", "Personal access token": the method and the identity, if it has one.
+QString authSummary(const Connector &c);
+// "Jama Connect"; the id itself when unknown.
+QString displayName(const QString &application);
+
 } // namespace Applications
 
 } // namespace cd

@@ -1,5 +1,7 @@
 #include "Connector.h"
 
+#include "Applications.h"
+
 #include <QCoreApplication>
 
 namespace cd {
@@ -11,30 +13,6 @@ bool Connector::operator==(const Connector &o) const
         && pinnedCertificateSha256 == o.pinnedCertificateSha256 && needsSecret == o.needsSecret
         && validation == o.validation && createdAt == o.createdAt && updatedAt == o.updatedAt
         && unknownFields == o.unknownFields;
-}
-
-QString authTypeId(AuthType type)
-{
-    return type == AuthType::OAuth ? QStringLiteral("oauth") : QStringLiteral("basic");
-}
-
-bool authTypeFromId(const QString &id, AuthType *type)
-{
-    if (id.compare(QLatin1String("basic"), Qt::CaseInsensitive) == 0) {
-        *type = AuthType::Basic;
-        return true;
-    }
-    if (id.compare(QLatin1String("oauth"), Qt::CaseInsensitive) == 0) {
-        *type = AuthType::OAuth;
-        return true;
-    }
-    return false;
-}
-
-QString authTypeDisplayName(AuthType type)
-{
-    return type == AuthType::OAuth ? QCoreApplication::translate("Connector", "oAuth")
-                                   : QCoreApplication::translate("Connector", "Basic");
 }
 
 QString statusId(ValidationStatus status)
@@ -79,11 +57,17 @@ QString statusDisplayName(ValidationStatus status)
     return QCoreApplication::translate("Connector", "Not verified");
 }
 
-QString secretKey(const QUuid &id, AuthType type)
+QString secretKey(const QUuid &id, const QString &application, const QString &authType)
 {
+    const AuthMethod *method = Applications::authMethod(application, authType);
     return QStringLiteral("connector/%1/%2")
         .arg(id.toString(QUuid::WithoutBraces),
-            type == AuthType::OAuth ? QStringLiteral("client-secret") : QStringLiteral("password"));
+            method ? method->secretKeySuffix : QStringLiteral("secret-") + authType);
+}
+
+QString secretKey(const Connector &c)
+{
+    return secretKey(c.id, c.application, c.authType);
 }
 
 } // namespace cd

@@ -9,17 +9,16 @@
 
 namespace cd {
 
-enum class AuthType { Basic, OAuth };
-
-// Outcome of the last check of a connector against its Jama instance.
+// Outcome of the last check of a connector against its instance.
 enum class ValidationStatus { NotVerified, Verified, Warning, Failed };
 
-// What the server said about the account behind the credentials (users/current).
+// What the server said about the account behind the credentials (Jama users/current,
+// Jira myself).
 struct AccountInfo
 {
     QString displayName;
     QString username;
-    QString licenseType; // Jama's literal: NAMED, FLOATING, STAKEHOLDER, ...
+    QString licenseType; // Jama's literal: NAMED, FLOATING, STAKEHOLDER, ...; empty for Jira
 
     bool operator==(const AccountInfo &o) const
     {
@@ -52,8 +51,8 @@ struct ValidationState
 };
 
 // A connector: a named, reusable link to one instance of an application.
-// Secrets (password, client secret) are not part of it: they live only in the keychain,
-// keyed by the connector's id (see SecretStore).
+// Secrets (password, client secret, token) are not part of it: they live only in the
+// keychain, keyed by the connector's id (see SecretStore, secretKey()).
 struct Connector
 {
     QUuid id;
@@ -61,8 +60,9 @@ struct Connector
     QString name;
     QString url; // normalised instance base URL (see UrlNormalizer)
     bool verifySsl = true;
-    AuthType authType = AuthType::Basic;
-    QString identity; // the username (Basic) or the client ID (oAuth)
+    // An auth method id of the application's provider: "basic", "oauth", "api-token", "pat".
+    QString authType = QStringLiteral("basic");
+    QString identity; // username, client ID, email; empty for a method without one
     QByteArray pinnedCertificateSha256; // raw 32 bytes, or empty when nothing is pinned
     // No secret was ever stored for it (imported): "Needs secret" until one is entered.
     bool needsSecret = false;
@@ -76,16 +76,15 @@ struct Connector
     bool operator!=(const Connector &o) const { return !(*this == o); }
 };
 
-QString authTypeId(AuthType type); // "basic" / "oauth" (files, CLI)
-bool authTypeFromId(const QString &id, AuthType *type);
-QString authTypeDisplayName(AuthType type); // "Basic" / "oAuth"
 QString statusId(ValidationStatus status); // "not-verified", "verified", ...
 bool statusFromId(const QString &id, ValidationStatus *status);
 QString statusDisplayName(ValidationStatus status); // "Not verified", "Verified", ...
 
-// The keychain key of a connector's secret for an auth type:
-// connector/<uuid>/password or connector/<uuid>/client-secret.
-QString secretKey(const QUuid &id, AuthType type);
+// The keychain key of a connector's secret for an auth method of its application:
+// connector/<uuid>/<the method's secretKeySuffix> (password, client-secret, api-token, ...);
+// connector/<uuid>/secret-<method> for a method this version does not know.
+QString secretKey(const QUuid &id, const QString &application, const QString &authType);
+QString secretKey(const Connector &c);
 
 } // namespace cd
 

@@ -1,5 +1,7 @@
 #include "ConnectorJson.h"
 
+#include "Applications.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
@@ -22,7 +24,7 @@ const QString kFileName = QStringLiteral("connectors.json");
 namespace F {
 const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
     connectors("connectors"), id("id"), application("application"), name("name"), url("url"),
-    verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
+    verifySsl("verifySsl"), authType("authType"), username("username"),
     pinned("pinnedCertificateSha256"), needsSecret("needsSecret"), validation("validation"),
     status("status"), message("message"), checkedAt("checkedAt"),
     credentialsRejected("credentialsRejected"), hostNotFound("hostNotFound"), account("account"),
@@ -30,11 +32,18 @@ const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
     updatedAt("updatedAt");
 }
 
-const QSet<QString> &knownConnectorFields()
+// The fields this version reads; the identity fields of every auth method among them (one
+// of another method than the connector's is not ours to keep).
+QSet<QString> knownConnectorFields()
 {
-    static const QSet<QString> known { F::id, F::application, F::name, F::url, F::verifySsl,
-        F::authType, F::username, F::clientId, F::pinned, F::validation, F::createdAt, F::updatedAt,
-        F::needsSecret };
+    QSet<QString> known { F::id, F::application, F::name, F::url, F::verifySsl, F::authType,
+        F::pinned, F::validation, F::createdAt, F::updatedAt, F::needsSecret };
+    for (const ApplicationProvider *p : Applications::all()) {
+        for (const AuthMethod &m : p->authMethods()) {
+            if (m.hasIdentity())
+                known.insert(m.identityKey);
+        }
+    }
     return known;
 }
 
@@ -99,6 +108,12 @@ bool optionalDate(const QJsonObject &o, QLatin1String key, QDateTime *out, QStri
 
 } // namespace
 
+QString identityKey(const QString &application, const QString &authType)
+{
+    const AuthMethod *m = Applications::authMethod(application, authType);
+    return m ? m->identityKey : QString();
+}
+
 QJsonObject definitionToJson(const Connector &c)
 {
     QJsonObject o;
@@ -106,8 +121,9 @@ QJsonObject definitionToJson(const Connector &c)
     o.insert(F::name, c.name);
     o.insert(F::url, c.url);
     o.insert(F::verifySsl, c.verifySsl);
-    o.insert(F::authType, authTypeId(c.authType));
-    o.insert(c.authType == AuthType::OAuth ? F::clientId : F::username, c.identity);
+    o.insert(F::authType, c.authType);
+    if (const QString key = identityKey(c.application, c.authType); !key.isEmpty())
+        o.insert(key, c.identity);
     if (!c.pinnedCertificateSha256.isEmpty())
         o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
     return o;
@@ -161,13 +177,19 @@ bool fromJson(const QJsonObject &o, Connector *c, QString *error)
         || !requiredString(o, F::name, &r.name, error) || !requiredString(o, F::url, &r.url, error)
         || !requiredString(o, F::authType, &text, error))
         return false;
-    if (!authTypeFromId(text, &r.authType)) {
-        *error = tr("\"authType\" must be \"basic\" or \"oauth\", not \"%1\"").arg(text);
+    r.authType = text;
+    // A method the application does not offer is a damaged file; an application this
+    // version does not know is kept as it is.
+    if (const ApplicationProvider *p = Applications::find(r.application);
+        p && !p->authMethod(r.authType)) {
+        *error = tr("\"authType\" \"%1\" is not an authentication type of %2")
+                     .arg(text, p->displayName());
         return false;
     }
-    const QLatin1String identityKey = r.authType == AuthType::OAuth ? F::clientId : F::username;
-    if (!optionalString(o, identityKey, &r.identity, error))
-        return false;
+    if (const QString key = identityKey(r.application, r.authType); !key.isEmpty()) {
+        if (!optionalString(o, QLatin1String(key.toLatin1()), &r.identity, error))
+            return false;
+    }
     if (!optionalBool(o, F::verifySsl, F::verifySsl, &r.verifySsl, error))
         return false;
     text.clear();
@@ -220,12 +242,11 @@ bool fromJson(const QJsonObject &o, Connector *c, QString *error)
     if (!optionalDate(o, F::createdAt, &r.createdAt, error)
         || !optionalDate(o, F::updatedAt, &r.updatedAt, error))
         return false;
+    const QSet<QString> known = knownConnectorFields();
     for (auto it = o.begin(); it != o.end(); ++it) {
-        if (!knownConnectorFields().contains(it.key()))
+        if (!known.contains(it.key()))
             r.unknownFields.insert(it.key(), it.value());
     }
-    // The identity field of the other auth type is not ours to keep.
-    r.unknownFields.remove(r.authType == AuthType::OAuth ? F::username : F::clientId);
     *c = r;
     return true;
 }

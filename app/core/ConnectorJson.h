@@ -18,8 +18,11 @@ inline constexpr int kFileSchemaMajor = 1;
 inline constexpr qint64 kMaxFileSize = 64 * 1024 * 1024;
 
 QJsonObject toJson(const Connector &c);
+// The JSON key of the identity of an auth method ("username", "clientId", "email"); empty
+// for a method without one or one this version does not know.
+QString identityKey(const QString &application, const QString &authType);
 // The fields that define a connector (application, name, url, verifySsl, authType,
-// username or clientId, pinned certificate): no id, no state, never a secret.
+// the method's identity field, pinned certificate): no id, no state, never a secret.
 QJsonObject definitionToJson(const Connector &c);
 // Returns false with a reason naming the field.
 bool fromJson(const QJsonObject &o, Connector *c, QString *error);

@@ -1,5 +1,6 @@
 #include "ConnectorRepository.h"
 
+#include "Applications.h"
 #include "ConnectorStore.h"
 #include "Log.h"
 #include "SecretStore.h"
@@ -311,7 +312,8 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
         finish(done, failure(tr("A connector with this id already exists."), id));
         return next();
     }
-    const QString key = secret.isEmpty() ? QString() : secretKey(id, connector.authType);
+    const QString key
+        = secret.isEmpty() ? QString() : secretKey(id, connector.application, connector.authType);
     auto saveRecord = [this, connector, key, done, next](
                           const std::function<void(const QString &)> &undoSecret) {
         // The row, and the end of the secret's pending mark, in one transaction.
@@ -476,13 +478,16 @@ void ConnectorRepository::update(
                     id));
             return next();
         }
-        const bool authChanged = old->authType != connector.authType;
+        // The stored secret belongs to the application and method it was entered for.
+        const bool methodChanged
+            = old->authType != connector.authType || old->application != connector.application;
         const bool secretGiven = newSecret.has_value() && !newSecret->isEmpty();
-        if (authChanged && !secretGiven) {
+        if (methodChanged && !secretGiven) {
+            const AuthMethod *method
+                = Applications::authMethod(connector.application, connector.authType);
             finish(done,
-                failure(connector.authType == AuthType::OAuth
-                        ? tr("Enter the Client Secret: the authentication type changed.")
-                        : tr("Enter the password: the authentication type changed."),
+                failure(tr("%1 The authentication type changed.")
+                            .arg(method ? method->secretMissing : tr("Enter the secret.")),
                     id));
             return next();
         }
@@ -535,8 +540,8 @@ void ConnectorRepository::update(
             return;
         }
 
-        const QString newKey = secretKey(id, connector.authType);
-        const QString oldKey = secretKey(id, old->authType);
+        const QString newKey = secretKey(connector);
+        const QString oldKey = secretKey(*old);
         const QString secret = *newSecret;
         const auto notStored = [this, id, done, next](const SecretResult &w) {
             finish(done,
@@ -547,7 +552,7 @@ void ConnectorRepository::update(
             next();
         };
 
-        if (authChanged) {
+        if (newKey != oldKey) {
             write([this, newKey, id](
                       QString *e) { return m_store->markPendingSecret(newKey, id, e); },
                 [=](const QString &markError) {
@@ -652,7 +657,7 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
         const std::optional<Connector> old = changeable(id, done);
         if (!old)
             return next();
-        const QString key = secretKey(id, old->authType);
+        const QString key = secretKey(*old);
         m_secrets->read(key, this, [this, id, key, old, done, next](const SecretResult &rd) {
             if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
                 finish(done,
@@ -790,7 +795,7 @@ void ConnectorRepository::readSecret(const QUuid &id, QObject *context, SecretCa
         });
         return;
     }
-    m_secrets->read(secretKey(id, c->authType), context, std::move(done));
+    m_secrets->read(secretKey(*c), context, std::move(done));
 }
 
 void ConnectorRepository::importConnectors(
@@ -813,7 +818,7 @@ void ConnectorRepository::importConnectors(
                 return next();
             }
             const Connector &old = m_connectors.at(i);
-            if (old.authType != c.authType) {
+            if (old.application != c.application || old.authType != c.authType) {
                 finish(done,
                     failure(tr("Nothing was imported: \"%1\" cannot be replaced by a "
                                "connector with another authentication type.")

@@ -61,12 +61,14 @@ DraftCheck check(
     const ConnectorDraft &draft, const QList<Connector> &existing, const Connector *previous)
 {
     DraftCheck r;
-    if (!Applications::find(draft.application))
-        r.application = tr("Choose the application this connector links to.");
-
     r.name = checkName(draft.name, existing, draft.id);
+    const ApplicationProvider *provider = Applications::find(draft.application);
+    if (!provider) {
+        r.application = tr("Choose the application this connector links to.");
+        return r;
+    }
 
-    const NormalizedUrl url = normalizeInstanceUrl(draft.url);
+    const NormalizedUrl url = provider->normalizeUrl(draft.url);
     if (url.ok) {
         r.normalizedUrl = url.url;
         r.urlWarning = url.warning;
@@ -82,20 +84,25 @@ DraftCheck check(
         r.url = url.error;
     }
 
-    if (draft.identity.trimmed().isEmpty()) {
-        r.identity = draft.authType == AuthType::OAuth
-            ? tr("Enter the Client ID.")
-            : tr("Enter the username of the service account.");
+    const AuthMethod *method = provider->authMethod(draft.authType);
+    if (!method) {
+        QStringList ids;
+        for (const AuthMethod &m : provider->authMethods())
+            ids << m.id;
+        r.authType = tr("%1 connectors sign in with %2, not \"%3\".")
+                         .arg(provider->displayName(), ids.join(tr(" or ")), draft.authType);
+        return r;
     }
+    if (method->hasIdentity() && draft.identity.trimmed().isEmpty())
+        r.identity = method->identityMissing;
 
-    // A secret is needed when adding, and when editing changes the authentication type
-    // (the stored secret belongs to the other type), and for a connector that has none yet.
-    const bool secretRequired
-        = !previous || previous->authType != draft.authType || previous->needsSecret;
-    if (secretRequired && draft.secret.isEmpty()) {
-        r.secret = draft.authType == AuthType::OAuth ? tr("Enter the Client Secret.")
-                                                     : tr("Enter the password.");
-    }
+    // A secret is needed when adding, and when editing changes the application or the
+    // authentication type (the stored secret belongs to the other one), and for a connector
+    // that has none yet.
+    const bool secretRequired = !previous || previous->application != draft.application
+        || previous->authType != draft.authType || previous->needsSecret;
+    if (secretRequired && draft.secret.isEmpty())
+        r.secret = method->secretMissing;
     return r;
 }
 

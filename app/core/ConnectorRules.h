@@ -15,8 +15,8 @@ struct ConnectorDraft
     QString name;
     QString url; // as typed
     bool verifySsl = true;
-    AuthType authType = AuthType::Basic;
-    QString identity;
+    QString authType = QStringLiteral("basic"); // an auth method id of the application
+    QString identity; // ignored by a method without one
     QString secret; // as typed; when editing, empty means "keep the stored one"
 };
 
@@ -27,6 +27,7 @@ struct DraftCheck
     QString name;
     QString url;
     QString urlWarning; // accepted, but worth telling (plain http)
+    QString authType; // the application offers no such method
     QString identity;
     QString secret;
     QString normalizedUrl;
@@ -37,8 +38,8 @@ struct DraftCheck
 
     bool isValid() const
     {
-        return application.isEmpty() && name.isEmpty() && url.isEmpty() && identity.isEmpty()
-            && secret.isEmpty();
+        return application.isEmpty() && name.isEmpty() && url.isEmpty() && authType.isEmpty()
+            && identity.isEmpty() && secret.isEmpty();
     }
 };
 

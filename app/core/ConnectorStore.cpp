@@ -549,9 +549,7 @@ Connector connectorFrom(const QSqlQuery &q, qint64 *rev)
     c.name = q.value(3).toString();
     c.url = q.value(4).toString();
     c.verifySsl = q.value(5).toBool();
-    AuthType type = AuthType::Basic;
-    authTypeFromId(q.value(6).toString(), &type);
-    c.authType = type;
+    c.authType = q.value(6).toString();
     c.identity = q.value(7).toString();
     c.pinnedCertificateSha256 = q.value(8).toByteArray();
     c.needsSecret = q.value(9).toBool();
@@ -760,7 +758,7 @@ void bindDefinitionAndState(QSqlQuery &q, const Connector &c)
     q.bindValue(QStringLiteral(":name_key"), text(nameKey(c.name)));
     q.bindValue(QStringLiteral(":url"), text(c.url));
     q.bindValue(QStringLiteral(":verify_ssl"), c.verifySsl ? 1 : 0);
-    q.bindValue(QStringLiteral(":auth_type"), authTypeId(c.authType));
+    q.bindValue(QStringLiteral(":auth_type"), text(c.authType));
     q.bindValue(QStringLiteral(":identity"), text(c.identity));
     q.bindValue(QStringLiteral(":pinned_sha256"),
         c.pinnedCertificateSha256.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
@@ -1012,8 +1010,8 @@ QList<ConnectorStore::PendingSecret> ConnectorStore::abandonedPendingSecrets(QSt
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     if (!q.exec(QStringLiteral(
             "SELECT p.key, p.connector_id, p.pid, p.host, p.created_at, c.auth_type, "
-            "c.needs_secret FROM pending_secrets p LEFT JOIN connectors c ON c.id = "
-            "p.connector_id"))) {
+            "c.needs_secret, c.application FROM pending_secrets p LEFT JOIN connectors c ON "
+            "c.id = p.connector_id"))) {
         *error = q.lastError().text();
         return result;
     }
@@ -1028,9 +1026,8 @@ QList<ConnectorStore::PendingSecret> ConnectorStore::abandonedPendingSecrets(QSt
         p.host = q.value(3).toString();
         p.createdAt = q.value(4).toLongLong();
         if (!q.value(5).isNull() && !q.value(6).toBool()) {
-            AuthType type = AuthType::Basic;
-            authTypeFromId(q.value(5).toString(), &type);
-            p.claimed = secretKey(p.connectorId, type) == p.key;
+            p.claimed
+                = secretKey(p.connectorId, q.value(7).toString(), q.value(5).toString()) == p.key;
         }
         result.append(p);
     }

@@ -28,8 +28,7 @@ QString tr(const char *text)
 namespace F {
 const QLatin1String format("format"), schemaVersion("schemaVersion"), exportedAt("exportedAt"),
     connectors("connectors"), application("application"), name("name"), url("url"),
-    verifySsl("verifySsl"), authType("authType"), username("username"), clientId("clientId"),
-    pinned("pinnedCertificateSha256");
+    verifySsl("verifySsl"), authType("authType"), pinned("pinnedCertificateSha256");
 } // namespace F
 
 // Field names that would carry a secret: refused, so that no file format variant can smuggle
@@ -77,7 +76,7 @@ QString typeName(const QJsonValue &v)
 
 // A required, non-empty string field.
 bool requiredString(
-    const QJsonObject &o, QLatin1String key, int index, QStringList *errors, QString *out)
+    const QJsonObject &o, const QString &key, int index, QStringList *errors, QString *out)
 {
     const QJsonValue v = o.value(key);
     if (v.isUndefined()) {
@@ -125,10 +124,16 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
     }
 
     QString text;
+    const ApplicationProvider *provider = nullptr;
     if (requiredString(o, F::application, index, errors, &text)) {
-        if (!Applications::find(text))
-            errors->append(
-                tr("%1: unknown application \"%2\".").arg(place(index, F::application), text));
+        provider = Applications::find(text);
+        if (!provider) {
+            QStringList ids;
+            for (const ApplicationProvider *p : Applications::all())
+                ids << QLatin1Char('"') + p->id() + QLatin1Char('"');
+            errors->append(tr("%1: unknown application \"%2\" (this version knows %3).")
+                               .arg(place(index, F::application), text, ids.join(tr(", "))));
+        }
         c->application = text;
     }
     if (requiredString(o, F::name, index, errors, &text)) {
@@ -137,8 +142,8 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
             errors->append(QStringLiteral("%1: %2").arg(place(index, F::name), problem));
         c->name = text;
     }
-    if (requiredString(o, F::url, index, errors, &text)) {
-        const NormalizedUrl url = normalizeInstanceUrl(text);
+    if (requiredString(o, F::url, index, errors, &text) && provider) {
+        const NormalizedUrl url = provider->normalizeUrl(text);
         if (url.ok)
             c->url = url.url;
         else
@@ -153,19 +158,38 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
         errors->append(tr("%1: expected true or false, found %2.")
                            .arg(place(index, F::verifySsl), typeName(verify)));
 
-    if (requiredString(o, F::authType, index, errors, &text)) {
-        AuthType type;
-        if (!authTypeFromId(text, &type)) {
-            errors->append(tr("%1: expected \"basic\" or \"oauth\", found \"%2\".")
-                               .arg(place(index, F::authType), text));
+    if (requiredString(o, F::authType, index, errors, &text) && provider) {
+        const AuthMethod *method = provider->authMethod(text);
+        if (!method) {
+            QStringList ids;
+            for (const AuthMethod &m : provider->authMethods())
+                ids << QLatin1Char('"') + m.id + QLatin1Char('"');
+            errors->append(tr("%1: %2 connectors sign in with %3, not \"%4\".")
+                               .arg(place(index, F::authType), provider->displayName(),
+                                   ids.join(tr(" or ")), text));
         } else {
-            c->authType = type;
-            const QLatin1String wanted = type == AuthType::Basic ? F::username : F::clientId;
-            const QLatin1String other = type == AuthType::Basic ? F::clientId : F::username;
-            if (o.contains(other))
-                errors->append(tr("%1: not used with %2 authentication; use \"%3\".")
-                                   .arg(place(index, other), authTypeDisplayName(type), wanted));
-            if (requiredString(o, wanted, index, errors, &text))
+            c->authType = method->id;
+            // The identity field of another method is a mistake in the file, not a field
+            // to drop silently.
+            QSet<QString> others;
+            for (const ApplicationProvider *p : Applications::all()) {
+                for (const AuthMethod &m : p->authMethods()) {
+                    if (m.hasIdentity() && m.identityKey != method->identityKey)
+                        others.insert(m.identityKey);
+                }
+            }
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                if (!others.contains(it.key()))
+                    continue;
+                errors->append(method->hasIdentity()
+                        ? tr("%1: not used with %2 authentication; use \"%3\".")
+                              .arg(place(index, it.key()), method->displayName, method->identityKey)
+                        : tr("%1: not used with %2 authentication, which has no identity "
+                             "field.")
+                              .arg(place(index, it.key()), method->displayName));
+            }
+            if (method->hasIdentity()
+                && requiredString(o, method->identityKey, index, errors, &text))
                 c->identity = text;
         }
     }

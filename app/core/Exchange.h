@@ -18,9 +18,12 @@ namespace cd {
 // Format (schema 1; a newer minor version may add fields, which are ignored on import):
 //   {"format": "connector-desk-connectors", "schemaVersion": 1, "exportedAt": "<UTC ISO>",
 //    "connectors": [
-//      {"application": "jama-connect", "name": "...", "url": "https://...",
-//       "verifySsl": true, "authType": "basic" | "oauth",
-//       "username": "..."            (basic)  |  "clientId": "..."  (oauth),
+//      {"application": "jama-connect" | "jira-cloud" | "jira-data-center" | ...,
+//       "name": "...", "url": "https://...", "verifySsl": true,
+//       "authType": an auth method id of that application ("basic", "oauth", "api-token",
+//                   "pat"),
+//       "<identity key of that method>": "..."  ("username", "clientId", "email"; none
+//                                               for "pat"),
 //       "pinnedCertificateSha256": "<64 hex digits>"   (only when a certificate is pinned)}]}
 //
 // There is no secret in it, and no way to put one there: an import file with a field that

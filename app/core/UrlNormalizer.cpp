@@ -20,11 +20,11 @@ NormalizedUrl refuse(const QString &why)
 }
 } // namespace
 
-NormalizedUrl normalizeInstanceUrl(const QString &input)
+NormalizedUrl normalizeBaseUrl(const QString &input, const UrlRules &rules)
 {
     const QString text = input.trimmed();
     if (text.isEmpty())
-        return refuse(tr("Enter the URL of your Jama Connect instance."));
+        return refuse(rules.emptyMessage);
     for (const QChar c : text) {
         if (c.isSpace())
             return refuse(tr("A URL cannot contain spaces."));
@@ -78,26 +78,14 @@ NormalizedUrl normalizeInstanceUrl(const QString &input)
         }
     }
     if (!url.isValid())
-        return refuse(tr("This is not a valid URL. Check it for typos; it looks like "
-                         "https://jama.example.com or https://jama.example.com/contour."));
+        return refuse(tr("This is not a valid URL. Check it for typos; it looks like %1.")
+                          .arg(rules.example));
     if (url.host().isEmpty())
         return refuse(tr("The URL has no host name."));
 
     QStringList segments = url.path(QUrl::FullyEncoded).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    // An API URL: cut at "rest" when what follows is an API version or nothing.
-    for (int i = 0; i < segments.size(); ++i) {
-        if (segments.at(i).compare(QLatin1String("rest"), Qt::CaseInsensitive) != 0)
-            continue;
-        const QString next = segments.value(i + 1).toLower();
-        if (next.isEmpty() || next == QLatin1String("v1") || next == QLatin1String("latest")
-            || next == QLatin1String("labs") || next == QLatin1String("oauth")) {
-            segments = segments.mid(0, i);
-            break;
-        }
-    }
-    if (!segments.isEmpty()
-        && segments.constLast().compare(QLatin1String("login.req"), Qt::CaseInsensitive) == 0)
-        segments.removeLast();
+    if (rules.basePath)
+        segments = rules.basePath(segments);
 
     QString host = url.host(QUrl::FullyEncoded).toLower();
     if (host.contains(QLatin1Char(':')))
@@ -112,10 +100,22 @@ NormalizedUrl normalizeInstanceUrl(const QString &input)
     r.ok = true;
     r.url = result;
     if (scheme == QLatin1String("http"))
-        r.warning
-            = tr("This address uses plain http: the password or client secret would cross "
-                 "the network unencrypted. Use https unless the instance offers nothing else.");
+        r.warning = tr("This address uses plain http: the credentials would cross the network "
+                       "unencrypted. Use https unless the instance offers nothing else.");
     return r;
+}
+
+} // namespace cd
+
+namespace cd {
+
+QStringList segmentsBefore(const QStringList &segments, const QString &name)
+{
+    for (int i = 0; i < segments.size(); ++i) {
+        if (segments.at(i).compare(name, Qt::CaseInsensitive) == 0)
+            return segments.mid(0, i);
+    }
+    return segments;
 }
 
 } // namespace cd

@@ -1,5 +1,6 @@
 #include "ValidationJob.h"
 
+#include "Applications.h"
 #include "Log.h"
 #include "Text.h"
 
@@ -72,17 +73,6 @@ QString certificateText(const CertificateInfo &c)
         .arg(c.subject, c.issuer, dateText(c.notBefore), dateText(c.notAfter), c.fingerprintText());
 }
 
-bool looksLikeHtml(const QByteArray &body, const QString &contentType)
-{
-    return contentType.contains(QLatin1String("html"), Qt::CaseInsensitive)
-        || body.trimmed().startsWith('<');
-}
-
-QByteArray basicAuthorization(const QString &user, const QString &password)
-{
-    return QByteArrayLiteral("Basic ") + (user.toUtf8() + ':' + password.toUtf8()).toBase64();
-}
-
 QString seconds(int ms)
 {
     return QLocale().toString((ms + 999) / 1000);
@@ -114,6 +104,8 @@ ValidationJob::ValidationJob(QNetworkAccessManager *nam, ValidationRequest reque
     , m_nam(nam)
     , m_request(std::move(request))
 {
+    if (const ApplicationProvider *provider = Applications::find(m_request.application))
+        m_protocol = provider->createCheck(m_request);
     static const int registered = qRegisterMetaType<cd::ValidationResult>();
     Q_UNUSED(registered);
     for (QTimer *t : { &m_connectTimer, &m_totalTimer, &m_backoffTimer })
@@ -121,7 +113,7 @@ ValidationJob::ValidationJob(QNetworkAccessManager *nam, ValidationRequest reque
     connect(&m_connectTimer, &QTimer::timeout, this, &ValidationJob::onConnectTimeout);
     connect(&m_totalTimer, &QTimer::timeout, this, &ValidationJob::onTotalTimeout);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
-        setStatus(m_step == Step::Token ? Status::RequestingToken : Status::RequestingUser);
+        setPhase(m_step.phase);
         sendStep(m_step, m_currentUrl);
     });
 }
@@ -169,16 +161,35 @@ QString ValidationJob::hostText() const
     return u.port() > 0 ? QStringLiteral("%1:%2").arg(host).arg(u.port()) : host;
 }
 
-QUrl ValidationJob::endpoint(Step step) const
+void ValidationJob::setPhase(CheckPhase phase)
+{
+    switch (phase) {
+    case CheckPhase::Token:
+        setStatus(Status::RequestingToken);
+        return;
+    case CheckPhase::Account:
+        setStatus(Status::RequestingUser);
+        return;
+    case CheckPhase::Permissions:
+        setStatus(Status::RequestingPermissions);
+        return;
+    }
+}
+
+QString ValidationJob::product() const
+{
+    return m_protocol ? m_protocol->productName()
+                      : QCoreApplication::translate("ValidationJob", "The server");
+}
+
+QUrl ValidationJob::endpoint(const CheckStep &step) const
 {
     QUrl url = m_request.baseUrl;
     QString path = url.path();
     while (path.endsWith(QLatin1Char('/')))
         path.chop(1);
-    path += step == Step::Token ? QStringLiteral("/rest/oauth/token")
-                                : QStringLiteral("/rest/v1/users/current");
-    url.setPath(path);
-    url.setQuery(QString());
+    url.setPath(path + step.path);
+    url.setQuery(step.query.isEmpty() ? QString() : step.query, QUrl::StrictMode);
     url.setFragment(QString());
     return url;
 }
@@ -196,13 +207,18 @@ void ValidationJob::start()
         problem = QCoreApplication::translate("ValidationJob",
             "Internal error: no network access. Restart the "
             "application and try again.");
+    else if (!m_protocol)
+        problem = QCoreApplication::translate("ValidationJob",
+            "This version of Connector Desk cannot check this connector (application "
+            "“%1”, authentication “%2”). Update Connector Desk, or check it in a version "
+            "that knows them.")
+                      .arg(Text::inert(m_request.application), Text::inert(m_request.authType));
     else if (!base.isValid() || base.host().isEmpty()
         || (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
         problem = QCoreApplication::translate("ValidationJob",
             "“%1” is not an http or https address. Enter the "
-            "address of the Jama instance, for example "
-            "https://jama.example.com.")
-                      .arg(base.toDisplayString(QUrl::RemoveUserInfo));
+            "address of the %2 instance.")
+                      .arg(base.toDisplayString(QUrl::RemoveUserInfo), product());
     else if (!base.userInfo().isEmpty())
         problem = QCoreApplication::translate("ValidationJob",
             "The URL contains a user name or password. Remove "
@@ -210,17 +226,17 @@ void ValidationJob::start()
             "credential fields instead.");
     if (!problem.isEmpty()) {
         // Never emit from inside start(): callers may still be wiring things up.
-        setStatus(m_request.authType == AuthType::OAuth ? Status::RequestingToken
-                                                        : Status::RequestingUser);
+        setPhase(m_protocol ? m_protocol->first().phase : CheckPhase::Account);
         QMetaObject::invokeMethod(
-            this, [this, problem] { fail(m_nam ? Failure::NotJama : Failure::Network, problem); },
+            this, [this, problem] { fail(m_nam ? Failure::NoApi : Failure::Network, problem); },
             Qt::QueuedConnection);
         return;
     }
 
     qCInfo(lcNet).noquote() << "validation: checking" << base.toDisplayString(QUrl::RemoveUserInfo)
-                            << "oAuth" << (m_request.authType == AuthType::OAuth) << "verifySsl"
-                            << m_request.verifySsl << "pinned" << !m_request.pinnedSha256.isEmpty();
+                            << "application" << m_request.application << "auth"
+                            << m_request.authType << "verifySsl" << m_request.verifySsl << "pinned"
+                            << !m_request.pinnedSha256.isEmpty();
     // This check's own connections: nothing another check decided about TLS (Verify SSL off,
     // a pin, a certificate trusted a moment ago) lives in a connection, a per-host channel or
     // a TLS session that this check could reuse, and nothing of this check outlives it.
@@ -229,8 +245,8 @@ void ValidationJob::start()
     m_network->setProxy(proxyFor(base));
     m_elapsed.start();
     m_totalTimer.start(m_totalMs);
-    const Step step = m_request.authType == AuthType::OAuth ? Step::Token : Step::User;
-    setStatus(step == Step::Token ? Status::RequestingToken : Status::RequestingUser);
+    const CheckStep step = m_protocol->first();
+    setPhase(step.phase);
     sendStep(step, endpoint(step));
 }
 
@@ -246,7 +262,7 @@ void ValidationJob::cancel()
             "to verify the connector."));
 }
 
-void ValidationJob::sendStep(Step step, const QUrl &url)
+void ValidationJob::sendStep(const CheckStep &step, const QUrl &url)
 {
     releaseReply();
     m_step = step;
@@ -281,19 +297,15 @@ void ValidationJob::sendStep(Step step, const QUrl &url)
     req.setRawHeader("Accept", "application/json");
     req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("ConnectorDesk"));
 
+    if (!step.authorization.isEmpty())
+        req.setRawHeader("Authorization", step.authorization);
     QNetworkReply *reply = nullptr;
-    if (step == Step::Token) {
-        req.setRawHeader("Authorization", basicAuthorization(m_request.identity, m_request.secret));
-        req.setHeader(QNetworkRequest::ContentTypeHeader,
-            QByteArrayLiteral("application/x-www-form-urlencoded"));
-        qCDebug(lcNet).noquote() << "validation: POST" << url.toDisplayString(QUrl::RemoveUserInfo);
-        reply = m_network->post(req, QByteArrayLiteral("grant_type=client_credentials"));
+    qCDebug(lcNet).noquote() << "validation:" << step.verb
+                             << url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    if (step.verb == "POST") {
+        req.setHeader(QNetworkRequest::ContentTypeHeader, step.contentType);
+        reply = m_network->post(req, step.body);
     } else {
-        req.setRawHeader("Authorization",
-            m_request.authType == AuthType::OAuth
-                ? QByteArrayLiteral("Bearer ") + m_bearerToken
-                : basicAuthorization(m_request.identity, m_request.secret));
-        qCDebug(lcNet).noquote() << "validation: GET" << url.toDisplayString(QUrl::RemoveUserInfo);
         reply = m_network->get(req);
     }
     m_reply = reply;
@@ -356,9 +368,9 @@ void ValidationJob::failOversized(int httpStatus)
     fail(Failure::BadAnswer,
         QCoreApplication::translate("ValidationJob",
             "The server at %1 sent an answer larger than 1 MiB, which is "
-            "not what Jama answers; the answer was dropped. Check that "
-            "the URL points to Jama Connect.")
-            .arg(hostText()));
+            "not what %2 answers; the answer was dropped. Check that "
+            "the URL points to %2.")
+            .arg(hostText(), product()));
 }
 
 void ValidationJob::onSslErrors(const QList<QSslError> &errors)
@@ -444,18 +456,18 @@ void ValidationJob::onTotalTimeout()
     if (m_status == Status::BackingOff) {
         fail(Failure::Throttled,
             QCoreApplication::translate("ValidationJob",
-                "Jama is throttling requests or under maintenance (HTTP "
-                "429) and did not recover within %1 s. Wait a few "
+                "%1 is throttling requests or under maintenance (HTTP "
+                "429) and did not recover within %2 s. Wait a few "
                 "minutes and check again.")
-                .arg(seconds(m_totalMs)));
+                .arg(product(), seconds(m_totalMs)));
         return;
     }
     fail(Failure::Timeout,
         QCoreApplication::translate("ValidationJob",
-            "Jama at %1 did not answer within %2 s. The server may be "
+            "%3 at %1 did not answer within %2 s. The server may be "
             "overloaded or the URL may point to something that is not "
-            "Jama: check the URL, then try again later.")
-            .arg(hostText(), seconds(m_totalMs)));
+            "%3: check the URL, then try again later.")
+            .arg(hostText(), seconds(m_totalMs), product()));
 }
 
 void ValidationJob::onReplyFinished()
@@ -472,7 +484,10 @@ void ValidationJob::onReplyFinished()
     }
     const QNetworkReply::NetworkError error = reply->error();
     const QString errorString = reply->errorString();
-    const QString contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
+    CheckAnswer answer;
+    answer.httpStatus = httpStatus;
+    answer.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toString();
+    answer.headers = reply->rawHeaderPairs();
     const QByteArray location = reply->rawHeader("Location");
     m_retryAfter = reply->rawHeader("Retry-After");
     const QSslCertificate peer = reply->sslConfiguration().peerCertificate();
@@ -503,7 +518,8 @@ void ValidationJob::onReplyFinished()
             return;
         }
     }
-    handleHttpAnswer(httpStatus, contentType, location);
+    answer.body = std::exchange(m_body, QByteArray());
+    handleHttpAnswer(answer, location);
 }
 
 QNetworkProxy ValidationJob::proxyFor(const QUrl &url) const
@@ -535,7 +551,7 @@ void ValidationJob::handleNetworkError(
     QNetworkReply::NetworkError error, const QString &errorString)
 {
     qCInfo(lcNet).noquote() << "validation: network error" << error << Log::redact(errorString);
-    // Through a proxy, "refused", "not found" or "closed" are about the proxy, not Jama.
+    // Through a proxy, "refused", "not found" or "closed" are about the proxy, not the server.
     const QNetworkProxy proxy = proxyInUse();
     const bool viaProxy = proxy.type() != QNetworkProxy::NoProxy
         && proxy.type() != QNetworkProxy::DefaultProxy && !proxy.hostName().isEmpty();
@@ -564,9 +580,9 @@ void ValidationJob::handleNetworkError(
         fail(Failure::ConnectionRefused,
             QCoreApplication::translate("ValidationJob",
                 "%1 refused the connection. Check the URL and the port, "
-                "and that Jama is running there; try again later if "
+                "and that %2 is running there; try again later if "
                 "it is being restarted.")
-                .arg(hostText()));
+                .arg(hostText(), product()));
         return;
     case QNetworkReply::TimeoutError:
     case QNetworkReply::OperationCanceledError: // the transfer timeout; our aborts never get here
@@ -595,9 +611,9 @@ void ValidationJob::handleNetworkError(
         fail(Failure::Redirect,
             QCoreApplication::translate("ValidationJob",
                 "The server redirected the request in a way that is not "
-                "allowed (%1). Enter the final https URL of the Jama "
+                "allowed (%1). Enter the final https URL of the %2 "
                 "instance.")
-                .arg(errorString));
+                .arg(errorString, product()));
         return;
     default:
         break;
@@ -625,9 +641,9 @@ void ValidationJob::handleNetworkError(
             .arg(hostText(), errorString));
 }
 
-void ValidationJob::handleHttpAnswer(
-    int httpStatus, const QString &contentType, const QByteArray &location)
+void ValidationJob::handleHttpAnswer(const CheckAnswer &answer, const QByteArray &location)
 {
+    const int httpStatus = answer.httpStatus;
     switch (httpStatus) {
     case 301:
     case 302:
@@ -636,81 +652,54 @@ void ValidationJob::handleHttpAnswer(
     case 308:
         handleRedirect(location);
         return;
-    case 401:
-        // Never retried: repeated bad sign-ins lock Jama accounts.
-        if (m_step == Step::Token) {
-            fail(Failure::CredentialsRejected,
-                QCoreApplication::translate("ValidationJob",
-                    "Client ID or Client Secret rejected (HTTP 401). Check both; in Jama they "
-                    "are made under My Profile > Set API Credentials, and a secret is shown only "
-                    "once, so create new credentials if it is lost."));
-        } else if (m_request.authType == AuthType::OAuth) {
-            fail(Failure::CredentialsRejected,
-                QCoreApplication::translate("ValidationJob",
-                    "Jama issued a token but rejected it (HTTP 401). Create new API credentials "
-                    "under My Profile > Set API Credentials in Jama and enter them here."));
-        } else {
-            fail(Failure::CredentialsRejected,
-                QCoreApplication::translate("ValidationJob",
-                    "Username or password rejected (HTTP 401). Check both; repeated failed "
-                    "sign-ins can lock the account, so this check is not repeated "
-                    "automatically. If your Jama uses single sign-on (SAML), use oAuth "
-                    "instead."));
-        }
-        return;
-    case 403: {
-        const QString message = QJsonDocument::fromJson(m_body)
-                                    .object()
-                                    .value(QLatin1String("meta"))
-                                    .toObject()
-                                    .value(QLatin1String("message"))
-                                    .toString();
-        fail(Failure::Forbidden,
-            message.isEmpty()
-                ? QCoreApplication::translate("ValidationJob",
-                    "Jama refused access (HTTP 403). The account may not be allowed to use "
-                    "the REST API: ask a Jama administrator to allow it.")
-                : QCoreApplication::translate("ValidationJob",
-                    "Jama refused access (HTTP 403): “%1”. Ask a Jama administrator to allow "
-                    "this account to use the REST API (it needs a Named Creator license).")
-                      .arg(Text::inert(message.left(500))));
-        return;
-    }
-    case 404:
-    case 405:
-    case 410:
-        failNotJama();
-        return;
     case 429:
         backOffOrFail();
         return;
     default:
         break;
     }
+    CheckOutcome outcome = m_protocol->answer(answer);
+    if (outcome.result) {
+        ValidationResult r = std::move(*outcome.result);
+        r.httpStatus = httpStatus;
+        if (r.status == ValidationStatus::Failed) {
+            m_result.account = r.account;
+            fail(r.failure, r.message);
+        } else {
+            finish(std::move(r));
+        }
+        return;
+    }
+    if (outcome.next) {
+        m_redirects = 0;
+        setPhase(outcome.next->phase);
+        sendStep(*outcome.next, endpoint(*outcome.next));
+        return;
+    }
+    // The rules every application shares.
+    if (httpStatus == 404 || httpStatus == 405 || httpStatus == 410) {
+        failNoApi();
+        return;
+    }
     if (httpStatus >= 500) {
         fail(Failure::ServerError,
             QCoreApplication::translate("ValidationJob",
-                "Jama answered with a server error (HTTP %1). Try again "
-                "later; if it persists, ask the Jama administrator to "
+                "%1 answered with a server error (HTTP %2). Try again "
+                "later; if it persists, ask the %1 administrator to "
                 "check the server.")
+                .arg(product())
                 .arg(httpStatus));
         return;
     }
-    if (httpStatus >= 200 && httpStatus < 300) {
-        if (m_step == Step::Token)
-            handleTokenAnswer(contentType);
-        else
-            handleUserAnswer(contentType);
-        return;
-    }
-    if (looksLikeHtml(m_body, contentType)) {
-        failNotJama();
+    if (answer.looksLikeHtml()) {
+        failNoApi();
         return;
     }
     fail(Failure::BadAnswer,
         QCoreApplication::translate("ValidationJob",
-            "Jama answered with the unexpected HTTP status %1. Check the "
-            "URL; if it is right, ask the Jama administrator.")
+            "%1 answered with the unexpected HTTP status %2. Check the "
+            "URL; if it is right, ask the %1 administrator.")
+            .arg(product())
             .arg(httpStatus));
 }
 
@@ -787,21 +776,17 @@ void ValidationJob::failTls()
                   .arg(hostText(), m_tlsRefusal, certificate);
     } else {
         message = QCoreApplication::translate("ValidationJob",
-            "The server's certificate is not trusted: %1. %2 Ask your Jama "
+            "The server's certificate is not trusted: %1. %2 Ask your %3 "
             "administrator whether this is the server's certificate; if it is, "
             "choose “Trust this certificate”.")
-                      .arg(c.errors.join(QStringLiteral("; ")), certificate);
+                      .arg(c.errors.join(QStringLiteral("; ")), certificate, product());
     }
     fail(Failure::Tls, message.simplified());
 }
 
-void ValidationJob::failNotJama()
+void ValidationJob::failNoApi()
 {
-    fail(Failure::NotJama,
-        QCoreApplication::translate("ValidationJob",
-            "No Jama REST API at this URL (%1). Check the URL and the "
-            "context path, for example https://jama.example.com/contour.")
-            .arg(m_request.baseUrl.toDisplayString(QUrl::RemoveUserInfo)));
+    fail(Failure::NoApi, m_protocol->noApiMessage(m_request.baseUrl));
 }
 
 void ValidationJob::handleRedirect(const QByteArray &location)
@@ -822,17 +807,17 @@ void ValidationJob::handleRedirect(const QByteArray &location)
             QCoreApplication::translate("ValidationJob",
                 "The server redirected to the insecure address %1. "
                 "Credentials are never sent over plain http: enter "
-                "the https URL of the Jama instance.")
-                .arg(shown));
+                "the https URL of the %2 instance.")
+                .arg(shown, product()));
         return;
     }
     if (target.host().compare(m_request.baseUrl.host(), Qt::CaseInsensitive) != 0) {
         fail(Failure::Redirect,
             QCoreApplication::translate("ValidationJob",
                 "The server redirected to another host (%1). "
-                "Credentials are never sent to another host: if Jama "
+                "Credentials are never sent to another host: if %2 "
                 "moved, enter its new URL.")
-                .arg(shown));
+                .arg(shown, product()));
         return;
     }
     // Another port on the same host can be another service: an https address only
@@ -842,16 +827,17 @@ void ValidationJob::handleRedirect(const QByteArray &location)
         fail(Failure::Redirect,
             QCoreApplication::translate("ValidationJob",
                 "The server redirected to another port (%1). Credentials are only sent "
-                "to the address you entered: if Jama moved, enter its new URL.")
-                .arg(shown));
+                "to the address you entered: if %2 moved, enter its new URL.")
+                .arg(shown, product()));
         return;
     }
     if (m_redirects >= MaxRedirects) {
         fail(Failure::Redirect,
             QCoreApplication::translate("ValidationJob",
                 "The server redirected more than %1 times. Enter the "
-                "final URL of the Jama instance.")
-                .arg(MaxRedirects));
+                "final URL of the %2 instance.")
+                .arg(MaxRedirects)
+                .arg(product()));
         return;
     }
     ++m_redirects;
@@ -907,118 +893,11 @@ void ValidationJob::backOffOrFail()
     m_retryAt = now.addMSecs(qMax<qint64>(1000, later));
     fail(Failure::Throttled,
         QCoreApplication::translate("ValidationJob",
-            "Jama is throttling requests or under maintenance (HTTP 429, %1 attempts). "
+            "%3 is throttling requests or under maintenance (HTTP 429, %1 attempts). "
             "Check again after %2.")
             .arg(m_throttled + 1)
-            .arg(QLocale().toString(m_retryAt.toLocalTime(), QLocale::ShortFormat)));
-}
-
-void ValidationJob::handleTokenAnswer(const QString &contentType)
-{
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(m_body, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        if (looksLikeHtml(m_body, contentType))
-            failNotJama();
-        else
-            fail(Failure::BadAnswer,
-                QCoreApplication::translate("ValidationJob",
-                    "Jama's answer to the token request is not valid "
-                    "JSON. Check the URL; if it is right, ask the Jama "
-                    "administrator."));
-        return;
-    }
-    const QJsonObject o = doc.object();
-    const QString token = o.value(QLatin1String("access_token")).toString();
-    const QString type = o.value(QLatin1String("token_type")).toString();
-    if (token.isEmpty() || type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
-        fail(Failure::BadAnswer,
-            QCoreApplication::translate("ValidationJob",
-                "Jama's answer to the token request has no bearer "
-                "token. Check the URL; if it is right, ask the Jama "
-                "administrator whether oAuth is enabled."));
-        return;
-    }
-    qCDebug(lcNet) << "validation: token received";
-    m_bearerToken = token.toUtf8();
-    m_redirects = 0;
-    setStatus(Status::RequestingUser);
-    sendStep(Step::User, endpoint(Step::User));
-}
-
-void ValidationJob::handleUserAnswer(const QString &contentType)
-{
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(m_body, &parseError);
-    const QJsonObject data = doc.object().value(QLatin1String("data")).toObject();
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()
-        || !data.value(QLatin1String("username")).isString()) {
-        if (looksLikeHtml(m_body, contentType))
-            failNotJama();
-        else
-            fail(Failure::BadAnswer,
-                QCoreApplication::translate("ValidationJob",
-                    "Jama's answer about the current user could not be "
-                    "understood. Check the URL; if it is right, ask "
-                    "the Jama administrator."));
-        return;
-    }
-
-    AccountInfo account;
-    // What the server says is shown and stored: made inert here, once.
-    account.username = Text::inert(data.value(QLatin1String("username")).toString());
-    account.displayName = Text::inert((data.value(QLatin1String("firstName")).toString()
-        + QLatin1Char(' ') + data.value(QLatin1String("lastName")).toString())
-                                          .trimmed());
-    if (account.displayName.isEmpty())
-        account.displayName = account.username;
-    account.licenseType = Text::inert(data.value(QLatin1String("licenseType")).toString());
-    const bool active = data.value(QLatin1String("active")).toBool(true);
-    m_result.account = account;
-    qCInfo(lcNet).noquote() << "validation: user" << account.username << "license"
-                            << account.licenseType << "active" << active;
-
-    const QString who = QStringLiteral("%1 (%2)").arg(account.displayName, account.username);
-    const QString adminNote = QCoreApplication::translate("ValidationJob",
-        "Admin privileges cannot be confirmed through the API: make sure this account is a Jama "
-        "administrator.");
-
-    ValidationResult r;
-    r.account = account;
-    r.httpStatus = m_result.httpStatus;
-    if (!active) {
-        r.failure = Failure::Inactive;
-        r.message = QCoreApplication::translate("ValidationJob",
-            "The Jama account %1 is deactivated. Ask a Jama "
-            "administrator to reactivate it, or use another "
-            "account.")
-                        .arg(who);
-    } else if (account.licenseType == QLatin1String("NAMED")) {
-        r.status = ValidationStatus::Verified;
-        r.message = QCoreApplication::translate(
-            "ValidationJob", "Signed in as %1 with a Named Creator license.")
-                        .arg(who);
-    } else if (account.licenseType == QLatin1String("FLOATING")) {
-        r.status = ValidationStatus::Warning;
-        r.message = QCoreApplication::translate("ValidationJob",
-            "Signed in as %1 with a Floating Creator license. Since Jama Connect "
-            "9.28/9.29 only Named Creator accounts may use the REST API, and "
-            "integrations running on a floating account pause: ask a Jama "
-            "administrator for a Named Creator license.")
-                        .arg(who);
-    } else {
-        r.failure = Failure::License;
-        r.message = QCoreApplication::translate("ValidationJob",
-            "Signed in as %1, but its license type is %2. The connector needs an "
-            "account with a Creator license (Named Creator): ask a Jama administrator "
-            "to assign one, or use another account.")
-                        .arg(who,
-                            account.licenseType.isEmpty()
-                                ? QCoreApplication::translate("ValidationJob", "not reported")
-                                : account.licenseType);
-    }
-    r.message += QLatin1Char(' ') + adminNote;
-    finish(std::move(r));
+            .arg(QLocale().toString(m_retryAt.toLocalTime(), QLocale::ShortFormat))
+            .arg(product()));
 }
 
 void ValidationJob::fail(Failure failure, const QString &message)

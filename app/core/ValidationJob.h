@@ -1,24 +1,20 @@
 #pragma once
 
-// One check of a connector's URL and credentials against a Jama Connect instance.
+// One check of a connector's URL and credentials against its instance: the transport every
+// application shares. What is asked and what the answers mean is the application's
+// CheckProtocol (see Check.h), made by its provider (Applications::find(application)).
 //
-// State diagram (Status):
+// State diagram (Status), the phases of the protocol's steps:
 //
 //   Idle
 //    |
-//    +-> start() -- oAuth --> RequestingToken   POST {base}/rest/oauth/token
-//    |                          |   Basic client credentials, grant_type=client_credentials
-//    |                          |   200 + token_type bearer --> RequestingUser (Bearer token)
-//    |                          |   429 --> BackingOff --> RequestingToken (same request)
-//    |                          |   anything else --> Finished (Failed)
-//    |
-//    +-> start() -- Basic --> RequestingUser    GET {base}/rest/v1/users/current
-//                               |   preemptive Basic header, or the Bearer token
-//                               |   200 + active + NAMED     --> Finished (Verified)
-//                               |   200 + active + FLOATING  --> Finished (Warning)
-//                               |   200 + inactive / other license --> Finished (Failed)
-//                               |   429 --> BackingOff --> RequestingUser (same request)
-//                               |   anything else --> Finished (Failed)
+//    +-> start() --> first step (RequestingToken | RequestingUser)
+//                      |  2xx/4xx answers --> protocol.answer(): next step, or Finished
+//                      |  (Jama: token --> users/current; Jira: myself --> mypermissions
+//                      |   = RequestingPermissions)
+//                      |  3xx --> redirect rules below, same step
+//                      |  429 --> BackingOff --> the same step again
+//                      |  404/405/410, HTML, 5xx, unexpected status --> Finished (Failed)
 //
 //   BackingOff waits as long as the answer's Retry-After says (seconds or an HTTP date), else
 //   3, 5, 8, 13 s (setBackoffSchedule), as long as the wait and one more request fit in the
@@ -35,7 +31,8 @@
 //   refused.
 //   A redirect (at most 3, https and the same host only) re-sends the current request to the
 //   new address in the same state; any other redirect fails the check before anything is sent.
-//   A 401 is never retried: repeated bad sign-ins lock Jama accounts.
+//   A 401 is never retried (protocols end the check on it): repeated bad sign-ins lock
+//   accounts.
 //
 //   Any state --cancel()--> Finished (Failed, Failure::Cancelled)
 //   Any state --timeout---> Finished (Failed, Failure::Timeout): the connect timeout runs from
@@ -45,7 +42,7 @@
 // `finished` is emitted exactly once per started job (and once for a job cancelled before it
 // started); the destructor aborts whatever runs and emits nothing.
 
-#include "Connector.h"
+#include "Check.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -61,81 +58,28 @@
 #include <QStringList>
 #include <QTimer>
 #include <QUrl>
+#include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
 
 namespace cd {
 
-struct ValidationRequest
-{
-    QUrl baseUrl; // normalised instance base, e.g. https://host or https://host/contour
-    AuthType authType = AuthType::Basic;
-    QString identity; // username (Basic) or client ID (oAuth)
-    QString secret; // password or client secret: never logged
-    bool verifySsl = true;
-    QByteArray pinnedSha256; // raw 32-byte SHA-256 of the trusted leaf certificate's DER, or empty
-};
-
-struct CertificateInfo
-{
-    QString subject, issuer;
-    QDateTime notBefore, notAfter;
-    QByteArray sha256; // raw 32 bytes
-    QStringList errors; // human-readable QSslError strings
-    QString fingerprintText() const; // "AB:CD:..." upper-case hex pairs
-};
-
-struct ValidationResult
-{
-    ValidationStatus status = ValidationStatus::Failed; // Verified, Warning or Failed
-    enum class Failure {
-        None,
-        Cancelled,
-        HostNotFound,
-        ConnectionRefused,
-        Timeout,
-        Proxy,
-        Tls,
-        CredentialsRejected,
-        Forbidden,
-        NotJama,
-        Throttled,
-        ServerError,
-        BadAnswer,
-        Redirect,
-        Inactive,
-        License,
-        Network,
-        NoSecret, // no secret stored in the keychain (set by ValidationQueue)
-        Keychain // the keychain failed or did not answer (set by ValidationQueue)
-    };
-    Failure failure = Failure::None;
-    QString message; // user-facing, says what to do next
-    AccountInfo account; // filled when users/current answered
-    // set on a TLS failure (or when verifySsl is off and errors were ignored)
-    std::optional<CertificateInfo> certificate;
-    // On a TLS failure of a pinned connector: the pin the presented certificate did not match.
-    QByteArray expectedSha256;
-    // Throttled: when the server (Retry-After) or the back-off schedule says to try again.
-    QDateTime retryAt;
-    int httpStatus = 0;
-    bool credentialsRejected() const { return failure == Failure::CredentialsRejected; }
-    // true for failures where the network/server was not reachable (ConnectionRefused,
-    // Timeout, Proxy, Network, Throttled): a queue retries these later. HostNotFound is not
-    // among them: while online it is the URL or the VPN, and it is checked again when the
-    // network changes (ValidationQueue::networkChanged), not on a timer.
-    bool isTransient() const;
-};
-
 class ValidationJob : public QObject
 {
     Q_OBJECT
 public:
-    enum class Status { Idle, RequestingToken, RequestingUser, BackingOff, Finished };
+    enum class Status {
+        Idle,
+        RequestingToken,
+        RequestingUser,
+        RequestingPermissions,
+        BackingOff,
+        Finished
+    };
     Q_ENUM(Status)
 
-    // The answer body is capped: a bigger answer is not Jama's and is aborted.
+    // The answer body is capped: a bigger answer is not an API's and is aborted.
     static constexpr qint64 MaxBodyBytes = 1024 * 1024;
     static constexpr int MaxRedirects = 3;
 
@@ -154,10 +98,9 @@ Q_SIGNALS:
     void finished(const cd::ValidationResult &result); // exactly once per started job
 
 private:
-    enum class Step { Token, User };
-
     void setStatus(Status status);
-    void sendStep(Step step, const QUrl &url);
+    void setPhase(CheckPhase phase);
+    void sendStep(const CheckStep &step, const QUrl &url);
     void releaseReply();
     void onConnectionUp();
     void onReadyRead();
@@ -171,16 +114,15 @@ private:
     void onConnectTimeout();
     void onTotalTimeout();
     void handleNetworkError(QNetworkReply::NetworkError error, const QString &errorString);
-    void handleHttpAnswer(int httpStatus, const QString &contentType, const QByteArray &location);
+    void handleHttpAnswer(const CheckAnswer &answer, const QByteArray &location);
     void handleRedirect(const QByteArray &location);
-    void handleTokenAnswer(const QString &contentType);
-    void handleUserAnswer(const QString &contentType);
     void backOffOrFail();
     void failOversized(int httpStatus);
-    void failNotJama();
+    void failNoApi();
     void fail(ValidationResult::Failure failure, const QString &message);
     void finish(ValidationResult result);
-    QUrl endpoint(Step step) const;
+    QUrl endpoint(const CheckStep &step) const;
+    QString product() const;
     QString hostText() const;
     QNetworkProxy proxyInUse() const;
     QNetworkProxy proxyFor(const QUrl &url) const;
@@ -201,12 +143,12 @@ private:
     QList<int> m_backoff { 3000, 5000, 8000, 13000 };
     int m_backoffIndex = 0;
     int m_redirects = 0;
-    Step m_step = Step::User;
+    std::unique_ptr<CheckProtocol> m_protocol; // the application's part; null: unknown
+    CheckStep m_step;
     QUrl m_currentUrl;
     QPointer<QNetworkReply> m_reply;
     QPointer<QNetworkReply> m_probe; // "does this port speak plain http?" (no credentials)
     QByteArray m_body;
-    QByteArray m_bearerToken;
     bool m_connectionUp = false;
     std::optional<CertificateInfo> m_tlsProblem; // errors that were not ignored
     std::optional<CertificateInfo> m_ignoredCertificate; // errors ignored (verifySsl off)
@@ -223,5 +165,3 @@ private:
 };
 
 } // namespace cd
-
-Q_DECLARE_METATYPE(cd::ValidationResult)

@@ -249,8 +249,8 @@ void ValidationQueue::startOne(const QUuid &id)
             r.failure = missing ? ValidationResult::Failure::NoSecret
                                 : ValidationResult::Failure::Keychain;
             r.message = missing ? QCoreApplication::translate("ValidationQueue",
-                            "Needs secret: no password or client "
-                            "secret is stored for this connector yet "
+                            "Needs secret: no password, client secret "
+                            "or token is stored for this connector yet "
                             "(imported connectors come without one).")
                                 : secret.message;
             onJobFinished(id, r);
@@ -258,6 +258,7 @@ void ValidationQueue::startOne(const QUuid &id)
         }
         ValidationRequest request;
         request.baseUrl = QUrl(c->url);
+        request.application = c->application;
         request.authType = c->authType;
         request.identity = c->identity;
         request.secret = secret.secret;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Connector.h"
+#include "ApplicationProvider.h"
 
 #include <QWidget>
 #include <memory>
@@ -10,8 +10,7 @@ class QLabel;
 class QLineEdit;
 
 namespace Ui {
-class BasicAuthEditor;
-class OAuthEditor;
+class AuthEditor;
 } // namespace Ui
 
 namespace cd::ui {
@@ -19,71 +18,53 @@ namespace cd::ui {
 class InlineMessage;
 class SecretLineEdit;
 
-// One page of the Authentication Type stack: the credentials of one authentication type
-// (QGIS QgsAuthMethodEdit's idea). The dialog only talks to this interface.
+// One page of the Authentication Type stack: the credentials of one auth method of one
+// application (QGIS QgsAuthMethodEdit's idea), built from the provider's AuthMethod: its
+// identity field (or none), its secret field, its help. The dialog only talks to this class.
+//
+// Object names follow the method, so that tests and the accessibility tree read them the
+// same way for every application: <identityKey>LineEdit ("usernameLineEdit",
+// "clientIdLineEdit", "emailLineEdit"), <secret suffix in camel case>LineEdit
+// ("passwordLineEdit", "clientSecretLineEdit", "apiTokenLineEdit", "tokenLineEdit"),
+// <method id in camel case>AuthEditor ("basicAuthEditor", "oauthAuthEditor").
 class AuthEditor : public QWidget
 {
     Q_OBJECT
 public:
-    using QWidget::QWidget;
+    explicit AuthEditor(const AuthMethod &method, QWidget *parent = nullptr);
+    ~AuthEditor() override;
 
-    virtual AuthType authType() const = 0;
+    QString authType() const { return m_method.id; }
+    const AuthMethod &method() const { return m_method; }
 
     // Shows a stored connector's identity; `secretStored`: a secret is in the keychain
     // (shown as "Unchanged", never read unless the user asks to reveal it).
     void load(const QString &identity, bool secretStored);
-    QString identity() const;
+    QString identity() const; // empty for a method without one
     std::optional<QString> newSecret() const;
     // Forgets everything typed: a page switched away from never keeps a hidden secret.
     void clear();
     void setErrors(const QString &identityError, const QString &secretError);
     void setRevealedSecret(const QString &secret);
 
-    QLineEdit *identityEdit() const { return m_identity; }
-    SecretLineEdit *secretEdit() const { return m_secret; }
-    QList<QLabel *> labels() const { return m_labels; }
-    QWidget *lastFocusWidget() const;
+    // nullptr for a method without an identity.
+    QLineEdit *identityEdit() const;
+    SecretLineEdit *secretEdit() const;
+    // The labels of the fields shown (for aligning them with the dialog's).
+    QList<QLabel *> labels() const;
+    // The widgets of this page in Tab order.
+    QList<QWidget *> focusChain() const;
+
+    // "api-token" → "apiToken".
+    static QString camelCase(const QString &id);
 
 Q_SIGNALS:
     void changed();
     void revealRequested();
 
-protected:
-    // Subclasses call this after setupUi with their widgets.
-    void wire(QLineEdit *identity, InlineMessage *identityMessage, SecretLineEdit *secret,
-        InlineMessage *secretMessage, const QList<QLabel *> &labels, QWidget *last = nullptr);
-
 private:
-    QLineEdit *m_identity = nullptr;
-    SecretLineEdit *m_secret = nullptr;
-    InlineMessage *m_identityMessage = nullptr;
-    InlineMessage *m_secretMessage = nullptr;
-    QList<QLabel *> m_labels;
-    QWidget *m_last = nullptr;
-};
-
-class BasicAuthEditor : public AuthEditor
-{
-    Q_OBJECT
-public:
-    explicit BasicAuthEditor(QWidget *parent = nullptr);
-    ~BasicAuthEditor() override;
-    AuthType authType() const override { return AuthType::Basic; }
-
-private:
-    std::unique_ptr<::Ui::BasicAuthEditor> m_ui;
-};
-
-class OAuthEditor : public AuthEditor
-{
-    Q_OBJECT
-public:
-    explicit OAuthEditor(const QUrl &help, QWidget *parent = nullptr);
-    ~OAuthEditor() override;
-    AuthType authType() const override { return AuthType::OAuth; }
-
-private:
-    std::unique_ptr<::Ui::OAuthEditor> m_ui;
+    AuthMethod m_method;
+    std::unique_ptr<::Ui::AuthEditor> m_ui;
 };
 
 } // namespace cd::ui

@@ -5,7 +5,6 @@
 #include "ConnectorRepository.h"
 #include "InlineMessage.h"
 #include "SecretLineEdit.h"
-#include "UrlNormalizer.h"
 #include "ValidationJob.h"
 #include "ui_ConnectorDialog.h"
 
@@ -14,6 +13,7 @@
 #include <QLayout>
 #include <QPointer>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTimer>
 
 namespace cd::ui {
@@ -34,10 +34,8 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
     setObjectName(QStringLiteral("connectorDialog"));
     setWindowModality(Qt::WindowModal);
 
-    for (const Application &app : Applications::all())
-        m_ui->applicationComboBox->addItem(app.displayName, app.id);
-    m_ui->authTypeComboBox->addItem(authTypeDisplayName(AuthType::Basic), int(AuthType::Basic));
-    m_ui->authTypeComboBox->addItem(authTypeDisplayName(AuthType::OAuth), int(AuthType::OAuth));
+    for (const ApplicationProvider *app : Applications::all())
+        m_ui->applicationComboBox->addItem(app->displayName(), app->id());
 
     m_submit = m_ui->buttonBox->addButton(tr("&Submit"), QDialogButtonBox::AcceptRole);
     m_submit->setObjectName(QStringLiteral("submitPushButton"));
@@ -57,8 +55,6 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
         &ConnectorDialog::testConnection);
 
     setUpAuthEditors();
-    alignLabels();
-    setUpTabOrder();
 
     connect(m_ui->nameLineEdit, &QLineEdit::textChanged, this, &ConnectorDialog::revalidate);
     connect(m_ui->nameLineEdit, &QLineEdit::editingFinished, this, [this] { touch(kName); });
@@ -72,7 +68,7 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
     connect(m_ui->authTypeComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
         &ConnectorDialog::onAuthTypeChanged);
     connect(m_ui->applicationComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
-        &ConnectorDialog::revalidate);
+        &ConnectorDialog::onApplicationChanged);
 
     // Fields wide enough for a typical instance URL (font-relative, not fixed pixels), so
     // the inline messages read as sentences rather than narrow columns.
@@ -107,22 +103,69 @@ ConnectorDialog::~ConnectorDialog()
         disconnect(child, nullptr, this, nullptr);
 }
 
+const ApplicationProvider *ConnectorDialog::provider() const
+{
+    return Applications::find(m_ui->applicationComboBox->currentData().toString());
+}
+
 void ConnectorDialog::setUpAuthEditors()
 {
-    const Application *app = Applications::find(Applications::defaultId());
-    m_editors = { new BasicAuthEditor(m_ui->authStackedWidget),
-        new OAuthEditor(app ? app->apiCredentialsHelp : QUrl(), m_ui->authStackedWidget) };
-    for (AuthEditor *editor : m_editors) {
+    // The pages of the application chosen, and nothing of another one: what was typed on
+    // the pages that go is gone with them, so a hidden secret is never saved.
+    for (AuthEditor *editor : std::as_const(m_editors)) {
+        editor->clear();
+        m_ui->authStackedWidget->removeWidget(editor);
+        disconnect(editor, nullptr, this, nullptr);
+        editor->deleteLater();
+    }
+    m_editors.clear();
+    const QSignalBlocker blocker(m_ui->authTypeComboBox);
+    m_ui->authTypeComboBox->clear();
+    const ApplicationProvider *app = provider();
+    if (!app)
+        return;
+    for (const AuthMethod &method : app->authMethods()) {
+        auto *editor = new AuthEditor(method, m_ui->authStackedWidget);
+        m_editors.append(editor);
         m_ui->authStackedWidget->addWidget(editor);
+        m_ui->authTypeComboBox->addItem(method.displayName, method.id);
         connect(editor, &AuthEditor::changed, this, &ConnectorDialog::revalidate);
-        connect(editor->identityEdit(), &QLineEdit::editingFinished, this,
-            [this] { touch(kIdentity); });
+        if (QLineEdit *identity = editor->identityEdit())
+            connect(identity, &QLineEdit::editingFinished, this, [this] { touch(kIdentity); });
         connect(
             editor->secretEdit(), &QLineEdit::editingFinished, this, [this] { touch(kSecret); });
         connect(editor, &AuthEditor::revealRequested, this, &ConnectorDialog::revealSecret);
     }
-    m_editors.at(0)->setObjectName(QStringLiteral("basicAuthEditor"));
-    m_editors.at(1)->setObjectName(QStringLiteral("oauthAuthEditor"));
+    m_ui->authTypeComboBox->setCurrentIndex(0);
+    m_ui->authStackedWidget->setCurrentIndex(0);
+    // One method: nothing to choose, but the field still says which one it is.
+    m_ui->authTypeComboBox->setEnabled(app->authMethods().size() > 1 && !m_saving);
+
+    m_ui->urlLineEdit->setPlaceholderText(app->urlPlaceholder());
+    const QString hint = app->authHint();
+    m_ui->authHintLabel->setText(hint);
+    m_ui->authHintLabel->setVisible(!hint.isEmpty());
+    m_ui->authTypeComboBox->setAccessibleDescription(hint);
+    m_ui->serviceAccountNoteLabel->setText(app->accountNote());
+    alignLabels();
+    setUpTabOrder();
+}
+
+void ConnectorDialog::onApplicationChanged()
+{
+    setUpAuthEditors();
+    m_touched.remove(kIdentity);
+    m_touched.remove(kSecret);
+    // Editing, and back at the stored application: its stored identity and secret again.
+    if (m_original && m_original->application == provider()->id()) {
+        const int index = m_ui->authTypeComboBox->findData(m_original->authType);
+        if (index >= 0) {
+            m_ui->authTypeComboBox->setCurrentIndex(index);
+            m_ui->authStackedWidget->setCurrentIndex(index);
+            currentAuthEditor()->load(m_original->identity, !m_original->needsSecret);
+        }
+    }
+    revalidate();
 }
 
 void ConnectorDialog::alignLabels()
@@ -131,8 +174,10 @@ void ConnectorDialog::alignLabels()
     // width so that the fields line up as one form.
     QList<QLabel *> labels { m_ui->applicationLabel, m_ui->nameLabel, m_ui->urlLabel,
         m_ui->authTypeLabel };
-    for (AuthEditor *editor : m_editors)
+    for (AuthEditor *editor : std::as_const(m_editors))
         labels += editor->labels();
+    for (QLabel *l : labels)
+        l->setMinimumWidth(0);
     int width = 0;
     for (QLabel *l : labels)
         width = qMax(width, l->sizeHint().width());
@@ -144,14 +189,18 @@ void ConnectorDialog::setUpTabOrder()
 {
     QList<QWidget *> chain { m_ui->applicationComboBox, m_ui->nameLineEdit, m_ui->urlLineEdit,
         m_ui->verifySslCheckBox, m_ui->authTypeComboBox };
-    for (AuthEditor *editor : m_editors) {
-        chain << editor->identityEdit() << editor->secretEdit();
-        if (editor->lastFocusWidget() != editor->secretEdit())
-            chain << editor->lastFocusWidget();
-    }
+    for (AuthEditor *editor : std::as_const(m_editors))
+        chain << editor->focusChain();
     chain << m_ui->testConnectionPushButton << m_submit << m_cancel;
     for (int i = 1; i < chain.size(); ++i)
         QWidget::setTabOrder(chain.at(i - 1), chain.at(i));
+}
+
+bool ConnectorDialog::isStoredMethod(const AuthEditor *editor) const
+{
+    // The stored secret is the edited connector's, for its application and auth method.
+    return m_original && editor && m_original->authType == editor->authType()
+        && m_original->application == m_ui->applicationComboBox->currentData().toString();
 }
 
 AuthEditor *ConnectorDialog::currentAuthEditor() const
@@ -189,7 +238,8 @@ void ConnectorDialog::fillFrom(const Connector &connector, const QString &name, 
     m_ui->nameLineEdit->setText(name);
     m_ui->urlLineEdit->setText(connector.url);
     m_ui->verifySslCheckBox->setChecked(connector.verifySsl);
-    m_ui->authTypeComboBox->setCurrentIndex(connector.authType == AuthType::OAuth ? 1 : 0);
+    m_ui->authTypeComboBox->setCurrentIndex(
+        qMax(0, m_ui->authTypeComboBox->findData(connector.authType)));
     currentAuthEditor()->load(connector.identity, secretStored);
     m_touched = { kName, kUrl, kIdentity };
     revalidate();
@@ -217,10 +267,11 @@ ConnectorDraft ConnectorDialog::draft() const
     d.name = m_ui->nameLineEdit->text();
     d.url = m_ui->urlLineEdit->text();
     d.verifySsl = m_ui->verifySslCheckBox->isChecked();
-    AuthEditor *editor = currentAuthEditor();
-    d.authType = editor->authType();
-    d.identity = editor->identity();
-    d.secret = editor->newSecret().value_or(QString());
+    if (AuthEditor *editor = currentAuthEditor()) {
+        d.authType = editor->authType();
+        d.identity = editor->identity();
+        d.secret = editor->newSecret().value_or(QString());
+    }
     return d;
 }
 
@@ -238,7 +289,7 @@ void ConnectorDialog::onAuthTypeChanged(int index)
     if (leaving != entering) {
         // Nothing typed on a hidden page survives, so a hidden secret is never saved.
         leaving->clear();
-        if (m_original && m_original->authType == entering->authType())
+        if (isStoredMethod(entering))
             entering->load(m_original->identity, !m_original->needsSecret);
         m_touched.remove(kIdentity);
         m_touched.remove(kSecret);
@@ -248,7 +299,8 @@ void ConnectorDialog::onAuthTypeChanged(int index)
 
 void ConnectorDialog::onUrlEditingFinished()
 {
-    const NormalizedUrl n = normalizeInstanceUrl(m_ui->urlLineEdit->text());
+    const ApplicationProvider *app = provider();
+    const NormalizedUrl n = app ? app->normalizeUrl(m_ui->urlLineEdit->text()) : NormalizedUrl();
     if (n.ok && n.url != m_ui->urlLineEdit->text())
         m_ui->urlLineEdit->setText(n.url); // show the form that will be saved
     touch(kUrl);
@@ -273,11 +325,13 @@ void ConnectorDialog::revalidate()
     m_ui->verifySslMessage->showMessage(Kind::Warning,
         m_ui->verifySslCheckBox->isChecked()
             ? QString()
-            : tr("Leave Verify SSL selected unless Jama Software Support instructed you to "
+            : tr("Leave Verify SSL selected unless %1 instructed you to "
                  "deselect it. Without it, anyone between you and the server can read the "
-                 "credentials."));
-    currentAuthEditor()->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
-        m_touched.contains(kSecret) ? check.secret : QString());
+                 "credentials.")
+                  .arg(provider() ? provider()->vendorSupport() : tr("the vendor's support")));
+    if (AuthEditor *editor = currentAuthEditor())
+        editor->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
+            m_touched.contains(kSecret) ? check.secret : QString());
     m_submit->setEnabled(check.isValid() && !m_saving && !m_removedElsewhere);
     // A test result describes what was tested: once any of it changes, it goes.
     if (!m_test && m_testedInput && !(*m_testedInput == currentInput())) {
@@ -288,8 +342,7 @@ void ConnectorDialog::revalidate()
     QTimer::singleShot(0, this, &ConnectorDialog::growToFit);
     // Testing needs a URL, an identity, and a secret (typed, or stored and unchanged).
     const bool secretAvailable = !draft().secret.isEmpty()
-        || (m_original && !m_original->needsSecret
-            && m_original->authType == currentAuthEditor()->authType());
+        || (m_original && !m_original->needsSecret && isStoredMethod(currentAuthEditor()));
     m_ui->testConnectionPushButton->setEnabled(m_test
         || (!m_saving && check.url.isEmpty() && check.identity.isEmpty() && secretAvailable));
     m_submit->setToolTip(check.isValid() ? QString() : tr("Fill in every field to submit."));
@@ -304,6 +357,7 @@ void ConnectorDialog::setSaving(bool saving)
              static_cast<QWidget *>(m_ui->authTypeComboBox),
              static_cast<QWidget *>(m_ui->authStackedWidget) })
         w->setEnabled(!saving);
+    m_ui->authTypeComboBox->setEnabled(!saving && m_editors.size() > 1);
     m_cancel->setEnabled(!saving);
     m_ui->busyProgressBar->setVisible(saving);
     if (saving)
@@ -332,8 +386,8 @@ void ConnectorDialog::submit()
     c.pinnedCertificateSha256 = testedPin(); // or the one trusted in Test Connection
     const std::optional<QString> secret = currentAuthEditor()->newSecret();
     const bool credentialsChanged = !m_original || secret.has_value() || m_original->url != c.url
-        || m_original->authType != c.authType || m_original->identity != c.identity
-        || m_original->verifySsl != c.verifySsl;
+        || m_original->application != c.application || m_original->authType != c.authType
+        || m_original->identity != c.identity || m_original->verifySsl != c.verifySsl;
 
     setSaving(true);
     QPointer<ConnectorDialog> self(this);
@@ -390,15 +444,14 @@ void ConnectorDialog::testConnection()
         return;
     }
     const DraftCheck check = currentCheck();
-    if (!check.url.isEmpty() || !check.identity.isEmpty())
+    if (!check.url.isEmpty() || !check.identity.isEmpty() || !currentAuthEditor())
         return;
     const std::optional<QString> typed = currentAuthEditor()->newSecret();
     if (typed && !typed->isEmpty()) {
         startTest(*typed);
         return;
     }
-    if (!m_original || m_original->needsSecret
-        || m_original->authType != currentAuthEditor()->authType())
+    if (!m_original || m_original->needsSecret || !isStoredMethod(currentAuthEditor()))
         return;
     // Unchanged secret: testing is the user asking for it, so read it now.
     m_ui->testMessage->showMessage(
@@ -419,7 +472,8 @@ QString ConnectorDialog::normalizedUrl() const
 {
     // The URL alone, as it will be saved: cheaper than currentCheck(), which also checks the
     // name against every stored connector, and this runs on every keystroke after a test.
-    return normalizeInstanceUrl(m_ui->urlLineEdit->text()).url;
+    const ApplicationProvider *app = provider();
+    return app ? app->normalizeUrl(m_ui->urlLineEdit->text()).url : QString();
 }
 
 QByteArray ConnectorDialog::testedPin() const
@@ -438,8 +492,9 @@ ConnectorDialog::TestedInput ConnectorDialog::currentInput() const
     in.url = normalizedUrl();
     in.verifySsl = m_ui->verifySslCheckBox->isChecked();
     in.pin = testedPin();
-    in.authType = currentAuthEditor()->authType();
-    in.identity = currentAuthEditor()->identity();
+    in.application = m_ui->applicationComboBox->currentData().toString();
+    in.authType = currentAuthEditor() ? currentAuthEditor()->authType() : QString();
+    in.identity = currentAuthEditor() ? currentAuthEditor()->identity() : QString();
     const std::optional<QString> typed = currentAuthEditor()->newSecret();
     if (typed && !typed->isEmpty())
         in.secretHash = QCryptographicHash::hash(typed->toUtf8(), QCryptographicHash::Sha256);
@@ -460,6 +515,7 @@ void ConnectorDialog::startTest(const QString &secret)
     const DraftCheck check = currentCheck();
     ValidationRequest request;
     request.baseUrl = QUrl(check.normalizedUrl);
+    request.application = m_ui->applicationComboBox->currentData().toString();
     request.authType = currentAuthEditor()->authType();
     request.identity = currentAuthEditor()->identity();
     request.secret = secret;

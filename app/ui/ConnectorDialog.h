@@ -17,6 +17,7 @@ class ConnectorDialog;
 }
 
 namespace cd {
+class ApplicationProvider;
 class ConnectorRepository;
 class ValidationJob;
 } // namespace cd
@@ -78,6 +79,9 @@ private:
     void alignLabels();
     void setUpTabOrder();
     void onAuthTypeChanged(int index);
+    void onApplicationChanged();
+    const ApplicationProvider *provider() const;
+    bool isStoredMethod(const AuthEditor *editor) const;
     void onUrlEditingFinished();
     void touch(const QString &field);
     void revalidate();
@@ -106,13 +110,15 @@ private:
         QString url;
         bool verifySsl = true;
         QByteArray pin;
-        AuthType authType = AuthType::Basic;
+        QString application;
+        QString authType;
         QString identity;
         QByteArray secretHash; // empty: the stored secret was used
         bool operator==(const TestedInput &o) const
         {
             return url == o.url && verifySsl == o.verifySsl && pin == o.pin
-                && authType == o.authType && identity == o.identity && secretHash == o.secretHash;
+                && application == o.application && authType == o.authType && identity == o.identity
+                && secretHash == o.secretHash;
         }
     };
     TestedInput currentInput() const;

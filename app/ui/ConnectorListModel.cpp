@@ -139,8 +139,7 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
         break;
     case ApplicationColumn:
         if (role == Qt::DisplayRole || role == SortRole) {
-            const Application *app = Applications::find(c.application);
-            return app ? app->displayName : c.application;
+            return Applications::displayName(c.application);
         }
         break;
     case UrlColumn:
@@ -151,9 +150,8 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
         break;
     case AuthenticationColumn:
         if (role == Qt::DisplayRole || role == SortRole) {
-            return role == SortRole
-                ? authTypeDisplayName(c.authType)
-                : tr("%1 (%2)").arg(authTypeDisplayName(c.authType), c.identity);
+            return role == SortRole ? Applications::authDisplayName(c.application, c.authType)
+                                    : Applications::authSummary(c);
         }
         break;
     case StatusColumn: {
@@ -298,7 +296,9 @@ bool ConnectorFilterProxyModel::lessThan(const QModelIndex &left, const QModelIn
     case ConnectorListModel::NameColumn:
         return m_collator.compare(a.name, b.name) < 0;
     case ConnectorListModel::ApplicationColumn:
-        return m_collator.compare(a.application, b.application) < 0;
+        return m_collator.compare(Applications::displayName(a.application),
+                   Applications::displayName(b.application))
+            < 0;
     case ConnectorListModel::UrlColumn:
         return m_collator.compare(a.url, b.url) < 0;
     case ConnectorListModel::AuthenticationColumn:
@@ -360,7 +360,9 @@ bool ConnectorFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelInde
     }
     return shown
         && (m_needle.isEmpty() || c.name.contains(m_needle, Qt::CaseInsensitive)
-            || c.url.contains(m_needle, Qt::CaseInsensitive));
+            || c.url.contains(m_needle, Qt::CaseInsensitive)
+            || c.identity.contains(m_needle, Qt::CaseInsensitive)
+            || Applications::displayName(c.application).contains(m_needle, Qt::CaseInsensitive));
 }
 
 } // namespace cd::ui

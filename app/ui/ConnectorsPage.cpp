@@ -602,17 +602,15 @@ QString ConnectorsPage::diagnosticsText(const QUuid &id) const
     const std::optional<Connector> c = m_repository->find(id);
     if (!c)
         return {};
-    const Application *app = Applications::find(c->application);
     const ValidationState &v = c->validation;
     QStringList lines;
     const auto line = [&lines](const QString &key, const QString &value) {
         lines.append(QStringLiteral("%1: %2").arg(key, value));
     };
     line(tr("Connector"), c->name);
-    line(tr("Application"), app ? app->displayName : c->application);
+    line(tr("Application"), Applications::displayName(c->application));
     line(tr("URL"), c->url);
-    line(tr("Authentication"),
-        QStringLiteral("%1 (%2)").arg(authTypeDisplayName(c->authType), c->identity));
+    line(tr("Authentication"), Applications::authSummary(*c));
     line(tr("Verify SSL"), c->verifySsl ? tr("on") : tr("off"));
     line(tr("Trusted certificate (SHA-256)"),
         c->pinnedCertificateSha256.isEmpty()
@@ -667,12 +665,10 @@ void ConnectorsPage::updateDetails()
     if (!c)
         return;
     const auto esc = [](const QString &s) { return s.toHtmlEscaped(); };
-    const Application *app = Applications::find(c->application);
     QString html
         = QStringLiteral("<b>%1</b> — %2<br>%3<br>")
-              .arg(esc(c->name), esc(app ? app->displayName : c->application), esc(c->url));
-    html += tr("Authentication: %1, %2")
-                .arg(esc(authTypeDisplayName(c->authType)), esc(c->identity));
+              .arg(esc(c->name), esc(Applications::displayName(c->application)), esc(c->url));
+    html += tr("Authentication: %1").arg(esc(Applications::authSummary(*c)));
     if (!c->verifySsl)
         html += QStringLiteral("<br>") + tr("SSL certificate verification is off.");
     if (!c->pinnedCertificateSha256.isEmpty())

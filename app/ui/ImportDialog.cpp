@@ -1,5 +1,6 @@
 #include "ImportDialog.h"
 
+#include "Applications.h"
 #include "ConnectorRepository.h"
 #include "InlineMessage.h"
 #include "PlainText.h"
@@ -23,7 +24,7 @@ namespace {
 QString describe(const Connector &c)
 {
     return ImportDialog::tr("%1 — %2 (%3, %4)")
-        .arg(c.name, c.url, authTypeDisplayName(c.authType), c.identity);
+        .arg(c.name, c.url, Applications::displayName(c.application), Applications::authSummary(c));
 }
 
 QString place(int index)

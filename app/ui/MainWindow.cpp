@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AppContext.h"
 #include "AppInfo.h"
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
@@ -59,8 +60,7 @@ constexpr int kCheckAddedElsewhereAfterMs = 3000;
 MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_dataDir(dataDir)
-    , m_store(std::make_unique<ConnectorStore>(dataDir))
-    , m_secrets(secrets)
+    , m_context(std::make_unique<AppContext>(dataDir, AppContext::Mode::Window, secrets))
 {
     setUpApplication();
     setObjectName(QStringLiteral("mainWindow"));
@@ -71,18 +71,11 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
 
     m_pages = new QStackedWidget(this);
     m_pages->setObjectName(QStringLiteral("pagesStackedWidget"));
-    if (!m_secrets) {
-        auto *keychain = new KeychainSecretStore(QStringLiteral("connector-desk"), this);
-        const int timeoutMs = qEnvironmentVariableIntValue("CONNECTOR_DESK_KEYCHAIN_TIMEOUT_MS");
-        if (timeoutMs > 0)
-            keychain->setTimeout(timeoutMs);
-        m_secrets = keychain;
-    }
-    // Never more than a moment on this thread when another process holds the database: the
-    // repository tries again from the event loop (up to 5 s) instead.
-    m_store->setBusyTimeout(50);
-    m_repository = new ConnectorRepository(m_store.get(), m_secrets, this);
-    m_repository->setBusyRetry(ConnectorStore::kDefaultBusyTimeoutMs);
+    // The store, the keychain, the repository, the network and the queue: built once, in
+    // core, the way the command line and the tests build them too. Never more than a moment
+    // on this thread when another process holds the database: the repository tries again
+    // from the event loop instead.
+    m_repository = m_context->repository();
     QString loadError;
     m_repository->load(&loadError); // a failure is shown on the page, with the choices
     // Changes by other windows, command lines and scheduled runs show up within a second
@@ -97,18 +90,13 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
     m_header->addPage(tr("&Connectors"));
     connect(m_header, &HeaderBar::pageRequested, m_pages, &QStackedWidget::setCurrentIndex);
 
-    m_network = new NetworkStatus(this);
+    m_network = m_context->networkStatus();
     m_header->setNetworkState(m_network->state());
     connect(m_network, &NetworkStatus::stateChanged, m_header, &HeaderBar::setNetworkState);
 
-    // Background validation, offline-first: nothing starts while the system says Offline.
-    m_nam = new QNetworkAccessManager(this);
-    m_queue = new ValidationQueue(m_repository, m_nam, this);
-    m_queue->setNetworkAvailable(m_network->state() != NetworkStatus::State::Offline);
-    connect(m_network, &NetworkStatus::stateChanged, m_queue, [this](NetworkStatus::State s) {
-        m_queue->setNetworkAvailable(s != NetworkStatus::State::Offline);
-    });
-    connect(m_network, &NetworkStatus::networkChanged, m_queue, &ValidationQueue::networkChanged);
+    // Background validation, offline-first: the context's queue follows NetworkStatus.
+    m_nam = m_context->network();
+    m_queue = m_context->queue();
     m_connectorsPage->setValidation(m_queue, m_nam);
     connect(m_queue, &ValidationQueue::finished, this, &MainWindow::onValidationFinishedForSummary);
     // Connectors a command line (or another window) added while this one is open are checked
@@ -136,11 +124,9 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
 
 MainWindow::~MainWindow()
 {
-    // Children go after the members, but the repository writes through m_store (a member):
-    // take down the page, the queue and the repository while it exists.
+    // Children go after the members, but the page uses the context (a member): take the page
+    // down while the context exists.
     delete m_pages;
-    delete m_queue;
-    delete m_repository;
 }
 
 void MainWindow::validateAll()

@@ -14,6 +14,7 @@ class QStackedWidget;
 
 namespace cd {
 class ConnectorRepository;
+class AppContext;
 class ConnectorStore;
 class NetworkStatus;
 class SecretStore;
@@ -89,8 +90,7 @@ private:
     void rememberExchangeDirectory(const QString &filePath);
 
     QString m_dataDir;
-    std::unique_ptr<cd::ConnectorStore> m_store;
-    cd::SecretStore *m_secrets = nullptr;
+    std::unique_ptr<cd::AppContext> m_context; // store, keychain, repository, network, queue
     cd::ConnectorRepository *m_repository = nullptr;
     QNetworkAccessManager *m_nam = nullptr;
     // A "Validate All" in progress: what is still running and what came back, for the summary.

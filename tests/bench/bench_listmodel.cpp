@@ -14,7 +14,7 @@
 #include "ConnectorListModel.h"
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
-#include "SecretStore.h"
+#include "MemorySecretStore.h"
 
 #include <QCollator>
 #include <QElapsedTimer>
@@ -101,7 +101,7 @@ void BenchListModel::initTestCase()
         c.url = i % 3
             ? QStringLiteral("https://%1%2.jamacloud.com").arg(company.toLower()).arg(i % 97)
             : QStringLiteral("https://jama.%1.example/contour").arg(company.toLower());
-        c.authType = i % 2 ? AuthType::OAuth : AuthType::Basic;
+        c.authType = i % 2 ? QStringLiteral("oauth") : QStringLiteral("basic");
         c.identity = QStringLiteral("service-account-%1").arg(i);
         c.validation.status = ValidationStatus(i % 4);
         if (c.validation.status != ValidationStatus::NotVerified) {

@@ -46,7 +46,7 @@ void BenchStore::initTestCase()
         c.id = QUuid::createUuid();
         c.name = QStringLiteral("Connector %1").arg(i);
         c.url = QStringLiteral("https://tenant%1.jamacloud.com/contour").arg(i);
-        c.authType = i % 2 ? AuthType::OAuth : AuthType::Basic;
+        c.authType = i % 2 ? QStringLiteral("oauth") : QStringLiteral("basic");
         c.identity = QStringLiteral("service-account-%1").arg(i);
         c.validation.status = ValidationStatus::Verified;
         c.validation.message = QStringLiteral("Verified: Named Creator license. Admin privileges "

@@ -18,7 +18,7 @@
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "ConnectorsPage.h"
-#include "SecretStore.h"
+#include "MemorySecretStore.h"
 #include "ValidationJob.h"
 #include "ValidationQueue.h"
 
@@ -62,8 +62,8 @@ private:
         double latencyMaxMs = 0;
     };
     bool runQueue(int repositorySize, int checks, bool withPage, QueueFigures *figures);
-    double appCheckMs(AuthType type, QNetworkAccessManager *sharedNam, ValidationResult *result);
-    double curlCheckMs(AuthType type, double *transferMs, bool *ok);
+    double appCheckMs(QString type, QNetworkAccessManager *sharedNam, ValidationResult *result);
+    double curlCheckMs(QString type, double *transferMs, bool *ok);
 
     bool m_quick = false;
     QProcess m_server;
@@ -133,7 +133,7 @@ void BenchValidation::cleanupTestCase()
 
 // From creating the manager (unless shared) to the job's `finished`.
 double BenchValidation::appCheckMs(
-    AuthType type, QNetworkAccessManager *sharedNam, ValidationResult *result)
+    QString type, QNetworkAccessManager *sharedNam, ValidationResult *result)
 {
     QElapsedTimer t;
     t.start();
@@ -143,8 +143,8 @@ double BenchValidation::appCheckMs(
     ValidationRequest request;
     request.baseUrl = m_base;
     request.authType = type;
-    request.identity = type == AuthType::Basic ? kUser : kClientId;
-    request.secret = type == AuthType::Basic ? kPassword : kClientSecret;
+    request.identity = type == QStringLiteral("basic") ? kUser : kClientId;
+    request.secret = type == QStringLiteral("basic") ? kPassword : kClientSecret;
     ValidationJob job(sharedNam ? sharedNam : ownNam.get(), request);
     QEventLoop loop;
     connect(&job, &ValidationJob::finished, &loop, [&](const ValidationResult &r) {
@@ -176,7 +176,7 @@ static QByteArray configLine(const char *key, const QString &value)
 // The same requests as the app, one curl process per request, whole processes timed.
 // `transferMs`: the sum of curl's own %{time_total} (its requests alone, without starting
 // the process), for reference.
-double BenchValidation::curlCheckMs(AuthType type, double *transferMs, bool *ok)
+double BenchValidation::curlCheckMs(QString type, double *transferMs, bool *ok)
 {
     const QString userUrl = m_base.toString() + QStringLiteral("/rest/v1/users/current");
     const QStringList statusArgs = { QStringLiteral("-s"), QStringLiteral("-o"),
@@ -195,7 +195,7 @@ double BenchValidation::curlCheckMs(AuthType type, double *transferMs, bool *ok)
     };
     QElapsedTimer t;
     t.start();
-    if (type == AuthType::Basic) {
+    if (type == QStringLiteral("basic")) {
         const QByteArray out = runCurl(statusArgs,
             configLine("url", userUrl) + configLine("user", kUser + QLatin1Char(':') + kPassword),
             ok);
@@ -228,7 +228,7 @@ void BenchValidation::singleCheckVsCurl()
 {
     const int runs = m_quick ? 1 : 21;
     QNetworkAccessManager sharedNam;
-    for (const AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+    for (const QString &type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
         // One untimed warm-up of each (first use of the network stack, curl's pages in cache).
         ValidationResult result;
         bool ok = false;
@@ -249,9 +249,9 @@ void BenchValidation::singleCheckVsCurl()
             QVERIFY(ok);
             curlTransfer << transfer;
         }
-        const char *name = type == AuthType::Basic ? "Basic" : "oAuth";
-        const char *requests
-            = type == AuthType::Basic ? "GET users/current" : "POST token + GET users/current";
+        const char *name = type == QStringLiteral("basic") ? "Basic" : "oAuth";
+        const char *requests = type == QStringLiteral("basic") ? "GET users/current"
+                                                               : "POST token + GET users/current";
         qInfo(
             "bench_validation: one %s check (%s) against fake-jama (own process, http): "
             "ValidationJob with a fresh QNetworkAccessManager %.2f ms, with a shared one %.2f ms; "
@@ -279,8 +279,8 @@ bool BenchValidation::runQueue(int repositorySize, int checks, bool withPage, Qu
         c.id = QUuid::createUuid();
         c.name = QStringLiteral("Fake Jama %1").arg(i);
         c.url = m_base.toString();
-        c.authType = i % 2 ? AuthType::OAuth : AuthType::Basic;
-        c.identity = c.authType == AuthType::Basic ? kUser : kClientId;
+        c.authType = i % 2 ? QStringLiteral("oauth") : QStringLiteral("basic");
+        c.identity = c.authType == QStringLiteral("basic") ? kUser : kClientId;
         c.createdAt = c.updatedAt = now;
         connectors << c;
     }
@@ -299,8 +299,8 @@ bool BenchValidation::runQueue(int repositorySize, int checks, bool withPage, Qu
     bool writesOk = true;
     for (int i = 0; i < checks; ++i) {
         const Connector &c = connectors.at(i);
-        secrets.write(secretKey(c.id, c.authType),
-            c.authType == AuthType::Basic ? kPassword : kClientSecret, this,
+        secrets.write(secretKey(c),
+            c.authType == QStringLiteral("basic") ? kPassword : kClientSecret, this,
             [&](const SecretResult &r) {
                 writesOk = writesOk && r.ok();
                 ++written;

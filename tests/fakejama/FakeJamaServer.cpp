@@ -1,83 +1,40 @@
 #include "FakeJamaServer.h"
 
-#include <QCryptographicHash>
-#include <QFile>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QPointer>
-#include <QProcess>
-#include <QSslSocket>
-#include <QStandardPaths>
-#include <QTcpServer>
 #include <QTcpSocket>
-#include <QTimer>
 #include <QUrlQuery>
 #include <QUuid>
-#include <functional>
 
 namespace cd::fake {
 
-namespace {
-
-const struct
+// The ids of accounts files (behaviourId, behaviourFromId).
+template<> struct EnumIds<Behaviour>
 {
-    Behaviour behaviour;
-    const char *id;
-} kBehaviourIds[] = {
-    { Behaviour::Normal, "normal" },
-    { Behaviour::Forbidden, "forbidden" },
-    { Behaviour::Throttle, "throttle" },
-    { Behaviour::ServerError, "server-error" },
-    { Behaviour::Slow, "slow" },
-    { Behaviour::NeverAnswer, "never-answer" },
-    { Behaviour::Oversized, "oversized" },
-    { Behaviour::Html, "html" },
-    { Behaviour::Malformed, "malformed" },
-    { Behaviour::NotFound, "not-found" },
-    { Behaviour::RedirectHttp, "redirect-http" },
-    { Behaviour::RedirectOtherHost, "redirect-other-host" },
-    { Behaviour::RedirectSameHost, "redirect-same-host" },
+    static constexpr EnumId<Behaviour> table[] = {
+        { Behaviour::Normal, "normal" },
+        { Behaviour::Forbidden, "forbidden" },
+        { Behaviour::Throttle, "throttle" },
+        { Behaviour::ServerError, "server-error" },
+        { Behaviour::Slow, "slow" },
+        { Behaviour::NeverAnswer, "never-answer" },
+        { Behaviour::Oversized, "oversized" },
+        { Behaviour::Html, "html" },
+        { Behaviour::Malformed, "malformed" },
+        { Behaviour::NotFound, "not-found" },
+        { Behaviour::RedirectHttp, "redirect-http" },
+        { Behaviour::RedirectOtherHost, "redirect-other-host" },
+        { Behaviour::RedirectSameHost, "redirect-same-host" },
+    };
 };
 
-QByteArray reason(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 301:
-        return "Moved Permanently";
-    case 307:
-        return "Temporary Redirect";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 429:
-        return "Too Many Requests";
-    case 500:
-        return "Internal Server Error";
-    default:
-        return "Status";
-    }
-}
-
-QByteArray json(const QJsonObject &o)
-{
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
-}
+namespace {
 
 QByteArray metaError(int status, const QString &message)
 {
     return json({ { "meta",
         QJsonObject {
-            { "status", QString::fromLatin1(reason(status)) }, { "message", message } } } });
+            { "status", QString::fromLatin1(reasonPhrase(status)) }, { "message", message } } } });
 }
 
 const QByteArray kJson = "application/json";
@@ -93,198 +50,18 @@ const QByteArray kLoginPage
 
 QString behaviourId(Behaviour b)
 {
-    for (const auto &e : kBehaviourIds)
-        if (e.behaviour == b)
-            return QString::fromLatin1(e.id);
-    return QStringLiteral("normal");
+    return enumId(b);
 }
 
 bool behaviourFromId(const QString &id, Behaviour *b)
 {
-    for (const auto &e : kBehaviourIds) {
-        if (id == QLatin1String(e.id)) {
-            *b = e.behaviour;
-            return true;
-        }
-    }
-    return false;
+    return enumFromId(id, b);
 }
-
-struct FakeJamaServer::Request
-{
-    QByteArray method;
-    QString path;
-    QString query;
-    QString host;
-    QHash<QByteArray, QByteArray> headers; // lower-case names
-    QByteArray body;
-};
-
-class FakeJamaServer::Server : public QTcpServer
-{
-public:
-    std::function<void(qintptr)> onIncoming;
-
-protected:
-    void incomingConnection(qintptr descriptor) override { onIncoming(descriptor); }
-};
 
 FakeJamaServer::FakeJamaServer(QObject *parent)
-    : QObject(parent)
-    , m_server(new Server)
+    : FakeHttpServer(QStringLiteral("Fake Jama Test CA"), parent)
     , m_accounts(builtInAccounts())
-{
-    qRegisterMetaType<cd::fake::RecordedRequest>();
-    m_server->onIncoming = [this](qintptr d) { onNewConnection(d); };
-}
-
-FakeJamaServer::~FakeJamaServer()
-{
-    // Sockets first, with their signals cut, so nothing calls back into a half-destroyed server.
-    const QList<QTcpSocket *> sockets = m_buffers.keys();
-    for (QTcpSocket *s : sockets) {
-        disconnect(s, nullptr, this, nullptr);
-        s->abort();
-        delete s;
-    }
-    m_buffers.clear();
-    m_server->close();
-}
-
-bool FakeJamaServer::enableTls()
-{
-    return makeCertificate(false);
-}
-
-bool FakeJamaServer::enableTlsSignedByCa()
-{
-    return makeCertificate(true);
-}
-
-bool FakeJamaServer::makeCertificate(bool signedByCa)
-{
-    const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
-    if (openssl.isEmpty()) {
-        m_error = QStringLiteral("`openssl` was not found on PATH: it makes the fake server's "
-                                 "self-signed certificate. Install it (apt-get install openssl).");
-        return false;
-    }
-    m_certDir = std::make_unique<QTemporaryDir>();
-    if (!m_certDir->isValid()) {
-        m_error = QStringLiteral("Cannot create a temporary directory for the certificate.");
-        return false;
-    }
-    const auto path = [this](const char *name) { return m_certDir->filePath(QLatin1String(name)); };
-    const auto run = [&](const QStringList &args) {
-        QProcess p;
-        p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(openssl, args);
-        if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit
-            || p.exitCode() != 0) {
-            m_error = QStringLiteral("openssl could not make a certificate: %1")
-                          .arg(QString::fromLocal8Bit(p.readAll()));
-            return false;
-        }
-        return true;
-    };
-    const QString key = path("key.pem");
-    const QString cert = path("cert.pem");
-    const QString san = QStringLiteral("subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost");
-    if (!signedByCa) {
-        if (!run({ QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                key, QStringLiteral("-out"), cert, QStringLiteral("-subj"),
-                QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"), san,
-                QStringLiteral("-days"), QStringLiteral("2") }))
-            return false;
-    } else {
-        // A CA of its own (which a test may trust) and a leaf signed by it: a server whose
-        // chain is trusted, like one behind a TLS-inspecting proxy.
-        const QString caKey = path("ca-key.pem");
-        const QString caCert = path("ca.pem");
-        const QString csr = path("leaf.csr");
-        const QString ext = path("leaf.ext");
-        QFile extFile(ext);
-        if (!extFile.open(QIODevice::WriteOnly)
-            || extFile.write(san.toUtf8().replace("subjectAltName=", "subjectAltName = ") + "\n")
-                < 0) {
-            m_error = QStringLiteral("Cannot write the certificate extensions file.");
-            return false;
-        }
-        extFile.close();
-        if (!run({ QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                caKey, QStringLiteral("-out"), caCert, QStringLiteral("-subj"),
-                QStringLiteral("/CN=Fake Jama Test CA"), QStringLiteral("-days"),
-                QStringLiteral("2") })
-            || !run({ QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                QStringLiteral("-nodes"), QStringLiteral("-keyout"), key, QStringLiteral("-out"),
-                csr, QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1") })
-            || !run({ QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr,
-                QStringLiteral("-CA"), caCert, QStringLiteral("-CAkey"), caKey,
-                QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), cert,
-                QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), ext }))
-            return false;
-        const QList<QSslCertificate> cas = QSslCertificate::fromPath(caCert);
-        if (cas.isEmpty()) {
-            m_error = QStringLiteral("Cannot read the CA certificate openssl made.");
-            return false;
-        }
-        m_caCertificate = cas.first();
-    }
-    const QList<QSslCertificate> certs = QSslCertificate::fromPath(cert);
-    QFile keyFile(key);
-    if (certs.isEmpty() || !keyFile.open(QIODevice::ReadOnly)) {
-        m_error = QStringLiteral("Cannot read the certificate openssl made.");
-        return false;
-    }
-    m_certificate = certs.first();
-    m_key = QSslKey(&keyFile, QSsl::Rsa, QSsl::Pem);
-    if (m_key.isNull()) {
-        m_error = QStringLiteral("Cannot read the private key openssl made.");
-        return false;
-    }
-    m_tls = true;
-    return true;
-}
-
-QByteArray FakeJamaServer::certificateSha256() const
-{
-    return m_certificate.digest(QCryptographicHash::Sha256);
-}
-
-bool FakeJamaServer::listen(quint16 port, const QHostAddress &address)
-{
-    if (!m_server->listen(address, port)) {
-        m_error = m_server->errorString();
-        return false;
-    }
-    return true;
-}
-
-quint16 FakeJamaServer::port() const
-{
-    return m_server->serverPort();
-}
-
-QUrl FakeJamaServer::baseUrl(const QString &host) const
-{
-    QUrl url;
-    url.setScheme(m_tls ? QStringLiteral("https") : QStringLiteral("http"));
-    url.setHost(host);
-    url.setPort(port());
-    url.setPath(m_contextPath);
-    return url;
-}
-
-void FakeJamaServer::setContextPath(const QString &path)
-{
-    m_contextPath = path;
-    while (m_contextPath.endsWith(QLatin1Char('/')))
-        m_contextPath.chop(1);
-    if (!m_contextPath.isEmpty() && !m_contextPath.startsWith(QLatin1Char('/')))
-        m_contextPath.prepend(QLatin1Char('/'));
-}
+{ }
 
 QList<FakeAccount> FakeJamaServer::builtInAccounts()
 {
@@ -343,18 +120,9 @@ void FakeJamaServer::addAccount(const FakeAccount &account)
 
 bool FakeJamaServer::loadAccounts(const QString &fileName, QString *error)
 {
-    QFile f(fileName);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("Cannot read %1: %2").arg(fileName, f.errorString());
+    QJsonArray array;
+    if (!readAccountsFile(fileName, &array, error))
         return false;
-    }
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-    if (pe.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("%1 is not valid JSON: %2").arg(fileName, pe.errorString());
-        return false;
-    }
-    const QJsonArray array = doc.isArray() ? doc.array() : doc.object().value("accounts").toArray();
     QList<FakeAccount> accounts;
     for (const QJsonValue &v : array) {
         const QJsonObject o = v.toObject();
@@ -382,141 +150,23 @@ bool FakeJamaServer::loadAccounts(const QString &fileName, QString *error)
     return true;
 }
 
-int FakeJamaServer::requestCount(const QString &pathSuffix) const
-{
-    int n = 0;
-    for (const RecordedRequest &r : m_requests)
-        if (pathSuffix.isEmpty() || r.path.endsWith(pathSuffix))
-            ++n;
-    return n;
-}
-
-int FakeJamaServer::requestCountForHost(const QString &host) const
-{
-    int n = 0;
-    for (const RecordedRequest &r : m_requests)
-        if (r.host.compare(host, Qt::CaseInsensitive) == 0)
-            ++n;
-    return n;
-}
-
-int FakeJamaServer::authorizedRequestCountForHost(const QString &host) const
-{
-    int n = 0;
-    for (const RecordedRequest &r : m_requests)
-        if (r.hadAuthorization && r.host.compare(host, Qt::CaseInsensitive) == 0)
-            ++n;
-    return n;
-}
-
-void FakeJamaServer::onNewConnection(qintptr descriptor)
-{
-    QTcpSocket *socket = nullptr;
-    if (m_tls) {
-        auto *ssl = new QSslSocket(this);
-        if (!ssl->setSocketDescriptor(descriptor)) {
-            delete ssl;
-            return;
-        }
-        ssl->setLocalCertificate(m_certificate);
-        ssl->setPrivateKey(m_key);
-        ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
-        // The client decides about our certificate; a rejected handshake just closes.
-        connect(ssl, &QSslSocket::sslErrors, ssl, [ssl] { ssl->ignoreSslErrors(); });
-        if (!m_stallHandshake)
-            ssl->startServerEncryption();
-        socket = ssl;
-    } else {
-        socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-    }
-    m_buffers.insert(socket, QByteArray());
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
-    connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-        m_buffers.remove(socket);
-        m_answered.remove(socket);
-        socket->deleteLater();
-    });
-}
-
-void FakeJamaServer::onReadyRead(QTcpSocket *socket)
-{
-    if (m_answered.contains(socket)) {
-        socket->readAll();
-        return;
-    }
-    QByteArray &buffer = m_buffers[socket];
-    buffer += socket->readAll();
-    if (!m_tls && buffer.size() >= 2 && buffer.at(0) == '\x16' && buffer.at(1) == '\x03') {
-        // A TLS ClientHello on the plain-http port: answer like nginx or Apache do.
-        m_answered.insert(socket);
-        socket->write("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
-                      "Content-Length: 0\r\nConnection: close\r\n\r\n");
-        socket->disconnectFromHost();
-        return;
-    }
-    const int headerEnd = buffer.indexOf("\r\n\r\n");
-    if (headerEnd < 0) {
-        if (buffer.size() > 64 * 1024)
-            socket->abort();
-        return;
-    }
-    const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
-    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-    if (requestLine.size() < 3) {
-        socket->abort();
-        return;
-    }
-    Request req;
-    req.method = requestLine.at(0);
-    const QUrl target = QUrl::fromEncoded(requestLine.at(1));
-    req.path = target.path();
-    req.query = target.query();
-    for (int i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const int colon = line.indexOf(':');
-        if (colon > 0)
-            req.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
-    }
-    const qsizetype length = req.headers.value("content-length").toLongLong();
-    if (buffer.size() < headerEnd + 4 + length)
-        return; // wait for the body
-    req.body = buffer.mid(headerEnd + 4, length);
-    const QString hostHeader = QString::fromLatin1(req.headers.value("host"));
-    if (hostHeader.startsWith(QLatin1Char('[')))
-        req.host = hostHeader.mid(1, hostHeader.indexOf(QLatin1Char(']')) - 1);
-    else
-        req.host = hostHeader.section(QLatin1Char(':'), 0, 0);
-    m_answered.insert(socket);
-    buffer.clear();
-    handle(socket, req);
-}
-
 const FakeAccount *FakeJamaServer::accountFor(const Request &request, bool *credentialsOk) const
 {
     *credentialsOk = false;
-    const QByteArray auth = request.headers.value("authorization");
-    const bool token = request.path == m_contextPath + QStringLiteral("/rest/oauth/token");
-    if (auth.startsWith("Basic ")) {
-        const QByteArray decoded = QByteArray::fromBase64(auth.mid(6));
-        const int colon = decoded.indexOf(':');
-        if (colon < 0)
-            return nullptr;
-        const QString user = QString::fromUtf8(decoded.left(colon));
-        const QString secret = QString::fromUtf8(decoded.mid(colon + 1));
+    const bool token = request.path == contextPath() + QStringLiteral("/rest/oauth/token");
+    QString user;
+    QString secret;
+    if (basicCredentials(request, &user, &secret)) {
         for (const FakeAccount &a : m_accounts) {
             if (token ? (!a.clientId.isEmpty() && a.clientId == user) : a.username == user) {
                 *credentialsOk = token ? a.clientSecret == secret : a.password == secret;
                 return &a;
             }
         }
-    } else if (auth.startsWith("Bearer ") && !token) {
-        const QString user = m_tokens.value(auth.mid(7).trimmed());
+    } else if (request.headers.value("authorization").startsWith("Bearer ") && !token) {
+        const QString owner = m_tokens.value(bearerToken(request));
         for (const FakeAccount &a : m_accounts) {
-            if (!user.isEmpty() && a.username == user) {
+            if (!owner.isEmpty() && a.username == owner) {
                 *credentialsOk = true;
                 return &a;
             }
@@ -525,36 +175,25 @@ const FakeAccount *FakeJamaServer::accountFor(const Request &request, bool *cred
     return nullptr;
 }
 
-void FakeJamaServer::handle(QTcpSocket *socket, const Request &request)
+void FakeJamaServer::handle(QTcpSocket *socket, const Request &request, int index)
 {
-    RecordedRequest rec;
-    rec.method = request.method;
-    rec.path = request.path;
-    rec.host = request.host;
-    const QByteArray auth = request.headers.value("authorization");
-    rec.hadAuthorization = !auth.isEmpty();
-    rec.authScheme = auth.left(auth.indexOf(' '));
-    m_requests.append(rec);
-    const int index = m_requests.size() - 1;
-
     bool credentialsOk = false;
     const FakeAccount *account = accountFor(request, &credentialsOk);
     Behaviour behaviour = m_behaviour;
     if (behaviour == Behaviour::Normal && account)
         behaviour = account->behaviour;
-    const bool api = request.path.startsWith(m_contextPath + QStringLiteral("/rest/"));
-    const bool tokenPath = request.path == m_contextPath + QStringLiteral("/rest/oauth/token");
+    const bool api = isApiPath(request.path);
+    const bool tokenPath = request.path == contextPath() + QStringLiteral("/rest/oauth/token");
 
-    QList<QPair<QByteArray, QByteArray>> throttleHeaders;
-    if (!m_retryAfter.isEmpty())
-        throttleHeaders.append({ QByteArrayLiteral("Retry-After"), m_retryAfter });
-    if (api && m_throttleRemaining > 0) {
-        --m_throttleRemaining;
+    Headers throttleHeaders;
+    if (!retryAfter().isEmpty())
+        throttleHeaders.append({ QByteArrayLiteral("Retry-After"), retryAfter() });
+    if (api && takeThrottle()) {
         respond(socket, index, 429, kHtml, "<html><body>Too Many Requests</body></html>",
             throttleHeaders);
         return;
     }
-    const QString scheme = m_tls ? QStringLiteral("https") : QStringLiteral("http");
+    const QString scheme = isTls() ? QStringLiteral("https") : QStringLiteral("http");
     const QString pathAndQuery
         = request.query.isEmpty() ? request.path : request.path + QLatin1Char('?') + request.query;
     switch (behaviour) {
@@ -575,14 +214,9 @@ void FakeJamaServer::handle(QTcpSocket *socket, const Request &request)
         respond(socket, index, 500, kJson,
             metaError(500, QStringLiteral("An unexpected error occurred")));
         return;
-    case Behaviour::Slow: {
-        QPointer<QTcpSocket> guard(socket);
-        QTimer::singleShot(m_delayMs, socket, [this, guard, request, index] {
-            if (guard)
-                route(guard, request, index);
-        });
+    case Behaviour::Slow:
+        answerLater(socket, [this, request, index](QTcpSocket *s) { route(s, request, index); });
         return;
-    }
     case Behaviour::NeverAnswer:
         return;
     case Behaviour::Oversized: {
@@ -594,11 +228,7 @@ void FakeJamaServer::handle(QTcpSocket *socket, const Request &request)
         if (m_oversizedWithLength)
             head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
         head += "\r\n";
-        m_requests[index].status = 200;
-        socket->write(head);
-        socket->write(body);
-        socket->disconnectFromHost();
-        Q_EMIT requestHandled(m_requests.at(index));
+        writeResponse(socket, index, 200, head + body);
         return;
     }
     case Behaviour::Html:
@@ -650,10 +280,9 @@ void FakeJamaServer::handle(QTcpSocket *socket, const Request &request)
 
 void FakeJamaServer::route(QTcpSocket *socket, const Request &request, int index)
 {
-    const QString tokenPath = m_contextPath + QStringLiteral("/rest/oauth/token");
-    const QString userPath = m_contextPath + QStringLiteral("/rest/v1/users/current");
-    const QList<QPair<QByteArray, QByteArray>> challenge { { "WWW-Authenticate",
-        "Basic realm=\"Jama\"" } };
+    const QString tokenPath = contextPath() + QStringLiteral("/rest/oauth/token");
+    const QString userPath = contextPath() + QStringLiteral("/rest/v1/users/current");
+    const Headers challenge { { "WWW-Authenticate", "Basic realm=\"Jama\"" } };
     bool credentialsOk = false;
     const FakeAccount *account = accountFor(request, &credentialsOk);
 
@@ -711,7 +340,7 @@ void FakeJamaServer::route(QTcpSocket *socket, const Request &request, int index
                 { "links", QJsonObject() }, { "data", data } }));
         return;
     }
-    if (request.path.startsWith(m_contextPath + QStringLiteral("/rest/"))) {
+    if (isApiPath(request.path)) {
         respond(socket, index, 404, kJson, metaError(404, QStringLiteral("Resource not found")));
         return;
     }
@@ -719,24 +348,6 @@ void FakeJamaServer::route(QTcpSocket *socket, const Request &request, int index
         respond(socket, index, 404, kHtml, "<html><body><h1>404 Not Found</h1></body></html>");
     else
         respond(socket, index, 200, kHtml, kLoginPage);
-}
-
-void FakeJamaServer::respond(QTcpSocket *socket, int index, int status,
-    const QByteArray &contentType, const QByteArray &body,
-    const QList<QPair<QByteArray, QByteArray>> &headers)
-{
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason(status) + "\r\n";
-    out += "Content-Type: " + contentType + "\r\n";
-    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    out += "Connection: close\r\n";
-    for (const auto &h : headers)
-        out += h.first + ": " + h.second + "\r\n";
-    out += "\r\n";
-    out += body;
-    socket->write(out);
-    socket->disconnectFromHost();
-    m_requests[index].status = status;
-    Q_EMIT requestHandled(m_requests.at(index));
 }
 
 } // namespace cd::fake

@@ -9,9 +9,9 @@
 #include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
+#include "MemorySecretStore.h"
 #include "NetworkStatus.h"
 #include "SecretLineEdit.h"
-#include "SecretStore.h"
 #include "TestSupport.h"
 #include "ValidationJob.h"
 #include "ValidationQueue.h"
@@ -79,7 +79,8 @@ private Q_SLOTS:
 
 private:
     ConnectorDialog *waitForDialog();
-    QUuid addDirect(const QString &name, const QString &url, AuthType type = AuthType::Basic);
+    QUuid addDirect(
+        const QString &name, const QString &url, QString type = QStringLiteral("basic"));
     // A connector as an import makes it: no secret ("Needs secret").
     QUuid addImported(const QString &name, const QString &url);
     template<typename T> T *child(QWidget *parent, const char *name)
@@ -152,7 +153,7 @@ QUuid TestConnectorsPage::addImported(const QString &name, const QString &url)
     return id;
 }
 
-QUuid TestConnectorsPage::addDirect(const QString &name, const QString &url, AuthType type)
+QUuid TestConnectorsPage::addDirect(const QString &name, const QString &url, QString type)
 {
     Connector c;
     c.name = name;
@@ -206,10 +207,11 @@ void TestConnectorsPage::addBasicByKeyboard()
     const Connector c = m_window->repository()->connectors().first();
     QCOMPARE(c.name, QStringLiteral("Acme Production"));
     QCOMPARE(c.url, QStringLiteral("https://acme.jamacloud.com"));
-    QCOMPARE(c.authType, AuthType::Basic);
+    QCOMPARE(c.authType, QStringLiteral("basic"));
     QCOMPARE(c.identity, QStringLiteral("InterchangeServiceAccount"));
     QVERIFY(c.verifySsl);
-    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::Basic)),
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(c.id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         QStringLiteral("hunter2-basic"));
     // The list replaced the empty state and shows the new connector, selected.
     auto *page = m_window->connectorsPage();
@@ -250,11 +252,13 @@ void TestConnectorsPage::addOAuthByKeyboard()
     key(Qt::Key_Space);
     QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
     const Connector c = m_window->repository()->connectors().first();
-    QCOMPARE(c.authType, AuthType::OAuth);
+    QCOMPARE(c.authType, QStringLiteral("oauth"));
     QCOMPARE(c.identity, QStringLiteral("client-123"));
-    QCOMPARE(m_secrets->contents().value(secretKey(c.id, AuthType::OAuth)),
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(c.id, QStringLiteral("jama-connect"), QStringLiteral("oauth"))),
         QStringLiteral("oauth-secret"));
-    QVERIFY(!m_secrets->contents().contains(secretKey(c.id, AuthType::Basic)));
+    QVERIFY(!m_secrets->contents().contains(
+        secretKey(c.id, QStringLiteral("jama-connect"), QStringLiteral("basic"))));
 }
 
 void TestConnectorsPage::accessibleNamesAndBuddies()
@@ -491,7 +495,8 @@ void TestConnectorsPage::editKeepsUnchangedSecret()
     QTest::keyClicks(name, QStringLiteral("Edited"));
     dialog->submitButton()->click();
     QTRY_COMPARE(m_window->repository()->find(id)->name, QStringLiteral("Edited"));
-    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)),
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         QStringLiteral("secret-of-Editable"));
 }
 
@@ -527,7 +532,8 @@ void TestConnectorsPage::deleteAndUndo()
     QVERIFY(box->text().contains(QLatin1String("Doomed")));
     child<QPushButton>(box, "confirmDeletePushButton")->click();
     QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    QVERIFY(!m_secrets->contents().contains(secretKey(id, AuthType::Basic)));
+    QVERIFY(!m_secrets->contents().contains(
+        secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))));
     QTRY_VERIFY(page->undoAction()->isEnabled());
     QVERIFY(child<InlineMessage>(page, "pageMessage")->text().contains(QLatin1String("Doomed")));
 
@@ -538,7 +544,8 @@ void TestConnectorsPage::deleteAndUndo()
     QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
     QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
     QCOMPARE(*m_window->repository()->find(id), before);
-    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)),
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         QStringLiteral("secret-of-Doomed"));
     QTRY_VERIFY(!page->undoAction()->isEnabled());
 }
@@ -962,7 +969,8 @@ void TestConnectorsPage::copyDiagnostics()
 {
     const QUuid id
         = addDirect(QStringLiteral("Support me"), QStringLiteral("https://acme.jamacloud.com"));
-    const QString secret = m_secrets->contents().value(secretKey(id, AuthType::Basic));
+    const QString secret = m_secrets->contents().value(
+        secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic")));
     QVERIFY(!secret.isEmpty());
     ConnectorsPage *page = m_window->connectorsPage();
     page->selectConnector(id);

@@ -12,9 +12,9 @@
 #include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
+#include "MemorySecretStore.h"
 #include "NetworkStatus.h"
 #include "SecretLineEdit.h"
-#include "SecretStore.h"
 
 #include <QAction>
 #include <QApplication>
@@ -67,7 +67,7 @@ private Q_SLOTS:
     void dropRejected();
 
 private:
-    QUuid addDirect(const QString &name, const QString &url, AuthType type = AuthType::Basic,
+    QUuid addDirect(const QString &name, const QString &url, QString type = QStringLiteral("basic"),
         const QString &identity = QStringLiteral("svc"));
     QString writeFile(const QString &name, const QByteArray &data);
     QByteArray exportFileOf(const QList<Connector> &connectors);
@@ -83,7 +83,7 @@ private:
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
     static Connector connector(const QString &name, const QString &url,
-        AuthType type = AuthType::Basic, const QString &identity = QStringLiteral("svc"))
+        QString type = QStringLiteral("basic"), const QString &identity = QStringLiteral("svc"))
     {
         Connector c;
         c.name = name;
@@ -136,7 +136,7 @@ void TestImportExport::cleanup()
 }
 
 QUuid TestImportExport::addDirect(
-    const QString &name, const QString &url, AuthType type, const QString &identity)
+    const QString &name, const QString &url, QString type, const QString &identity)
 {
     QUuid id;
     bool done = false;
@@ -202,7 +202,7 @@ void TestImportExport::exportAll()
 {
     addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
     addDirect(QStringLiteral("SAML"), QStringLiteral("https://saml.jamacloud.com/contour"),
-        AuthType::OAuth, QStringLiteral("client-1"));
+        QStringLiteral("oauth"), QStringLiteral("client-1"));
     QCOMPARE(m_secrets->contents().size(), 2);
 
     const QString path = m_files->filePath(QStringLiteral("all.json"));
@@ -320,7 +320,7 @@ void TestImportExport::importGoodFile()
         exportFileOf(
             { connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com")),
                 connector(QStringLiteral("SAML"), QStringLiteral("https://saml.jamacloud.com"),
-                    AuthType::OAuth, QStringLiteral("client-1")) }));
+                    QStringLiteral("oauth"), QStringLiteral("client-1")) }));
     ImportDialog *dialog = m_window->importFile(path);
     QVERIFY(dialog);
     QVERIFY(dialog->isVisible());
@@ -492,7 +492,8 @@ void TestImportExport::duplicates()
     QFETCH(bool, replace);
     const QUuid prod
         = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
-    const QString prodSecret = m_secrets->contents().value(secretKey(prod, AuthType::Basic));
+    const QString prodSecret = m_secrets->contents().value(
+        secretKey(prod, QStringLiteral("jama-connect"), QStringLiteral("basic")));
     QVERIFY(!prodSecret.isEmpty());
 
     Connector dup
@@ -545,7 +546,9 @@ void TestImportExport::duplicates()
     QVERIFY(existing);
     QVERIFY(!existing->needsSecret);
     // The replaced (or skipped) connector keeps its secret.
-    QCOMPARE(m_secrets->contents().value(secretKey(prod, AuthType::Basic)), prodSecret);
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(prod, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
+        prodSecret);
     QCOMPARE(m_secrets->contents().size(), 1);
     Connector added;
     for (const Connector &c : m_window->repository()->connectors()) {

@@ -224,8 +224,10 @@ void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
     });
     QTRY_VERIFY(renamed);
     QCOMPARE(listedNames(), QStringList { QStringLiteral("Window One renamed") });
-    QVERIFY(lookup(secretKey(cliId, AuthType::Basic)).isEmpty());
-    QCOMPARE(lookup(secretKey(ownId, AuthType::Basic)), QStringLiteral("window-secret"));
+    QVERIFY(lookup(secretKey(cliId, QStringLiteral("jama-connect"), QStringLiteral("basic")))
+                .isEmpty());
+    QCOMPARE(lookup(secretKey(ownId, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
+        QStringLiteral("window-secret"));
 
     // A second window on the same data works alongside (no lock, no lost write).
     MainWindow second(m_dir.path());

@@ -11,9 +11,9 @@
 #include "FakeJamaServer.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
+#include "MemorySecretStore.h"
 #include "NetworkStatus.h"
 #include "SecretLineEdit.h"
-#include "SecretStore.h"
 #include "ValidationQueue.h"
 
 #include <QAction>

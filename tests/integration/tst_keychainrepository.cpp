@@ -3,7 +3,7 @@
 // data folder contains the secret.
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
-#include "SecretStore.h"
+#include "MemorySecretStore.h"
 #include "TestSupport.h"
 
 #include <QDir>
@@ -86,8 +86,8 @@ void TestKeychainRepository::addUpdateSwitchRemove()
     RepositoryResult r = wait([&](RepositoryCallback cb) { m_repo->add(c, password, cb); });
     QVERIFY2(r.ok, qPrintable(r.error));
     const QUuid id = r.id;
-    const QString basicKey = secretKey(id, AuthType::Basic);
-    const QString oauthKey = secretKey(id, AuthType::OAuth);
+    const QString basicKey = secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
+    const QString oauthKey = secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("oauth"));
     QCOMPARE(lookup(basicKey), password);
     verifyNoFileContains(password);
 
@@ -106,7 +106,7 @@ void TestKeychainRepository::addUpdateSwitchRemove()
 
     // Basic -> oAuth: the client secret is stored, the password no longer exists.
     c = *m_repo->find(id);
-    c.authType = AuthType::OAuth;
+    c.authType = QStringLiteral("oauth");
     c.identity = QStringLiteral("client-id-1");
     r = wait([&](RepositoryCallback cb) { m_repo->update(c, clientSecret, cb); });
     QVERIFY2(r.ok, qPrintable(r.error));
@@ -146,10 +146,12 @@ void TestKeychainRepository::undoDeleteRestoresSecret()
     const QUuid id = r.id;
     const RepositoryResult removed = wait([&](RepositoryCallback cb) { m_repo->remove(id, cb); });
     QVERIFY2(removed.ok, qPrintable(removed.error));
-    QCOMPARE(lookup(secretKey(id, AuthType::Basic)), QString());
+    QCOMPARE(
+        lookup(secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))), QString());
     r = wait([&](RepositoryCallback cb) { m_repo->restore(removed, cb); });
     QVERIFY2(r.ok, qPrintable(r.error));
-    QCOMPARE(lookup(secretKey(id, AuthType::Basic)), password);
+    QCOMPARE(
+        lookup(secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))), password);
     QVERIFY(m_repo->find(id).has_value());
     r = wait([&](RepositoryCallback cb) { m_repo->remove(id, cb); });
     QVERIFY(r.ok);

@@ -4,7 +4,7 @@
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "FakeJamaServer.h"
-#include "SecretStore.h"
+#include "MemorySecretStore.h"
 #include "ValidationQueue.h"
 
 #include <QNetworkAccessManager>

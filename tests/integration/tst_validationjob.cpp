@@ -3,10 +3,11 @@
 #include "ConnectorStore.h"
 #include "FakeJamaServer.h"
 #include "Log.h"
-#include "SecretStore.h"
+#include "MemorySecretStore.h"
 #include "UrlNormalizer.h"
 #include "ValidationJob.h"
 #include "ValidationQueue.h"
+#include "jama/JamaProvider.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -22,7 +23,6 @@
 #include <QTest>
 #include <memory>
 
-using cd::AuthType;
 using cd::ValidationJob;
 using cd::ValidationRequest;
 using cd::ValidationResult;
@@ -33,7 +33,6 @@ using Failure = ValidationResult::Failure;
 
 Q_DECLARE_METATYPE(Failure)
 Q_DECLARE_METATYPE(ValidationStatus)
-Q_DECLARE_METATYPE(AuthType)
 
 namespace {
 
@@ -114,7 +113,7 @@ private Q_SLOTS:
 private:
     // Starts the job and waits (bounded) for its one finished signal.
     bool run(ValidationJob &job, int timeoutMs = 20000);
-    ValidationRequest request(const FakeJamaServer &server, AuthType type, const QString &user,
+    ValidationRequest request(const FakeJamaServer &server, QString type, const QString &user,
         const QString &secret = QString()) const;
     static QString clientSecretOf(const QString &user) { return user + QStringLiteral("-secret"); }
 
@@ -172,12 +171,12 @@ bool TestValidationJob::run(ValidationJob &job, int timeoutMs)
 }
 
 ValidationRequest TestValidationJob::request(
-    const FakeJamaServer &server, AuthType type, const QString &user, const QString &secret) const
+    const FakeJamaServer &server, QString type, const QString &user, const QString &secret) const
 {
     ValidationRequest r;
     r.baseUrl = server.baseUrl();
     r.authType = type;
-    if (type == AuthType::OAuth) {
+    if (type == QStringLiteral("oauth")) {
         r.identity = user + QStringLiteral("-client");
         r.secret = secret.isEmpty() ? clientSecretOf(user) : secret;
     } else {
@@ -190,7 +189,7 @@ ValidationRequest TestValidationJob::request(
 void TestValidationJob::outcomes_data()
 {
     QTest::addColumn<QString>("contextPath");
-    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("authType");
     QTest::addColumn<QString>("user");
     QTest::addColumn<QString>("secret"); // empty: the right one
     QTest::addColumn<ValidationStatus>("status");
@@ -227,13 +226,14 @@ void TestValidationJob::outcomes_data()
             QStringLiteral("This user is not permitted to use the API") },
         { "server error", "broken", "", ValidationStatus::Failed, Failure::ServerError, 500, "",
             QStringLiteral("HTTP 500") },
-        { "html page", "html", "", ValidationStatus::Failed, Failure::NotJama, 200, "",
+        { "html page", "html", "", ValidationStatus::Failed, Failure::NoApi, 200, "",
             QStringLiteral("Check the URL and the context path") },
     };
     for (const char *ctx : { "", "/contour" }) {
-        for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+        for (QString type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
             const QByteArray prefix
-                = QByteArray(type == AuthType::Basic ? "basic " : "oauth ") + (*ctx ? "ctx " : "");
+                = QByteArray(type == QStringLiteral("basic") ? "basic " : "oauth ")
+                + (*ctx ? "ctx " : "");
             for (const Row &r : rows) {
                 QTest::newRow((prefix + r.name).constData())
                     << QString::fromLatin1(ctx) << type << QString::fromLatin1(r.user)
@@ -244,7 +244,7 @@ void TestValidationJob::outcomes_data()
                 << QString::fromLatin1(ctx) << type << QStringLiteral("named")
                 << QStringLiteral("wrong-one") << ValidationStatus::Failed
                 << Failure::CredentialsRejected << 401 << QString()
-                << (type == AuthType::Basic
+                << (type == QStringLiteral("basic")
                            ? QStringLiteral("Username or password rejected")
                            : QStringLiteral("Client ID or Client Secret rejected"));
         }
@@ -254,7 +254,7 @@ void TestValidationJob::outcomes_data()
 void TestValidationJob::outcomes()
 {
     QFETCH(QString, contextPath);
-    QFETCH(AuthType, authType);
+    QFETCH(QString, authType);
     QFETCH(QString, user);
     QFETCH(QString, secret);
     QFETCH(ValidationStatus, status);
@@ -293,10 +293,10 @@ void TestValidationJob::outcomes()
         QVERIFY(req.hadAuthorization);
     }
     // With oAuth the fake's per-account server error and HTML page already hit the token call.
-    const bool tokenFails = authType == AuthType::OAuth
+    const bool tokenFails = authType == QStringLiteral("oauth")
         && (failure == Failure::CredentialsRejected || user == QLatin1String("broken")
             || user == QLatin1String("html"));
-    if (authType == AuthType::OAuth) {
+    if (authType == QStringLiteral("oauth")) {
         QCOMPARE(requests.first().path, contextPath + QStringLiteral("/rest/oauth/token"));
         QCOMPARE(requests.first().method, QByteArray("POST"));
         QCOMPARE(requests.first().authScheme, QByteArray("Basic"));
@@ -312,7 +312,8 @@ void TestValidationJob::outcomes()
 void TestValidationJob::legacyTokenFormat()
 {
     m_http->setLegacyTokenFormat(true);
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::OAuth, QStringLiteral("named")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("oauth"), QStringLiteral("named")));
     QVERIFY(run(job));
     QCOMPARE(job.result().failure, Failure::None);
     QCOMPARE(job.result().status, ValidationStatus::Verified);
@@ -343,12 +344,12 @@ void TestValidationJob::wrongContextPath()
     QFETCH(int, httpStatus);
     m_http->setContextPath(serverContext);
     m_http->setUnknownPathStatus(unknownStatus);
-    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+    for (QString type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
         ValidationRequest req = request(*m_http, type, QStringLiteral("named"));
         req.baseUrl.setPath(clientContext);
         ValidationJob job(m_nam.get(), req);
         QVERIFY(run(job));
-        QCOMPARE(job.result().failure, Failure::NotJama);
+        QCOMPARE(job.result().failure, Failure::NoApi);
         QCOMPARE(job.result().httpStatus, httpStatus);
         QVERIFY(job.result().message.contains(QStringLiteral("No Jama REST API at this URL")));
     }
@@ -356,17 +357,17 @@ void TestValidationJob::wrongContextPath()
 
 void TestValidationJob::unauthorizedIsNeverRetried_data()
 {
-    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("authType");
     QTest::addColumn<bool>("tls");
-    QTest::newRow("basic") << AuthType::Basic << false;
-    QTest::newRow("oauth") << AuthType::OAuth << false;
-    QTest::newRow("basic tls") << AuthType::Basic << true;
-    QTest::newRow("oauth tls") << AuthType::OAuth << true;
+    QTest::newRow("basic") << QStringLiteral("basic") << false;
+    QTest::newRow("oauth") << QStringLiteral("oauth") << false;
+    QTest::newRow("basic tls") << QStringLiteral("basic") << true;
+    QTest::newRow("oauth tls") << QStringLiteral("oauth") << true;
 }
 
 void TestValidationJob::unauthorizedIsNeverRetried()
 {
-    QFETCH(AuthType, authType);
+    QFETCH(QString, authType);
     QFETCH(bool, tls);
     FakeJamaServer &server = tls ? *m_tlsA : *m_http;
     ValidationRequest req
@@ -383,7 +384,8 @@ void TestValidationJob::unauthorizedIsNeverRetried()
 
 void TestValidationJob::statusSequence()
 {
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::OAuth, QStringLiteral("named")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("oauth"), QStringLiteral("named")));
     QSignalSpy status(&job, &ValidationJob::statusChanged);
     QCOMPARE(job.status(), ValidationJob::Status::Idle);
     QVERIFY(run(job));
@@ -401,7 +403,7 @@ void TestValidationJob::statusSequence()
 
 void TestValidationJob::throttledThenSuccess()
 {
-    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+    for (QString type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
         m_http->clearRequests();
         m_http->setThrottleCount(2);
         ValidationJob job(m_nam.get(), request(*m_http, type, QStringLiteral("named")));
@@ -410,7 +412,7 @@ void TestValidationJob::throttledThenSuccess()
         QVERIFY(run(job));
         QCOMPARE(job.result().failure, Failure::None);
         QCOMPARE(job.result().status, ValidationStatus::Verified);
-        QCOMPARE(m_http->requestCount(), type == AuthType::OAuth ? 4 : 3);
+        QCOMPARE(m_http->requestCount(), type == QStringLiteral("oauth") ? 4 : 3);
         int backingOff = 0;
         for (const auto &args : status)
             backingOff
@@ -423,7 +425,8 @@ void TestValidationJob::throttledExhausted()
 {
     QElapsedTimer clock;
     clock.start();
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("throttled")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("throttled")));
     job.setBackoffSchedule({ 30, 50, 80, 130 });
     QVERIFY(run(job));
     QCOMPARE(job.result().failure, Failure::Throttled);
@@ -447,7 +450,8 @@ void TestValidationJob::oversizedBody()
 {
     QFETCH(bool, withLength);
     m_http->setOversizedWithLength(withLength);
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("huge")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("huge")));
     QVERIFY(run(job));
     QCOMPARE(job.result().failure, Failure::BadAnswer);
     QVERIFY2(
@@ -458,7 +462,8 @@ void TestValidationJob::oversizedBody()
 
 void TestValidationJob::malformedAnswer()
 {
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("malformed")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("malformed")));
     QVERIFY(run(job));
     QCOMPARE(job.result().failure, Failure::BadAnswer);
     QCOMPARE(job.result().status, ValidationStatus::Failed);
@@ -469,7 +474,8 @@ void TestValidationJob::neverAnswersTimesOut()
 {
     QElapsedTimer clock;
     clock.start();
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("silent")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("silent")));
     job.setTimeouts(10000, 400);
     QVERIFY(run(job, 10000));
     QCOMPARE(job.result().failure, Failure::Timeout);
@@ -486,7 +492,7 @@ void TestValidationJob::tlsHandshakeStallTimesOut()
     m_tlsA->setStallTlsHandshake(true);
     QElapsedTimer clock;
     clock.start();
-    ValidationRequest req = request(*m_tlsA, AuthType::Basic, QStringLiteral("named"));
+    ValidationRequest req = request(*m_tlsA, QStringLiteral("basic"), QStringLiteral("named"));
     req.pinnedSha256 = m_tlsA->certificateSha256();
     ValidationJob job(m_nam.get(), req);
     job.setTimeouts(300, 20000);
@@ -503,7 +509,8 @@ void TestValidationJob::slowAnswerWithinTimeout()
     m_http->setDelayMs(300);
     QElapsedTimer clock;
     clock.start();
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("slow")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("slow")));
     job.setTimeouts(200, 5000); // the connection is up quickly; the answer may take longer
     QVERIFY(run(job));
     QCOMPARE(job.result().failure, Failure::None);
@@ -511,7 +518,8 @@ void TestValidationJob::slowAnswerWithinTimeout()
     QVERIFY(clock.elapsed() >= 250);
 
     m_http->setDelayMs(3000);
-    ValidationJob late(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("slow")));
+    ValidationJob late(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("slow")));
     late.setTimeouts(200, 500);
     QVERIFY(run(late));
     QCOMPARE(late.result().failure, Failure::Timeout);
@@ -519,7 +527,8 @@ void TestValidationJob::slowAnswerWithinTimeout()
 
 void TestValidationJob::cancelWhileRunning()
 {
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("silent")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("silent")));
     QSignalSpy finished(&job, &ValidationJob::finished);
     job.start();
     QTRY_COMPARE(m_http->requestCount(), 1);
@@ -538,7 +547,8 @@ void TestValidationJob::cancelWhileRunning()
 
 void TestValidationJob::cancelWhileBackingOff()
 {
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("throttled")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("throttled")));
     job.setBackoffSchedule({ 60000 });
     job.setTimeouts(15000, 120000); // the wait fits in the check
     QSignalSpy finished(&job, &ValidationJob::finished);
@@ -553,7 +563,7 @@ void TestValidationJob::cancelWhileBackingOff()
 void TestValidationJob::destructorEmitsNothing()
 {
     auto job = std::make_unique<ValidationJob>(
-        m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("silent")));
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("silent")));
     QSignalSpy finished(job.get(), &ValidationJob::finished);
     job->start();
     QTRY_COMPARE(m_http->requestCount(), 1);
@@ -623,7 +633,8 @@ void TestValidationJob::proxyFailure()
     }
     // The job uses whatever proxy the shared manager has (the system's, in the app).
     m_nam->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), port));
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("named")));
     QVERIFY(run(job));
     QCOMPARE(job.result().failure, Failure::Proxy);
     QVERIFY(job.result().isTransient());
@@ -634,7 +645,7 @@ void TestValidationJob::proxyFailure()
 
 void TestValidationJob::tls_data()
 {
-    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("authType");
     QTest::addColumn<QString>("user");
     QTest::addColumn<bool>("verify");
     QTest::addColumn<QString>("pin"); // "", "A" (the server's own) or "B" (another certificate)
@@ -643,8 +654,8 @@ void TestValidationJob::tls_data()
     QTest::addColumn<bool>("hasCertificate");
     QTest::addColumn<QString>("messagePart");
 
-    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
-        const QByteArray p = type == AuthType::Basic ? "basic " : "oauth ";
+    for (QString type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
+        const QByteArray p = type == QStringLiteral("basic") ? "basic " : "oauth ";
         QTest::newRow((p + QByteArray("verify on, untrusted")).constData())
             << type << "named" << true << "" << ValidationStatus::Failed << Failure::Tls << true
             << "Trust this certificate";
@@ -668,7 +679,7 @@ void TestValidationJob::tls_data()
 
 void TestValidationJob::tls()
 {
-    QFETCH(AuthType, authType);
+    QFETCH(QString, authType);
     QFETCH(QString, user);
     QFETCH(bool, verify);
     QFETCH(QString, pin);
@@ -704,22 +715,22 @@ void TestValidationJob::tls()
         QCOMPARE(m_tlsA->requestCount(), 0); // nothing, credentials included, was sent
     } else {
         QCOMPARE(r.account.username, user);
-        QCOMPARE(m_tlsA->requestCount(), authType == AuthType::OAuth ? 2 : 1);
+        QCOMPARE(m_tlsA->requestCount(), authType == QStringLiteral("oauth") ? 2 : 1);
     }
 }
 
 void TestValidationJob::redirects_data()
 {
-    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("authType");
     QTest::addColumn<QString>("user");
     QTest::addColumn<Failure>("failure");
     QTest::addColumn<QString>("messagePart");
     QTest::addColumn<int>("requests");
-    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
-        const QByteArray p = type == AuthType::Basic ? "basic " : "oauth ";
+    for (QString type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
+        const QByteArray p = type == QStringLiteral("basic") ? "basic " : "oauth ";
         QTest::newRow((p + QByteArray("same host https")).constData())
             << type << "redirect-same-host" << Failure::None << "Named Creator"
-            << (type == AuthType::OAuth ? 4 : 2);
+            << (type == QStringLiteral("oauth") ? 4 : 2);
         QTest::newRow((p + QByteArray("to http")).constData())
             << type << "redirect-http" << Failure::Redirect << "insecure address http://" << 1;
         QTest::newRow((p + QByteArray("to another host")).constData())
@@ -729,7 +740,7 @@ void TestValidationJob::redirects_data()
 
 void TestValidationJob::redirects()
 {
-    QFETCH(AuthType, authType);
+    QFETCH(QString, authType);
     QFETCH(QString, user);
     QFETCH(Failure, failure);
     QFETCH(QString, messagePart);
@@ -746,16 +757,16 @@ void TestValidationJob::redirects()
 
 void TestValidationJob::redirectToOtherHostSendsNoCredentials_data()
 {
-    QTest::addColumn<AuthType>("authType");
+    QTest::addColumn<QString>("authType");
     QTest::addColumn<QString>("fromHost");
-    QTest::newRow("basic 127.0.0.1 to localhost") << AuthType::Basic << "127.0.0.1";
-    QTest::newRow("oauth 127.0.0.1 to localhost") << AuthType::OAuth << "127.0.0.1";
-    QTest::newRow("basic localhost to 127.0.0.1") << AuthType::Basic << "localhost";
+    QTest::newRow("basic 127.0.0.1 to localhost") << QStringLiteral("basic") << "127.0.0.1";
+    QTest::newRow("oauth 127.0.0.1 to localhost") << QStringLiteral("oauth") << "127.0.0.1";
+    QTest::newRow("basic localhost to 127.0.0.1") << QStringLiteral("basic") << "localhost";
 }
 
 void TestValidationJob::redirectToOtherHostSendsNoCredentials()
 {
-    QFETCH(AuthType, authType);
+    QFETCH(QString, authType);
     QFETCH(QString, fromHost);
     const QString otherHost = fromHost == QLatin1String("localhost") ? QStringLiteral("127.0.0.1")
                                                                      : QStringLiteral("localhost");
@@ -801,17 +812,17 @@ void TestValidationJob::secretsNeverLogged()
     struct Case
     {
         FakeJamaServer *server;
-        AuthType type;
+        QString type;
         QString secret;
         bool verify;
     };
     const Case cases[] = {
-        { m_http.get(), AuthType::Basic, password, true },
-        { m_http.get(), AuthType::Basic, password + QStringLiteral("x"), true },
-        { m_http.get(), AuthType::OAuth, clientSecret, true },
-        { m_http.get(), AuthType::OAuth, clientSecret + QStringLiteral("x"), true },
-        { m_tlsA.get(), AuthType::Basic, password, true },
-        { m_tlsA.get(), AuthType::OAuth, clientSecret, false },
+        { m_http.get(), QStringLiteral("basic"), password, true },
+        { m_http.get(), QStringLiteral("basic"), password + QStringLiteral("x"), true },
+        { m_http.get(), QStringLiteral("oauth"), clientSecret, true },
+        { m_http.get(), QStringLiteral("oauth"), clientSecret + QStringLiteral("x"), true },
+        { m_tlsA.get(), QStringLiteral("basic"), password, true },
+        { m_tlsA.get(), QStringLiteral("oauth"), clientSecret, false },
     };
     QStringList forbidden;
     for (const Case &c : cases) {
@@ -849,7 +860,7 @@ void TestValidationJob::transientFailures_data()
     QTest::newRow("tls") << Failure::Tls << false;
     QTest::newRow("credentials") << Failure::CredentialsRejected << false;
     QTest::newRow("forbidden") << Failure::Forbidden << false;
-    QTest::newRow("not jama") << Failure::NotJama << false;
+    QTest::newRow("not jama") << Failure::NoApi << false;
     QTest::newRow("throttled") << Failure::Throttled << true;
     QTest::newRow("server") << Failure::ServerError << false;
     QTest::newRow("bad answer") << Failure::BadAnswer << false;
@@ -939,8 +950,9 @@ void TestValidationJob::sharedManagerIsolation()
     QFETCH(bool, secondVerify);
     QFETCH(QString, secondPin);
     QFETCH(QString, messagePart);
-    const AuthType type = QByteArray(QTest::currentDataTag()).startsWith("oauth") ? AuthType::OAuth
-                                                                                  : AuthType::Basic;
+    const QString type = QByteArray(QTest::currentDataTag()).startsWith("oauth")
+        ? QStringLiteral("oauth")
+        : QStringLiteral("basic");
     const auto pin = [this](const QString &p) {
         return p == QLatin1String("A") ? m_tlsA->certificateSha256()
             : p == QLatin1String("B")  ? m_tlsB->certificateSha256()
@@ -1001,7 +1013,7 @@ void TestValidationJob::sharedManagerTestThenQueue()
     });
     QTRY_VERIFY(added);
 
-    ValidationRequest test = request(*m_tlsA, AuthType::Basic, QStringLiteral("named"));
+    ValidationRequest test = request(*m_tlsA, QStringLiteral("basic"), QStringLiteral("named"));
     test.verifySsl = false;
     ValidationJob dialogTest(m_nam.get(), test);
     QVERIFY(run(dialogTest));
@@ -1032,7 +1044,7 @@ void TestValidationJob::pinRestrictsTrustedChain()
     QSslConfiguration::setDefaultConfiguration(withCa);
     const auto restore = qScopeGuard([&] { QSslConfiguration::setDefaultConfiguration(saved); });
 
-    for (AuthType type : { AuthType::Basic, AuthType::OAuth }) {
+    for (QString type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
         ValidationJob open(m_nam.get(), request(trusted, type, QStringLiteral("named")));
         QVERIFY(run(open));
         QVERIFY2(open.result().status == ValidationStatus::Verified,
@@ -1063,7 +1075,7 @@ void TestValidationJob::pinRestrictsTrustedChain()
 void TestValidationJob::pinHoldsWithVerifyOff()
 {
     // Verify SSL off does not loosen a pin: the pinned certificate and no other.
-    ValidationRequest req = request(*m_tlsA, AuthType::Basic, QStringLiteral("named"));
+    ValidationRequest req = request(*m_tlsA, QStringLiteral("basic"), QStringLiteral("named"));
     req.verifySsl = false;
     req.pinnedSha256 = m_tlsB->certificateSha256();
     ValidationJob job(m_nam.get(), req);
@@ -1083,7 +1095,8 @@ void TestValidationJob::retryAfterHonoured()
 {
     m_http->setThrottleCount(1);
     m_http->setRetryAfter("1");
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("named")));
     job.setBackoffSchedule({ 60000 }); // would not fit; the server's 1 s does
     QSignalSpy states(&job, &ValidationJob::statusChanged);
     QVERIFY(run(job));
@@ -1099,7 +1112,8 @@ void TestValidationJob::retryAfterTooLongFailsWithRetryTime()
 {
     m_http->setThrottleCount(5);
     m_http->setRetryAfter("120");
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("named")));
     const QDateTime before = QDateTime::currentDateTimeUtc();
     QVERIFY(run(job, 5000)); // fails at once, without waiting
     QCOMPARE(job.result().failure, Failure::Throttled);
@@ -1114,7 +1128,7 @@ void TestValidationJob::retryAfterTooLongFailsWithRetryTime()
     m_http->setRetryAfter({});
     m_http->clearRequests();
     ValidationJob scheduled(
-        m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("named")));
     scheduled.setTimeouts(15000, 2000);
     scheduled.setBackoffSchedule({ 3000 });
     QVERIFY(run(scheduled, 5000));
@@ -1153,16 +1167,16 @@ void TestValidationJob::retryAfterParsing()
 void TestValidationJob::ipv6Literal()
 {
     const cd::NormalizedUrl n
-        = cd::normalizeInstanceUrl(QStringLiteral("https://[::1]:8443/rest/v1"));
+        = cd::jama::normalizeUrl(QStringLiteral("https://[::1]:8443/rest/v1"));
     QVERIFY2(n.ok, qPrintable(n.error));
     QCOMPARE(n.url, QStringLiteral("https://[::1]:8443"));
     FakeJamaServer v6;
     if (!v6.listen(0, QHostAddress::LocalHostIPv6))
         QSKIP("No IPv6 loopback on this machine");
     const cd::NormalizedUrl url
-        = cd::normalizeInstanceUrl(QStringLiteral("http://[::1]:%1/").arg(v6.port()));
+        = cd::jama::normalizeUrl(QStringLiteral("http://[::1]:%1/").arg(v6.port()));
     QVERIFY(url.ok);
-    ValidationRequest req = request(v6, AuthType::Basic, QStringLiteral("named"));
+    ValidationRequest req = request(v6, QStringLiteral("basic"), QStringLiteral("named"));
     req.baseUrl = QUrl(url.url);
     ValidationJob job(m_nam.get(), req);
     QVERIFY(run(job));
@@ -1179,7 +1193,7 @@ void TestValidationJob::serverTextIsInert()
     evil.firstName = QStringLiteral("Eve\u202E");
     evil.lastName = QStringLiteral("<a href=\"https://x\">L</a>");
     m_http->addAccount(evil);
-    ValidationRequest req = request(*m_http, AuthType::Basic, evil.username, evil.password);
+    ValidationRequest req = request(*m_http, QStringLiteral("basic"), evil.username, evil.password);
     ValidationJob job(m_nam.get(), req);
     QVERIFY(run(job));
     const ValidationResult &r = job.result();
@@ -1198,7 +1212,7 @@ void TestValidationJob::plainHttpOnHttpsUrl()
     // and send it nothing of the connector.
     QUrl url = m_http->baseUrl();
     url.setScheme(QStringLiteral("https"));
-    ValidationRequest req = request(*m_http, AuthType::Basic, QStringLiteral("named"));
+    ValidationRequest req = request(*m_http, QStringLiteral("basic"), QStringLiteral("named"));
     req.baseUrl = url;
     ValidationJob job(m_nam.get(), req);
     QElapsedTimer timer;
@@ -1222,7 +1236,8 @@ void TestValidationJob::retryAfterZeroIsNoTightLoop()
     // attempts: never a loop of sign-ins.
     m_http->setThrottleCount(1000);
     m_http->setRetryAfter("0");
-    ValidationJob job(m_nam.get(), request(*m_http, AuthType::Basic, QStringLiteral("named")));
+    ValidationJob job(
+        m_nam.get(), request(*m_http, QStringLiteral("basic"), QStringLiteral("named")));
     QVERIFY(run(job, 20000));
     QCOMPARE(job.result().failure, Failure::Throttled);
     QVERIFY2(m_http->requestCount() <= 5, qPrintable(QString::number(m_http->requestCount())));

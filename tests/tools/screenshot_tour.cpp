@@ -9,8 +9,8 @@
 #include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
+#include "MemorySecretStore.h"
 #include "SecretLineEdit.h"
-#include "SecretStore.h"
 #include "ValidationQueue.h"
 
 #include <QApplication>
@@ -60,7 +60,7 @@ static void save(QWidget *w, const QString &path)
 }
 
 static void addConnector(ConnectorRepository *repo, const QString &name, const QString &url,
-    AuthType type, const QString &identity, ValidationStatus status, const QString &message,
+    QString type, const QString &identity, ValidationStatus status, const QString &message,
     int minutesAgo)
 {
     Connector c;
@@ -107,25 +107,25 @@ int main(int argc, char **argv)
 
     ConnectorRepository *repo = window.repository();
     addConnector(repo, QStringLiteral("Acme Production"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::OAuth,
+        QStringLiteral("https://acme.jamacloud.com"), QStringLiteral("oauth"),
         QStringLiteral("c6f1e3a0-interchange"), ValidationStatus::Verified,
         QStringLiteral("Named Creator license: the account may use the REST API. Admin privileges "
                        "cannot be confirmed through the API."),
         12);
     addConnector(repo, QStringLiteral("Acme Sandbox"),
-        QStringLiteral("https://acme-sandbox.jamacloud.com"), AuthType::Basic,
+        QStringLiteral("https://acme-sandbox.jamacloud.com"), QStringLiteral("basic"),
         QStringLiteral("InterchangeServiceAccount"), ValidationStatus::Warning,
         QStringLiteral("Floating Creator license: since Jama Connect 9.28, only Named Creator "
                        "accounts may use the REST API."),
         180);
     addConnector(repo, QStringLiteral("Medical Devices (on-prem)"),
-        QStringLiteral("https://jama.example.com/contour"), AuthType::Basic,
+        QStringLiteral("https://jama.example.com/contour"), QStringLiteral("basic"),
         QStringLiteral("svc-interchange"), ValidationStatus::Failed,
         QStringLiteral("The username or password was rejected (HTTP 401). Check them, then edit "
                        "the connector."),
         60 * 30);
     addConnector(repo, QStringLiteral("Customer site — Lab"),
-        QStringLiteral("https://10.20.0.15:8443/jama"), AuthType::Basic,
+        QStringLiteral("https://10.20.0.15:8443/jama"), QStringLiteral("basic"),
         QStringLiteral("InterchangeServiceAccount"), ValidationStatus::NotVerified, {}, 0);
     window.connectorsPage()->selectConnector(repo->connectors().first().id);
     window.resize(1040, 640);

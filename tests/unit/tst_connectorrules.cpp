@@ -29,7 +29,7 @@ QList<Connector> TestConnectorRules::existing()
     b.id = QUuid::createUuid();
     b.name = QStringLiteral("Lab");
     b.url = QStringLiteral("https://jama.lab.example.com/contour");
-    b.authType = AuthType::OAuth;
+    b.authType = QStringLiteral("oauth");
     b.identity = QStringLiteral("client-1");
     return { a, b };
 }
@@ -141,7 +141,7 @@ void TestConnectorRules::secretWhenEditing()
     d.url = basic.url;
     d.secret.clear();
     QVERIFY(ConnectorRules::check(d, all, &basic).isValid()); // empty = keep the stored one
-    d.authType = AuthType::OAuth;
+    d.authType = QStringLiteral("oauth");
     const DraftCheck c = ConnectorRules::check(d, all, &basic);
     QVERIFY(!c.isValid());
     QVERIFY(c.secret.contains(QLatin1String("Client Secret")));

@@ -61,7 +61,7 @@ Connector TestConnectorStore::sample(int n)
     c.name = QStringLiteral("Connector %1").arg(n);
     c.url = QStringLiteral("https://host%1.jamacloud.com").arg(n);
     c.verifySsl = n % 3 != 0;
-    c.authType = n % 2 ? AuthType::OAuth : AuthType::Basic;
+    c.authType = n % 2 ? QStringLiteral("oauth") : QStringLiteral("basic");
     c.identity = QStringLiteral("account-%1").arg(n);
     if (n % 4 == 0)
         c.pinnedCertificateSha256 = QByteArray(32, char(n));
@@ -635,7 +635,9 @@ void TestConnectorStore::pendingSecrets()
     QVERIFY(store.insert(owned, &error));
     const QUuid orphan = QUuid::createUuid();
     // Marks of this (running) process are in flight, not abandoned.
-    QVERIFY(store.markPendingSecret(secretKey(orphan, AuthType::Basic), orphan, &error));
+    QVERIFY(store.markPendingSecret(
+        secretKey(orphan, QStringLiteral("jama-connect"), QStringLiteral("basic")), orphan,
+        &error));
     QVERIFY(store.abandonedPendingSecrets(&error).isEmpty());
 
     // A process that has ended.
@@ -650,12 +652,14 @@ void TestConnectorStore::pendingSecrets()
     QVERIFY(other.exec(
         QStringLiteral("INSERT INTO pending_secrets SELECT '%1', '%2', %3, host, created_at FROM "
                        "pending_secrets")
-            .arg(secretKey(owned.id, AuthType::Basic), owned.id.toString(QUuid::WithoutBraces))
+            .arg(secretKey(owned.id, QStringLiteral("jama-connect"), QStringLiteral("basic")),
+                owned.id.toString(QUuid::WithoutBraces))
             .arg(deadPid)));
     QVERIFY(other.exec(
         QStringLiteral("INSERT INTO pending_secrets SELECT '%1', '%2', %3, host, created_at FROM "
                        "pending_secrets LIMIT 1")
-            .arg(secretKey(owned.id, AuthType::OAuth), owned.id.toString(QUuid::WithoutBraces))
+            .arg(secretKey(owned.id, QStringLiteral("jama-connect"), QStringLiteral("oauth")),
+                owned.id.toString(QUuid::WithoutBraces))
             .arg(deadPid)));
     QList<ConnectorStore::PendingSecret> pending = store.abandonedPendingSecrets(&error);
     QCOMPARE(pending.size(), 3);
@@ -663,7 +667,8 @@ void TestConnectorStore::pendingSecrets()
         pending.begin(), pending.end(), [](const auto &a, const auto &b) { return a.key < b.key; });
     for (const ConnectorStore::PendingSecret &p : std::as_const(pending)) {
         // Only the secret the row really has is claimed: its own auth type's key.
-        const bool expected = p.key == secretKey(owned.id, AuthType::Basic);
+        const bool expected
+            = p.key == secretKey(owned.id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
         QCOMPARE(p.claimed, expected);
     }
     // Clearing another process's mark does nothing: it must be taken over first, and only
@@ -682,7 +687,8 @@ void TestConnectorStore::pendingSecrets()
 
     // A key that another running process has marked cannot be marked here: its keychain call
     // may still land. "Try again", as for a busy database.
-    const QString liveKey = secretKey(QUuid::createUuid(), AuthType::Basic);
+    const QString liveKey
+        = secretKey(QUuid::createUuid(), QStringLiteral("jama-connect"), QStringLiteral("basic"));
     QVERIFY(other.exec(QStringLiteral("INSERT INTO pending_secrets SELECT '%1', 'x', %2, '%3', "
                                       "%4")
                            .arg(liveKey)
@@ -695,7 +701,8 @@ void TestConnectorStore::pendingSecrets()
     QVERIFY(other.exec(QStringLiteral("DELETE FROM pending_secrets")));
 
     // A row change and its mark are one transaction.
-    QVERIFY(store.remove(owned.id, &error, secretKey(owned.id, AuthType::Basic)));
+    QVERIFY(store.remove(owned.id, &error,
+        secretKey(owned.id, QStringLiteral("jama-connect"), QStringLiteral("basic"))));
     QCOMPARE(other.value(QStringLiteral("SELECT count(*) FROM pending_secrets")).toInt(), 1);
 }
 

@@ -11,7 +11,7 @@ using namespace cd;
 namespace {
 
 Connector makeConnector(
-    const QString &name, const QString &url, AuthType type, const QString &identity)
+    const QString &name, const QString &url, QString type, const QString &identity)
 {
     Connector c;
     c.id = QUuid::createUuid();
@@ -65,15 +65,16 @@ private Q_SLOTS:
 
 void TestExchange::exportHasFieldsAndNoSecret()
 {
-    Connector basic = makeConnector(QStringLiteral("Prod"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("svc"));
+    Connector basic
+        = makeConnector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"),
+            QStringLiteral("basic"), QStringLiteral("svc"));
     basic.pinnedCertificateSha256 = QByteArray(32, '\xab');
     basic.verifySsl = false;
     basic.validation.status = ValidationStatus::Verified;
     basic.validation.message = QStringLiteral("checked");
     Connector oauth
         = makeConnector(QStringLiteral("Test"), QStringLiteral("https://jama.example.com/contour"),
-            AuthType::OAuth, QStringLiteral("client-1"));
+            QStringLiteral("oauth"), QStringLiteral("client-1"));
     const QByteArray data = Exchange::exportConnectors(
         { basic, oauth }, QDateTime(QDate(2024, 5, 1), QTime(10, 0), Qt::UTC));
     const QJsonObject top = QJsonDocument::fromJson(data).object();
@@ -102,11 +103,12 @@ void TestExchange::exportHasFieldsAndNoSecret()
 
 void TestExchange::roundTrip()
 {
-    Connector a = makeConnector(QStringLiteral("Prod"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("svc"));
+    Connector a
+        = makeConnector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"),
+            QStringLiteral("basic"), QStringLiteral("svc"));
     a.pinnedCertificateSha256 = QByteArray::fromHex(QByteArray("01").repeated(32));
     Connector b = makeConnector(QStringLiteral("Test"), QStringLiteral("http://jama:8080/jama"),
-        AuthType::OAuth, QStringLiteral("cid"));
+        QStringLiteral("oauth"), QStringLiteral("cid"));
     b.verifySsl = false;
     const Exchange::ImportPlan plan
         = Exchange::parseImport(Exchange::exportConnectors({ a, b }), {});
@@ -280,8 +282,9 @@ void TestExchange::duplicates()
     QFETCH(QString, authType);
     QFETCH(QString, identity);
     QFETCH(bool, duplicate);
-    const Connector existing = makeConnector(QStringLiteral("Existing"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("svc"));
+    const Connector existing
+        = makeConnector(QStringLiteral("Existing"), QStringLiteral("https://acme.jamacloud.com"),
+            QStringLiteral("basic"), QStringLiteral("svc"));
     QJsonObject e = entry(QStringLiteral("Imported"), url);
     e.remove(QStringLiteral("username"));
     e.insert(QStringLiteral("authType"), authType);
@@ -313,15 +316,15 @@ void TestExchange::duplicates()
 void TestExchange::nameClashIsRenamed()
 {
     const Connector a = makeConnector(QStringLiteral("Prod"),
-        QStringLiteral("https://a.jamacloud.com"), AuthType::Basic, QStringLiteral("x"));
+        QStringLiteral("https://a.jamacloud.com"), QStringLiteral("basic"), QStringLiteral("x"));
     const Connector b = makeConnector(QStringLiteral("Prod (imported)"),
-        QStringLiteral("https://b.jamacloud.com"), AuthType::Basic, QStringLiteral("x"));
+        QStringLiteral("https://b.jamacloud.com"), QStringLiteral("basic"), QStringLiteral("x"));
     const QByteArray data
         = fileWith({ entry(QStringLiteral("prod"), QStringLiteral("https://c.jamacloud.com")),
             entry(QStringLiteral("Prod (imported 2)"), QStringLiteral("https://d.jamacloud.com")),
             entry(QString(100, QLatin1Char('L')), QStringLiteral("https://e.jamacloud.com")) });
     const Connector longName = makeConnector(QString(100, QLatin1Char('L')),
-        QStringLiteral("https://f.jamacloud.com"), AuthType::Basic, QStringLiteral("x"));
+        QStringLiteral("https://f.jamacloud.com"), QStringLiteral("basic"), QStringLiteral("x"));
     const QList<Connector> existing { a, b, longName };
     const Exchange::ImportPlan plan = Exchange::parseImport(data, existing);
     QVERIFY2(plan.ok(), qPrintable(plan.errors.join(QLatin1Char('\n'))));
@@ -344,12 +347,13 @@ void TestExchange::nameClashIsRenamed()
 
 void TestExchange::replaceKeepsIdentityAndState()
 {
-    Connector old = makeConnector(QStringLiteral("Old name"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("SVC"));
+    Connector old
+        = makeConnector(QStringLiteral("Old name"), QStringLiteral("https://acme.jamacloud.com"),
+            QStringLiteral("basic"), QStringLiteral("SVC"));
     old.validation.status = ValidationStatus::Verified;
     old.createdAt = QDateTime(QDate(2020, 1, 1), QTime(0, 0), Qt::UTC);
     const Connector other = makeConnector(QStringLiteral("Taken"),
-        QStringLiteral("https://x.jamacloud.com"), AuthType::Basic, QStringLiteral("y"));
+        QStringLiteral("https://x.jamacloud.com"), QStringLiteral("basic"), QStringLiteral("y"));
     QJsonObject e = entry(QStringLiteral("Taken"));
     e.insert(QStringLiteral("verifySsl"), false);
     const Exchange::ImportPlan plan = Exchange::parseImport(fileWith({ e }), { old, other });
@@ -393,10 +397,12 @@ void TestExchange::sameAccountTwiceIsAccepted()
 
 void TestExchange::ownExportOfSameAccountRoundTrips()
 {
-    Connector a = makeConnector(QStringLiteral("Prod"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("svc"));
-    Connector b = makeConnector(QStringLiteral("Prod again"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("SVC"));
+    Connector a
+        = makeConnector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"),
+            QStringLiteral("basic"), QStringLiteral("svc"));
+    Connector b
+        = makeConnector(QStringLiteral("Prod again"), QStringLiteral("https://acme.jamacloud.com"),
+            QStringLiteral("basic"), QStringLiteral("SVC"));
     const QByteArray file = Exchange::exportConnectors({ a, b });
     // Into an empty data dir: both added.
     const Exchange::ImportPlan empty = Exchange::parseImport(file, {});
@@ -450,8 +456,9 @@ void TestExchange::weakeningNeedsConsent()
     const auto pin = [&](const QString &p) {
         return p == QLatin1String("A") ? pinA : p == QLatin1String("B") ? pinB : QByteArray();
     };
-    Connector stored = makeConnector(QStringLiteral("Prod"),
-        QStringLiteral("https://acme.jamacloud.com"), AuthType::Basic, QStringLiteral("svc"));
+    Connector stored
+        = makeConnector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"),
+            QStringLiteral("basic"), QStringLiteral("svc"));
     stored.verifySsl = storedVerify;
     stored.pinnedCertificateSha256 = pin(storedPin);
     QJsonObject e = entry();

@@ -3,7 +3,7 @@
 // holds busy, and a process that died between the keychain and the database.
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
-#include "SecretStore.h"
+#include "MemorySecretStore.h"
 #include "TestSupport.h"
 
 #include <QDir>
@@ -55,7 +55,7 @@ private:
     bool m_held = false;
 };
 
-Connector make(const QString &name, AuthType type = AuthType::Basic)
+Connector make(const QString &name, QString type = QStringLiteral("basic"))
 {
     Connector c;
     c.name = name;
@@ -142,7 +142,9 @@ void TestRepository::addWritesSecretAndRecord()
     QCOMPARE(added.count(), 1);
     const QUuid id = o.result.id;
     QVERIFY(!id.isNull());
-    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("s3cret"));
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
+        QStringLiteral("s3cret"));
     const QList<Connector> disk = onDisk();
     QCOMPARE(disk.size(), 1);
     QCOMPARE(disk.first().id, id);
@@ -225,7 +227,7 @@ void TestRepository::updateKeepsOrReplacesSecret()
     m_repo->add(make("Alpha"), QStringLiteral("first"), o.callback());
     QTRY_VERIFY(o.done);
     const QUuid id = o.result.id;
-    const QString key = secretKey(id, AuthType::Basic);
+    const QString key = secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
 
     Connector c = *m_repo->find(id);
     c.validation.status = ValidationStatus::Verified;
@@ -266,12 +268,13 @@ void TestRepository::updateRestoresSecretWhenRecordFails()
         QTRY_VERIFY(u.done);
         QVERIFY(!u.result.ok);
         QVERIFY(u.result.error.contains(QLatin1String("not saved")));
-        QCOMPARE(
-            m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("first"));
+        QCOMPARE(m_secrets->contents().value(
+                     secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
+            QStringLiteral("first"));
     }
     // The same with a change of authentication type: the new secret goes, the old one stays.
     Connector c = *m_repo->find(id);
-    c.authType = AuthType::OAuth;
+    c.authType = QStringLiteral("oauth");
     c.identity = QStringLiteral("client");
     {
         // The database becomes busy while the new secret is being written.
@@ -287,8 +290,10 @@ void TestRepository::updateRestoresSecretWhenRecordFails()
         m_secrets->setDelay(0);
     }
     QCOMPARE(m_secrets->contents().size(), 1);
-    QCOMPARE(m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("first"));
-    QCOMPARE(onDisk().first().authType, AuthType::Basic);
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
+        QStringLiteral("first"));
+    QCOMPARE(onDisk().first().authType, QStringLiteral("basic"));
 }
 
 void TestRepository::switchAuthTypeDropsOldSecret()
@@ -298,7 +303,7 @@ void TestRepository::switchAuthTypeDropsOldSecret()
     QTRY_VERIFY(o.done);
     const QUuid id = o.result.id;
     Connector c = *m_repo->find(id);
-    c.authType = AuthType::OAuth;
+    c.authType = QStringLiteral("oauth");
     c.identity = QStringLiteral("client-id");
     Outcome u;
     m_repo->update(c, QStringLiteral("client-secret"), u.callback());
@@ -306,9 +311,11 @@ void TestRepository::switchAuthTypeDropsOldSecret()
     QVERIFY2(u.result.ok, qPrintable(u.result.error));
     const auto contents = m_secrets->contents();
     QCOMPARE(contents.size(), 1);
-    QCOMPARE(contents.value(secretKey(id, AuthType::OAuth)), QStringLiteral("client-secret"));
-    QVERIFY(!contents.contains(secretKey(id, AuthType::Basic)));
-    QCOMPARE(onDisk().first().authType, AuthType::OAuth);
+    QCOMPARE(contents.value(secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("oauth"))),
+        QStringLiteral("client-secret"));
+    QVERIFY(
+        !contents.contains(secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))));
+    QCOMPARE(onDisk().first().authType, QStringLiteral("oauth"));
 }
 
 void TestRepository::switchAuthTypeNeedsSecret()
@@ -317,13 +324,13 @@ void TestRepository::switchAuthTypeNeedsSecret()
     m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
     QTRY_VERIFY(o.done);
     Connector c = *m_repo->find(o.result.id);
-    c.authType = AuthType::OAuth;
+    c.authType = QStringLiteral("oauth");
     Outcome u;
     m_repo->update(c, std::nullopt, u.callback());
     QTRY_VERIFY(u.done);
     QVERIFY(!u.result.ok);
     QVERIFY(u.result.error.contains(QLatin1String("Client Secret")));
-    QCOMPARE(m_repo->find(o.result.id)->authType, AuthType::Basic);
+    QCOMPARE(m_repo->find(o.result.id)->authType, QStringLiteral("basic"));
     QCOMPARE(m_secrets->contents().size(), 1);
 }
 
@@ -350,8 +357,9 @@ void TestRepository::removeAndRestore()
     QTRY_VERIFY(undo.done);
     QVERIFY2(undo.result.ok, qPrintable(undo.result.error));
     QCOMPARE(*m_repo->find(id), before); // same id, same timestamps
-    QCOMPARE(
-        m_secrets->contents().value(secretKey(id, AuthType::Basic)), QStringLiteral("password"));
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
+        QStringLiteral("password"));
     QCOMPARE(onDisk().size(), 1);
 }
 
@@ -439,7 +447,7 @@ void TestRepository::importIsAllOrNothing()
     replacement.verifySsl = false;
     Outcome imp;
     m_repo->importConnectors(
-        { make("New A"), make("New B", AuthType::OAuth) }, { replacement }, imp.callback());
+        { make("New A"), make("New B", QStringLiteral("oauth")) }, { replacement }, imp.callback());
     QTRY_VERIFY(imp.done);
     QVERIFY2(imp.result.ok, qPrintable(imp.result.error));
     QCOMPARE(added.count(), 2);
@@ -451,12 +459,13 @@ void TestRepository::importIsAllOrNothing()
     QVERIFY(!disk.at(0).verifySsl);
     // The replaced connector keeps its secret; imported ones have none.
     QCOMPARE(m_secrets->contents().size(), 1);
-    QCOMPARE(m_secrets->contents().value(secretKey(existing, AuthType::Basic)),
+    QCOMPARE(m_secrets->contents().value(
+                 secretKey(existing, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         QStringLiteral("kept-secret"));
 
     // A replacement that changes the auth type fails, and nothing of the import is saved.
     Connector bad = *m_repo->find(existing);
-    bad.authType = AuthType::OAuth;
+    bad.authType = QStringLiteral("oauth");
     Outcome fail;
     m_repo->importConnectors({ make("New C") }, { bad }, fail.callback());
     QTRY_VERIFY(fail.done);
@@ -546,7 +555,8 @@ void TestRepository::lateKeychainAnswersAreUndone()
     m_repo->add(make("Kept"), QStringLiteral("kept-secret"), keep.callback());
     QTRY_VERIFY(keep.done);
     QVERIFY(keep.result.ok);
-    const QString key = secretKey(keep.result.id, AuthType::Basic);
+    const QString key
+        = secretKey(keep.result.id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
     m_secrets->setTimeout(100);
     m_secrets->setRemoveDelay(400); // the read answers at once, the removal late
     Outcome del;
@@ -582,7 +592,8 @@ void TestRepository::lateKeychainAnswersAreUndone()
     QTRY_VERIFY(second.done);
     QVERIFY2(second.result.ok, qPrintable(second.result.error));
     QTest::qWait(600); // the first write's late answer has come
-    const QString againKey = secretKey(removed.removed->id, AuthType::Basic);
+    const QString againKey
+        = secretKey(removed.removed->id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
     QCOMPARE(m_secrets->contents().value(againKey), QStringLiteral("again-secret"));
     QVERIFY(m_repo->find(removed.removed->id));
 }
@@ -694,7 +705,7 @@ void TestRepository::interruptedAddIsUndoneAtNextOpen()
 {
     // What a process killed between its keychain write and its row leaves behind.
     const QUuid id = QUuid::createUuid();
-    const QString key = secretKey(id, AuthType::Basic);
+    const QString key = secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
     QString error;
     QVERIFY(m_store->markPendingSecret(key, id, &error));
     bool written = false;
@@ -721,10 +732,12 @@ void TestRepository::interruptedRemoveIsFinishedAtNextOpen()
     QTRY_VERIFY(g.done);
     // Killed after the row was deleted (with its mark), before the keychain removal.
     QString error;
-    const QString key = secretKey(g.result.id, AuthType::Basic);
+    const QString key
+        = secretKey(g.result.id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
     QVERIFY(m_store->remove(g.result.id, &error, key));
     // A mark of a row that was written after all (killed before the mark was cleared).
-    const QString keptKey = secretKey(o.result.id, AuthType::Basic);
+    const QString keptKey
+        = secretKey(o.result.id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
     QVERIFY(m_store->markPendingSecret(keptKey, o.result.id, &error));
     QVERIFY(abandonMarks(m_store->filePath()));
 

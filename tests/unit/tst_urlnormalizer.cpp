@@ -1,4 +1,5 @@
 #include "UrlNormalizer.h"
+#include "jama/JamaProvider.h"
 
 #include <QTest>
 
@@ -76,13 +77,13 @@ void TestUrlNormalizer::accepted()
     QFETCH(QString, input);
     QFETCH(QString, expected);
     QFETCH(bool, warns);
-    const NormalizedUrl r = normalizeInstanceUrl(input);
+    const NormalizedUrl r = jama::normalizeUrl(input);
     QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(r.url, expected);
     QCOMPARE(!r.warning.isEmpty(), warns);
     QVERIFY(r.error.isEmpty());
     // Normalising is idempotent.
-    QCOMPARE(normalizeInstanceUrl(r.url).url, expected);
+    QCOMPARE(jama::normalizeUrl(r.url).url, expected);
 }
 
 void TestUrlNormalizer::refused_data()
@@ -127,7 +128,7 @@ void TestUrlNormalizer::refused()
 {
     QFETCH(QString, input);
     QFETCH(QString, reason);
-    const NormalizedUrl r = normalizeInstanceUrl(input);
+    const NormalizedUrl r = jama::normalizeUrl(input);
     QVERIFY2(!r.ok, qPrintable(r.url));
     QVERIFY(r.url.isEmpty());
     QVERIFY2(r.error.contains(reason, Qt::CaseInsensitive), qPrintable(r.error));

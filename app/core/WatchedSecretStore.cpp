@@ -1,6 +1,6 @@
 #include "WatchedSecretStore.h"
 
-namespace cd::cli {
+namespace cd {
 
 WatchedSecretStore::WatchedSecretStore(SecretStore *inner, QObject *parent)
     : SecretStore(parent)
@@ -41,4 +41,4 @@ void WatchedSecretStore::start(Op op, const QString &key, const QString &secret,
     }
 }
 
-} // namespace cd::cli
+} // namespace cd

@@ -4,7 +4,7 @@
 
 #include <QPointer>
 
-namespace cd::cli {
+namespace cd {
 
 // Passes every call to another secret store and remembers whether the keychain itself
 // failed (unavailable, locked, denied, timed out: anything but "not found"), so that the
@@ -27,4 +27,4 @@ private:
     QString m_lastError;
 };
 
-} // namespace cd::cli
+} // namespace cd

@@ -1,0 +1,210 @@
+#include "Session.h"
+
+#include "Applications.h"
+#include "ConnectorStore.h"
+#include "NetworkStatus.h"
+#include "Text.h"
+#include "ValidationJob.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <cstdio>
+
+namespace cd::cli {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Commands", text);
+}
+
+InertStream::InertStream(FILE *file)
+    : m_stream(file)
+{ }
+
+InertStream &InertStream::operator<<(const QString &text)
+{
+    m_stream << Text::inert(text);
+    return *this;
+}
+
+InertStream &InertStream::operator<<(const char *text)
+{
+    m_stream << text;
+    return *this;
+}
+
+InertStream &InertStream::operator<<(char c)
+{
+    m_stream << c;
+    return *this;
+}
+
+InertStream &InertStream::operator<<(QTextStreamFunction f)
+{
+    m_stream << f;
+    return *this;
+}
+
+void InertStream::flush()
+{
+    m_stream.flush();
+}
+
+void InertStream::writeJson(const QString &json)
+{
+    m_stream << Text::inertJson(json);
+    m_stream.flush();
+}
+
+InertStream &out()
+{
+    static InertStream s(stdout);
+    return s;
+}
+
+InertStream &err()
+{
+    static InertStream s(stderr);
+    return s;
+}
+
+Session::Session(const GlobalOptions &options)
+    : context(options.dataDir, AppContext::Mode::CommandLine)
+    , repository(*context.repository())
+{ }
+
+bool Session::load()
+{
+    QString error;
+    if (!repository.load(&error)) {
+        err() << tr("Cannot use the connectors: %1").arg(error) << Qt::endl;
+        return false;
+    }
+    if (!context.store()->migrationNotice().isEmpty())
+        err() << context.store()->migrationNotice() << Qt::endl;
+    if (repository.isBusy()) {
+        QEventLoop loop; // bounded by the keychain timeout
+        QObject::connect(&repository, &ConnectorRepository::idle, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+RepositoryResult Session::wait(const std::function<void(RepositoryCallback)> &op)
+{
+    QEventLoop loop;
+    std::optional<RepositoryResult> result;
+    op([&](const RepositoryResult &r) {
+        result = r;
+        loop.quit();
+    });
+    if (!result)
+        loop.exec();
+    return *result;
+}
+
+int Session::failureCode() const
+{
+    return context.keychainFailed() ? ExitKeychain : ExitUsage;
+}
+
+std::optional<Connector> Session::findByName(const QString &name) const
+{
+    for (const Connector &c : repository.connectors()) {
+        if (c.name.trimmed().compare(name.trimmed(), Qt::CaseInsensitive) == 0)
+            return c;
+    }
+    return std::nullopt;
+}
+
+int severity(int code)
+{
+    switch (code) {
+    case ExitKeychain:
+        return 4;
+    case ExitValidationFailed:
+        return 3;
+    case ExitNetwork:
+        return 2;
+    case ExitOk:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+int exitCodeFor(const ValidationResult &r)
+{
+    if (r.status == ValidationStatus::Verified || r.status == ValidationStatus::Warning)
+        return ExitOk;
+    if (r.failure == ValidationResult::Failure::Keychain)
+        return ExitKeychain;
+    // A name that does not resolve is the URL's (or the VPN's) fault while online, and an
+    // outage only when the machine is offline.
+    if (r.failure == ValidationResult::Failure::HostNotFound)
+        return NetworkStatus().state() == NetworkStatus::State::Offline ? ExitNetwork
+                                                                        : ExitValidationFailed;
+    if (r.isTransient())
+        return ExitNetwork;
+    return ExitValidationFailed;
+}
+
+QString statusText(const Connector &c)
+{
+    if (c.needsSecret && c.validation.status == ValidationStatus::NotVerified)
+        return tr("Needs secret");
+    if (c.validation.hostNotFound && c.validation.status == ValidationStatus::Failed)
+        return tr("Host not found");
+    return statusDisplayName(c.validation.status);
+}
+
+QString isoOrEmpty(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QString();
+}
+
+QJsonValue isoOrNull(const QDateTime &t)
+{
+    return t.isValid() ? QJsonValue(isoOrEmpty(t)) : QJsonValue(QJsonValue::Null);
+}
+
+// Everything a command works with: the same objects the window uses.
+void printJson(const QJsonArray &array)
+{
+    out().writeJson(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
+}
+
+void printTable(const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths;
+    // One 100-character name must not push every other row's columns off the screen.
+    constexpr qsizetype kMaxColumn = 40;
+    QList<QStringList> cells = rows;
+    for (QStringList &row : cells) {
+        for (qsizetype i = 0; i + 1 < row.size(); ++i) {
+            if (row.at(i).size() > kMaxColumn)
+                row[i] = row.at(i).left(kMaxColumn - 1) + QChar(0x2026);
+        }
+    }
+    for (const QStringList &row : std::as_const(cells)) {
+        for (qsizetype i = 0; i < row.size(); ++i) {
+            if (widths.size() <= i)
+                widths.append(0);
+            widths[i] = qMax(widths[i], row.at(i).size());
+        }
+    }
+    for (const QStringList &row : std::as_const(cells)) {
+        QString line;
+        for (qsizetype i = 0; i < row.size(); ++i) {
+            if (i + 1 < row.size())
+                line += row.at(i).leftJustified(widths.at(i)) + QStringLiteral("  ");
+            else
+                line += row.at(i);
+        }
+        out() << line << '\n';
+    }
+    out().flush();
+}
+
+} // namespace cd::cli
