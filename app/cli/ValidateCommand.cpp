@@ -22,13 +22,18 @@ ValidationResult notResent(const Connector &c)
     ValidationResult r;
     r.status = ValidationStatus::Failed;
     r.failure = ValidationResult::Failure::CredentialsRejected;
-    r.message = tr("Not checked again: the server rejected these credentials%1, and sending "
-                   "them again could lock the account. Correct them (edit the connector or "
-                   "enter a new secret), or run \"validate %2\" to send them once more.")
-                    .arg(c.validation.checkedAt.isValid()
-                            ? tr(" on %1").arg(isoOrEmpty(c.validation.checkedAt))
-                            : QString(),
-                        c.name);
+    // What the server said the last time says what to do (e.g. Jira's "sign in once in a
+    // browser at …"); then why it is not sent again.
+    const QString last
+        = c.validation.message.isEmpty() ? QString() : c.validation.message + QLatin1Char(' ');
+    r.message = last
+        + tr("Not checked again: the server rejected these credentials%1, and sending "
+             "them again could lock the account. Correct them (edit the connector or "
+             "enter a new secret), or run \"validate %2\" to send them once more.")
+              .arg(c.validation.checkedAt.isValid()
+                      ? tr(" on %1").arg(isoOrEmpty(c.validation.checkedAt))
+                      : QString(),
+                  c.name);
     return r;
 }
 

@@ -33,7 +33,10 @@ struct AuthMethod
     QString identityPlaceholder;
     QString identityMissing; // "Enter the username of the service account."
 
-    QString secretKeySuffix; // keychain key connector/<uuid>/<suffix>: "password"
+    // The keychain key connector/<uuid>/<suffix>: "password". Unique across applications
+    // (Applications::add() refuses a clash), so that a connector moved to another
+    // application always gets a new key.
+    QString secretKeySuffix;
     QString secretLabel; // "&Password"
     QString secretMissing; // "Enter the password."
 
@@ -42,6 +45,9 @@ struct AuthMethod
     QUrl helpLink;
 
     bool hasIdentity() const { return !identityKey.isEmpty(); }
+
+    // "basic": a username and a password, sent as HTTP Basic (Jama, Jira Data Center).
+    static AuthMethod usernameAndPassword(const QString &identityMissing);
 };
 
 class ApplicationProvider

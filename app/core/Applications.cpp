@@ -9,10 +9,26 @@
 
 namespace cd {
 
+AuthMethod AuthMethod::usernameAndPassword(const QString &identityMissing)
+{
+    AuthMethod m;
+    m.id = QStringLiteral("basic");
+    m.displayName = QCoreApplication::translate("AuthMethod", "Basic");
+    m.identityKey = QStringLiteral("username");
+    m.identityOption = QStringLiteral("username");
+    m.identityLabel = QCoreApplication::translate("AuthMethod", "&Username");
+    m.identityMissing = identityMissing;
+    m.secretKeySuffix = QStringLiteral("password");
+    m.secretLabel = QCoreApplication::translate("AuthMethod", "&Password");
+    m.secretMissing = QCoreApplication::translate("AuthMethod", "Enter the password.");
+    return m;
+}
+
 const AuthMethod *ApplicationProvider::authMethod(const QString &id) const
 {
+    // Ids are lower case; "Basic" typed or written by hand is the same method.
     for (const AuthMethod &m : authMethods()) {
-        if (m.id == id)
+        if (m.id.compare(id, Qt::CaseInsensitive) == 0)
             return &m;
     }
     return nullptr;
@@ -66,16 +82,33 @@ QString defaultId()
     return registry().providers.front()->id();
 }
 
-void add(std::unique_ptr<ApplicationProvider> provider)
+bool add(std::unique_ptr<ApplicationProvider> provider)
 {
     auto &list = registry().providers;
+    // A keychain suffix another application uses would let a connector moved between them
+    // overwrite its secret in place.
+    for (const auto &p : list) {
+        if (p->id() == provider->id())
+            continue;
+        for (const AuthMethod &theirs : p->authMethods()) {
+            for (const AuthMethod &ours : provider->authMethods()) {
+                if (theirs.secretKeySuffix == ours.secretKeySuffix) {
+                    qWarning("Applications::add: %s uses the keychain suffix %s of %s",
+                        qPrintable(provider->id()), qPrintable(ours.secretKeySuffix),
+                        qPrintable(p->id()));
+                    return false;
+                }
+            }
+        }
+    }
     for (auto &p : list) {
         if (p->id() == provider->id()) {
             p = std::move(provider);
-            return;
+            return true;
         }
     }
     list.push_back(std::move(provider));
+    return true;
 }
 
 void remove(const QString &id)

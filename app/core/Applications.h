@@ -20,8 +20,9 @@ QList<const ApplicationProvider *> all();
 const ApplicationProvider *find(const QString &id);
 QString defaultId();
 // Registers a provider; one with the same id is replaced. Call on the main thread before
-// the providers are used by the window or a command.
-void add(std::unique_ptr<ApplicationProvider> provider);
+// the providers are used by the window or a command. False (and nothing registered) when
+// one of its keychain suffixes is another application's.
+bool add(std::unique_ptr<ApplicationProvider> provider);
 // Removes a registered provider (for tests that registered one). Built-ins stay.
 void remove(const QString &id);
 

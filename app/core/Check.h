@@ -70,6 +70,9 @@ struct ValidationResult
         License,
         Network,
         NoSecret, // no secret stored in the keychain (set by ValidationQueue)
+        // An application or auth method this version does not know (a newer Connector Desk
+        // wrote it): not checked, and nothing recorded (set by ValidationQueue).
+        Unsupported,
         Keychain // the keychain failed or did not answer (set by ValidationQueue)
     };
     Failure failure = Failure::None;

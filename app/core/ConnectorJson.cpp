@@ -180,11 +180,14 @@ bool fromJson(const QJsonObject &o, Connector *c, QString *error)
     r.authType = text;
     // A method the application does not offer is a damaged file; an application this
     // version does not know is kept as it is.
-    if (const ApplicationProvider *p = Applications::find(r.application);
-        p && !p->authMethod(r.authType)) {
-        *error = tr("\"authType\" \"%1\" is not an authentication type of %2")
-                     .arg(text, p->displayName());
-        return false;
+    if (const ApplicationProvider *p = Applications::find(r.application)) {
+        const AuthMethod *method = p->authMethod(r.authType);
+        if (!method) {
+            *error = tr("\"authType\" \"%1\" is not an authentication type of %2")
+                         .arg(text, p->displayName());
+            return false;
+        }
+        r.authType = method->id; // "Basic" written by hand is "basic"
     }
     if (const QString key = identityKey(r.application, r.authType); !key.isEmpty()) {
         if (!optionalString(o, QLatin1String(key.toLatin1()), &r.identity, error))

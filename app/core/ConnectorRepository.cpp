@@ -449,11 +449,21 @@ std::optional<Connector> ConnectorRepository::changeable(
     }
     refresh(); // deleted by another process: said now, before the keychain is touched
     std::optional<Connector> c = find(id);
-    if (!c)
+    if (!c) {
         finish(done,
             failure(tr("This connector no longer exists (it was deleted in another window or "
                        "command)."),
                 id));
+    } else if (!Applications::authMethod(c->application, c->authType)) {
+        // A newer version's connector: its secret's keychain key is not known here, so a
+        // change or a removal could leave its secret behind or write one beside it.
+        finish(done,
+            failure(tr("“%1” was made by a newer Connector Desk (application “%2”, "
+                       "authentication “%3”): change or delete it there.")
+                        .arg(c->name, c->application, c->authType),
+                id));
+        c.reset();
+    }
     return c;
 }
 
@@ -486,7 +496,7 @@ void ConnectorRepository::update(
             const AuthMethod *method
                 = Applications::authMethod(connector.application, connector.authType);
             finish(done,
-                failure(tr("%1 The authentication type changed.")
+                failure(tr("%1 The application or the authentication type changed.")
                             .arg(method ? method->secretMissing : tr("Enter the secret.")),
                     id));
             return next();

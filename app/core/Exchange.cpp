@@ -219,9 +219,14 @@ QString formatId()
 
 bool sameAccount(const Connector &a, const Connector &b)
 {
-    return a.application == b.application && a.authType == b.authType
-        && a.url.compare(b.url, Qt::CaseInsensitive) == 0
-        && a.identity.compare(b.identity, Qt::CaseInsensitive) == 0;
+    // A method without an identity (a personal access token) cannot tell two accounts apart:
+    // then only the same name is the same connector.
+    const bool sameIdentity = a.identity.isEmpty() && b.identity.isEmpty()
+        ? a.name.trimmed().compare(b.name.trimmed(), Qt::CaseInsensitive) == 0
+        : a.identity.compare(b.identity, Qt::CaseInsensitive) == 0;
+    return a.application == b.application
+        && a.authType.compare(b.authType, Qt::CaseInsensitive) == 0
+        && a.url.compare(b.url, Qt::CaseInsensitive) == 0 && sameIdentity;
 }
 
 QByteArray exportConnectors(const QList<Connector> &connectors, const QDateTime &exportedAt)

@@ -1,5 +1,6 @@
 #include "ValidationQueue.h"
 
+#include "Applications.h"
 #include "ConnectorRepository.h"
 #include "Log.h"
 #include "SecretStore.h"
@@ -222,6 +223,19 @@ void ValidationQueue::startOne(const QUuid &id)
     const std::optional<Connector> c = m_repository->find(id);
     if (!c) {
         Q_EMIT pendingChanged(id, false);
+        return;
+    }
+    if (!Applications::authMethod(c->application, c->authType)) {
+        // Its secret's key, its check and its rules are a newer version's: nothing is read,
+        // sent or recorded over what that version wrote.
+        ValidationResult r;
+        r.failure = ValidationResult::Failure::Unsupported;
+        r.message = QCoreApplication::translate("ValidationQueue",
+            "Not checked: “%1” was made by a newer Connector Desk (application “%2”, "
+            "authentication “%3”). Check it there, or update this one.")
+                        .arg(c->name, c->application, c->authType);
+        Q_EMIT pendingChanged(id, false);
+        Q_EMIT finished(id, r);
         return;
     }
     Running running;

@@ -25,7 +25,8 @@ class SecretLineEdit;
 // Object names follow the method, so that tests and the accessibility tree read them the
 // same way for every application: <identityKey>LineEdit ("usernameLineEdit",
 // "clientIdLineEdit", "emailLineEdit"), <secret suffix in camel case>LineEdit
-// ("passwordLineEdit", "clientSecretLineEdit", "apiTokenLineEdit", "tokenLineEdit"),
+// ("passwordLineEdit", "clientSecretLineEdit", "apiTokenLineEdit", "tokenLineEdit",
+// "jiraPasswordLineEdit"),
 // <method id in camel case>AuthEditor ("basicAuthEditor", "oauthAuthEditor").
 class AuthEditor : public QWidget
 {

@@ -8,6 +8,7 @@
 #include "ValidationJob.h"
 #include "ui_ConnectorDialog.h"
 
+#include <QComboBox>
 #include <QCryptographicHash>
 #include <QDialogButtonBox>
 #include <QLayout>
@@ -15,6 +16,7 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QTimer>
+#include <utility>
 
 namespace cd::ui {
 
@@ -36,6 +38,8 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
 
     for (const ApplicationProvider *app : Applications::all())
         m_ui->applicationComboBox->addItem(app->displayName(), app->id());
+    // The methods change with the application: the field follows its longest entry.
+    m_ui->authTypeComboBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
 
     m_submit = m_ui->buttonBox->addButton(tr("&Submit"), QDialogButtonBox::AcceptRole);
     m_submit->setObjectName(QStringLiteral("submitPushButton"));
@@ -112,13 +116,21 @@ void ConnectorDialog::setUpAuthEditors()
 {
     // The pages of the application chosen, and nothing of another one: what was typed on
     // the pages that go is gone with them, so a hidden secret is never saved.
-    for (AuthEditor *editor : std::as_const(m_editors)) {
+    const QList<AuthEditor *> leaving = std::exchange(m_editors, {});
+    // Their fields emit while they are cleared and torn down (textChanged, editingFinished on
+    // losing focus): none of that may reach this dialog, which no longer has these pages.
+    for (AuthEditor *editor : leaving) {
+        disconnect(editor, nullptr, this, nullptr);
+        for (QObject *child : editor->findChildren<QObject *>())
+            disconnect(child, nullptr, this, nullptr);
+    }
+    for (AuthEditor *editor : leaving) {
         editor->clear();
         m_ui->authStackedWidget->removeWidget(editor);
-        disconnect(editor, nullptr, this, nullptr);
-        editor->deleteLater();
+        // At once: no hidden page of another application stays among the dialog's children
+        // (this runs from the Application combo, never from a signal of an editor).
+        delete editor;
     }
-    m_editors.clear();
     const QSignalBlocker blocker(m_ui->authTypeComboBox);
     m_ui->authTypeComboBox->clear();
     const ApplicationProvider *app = provider();
@@ -457,9 +469,16 @@ void ConnectorDialog::testConnection()
     m_ui->testMessage->showMessage(
         InlineMessage::Kind::Information, tr("Reading the secret from the keychain…"));
     QPointer<ConnectorDialog> self(this);
-    m_repository->readSecret(m_original->id, this, [self](const SecretResult &r) {
+    const TestedInput asked = currentInput();
+    m_repository->readSecret(m_original->id, this, [self, asked](const SecretResult &r) {
         if (!self || !self->isVisible())
             return; // closed meanwhile: the secret goes nowhere
+        // Changed meanwhile (another application, URL, method or identity): the stored secret
+        // belongs to what was asked, and is never sent anywhere else.
+        if (!self->isStoredMethod(self->currentAuthEditor()) || !(self->currentInput() == asked)) {
+            self->m_ui->testMessage->clear();
+            return;
+        }
         if (!r.ok()) {
             self->m_ui->testMessage->showMessage(InlineMessage::Kind::Error, r.message);
             return;
@@ -495,7 +514,8 @@ ConnectorDialog::TestedInput ConnectorDialog::currentInput() const
     in.application = m_ui->applicationComboBox->currentData().toString();
     in.authType = currentAuthEditor() ? currentAuthEditor()->authType() : QString();
     in.identity = currentAuthEditor() ? currentAuthEditor()->identity() : QString();
-    const std::optional<QString> typed = currentAuthEditor()->newSecret();
+    const std::optional<QString> typed
+        = currentAuthEditor() ? currentAuthEditor()->newSecret() : std::nullopt;
     if (typed && !typed->isEmpty())
         in.secretHash = QCryptographicHash::hash(typed->toUtf8(), QCryptographicHash::Sha256);
     return in;

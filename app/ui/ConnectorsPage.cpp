@@ -223,7 +223,7 @@ void ConnectorsPage::offerCertificateTrust(const QUuid &id, const ValidationResu
                  "%2<br><br>")
                   .arg(old.fingerprintText(), cert.fingerprintText());
         box->setInformativeText(
-            tr("Only do this for your own self-hosted Jama instance with its own certificate "
+            tr("Only do this for your own self-hosted instance with its own certificate "
                "authority, after comparing the fingerprint with the one your administrator "
                "gives you. The connector will then accept exactly this certificate and "
                "still refuse any other.<br><br>")
@@ -627,8 +627,10 @@ QString ConnectorsPage::diagnosticsText(const QUuid &id) const
         v.checkedAt.isValid() ? v.checkedAt.toUTC().toString(Qt::ISODate) : tr("never"));
     if (!v.account.username.isEmpty())
         line(tr("Account"),
-            QStringLiteral("%1 (%2), license %3")
-                .arg(v.account.displayName, v.account.username, v.account.licenseType));
+            v.account.licenseType.isEmpty()
+                ? QStringLiteral("%1 (%2)").arg(v.account.displayName, v.account.username)
+                : QStringLiteral("%1 (%2), license %3")
+                      .arg(v.account.displayName, v.account.username, v.account.licenseType));
     line(tr("Created"), c->createdAt.toUTC().toString(Qt::ISODate));
     line(tr("Updated"), c->updatedAt.toUTC().toString(Qt::ISODate));
     line(tr("Connector Desk"), AppInfo::version());
@@ -686,8 +688,10 @@ void ConnectorsPage::updateDetails()
     const AccountInfo &a = c->validation.account;
     if (!a.username.isEmpty() || !a.displayName.isEmpty())
         html += QStringLiteral("<br>")
-            + tr("Account: %1 (%2), license %3")
-                  .arg(esc(a.displayName), esc(a.username), esc(a.licenseType));
+            + (a.licenseType.isEmpty()
+                    ? tr("Account: %1 (%2)").arg(esc(a.displayName), esc(a.username))
+                    : tr("Account: %1 (%2), license %3")
+                          .arg(esc(a.displayName), esc(a.username), esc(a.licenseType)));
     m_ui->detailLabel->setText(html);
 }
 
@@ -784,10 +788,23 @@ ConnectorDialog *ConnectorsPage::openAddDialog()
     return dialog;
 }
 
+bool ConnectorsPage::knownToThisVersion(const Connector &c)
+{
+    if (Applications::authMethod(c.application, c.authType))
+        return true;
+    // The dialog would show it as another application or method, and saving it would turn
+    // it into that.
+    pageMessage()->showMessage(InlineMessage::Kind::Error,
+        tr("“%1” was made by a newer Connector Desk (application “%2”, authentication “%3”): "
+           "open it there to change it.")
+            .arg(c.name, c.application, c.authType));
+    return false;
+}
+
 ConnectorDialog *ConnectorsPage::openEditDialog(const QUuid &id)
 {
     const std::optional<Connector> c = m_repository->find(id);
-    if (!c || m_repository->isBlocked())
+    if (!c || m_repository->isBlocked() || !knownToThisVersion(*c))
         return nullptr;
     ConnectorDialog *dialog = openAddDialog();
     dialog->editConnector(*c);
@@ -852,7 +869,7 @@ void ConnectorsPage::enterNextSecret()
 ConnectorDialog *ConnectorsPage::openDuplicateDialog(const QUuid &id)
 {
     const std::optional<Connector> c = m_repository->find(id);
-    if (!c || m_repository->isBlocked())
+    if (!c || m_repository->isBlocked() || !knownToThisVersion(*c))
         return nullptr;
     ConnectorDialog *dialog = openAddDialog();
     dialog->duplicateConnector(*c);
@@ -889,10 +906,10 @@ void ConnectorsPage::requestDelete(const QList<QUuid> &ids)
     box->setObjectName(QStringLiteral("deleteMessageBox"));
     box->setTextFormat(Qt::PlainText); // names are shown as written, never as markup
     box->setInformativeText(doomed.size() == 1
-            ? tr("Its password or client secret is removed from the keychain too. You can "
-                 "undo this until you quit Connector Desk.")
-            : tr("Their passwords and client secrets are removed from the keychain too. One "
-                 "Undo brings them all back, until you quit Connector Desk."));
+            ? tr("Its secret (password, client secret or token) is removed from the keychain "
+                 "too. You can undo this until you quit Connector Desk.")
+            : tr("Their secrets (passwords, client secrets, tokens) are removed from the "
+                 "keychain too. One Undo brings them all back, until you quit Connector Desk."));
     QPushButton *del = box->addButton(tr("&Delete"), QMessageBox::DestructiveRole);
     del->setObjectName(QStringLiteral("confirmDeletePushButton"));
     QPushButton *cancel = box->addButton(QMessageBox::Cancel);

@@ -93,6 +93,9 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // False (and the page says why) for a connector of a newer version's application or
+    // auth method.
+    bool knownToThisVersion(const Connector &c);
     void createActions();
     void updateIcons();
     void updatePage();

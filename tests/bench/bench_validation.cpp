@@ -15,6 +15,7 @@
 //      connectors.db, committed on the GUI thread). Target since issue 11: no stall of 16 ms.
 // Credentials go to curl on stdin (a config file read from "-"), never on its command line;
 // nothing secret is printed. Asserts only correctness, never time.
+#include "AppContext.h"
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "ConnectorsPage.h"
@@ -284,13 +285,14 @@ bool BenchValidation::runQueue(int repositorySize, int checks, bool withPage, Qu
         c.createdAt = c.updatedAt = now;
         connectors << c;
     }
-    ConnectorStore store(dir.path());
+    // Built as the command line builds it: the queue does not follow the system's network state.
+    MemorySecretStore secrets;
+    AppContext app(dir.path(), AppContext::Mode::CommandLine, &secrets);
     QString error;
     QList<Connector> none;
-    if (!store.load(&none, &error) || !store.write(connectors, {}, &error))
+    if (!app.store()->load(&none, &error) || !app.store()->write(connectors, {}, &error))
         return false;
-    MemorySecretStore secrets;
-    ConnectorRepository repository(&store, &secrets);
+    ConnectorRepository &repository = *app.repository();
     if (!repository.load(&error))
         return false;
 
@@ -309,13 +311,12 @@ bool BenchValidation::runQueue(int repositorySize, int checks, bool withPage, Qu
     if (!spinUntil([&] { return written == checks; }, 10000) || !writesOk)
         return false;
 
-    QNetworkAccessManager nam;
-    ValidationQueue queue(&repository, &nam);
+    ValidationQueue &queue = *app.queue();
     queue.setMaxConcurrent(4);
     std::unique_ptr<ui::ConnectorsPage> page;
     if (withPage) {
         page = std::make_unique<ui::ConnectorsPage>(&repository);
-        page->setValidation(&queue, &nam);
+        page->setValidation(&queue, app.network());
         page->resize(1100, 700);
         page->show();
         if (!QTest::qWaitForWindowExposed(page.get()))

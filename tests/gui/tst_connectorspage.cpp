@@ -5,6 +5,7 @@
 #include "ConnectorListModel.h"
 #include "ConnectorRepository.h"
 #include "ConnectorsPage.h"
+#include "GuiTestSupport.h"
 #include "HeaderBar.h"
 #include "ImportDialog.h"
 #include "InlineMessage.h"
@@ -44,6 +45,7 @@
 
 using namespace cd;
 using namespace cd::ui;
+using cd::test::child;
 
 class TestConnectorsPage : public QObject
 {
@@ -78,27 +80,21 @@ private Q_SLOTS:
     void statusFilter();
 
 private:
-    ConnectorDialog *waitForDialog();
+    static ConnectorDialog *waitForDialog() { return test::waitForModal<ConnectorDialog>(); }
     QUuid addDirect(
         const QString &name, const QString &url, QString type = QStringLiteral("basic"));
     // A connector as an import makes it: no secret ("Needs secret").
     QUuid addImported(const QString &name, const QString &url);
-    template<typename T> T *child(QWidget *parent, const char *name)
-    {
-        T *w = parent->findChild<T *>(QString::fromLatin1(name));
-        if (!w)
-            qWarning("no child %s", name);
-        return w;
-    }
+    MainWindow *window() const { return m_app->window(); }
+    MemorySecretStore *secrets() const { return m_app->secrets(); }
     static void type(const QString &text) { QTest::keyClicks(QApplication::focusWidget(), text); }
     static void key(Qt::Key k, Qt::KeyboardModifiers m = Qt::NoModifier)
     {
         QTest::keyClick(QApplication::focusWidget(), k, m);
     }
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MemorySecretStore> m_secrets;
-    std::unique_ptr<MainWindow> m_window;
+    // The connectors here point at made-up hosts: the window is offline (nothing may go out).
+    std::unique_ptr<test::MainWindowFixture> m_app;
 };
 
 void TestConnectorsPage::initTestCase()
@@ -109,72 +105,31 @@ void TestConnectorsPage::initTestCase()
 
 void TestConnectorsPage::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    m_secrets = std::make_unique<MemorySecretStore>();
-    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
-    // The connectors here point at made-up hosts: nothing may go out to the network.
-    m_window->networkStatus()->forceState(NetworkStatus::State::Offline);
-    m_window->show();
-    QApplication::setActiveWindow(m_window.get());
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    m_app = std::make_unique<test::MainWindowFixture>();
+    QVERIFY(m_app->open());
 }
 
 void TestConnectorsPage::cleanup()
 {
-    m_window.reset();
-    m_secrets.reset();
-    m_dir.reset();
-}
-
-ConnectorDialog *TestConnectorsPage::waitForDialog()
-{
-    ConnectorDialog *dialog = nullptr;
-    if (!QTest::qWaitFor([&] {
-            dialog = qobject_cast<ConnectorDialog *>(QApplication::activeModalWidget());
-            return dialog && dialog->isVisible();
-        }))
-        return nullptr;
-    QApplication::setActiveWindow(dialog);
-    if (!QTest::qWaitForWindowActive(dialog))
-        return nullptr;
-    return dialog;
+    m_app.reset();
 }
 
 QUuid TestConnectorsPage::addImported(const QString &name, const QString &url)
 {
-    Connector c;
-    c.name = name;
-    c.url = url;
-    c.identity = QStringLiteral("svc");
-    QUuid id;
-    m_window->repository()->addWithoutSecret(c, [&](const RepositoryResult &r) { id = r.id; });
-    if (!QTest::qWaitFor([&] { return !id.isNull(); }))
-        qWarning("addWithoutSecret timed out");
-    return id;
+    return test::addWithoutSecret(window()->repository(),
+        test::makeConnector(name, url, QStringLiteral("basic"), QStringLiteral("svc")));
 }
 
 QUuid TestConnectorsPage::addDirect(const QString &name, const QString &url, QString type)
 {
-    Connector c;
-    c.name = name;
-    c.url = url;
-    c.authType = type;
-    c.identity = QStringLiteral("svc");
-    QUuid id;
-    bool done = false;
-    m_window->repository()->add(
-        c, QStringLiteral("secret-of-") + name, [&](const RepositoryResult &r) {
-            done = true;
-            id = r.id;
-        });
-    if (!QTest::qWaitFor([&] { return done; }))
-        qWarning("add did not finish");
-    return id;
+    return test::addConnector(window()->repository(),
+        test::makeConnector(name, url, type, QStringLiteral("svc")),
+        QStringLiteral("secret-of-") + name);
 }
 
 void TestConnectorsPage::addBasicByKeyboard()
 {
-    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    QTest::keyClick(window(), Qt::Key_N, Qt::ControlModifier);
     ConnectorDialog *dialog = waitForDialog();
     QVERIFY(dialog);
     QCOMPARE(dialog->windowTitle(), QStringLiteral("Add New Connector"));
@@ -202,26 +157,26 @@ void TestConnectorsPage::addBasicByKeyboard()
     key(Qt::Key_Return); // the default button: Submit
 
     QPointer<ConnectorDialog> closing(dialog); // deletes itself on close
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    QTRY_COMPARE(window()->repository()->connectors().size(), 1);
     QTRY_VERIFY(!closing);
-    const Connector c = m_window->repository()->connectors().first();
+    const Connector c = window()->repository()->connectors().first();
     QCOMPARE(c.name, QStringLiteral("Acme Production"));
     QCOMPARE(c.url, QStringLiteral("https://acme.jamacloud.com"));
     QCOMPARE(c.authType, QStringLiteral("basic"));
     QCOMPARE(c.identity, QStringLiteral("InterchangeServiceAccount"));
     QVERIFY(c.verifySsl);
-    QCOMPARE(m_secrets->contents().value(
+    QCOMPARE(secrets()->contents().value(
                  secretKey(c.id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         QStringLiteral("hunter2-basic"));
     // The list replaced the empty state and shows the new connector, selected.
-    auto *page = m_window->connectorsPage();
+    auto *page = window()->connectorsPage();
     QTRY_VERIFY(child<QTableView>(page, "connectorsTableView")->isVisible());
     QCOMPARE(page->selectedId(), c.id);
 }
 
 void TestConnectorsPage::addOAuthByKeyboard()
 {
-    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    QTest::keyClick(window(), Qt::Key_N, Qt::ControlModifier);
     ConnectorDialog *dialog = waitForDialog();
     QVERIFY(dialog);
     type(QStringLiteral("SAML instance"));
@@ -250,20 +205,20 @@ void TestConnectorsPage::addOAuthByKeyboard()
     key(Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), dialog->submitButton());
     key(Qt::Key_Space);
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    const Connector c = m_window->repository()->connectors().first();
+    QTRY_COMPARE(window()->repository()->connectors().size(), 1);
+    const Connector c = window()->repository()->connectors().first();
     QCOMPARE(c.authType, QStringLiteral("oauth"));
     QCOMPARE(c.identity, QStringLiteral("client-123"));
-    QCOMPARE(m_secrets->contents().value(
+    QCOMPARE(secrets()->contents().value(
                  secretKey(c.id, QStringLiteral("jama-connect"), QStringLiteral("oauth"))),
         QStringLiteral("oauth-secret"));
-    QVERIFY(!m_secrets->contents().contains(
+    QVERIFY(!secrets()->contents().contains(
         secretKey(c.id, QStringLiteral("jama-connect"), QStringLiteral("basic"))));
 }
 
 void TestConnectorsPage::accessibleNamesAndBuddies()
 {
-    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    ConnectorDialog *dialog = window()->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
     const QList<QPair<const char *, QString>> inputs {
         { "applicationComboBox", "Application" },
@@ -290,18 +245,18 @@ void TestConnectorsPage::accessibleNamesAndBuddies()
         QCOMPARE(label->text().remove(QLatin1Char('&')), label->buddy()->accessibleName());
         QVERIFY2(label->text().contains(QLatin1Char('&')), qPrintable(label->text()));
     }
-    QCOMPARE(child<QTableView>(m_window.get(), "connectorsTableView")->accessibleName(),
+    QCOMPARE(child<QTableView>(window(), "connectorsTableView")->accessibleName(),
         QStringLiteral("Connectors"));
-    QCOMPARE(child<QLineEdit>(m_window.get(), "searchLineEdit")->accessibleName(),
+    QCOMPARE(child<QLineEdit>(window(), "searchLineEdit")->accessibleName(),
         QStringLiteral("Search connectors"));
-    QCOMPARE(child<QPushButton>(m_window.get(), "addConnectorPushButton")->accessibleName(),
+    QCOMPARE(child<QPushButton>(window(), "addConnectorPushButton")->accessibleName(),
         QStringLiteral("Add Connector"));
     dialog->reject();
 }
 
 void TestConnectorsPage::authSwitchShowsHidesAndClears()
 {
-    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    ConnectorDialog *dialog = window()->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
     auto *username = child<QLineEdit>(dialog, "usernameLineEdit");
     auto *password = child<SecretLineEdit>(dialog, "passwordLineEdit");
@@ -335,7 +290,7 @@ void TestConnectorsPage::authSwitchShowsHidesAndClears()
 
 void TestConnectorsPage::submitGating()
 {
-    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    ConnectorDialog *dialog = window()->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
     QPushButton *submit = dialog->submitButton();
     auto fill = [&](const char *name, const QString &text) {
@@ -361,7 +316,7 @@ void TestConnectorsPage::submitGating()
     // Enter on an invalid form saves nothing.
     QTest::keyClick(child<QLineEdit>(dialog, "nameLineEdit"), Qt::Key_Return);
     QTest::qWait(50);
-    QVERIFY(m_window->repository()->connectors().isEmpty());
+    QVERIFY(window()->repository()->connectors().isEmpty());
     QVERIFY(dialog->isVisible());
     dialog->reject();
 }
@@ -416,10 +371,10 @@ void TestConnectorsPage::inlineErrors()
     QFETCH(QString, message);
     QFETCH(QString, expected);
     addDirect(QStringLiteral("Existing"), QStringLiteral("https://existing.jamacloud.com"));
-    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    ConnectorDialog *dialog = window()->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
-    auto *edit = child<QLineEdit>(dialog, qPrintable(field));
-    auto *msg = child<InlineMessage>(dialog, qPrintable(message));
+    auto *edit = child<QLineEdit>(dialog, field);
+    auto *msg = child<InlineMessage>(dialog, message);
     QVERIFY(edit && msg);
     QVERIFY(!msg->isVisible()); // nothing shouted before the user touched the field
     edit->setFocus();
@@ -433,7 +388,7 @@ void TestConnectorsPage::inlineErrors()
 void TestConnectorsPage::duplicateInstanceNotice()
 {
     addDirect(QStringLiteral("Acme"), QStringLiteral("https://acme.jamacloud.com"));
-    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    ConnectorDialog *dialog = window()->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
     QTest::keyClicks(
         child<QLineEdit>(dialog, "urlLineEdit"), QStringLiteral("acme.jamacloud.com/login.req"));
@@ -452,8 +407,8 @@ void TestConnectorsPage::duplicateInstanceNotice()
 
 void TestConnectorsPage::saveErrorStaysInDialog()
 {
-    m_secrets->setMode(MemorySecretStore::Mode::Failing);
-    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    secrets()->setMode(MemorySecretStore::Mode::Failing);
+    ConnectorDialog *dialog = window()->connectorsPage()->openAddDialog();
     QVERIFY(waitForDialog());
     QTest::keyClicks(child<QLineEdit>(dialog, "nameLineEdit"), QStringLiteral("Will fail"));
     QTest::keyClicks(child<QLineEdit>(dialog, "urlLineEdit"), QStringLiteral("fail.jamacloud.com"));
@@ -468,7 +423,7 @@ void TestConnectorsPage::saveErrorStaysInDialog()
     QCOMPARE(child<QLineEdit>(dialog, "nameLineEdit")->text(), QStringLiteral("Will fail"));
     QCOMPARE(child<QLineEdit>(dialog, "passwordLineEdit")->text(), QStringLiteral("kept-pw"));
     QVERIFY(dialog->submitButton()->isEnabled());
-    QVERIFY(m_window->repository()->connectors().isEmpty());
+    QVERIFY(window()->repository()->connectors().isEmpty());
     dialog->reject();
 }
 
@@ -476,8 +431,8 @@ void TestConnectorsPage::editKeepsUnchangedSecret()
 {
     const QUuid id
         = addDirect(QStringLiteral("Editable"), QStringLiteral("https://edit.jamacloud.com"));
-    const int callsBefore = m_secrets->callCount();
-    auto *page = m_window->connectorsPage();
+    const int callsBefore = secrets()->callCount();
+    auto *page = window()->connectorsPage();
     page->selectConnector(id);
     auto *view = child<QTableView>(page, "connectorsTableView");
     view->setFocus();
@@ -488,14 +443,14 @@ void TestConnectorsPage::editKeepsUnchangedSecret()
     auto *password = child<SecretLineEdit>(dialog, "passwordLineEdit");
     QVERIFY(password->text().isEmpty());
     QCOMPARE(password->placeholderText(), QStringLiteral("Unchanged"));
-    QCOMPARE(m_secrets->callCount(), callsBefore); // the secret was not read
+    QCOMPARE(secrets()->callCount(), callsBefore); // the secret was not read
     QVERIFY(dialog->submitButton()->isEnabled());
     auto *name = child<QLineEdit>(dialog, "nameLineEdit");
     name->selectAll();
     QTest::keyClicks(name, QStringLiteral("Edited"));
     dialog->submitButton()->click();
-    QTRY_COMPARE(m_window->repository()->find(id)->name, QStringLiteral("Edited"));
-    QCOMPARE(m_secrets->contents().value(
+    QTRY_COMPARE(window()->repository()->find(id)->name, QStringLiteral("Edited"));
+    QCOMPARE(secrets()->contents().value(
                  secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         QStringLiteral("secret-of-Editable"));
 }
@@ -504,7 +459,7 @@ void TestConnectorsPage::revealReadsSecretOnlyOnRequest()
 {
     const QUuid id
         = addDirect(QStringLiteral("Reveal"), QStringLiteral("https://reveal.jamacloud.com"));
-    ConnectorDialog *dialog = m_window->connectorsPage()->openEditDialog(id);
+    ConnectorDialog *dialog = window()->connectorsPage()->openEditDialog(id);
     QVERIFY(waitForDialog());
     auto *password = child<SecretLineEdit>(dialog, "passwordLineEdit");
     password->toggleAction()->trigger();
@@ -521,30 +476,29 @@ void TestConnectorsPage::deleteAndUndo()
     const QUuid id
         = addDirect(QStringLiteral("Doomed"), QStringLiteral("https://doomed.jamacloud.com"));
     Q_UNUSED(keep);
-    const Connector before = *m_window->repository()->find(id);
-    auto *page = m_window->connectorsPage();
+    const Connector before = *window()->repository()->find(id);
+    auto *page = window()->connectorsPage();
     page->selectConnector(id);
     auto *view = child<QTableView>(page, "connectorsTableView");
     view->setFocus();
     QTest::keyClick(view, Qt::Key_Delete);
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    auto *box = test::waitForChild<QMessageBox>(window(), "deleteMessageBox");
+    QVERIFY(box);
     QVERIFY(box->text().contains(QLatin1String("Doomed")));
     child<QPushButton>(box, "confirmDeletePushButton")->click();
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    QVERIFY(!m_secrets->contents().contains(
+    QTRY_COMPARE(window()->repository()->connectors().size(), 1);
+    QVERIFY(!secrets()->contents().contains(
         secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))));
     QTRY_VERIFY(page->undoAction()->isEnabled());
     QVERIFY(child<InlineMessage>(page, "pageMessage")->text().contains(QLatin1String("Doomed")));
 
-    QTRY_VERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox")));
-    m_window->activateWindow();
-    QApplication::setActiveWindow(m_window.get());
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-    QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
-    QCOMPARE(*m_window->repository()->find(id), before);
-    QCOMPARE(m_secrets->contents().value(
+    QTRY_VERIFY(!window()->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox")));
+    window()->activateWindow();
+    QVERIFY(test::activate(window()));
+    QTest::keyClick(window(), Qt::Key_Z, Qt::ControlModifier);
+    QTRY_COMPARE(window()->repository()->connectors().size(), 2);
+    QCOMPARE(*window()->repository()->find(id), before);
+    QCOMPARE(secrets()->contents().value(
                  secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         QStringLiteral("secret-of-Doomed"));
     QTRY_VERIFY(!page->undoAction()->isEnabled());
@@ -555,9 +509,9 @@ void TestConnectorsPage::searchFilters()
     addDirect(QStringLiteral("Alpha"), QStringLiteral("https://alpha.jamacloud.com"));
     addDirect(QStringLiteral("Beta"), QStringLiteral("https://beta.example.com/contour"));
     addDirect(QStringLiteral("Gamma"), QStringLiteral("https://gamma.jamacloud.com"));
-    auto *page = m_window->connectorsPage();
+    auto *page = window()->connectorsPage();
     auto *search = child<QLineEdit>(page, "searchLineEdit");
-    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    QTest::keyClick(window(), Qt::Key_F, Qt::ControlModifier);
     QCOMPARE(QApplication::focusWidget(), search);
     type(QStringLiteral("jamacloud"));
     QCOMPARE(page->proxy()->rowCount(), 2);
@@ -578,7 +532,7 @@ void TestConnectorsPage::searchFilters()
 
 void TestConnectorsPage::modelTester()
 {
-    auto *page = m_window->connectorsPage();
+    auto *page = window()->connectorsPage();
     QAbstractItemModelTester tester(
         page->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester proxyTester(
@@ -590,7 +544,7 @@ void TestConnectorsPage::modelTester()
     v.message = QStringLiteral("Rejected");
     v.checkedAt = QDateTime::currentDateTimeUtc();
     QString error;
-    QVERIFY(m_window->repository()->setValidation(a, v, &error));
+    QVERIFY(window()->repository()->setValidation(a, v, &error));
     page->model()->setValidating(a, true);
     QCOMPARE(page->model()
                  ->index(page->model()->rowOf(a), ConnectorListModel::StatusColumn)
@@ -605,9 +559,9 @@ void TestConnectorsPage::modelTester()
         QStringLiteral("Rejected"));
     for (int column = 0; column < ConnectorListModel::ColumnCount; ++column)
         page->proxy()->sort(column, Qt::DescendingOrder);
-    bool done = false;
-    m_window->repository()->remove(a, [&](const RepositoryResult &) { done = true; });
-    QTRY_VERIFY(done);
+    QVERIFY(test::waitFor([&](const RepositoryCallback &done) {
+        window()->repository()->remove(a, done);
+    }).ok);
     QCOMPARE(page->model()->rowCount(), 1);
 }
 
@@ -632,30 +586,27 @@ void TestConnectorsPage::unreadableFileOffersChoices()
     QFETCH(QByteArray, bytes);
     QFETCH(int, rowsShown);
     QFETCH(QString, problem);
-    const QString db = m_dir->filePath(QStringLiteral("connectors.db"));
+    const QString db = m_app->filePath(QStringLiteral("connectors.db"));
     if (bytes.isNull()) {
         addDirect(QStringLiteral("From the future"), QStringLiteral("https://f.jamacloud.com"));
-        m_window.reset();
+        m_app->close();
         QVERIFY(test::SqliteConnection(db).exec(QStringLiteral("PRAGMA user_version = 2000")));
     } else {
-        m_window.reset();
+        m_app->close();
         for (const char *suffix : { "", "-wal", "-shm" })
             QFile::remove(db + QLatin1String(suffix));
-        QFile f(m_dir->filePath(file));
+        QFile f(m_app->filePath(file));
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(bytes);
         f.close();
     }
-    const QString path = m_dir->filePath(file);
+    const QString path = m_app->filePath(file);
     const QByteArray before = [&] {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }();
-    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
-    m_window->networkStatus()->forceState(NetworkStatus::State::Offline);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    auto *page = m_window->connectorsPage();
+    QVERIFY(m_app->open()); // again, over the same folder and secrets
+    auto *page = window()->connectorsPage();
     auto *msg = child<InlineMessage>(page, "storeMessage");
     QVERIFY(msg->isVisible());
     QVERIFY2(msg->text().contains(path), qPrintable(msg->text()));
@@ -683,7 +634,7 @@ void TestConnectorsPage::mouseSelectionDrivesActions()
     const QUuid a
         = addDirect(QStringLiteral("Alpha"), QStringLiteral("https://alpha.jamacloud.com"));
     const QUuid b = addDirect(QStringLiteral("Beta"), QStringLiteral("https://beta.jamacloud.com"));
-    ConnectorsPage *page = m_window->connectorsPage();
+    ConnectorsPage *page = window()->connectorsPage();
     auto *view = child<QTableView>(page, "connectorsTableView");
     auto *details = child<QGroupBox>(page, "detailGroupBox");
     auto *detailLabel = child<QLabel>(page, "detailLabel");
@@ -709,16 +660,16 @@ void TestConnectorsPage::mouseSelectionDrivesActions()
         for (QAction *action : actions)
             QVERIFY2(action->isEnabled(), qPrintable(action->objectName()));
         QVERIFY(details->isVisible());
-        QVERIFY(detailLabel->text().contains(m_window->repository()->find(id)->name));
+        QVERIFY(detailLabel->text().contains(window()->repository()->find(id)->name));
     }
     // Del acts on the row clicked last.
     view->setFocus(Qt::MouseFocusReason);
     QTest::keyClick(view, Qt::Key_Delete);
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    auto *box = test::waitForChild<QMessageBox>(window(), "deleteMessageBox");
+    QVERIFY(box);
     QVERIFY(box->text().contains(QStringLiteral("Beta")));
     box->reject();
-    QTRY_VERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox")));
+    QTRY_VERIFY(!window()->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox")));
 
     // A click on empty space below the rows clears the selection: actions and Details follow.
     const int below = view->verticalHeader()->length() + 10;
@@ -744,16 +695,16 @@ void TestConnectorsPage::mouseSelectionDrivesActions()
 void TestConnectorsPage::messagesReplaceTheirButtons()
 {
     // Each message kind twice in a row: the buttons are those of the message shown, no more.
-    InlineMessage *banner = m_window->connectorsPage()->pageMessage();
+    InlineMessage *banner = window()->connectorsPage()->pageMessage();
     const auto buttons = [banner] { return banner->findChildren<QPushButton *>().size(); };
     const QUuid a = addDirect(QStringLiteral("One"), QStringLiteral("https://one.jamacloud.com"));
     const QUuid b = addDirect(QStringLiteral("Two"), QStringLiteral("https://two.jamacloud.com"));
     for (const QUuid &id : { a, b }) {
-        m_window->connectorsPage()->deleteWithoutConfirmation(id);
+        window()->connectorsPage()->deleteWithoutConfirmation(id);
         QTRY_VERIFY(banner->text().startsWith(QStringLiteral("Deleted")));
         QCOMPARE(buttons(), 1); // one Undo, however many deletes
     }
-    m_window->connectorsPage()->undoDelete();
+    window()->connectorsPage()->undoDelete();
     QTRY_VERIFY(banner->text().startsWith(QStringLiteral("Restored")));
     QCOMPARE(buttons(), 0); // a restored connector has nothing to undo in the banner
     ValidationResult tls;
@@ -762,13 +713,13 @@ void TestConnectorsPage::messagesReplaceTheirButtons()
     cert.sha256 = QByteArray(32, '\x11');
     tls.certificate = cert;
     for (int i = 0; i < 2; ++i) {
-        m_window->connectorsPage()->offerCertificateTrust(b, tls);
+        window()->connectorsPage()->offerCertificateTrust(b, tls);
         QCOMPARE(buttons(), 1);
     }
     banner->showMessage(InlineMessage::Kind::Success, QStringLiteral("Something else"));
     QCOMPARE(buttons(), 0); // no "Trust" beside a later message
     // A banner can be dismissed, by mouse.
-    auto *dismiss = banner->findChild<QToolButton *>(QStringLiteral("dismissToolButton"));
+    auto *dismiss = child<QToolButton>(banner, "dismissToolButton");
     QVERIFY(dismiss && dismiss->isVisible());
     QCOMPARE(dismiss->accessibleName(), QStringLiteral("Dismiss"));
     QTest::mouseClick(dismiss, Qt::LeftButton);
@@ -776,76 +727,15 @@ void TestConnectorsPage::messagesReplaceTheirButtons()
     QVERIFY(banner->text().isEmpty());
 }
 
-namespace {
-// The mnemonic letter of a text ("&Name" -> 'n'), or 0.
-QChar mnemonicOf(const QString &text)
-{
-    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
-        if (text.at(i) != QLatin1Char('&'))
-            continue;
-        if (text.at(i + 1) == QLatin1Char('&')) {
-            ++i;
-            continue;
-        }
-        return text.at(i + 1).toLower();
-    }
-    return {};
-}
-
-// Every mnemonic a user can press in `window` now (visible labels with buddies, buttons,
-// check boxes, radio buttons, group boxes), and those of each menu; "where: duplicates".
-QStringList duplicateMnemonics(QWidget *window, const QString &where)
-{
-    QStringList problems;
-    QHash<QChar, QStringList> seen;
-    const auto note = [&](const QString &text, const QString &what) {
-        const QChar m = mnemonicOf(text);
-        if (!m.isNull())
-            seen[m].append(what + QStringLiteral(" \"") + text + QLatin1Char('"'));
-    };
-    for (QWidget *w : window->findChildren<QWidget *>()) {
-        if (!w->isVisibleTo(window) || w->window() != window)
-            continue;
-        if (auto *label = qobject_cast<QLabel *>(w); label && label->buddy())
-            note(label->text(), QStringLiteral("label"));
-        else if (auto *button = qobject_cast<QAbstractButton *>(w))
-            note(button->text(), QString::fromLatin1(w->metaObject()->className()));
-        else if (auto *group = qobject_cast<QGroupBox *>(w); group && group->isCheckable())
-            note(group->title(), QStringLiteral("group"));
-    }
-    for (auto it = seen.cbegin(); it != seen.cend(); ++it) {
-        if (it.value().size() > 1)
-            problems.append(QStringLiteral("%1: Alt+%2 for %3")
-                                .arg(where, QString(it.key().toUpper()),
-                                    it.value().join(QStringLiteral(", "))));
-    }
-    for (QMenu *menu : window->findChildren<QMenu *>()) {
-        QHash<QChar, QStringList> inMenu;
-        for (QAction *action : menu->actions()) {
-            const QChar m = mnemonicOf(action->text());
-            if (!m.isNull() && action->isVisible())
-                inMenu[m].append(action->text());
-        }
-        for (auto it = inMenu.cbegin(); it != inMenu.cend(); ++it) {
-            if (it.value().size() > 1)
-                problems.append(QStringLiteral("%1, menu %2: %3 for %4")
-                                    .arg(where, menu->objectName(), QString(it.key().toUpper()),
-                                        it.value().join(QStringLiteral(", "))));
-        }
-    }
-    return problems;
-}
-} // namespace
-
 void TestConnectorsPage::noDuplicateMnemonics()
 {
     QStringList problems;
-    ConnectorsPage *page = m_window->connectorsPage();
-    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, empty"));
+    ConnectorsPage *page = window()->connectorsPage();
+    problems += test::duplicateMnemonics(window(), QStringLiteral("main window, empty"));
     const QUuid id
         = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
     page->selectConnector(id);
-    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, selected"));
+    problems += test::duplicateMnemonics(window(), QStringLiteral("main window, selected"));
     // The page banner with each of its buttons.
     ValidationResult tls;
     tls.failure = ValidationResult::Failure::Tls;
@@ -853,46 +743,43 @@ void TestConnectorsPage::noDuplicateMnemonics()
     cert.sha256 = QByteArray(32, '\x22');
     tls.certificate = cert;
     page->offerCertificateTrust(id, tls);
-    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, trust banner"));
+    problems += test::duplicateMnemonics(window(), QStringLiteral("main window, trust banner"));
     tls.expectedSha256 = QByteArray(32, '\x33');
     page->offerCertificateTrust(id, tls);
     problems
-        += duplicateMnemonics(m_window.get(), QStringLiteral("main window, changed certificate"));
-    page->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))->click();
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY(
-        (box = m_window->findChild<QMessageBox *>(QStringLiteral("trustCertificateMessageBox"))));
-    problems += duplicateMnemonics(box, QStringLiteral("trust box"));
+        += test::duplicateMnemonics(window(), QStringLiteral("main window, changed certificate"));
+    child<QPushButton>(page, "trustCertificatePushButton")->click();
+    auto *box = test::waitForChild<QMessageBox>(window(), "trustCertificateMessageBox");
+    QVERIFY(box);
+    problems += test::duplicateMnemonics(box, QStringLiteral("trust box"));
     box->reject();
 
     // The dialog, Basic and oAuth.
     QTimer::singleShot(0, page, [page] { page->openEditDialog(page->selectedId()); });
     ConnectorDialog *dialog = waitForDialog();
     QVERIFY(dialog);
-    problems += duplicateMnemonics(dialog, QStringLiteral("dialog, Basic"));
+    problems += test::duplicateMnemonics(dialog, QStringLiteral("dialog, Basic"));
     child<QComboBox>(dialog, "authTypeComboBox")->setCurrentIndex(1);
-    problems += duplicateMnemonics(dialog, QStringLiteral("dialog, oAuth"));
+    problems += test::duplicateMnemonics(dialog, QStringLiteral("dialog, oAuth"));
     dialog->reject();
 
     // Delete: the confirmation, then the banner with Undo.
     page->requestDelete(id);
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
-    problems += duplicateMnemonics(box, QStringLiteral("delete box"));
-    box->findChild<QPushButton *>(QStringLiteral("confirmDeletePushButton"))->click();
+    QVERIFY((box = test::waitForChild<QMessageBox>(window(), "deleteMessageBox")));
+    problems += test::duplicateMnemonics(box, QStringLiteral("delete box"));
+    child<QPushButton>(box, "confirmDeletePushButton")->click();
     QTRY_VERIFY(page->pageMessage()->text().startsWith(QStringLiteral("Deleted")));
-    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, undo banner"));
+    problems += test::duplicateMnemonics(window(), QStringLiteral("main window, undo banner"));
 
     // The unreadable-file banner (Keep Read-Only, Move Aside and Start Empty) beside the menu.
-    m_window.reset();
-    QFile bad(m_dir->filePath(QStringLiteral("connectors.db")));
+    m_app->close();
+    QFile bad(m_app->filePath(QStringLiteral("connectors.db")));
     QVERIFY(bad.open(QIODevice::WriteOnly | QIODevice::Truncate));
     bad.write("{ not a database");
     bad.close();
-    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    QVERIFY(m_window->findChild<QPushButton *>(QStringLiteral("moveAsidePushButton"))->isVisible());
-    problems += duplicateMnemonics(m_window.get(), QStringLiteral("main window, unreadable file"));
+    QVERIFY(m_app->open());
+    QVERIFY(child<QPushButton>(window(), "moveAsidePushButton")->isVisible());
+    problems += test::duplicateMnemonics(window(), QStringLiteral("main window, unreadable file"));
     QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
@@ -901,12 +788,12 @@ void TestConnectorsPage::keyboardPaths()
     const QUuid a
         = addDirect(QStringLiteral("Alpha"), QStringLiteral("https://alpha.jamacloud.com"));
     addDirect(QStringLiteral("Beta"), QStringLiteral("https://beta.jamacloud.com"));
-    ConnectorsPage *page = m_window->connectorsPage();
+    ConnectorsPage *page = window()->connectorsPage();
     auto *search = child<QLineEdit>(page, "searchLineEdit");
     auto *view = child<QTableView>(page, "connectorsTableView");
 
     // Ctrl+F, type, Esc clears; Esc again goes back to the list.
-    QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+    QTest::keyClick(window(), Qt::Key_F, Qt::ControlModifier);
     QTRY_VERIFY(search->hasFocus());
     type(QStringLiteral("alp"));
     QCOMPARE(page->proxy()->rowCount(), 1);
@@ -922,7 +809,7 @@ void TestConnectorsPage::keyboardPaths()
     type(QStringLiteral("beta"));
     key(Qt::Key_Down);
     QTRY_VERIFY(view->hasFocus());
-    QCOMPARE(m_window->repository()->find(page->selectedId())->name, QStringLiteral("Beta"));
+    QCOMPARE(window()->repository()->find(page->selectedId())->name, QStringLiteral("Beta"));
     search->clear();
 
     // After the dialog closes, the keyboard is back on the list: Enter edits again.
@@ -943,20 +830,20 @@ void TestConnectorsPage::keyboardPaths()
     QCOMPARE(secret->echoMode(), QLineEdit::Password);
     key(Qt::Key_Escape);
     QTRY_VERIFY(!dialog->isVisible());
-    QApplication::setActiveWindow(m_window.get());
+    QApplication::setActiveWindow(window());
     QTRY_VERIFY(view->hasFocus());
 
     // The menu has the page's commands, and a list of the shortcuts made from the actions.
-    QMenu *menu = m_window->headerBar()->menu();
+    QMenu *menu = window()->headerBar()->menu();
     QStringList texts;
     for (QAction *action : menu->actions())
         texts << QString(action->text()).remove(QLatin1Char('&'));
     for (const char *expected : { "Add Connector…", "Edit…", "Duplicate…", "Validate Now",
              "Delete…", "Find", "Keyboard Shortcuts" })
         QVERIFY2(texts.contains(QString::fromUtf8(expected)), expected);
-    QTest::keyClick(m_window.get(), Qt::Key_Slash, Qt::ControlModifier);
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("shortcutsMessageBox"))));
+    QTest::keyClick(window(), Qt::Key_Slash, Qt::ControlModifier);
+    auto *box = test::waitForChild<QMessageBox>(window(), "shortcutsMessageBox");
+    QVERIFY(box);
     for (const QKeySequence &k :
         { QKeySequence(QKeySequence::New), QKeySequence(QKeySequence::Find),
             QKeySequence(QKeySequence::Undo), QKeySequence(QStringLiteral("Ctrl+D")) })
@@ -969,14 +856,14 @@ void TestConnectorsPage::copyDiagnostics()
 {
     const QUuid id
         = addDirect(QStringLiteral("Support me"), QStringLiteral("https://acme.jamacloud.com"));
-    const QString secret = m_secrets->contents().value(
+    const QString secret = secrets()->contents().value(
         secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic")));
     QVERIFY(!secret.isEmpty());
-    ConnectorsPage *page = m_window->connectorsPage();
+    ConnectorsPage *page = window()->connectorsPage();
     page->selectConnector(id);
     QTRY_VERIFY(page->copyDiagnosticsAction()->isEnabled());
     QApplication::clipboard()->clear();
-    QTest::keyClick(m_window.get(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+    QTest::keyClick(window(), Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
     const QString text = QApplication::clipboard()->text();
     for (const QString &part : { QStringLiteral("Connector: Support me"),
              QStringLiteral("URL: https://acme.jamacloud.com"), QStringLiteral("Verify SSL: on"),
@@ -1000,17 +887,17 @@ void TestConnectorsPage::smallWindowLayout()
     QVERIFY(!addImported(
         QStringLiteral("Imported one"), QStringLiteral("https://imported.jamacloud.com"))
                  .isNull());
-    ConnectorsPage *page = m_window->connectorsPage();
+    ConnectorsPage *page = window()->connectorsPage();
     auto *view = child<QTableView>(page, "connectorsTableView");
     QHeaderView *header = view->horizontalHeader();
     const QFontMetrics fm(view->font());
     const int em = fm.horizontalAdvance(QLatin1Char('M'));
 
     // A useful minimum size, and a small window that still works.
-    QVERIFY(m_window->minimumWidth() >= em * 40);
-    QVERIFY(m_window->minimumHeight() >= fm.height() * 20);
-    m_window->resize(640, 420);
-    QTRY_COMPARE(m_window->size(), QSize(640, 420).expandedTo(m_window->minimumSize()));
+    QVERIFY(window()->minimumWidth() >= em * 40);
+    QVERIFY(window()->minimumHeight() >= fm.height() * 20);
+    window()->resize(640, 420);
+    QTRY_COMPARE(window()->size(), QSize(640, 420).expandedTo(window()->minimumSize()));
     QApplication::processEvents();
     // The URL keeps a readable width; Application gives way first.
     QVERIFY2(header->sectionSize(ConnectorListModel::UrlColumn) >= em * 10,
@@ -1043,8 +930,8 @@ void TestConnectorsPage::smallWindowLayout()
     ValidationState v;
     v.status = ValidationStatus::Verified;
     v.checkedAt = QDateTime::currentDateTimeUtc();
-    QVERIFY(m_window->repository()->recordValidation(ids.first(), v));
-    QVERIFY(m_window->repository()->recordValidation(ids.last(), v));
+    QVERIFY(window()->repository()->recordValidation(ids.first(), v));
+    QVERIFY(window()->repository()->recordValidation(ids.last(), v));
     QTest::qWait(50);
     QCOMPARE(view->verticalScrollBar()->value(), scrolled);
 }
@@ -1055,7 +942,7 @@ void TestConnectorsPage::multiSelectByMouse()
     for (const char *name : { "A one", "B two", "C three", "D four" })
         ids << addDirect(QString::fromLatin1(name),
             QStringLiteral("https://%1.jamacloud.com").arg(QString::fromLatin1(name).left(1)));
-    ConnectorsPage *page = m_window->connectorsPage();
+    ConnectorsPage *page = window()->connectorsPage();
     auto *view = child<QTableView>(page, "connectorsTableView");
     const auto cell = [&](int row) {
         return view->visualRect(view->model()->index(row, ConnectorListModel::UrlColumn)).center();
@@ -1087,44 +974,43 @@ void TestConnectorsPage::multiSelectByMouse()
 
     // Delete them: one confirmation naming the count, then one Undo brings all back.
     QTest::keyClick(view, Qt::Key_Delete);
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    auto *box = test::waitForChild<QMessageBox>(window(), "deleteMessageBox");
+    QVERIFY(box);
     if (chosen.size() > 1)
         QVERIFY2(
             box->text().contains(QStringLiteral("Delete these %1 connectors?").arg(chosen.size())),
             qPrintable(box->text()));
     for (const QUuid &id : chosen)
-        QVERIFY(box->text().contains(m_window->repository()->find(id)->name));
-    QTest::mouseClick(
-        box->findChild<QPushButton *>(QStringLiteral("confirmDeletePushButton")), Qt::LeftButton);
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 4 - int(chosen.size()));
-    QCOMPARE(m_secrets->contents().size(), 4 - int(chosen.size()));
+        QVERIFY(box->text().contains(window()->repository()->find(id)->name));
+    QTest::mouseClick(child<QPushButton>(box, "confirmDeletePushButton"), Qt::LeftButton);
+    QTRY_COMPARE(window()->repository()->connectors().size(), 4 - int(chosen.size()));
+    QCOMPARE(secrets()->contents().size(), 4 - int(chosen.size()));
     QTRY_VERIFY(page->pageMessage()->text().startsWith(QStringLiteral("Deleted")));
     QCOMPARE(page->pageMessage()->findChildren<QPushButton *>().size(), 1);
     QTRY_VERIFY(page->undoAction()->isEnabled());
     page->undoAction()->trigger(); // one Undo
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 4);
-    QCOMPARE(m_secrets->contents().size(), 4); // secrets back too
+    QTRY_COMPARE(window()->repository()->connectors().size(), 4);
+    QCOMPARE(secrets()->contents().size(), 4); // secrets back too
     QTRY_VERIFY(page->pageMessage()->text().startsWith(QStringLiteral("Restored")));
     QVERIFY(!page->undoAction()->isEnabled()); // nothing left to undo
     const QList<QUuid> reselected = page->selectedIds();
     QCOMPARE(QSet<QUuid>(reselected.cbegin(), reselected.cend()),
         QSet<QUuid>(chosen.cbegin(), chosen.cend())); // the restored ones, selected again
-    QVERIFY(m_window->exportSelectedAction()->isEnabled());
+    QVERIFY(window()->exportSelectedAction()->isEnabled());
     // Export Selected writes exactly the selected ones.
     QTemporaryDir files;
     const QString path = files.filePath(QStringLiteral("selected.json"));
-    QVERIFY(m_window->exportToFile(path, true));
+    QVERIFY(window()->exportToFile(path, true));
     QFile exported(path);
     QVERIFY(exported.open(QIODevice::ReadOnly));
     const QByteArray data = exported.readAll();
     for (const QUuid &id : ids)
         QCOMPARE(
-            data.contains(m_window->repository()->find(id)->name.toUtf8()), chosen.contains(id));
+            data.contains(window()->repository()->find(id)->name.toUtf8()), chosen.contains(id));
     // Validate Now queues every selected one (offline here: they wait for the network).
     page->validateAction()->trigger();
     for (const QUuid &id : ids)
-        QCOMPARE(m_window->validationQueue()->isPending(id), chosen.contains(id));
+        QCOMPARE(window()->validationQueue()->isPending(id), chosen.contains(id));
 }
 
 void TestConnectorsPage::statusFilter()
@@ -1136,13 +1022,13 @@ void TestConnectorsPage::statusFilter()
     ValidationState v;
     v.status = ValidationStatus::Failed;
     v.checkedAt = QDateTime::currentDateTimeUtc();
-    QVERIFY(m_window->repository()->recordValidation(failed, v));
+    QVERIFY(window()->repository()->recordValidation(failed, v));
     v.status = ValidationStatus::Verified;
-    QVERIFY(m_window->repository()->recordValidation(ok, v));
+    QVERIFY(window()->repository()->recordValidation(ok, v));
     QVERIFY(!addImported(QStringLiteral("Imported"), QStringLiteral("https://i.jamacloud.com"))
                  .isNull());
 
-    ConnectorsPage *page = m_window->connectorsPage();
+    ConnectorsPage *page = window()->connectorsPage();
     auto *combo = child<QComboBox>(page, "statusFilterComboBox");
     auto *label = child<QLabel>(page, "statusFilterLabel");
     QCOMPARE(label->buddy(), combo);
@@ -1156,7 +1042,7 @@ void TestConnectorsPage::statusFilter()
     };
     QCOMPARE(shown().size(), 4);
     // By keyboard: the label's mnemonic, then arrow keys.
-    QTest::keyClick(m_window.get(), Qt::Key_W, Qt::AltModifier);
+    QTest::keyClick(window(), Qt::Key_W, Qt::AltModifier);
     QTRY_VERIFY(combo->hasFocus());
     combo->setCurrentIndex(combo->findText(QStringLiteral("Failed")));
     QCOMPARE(shown(), QStringList { QStringLiteral("Broken") });

@@ -8,6 +8,7 @@
 #include "ConnectorStore.h"
 #include "ConnectorsPage.h"
 #include "Exchange.h"
+#include "GuiTestSupport.h"
 #include "HeaderBar.h"
 #include "ImportDialog.h"
 #include "InlineMessage.h"
@@ -40,6 +41,7 @@
 
 using namespace cd;
 using namespace cd::ui;
+using cd::test::child;
 
 class TestImportExport : public QObject
 {
@@ -71,39 +73,27 @@ private:
         const QString &identity = QStringLiteral("svc"));
     QString writeFile(const QString &name, const QByteArray &data);
     QByteArray exportFileOf(const QList<Connector> &connectors);
-    ImportDialog *waitForImportDialog();
-    InlineMessage *pageMessage() const
+    ImportDialog *waitForImportDialog()
     {
-        return m_window->connectorsPage()->findChild<InlineMessage *>(
-            QStringLiteral("pageMessage"));
+        return test::waitForChild<ImportDialog>(window(), "importDialog");
     }
+    MainWindow *window() const { return m_app->window(); }
+    MemorySecretStore *secrets() const { return m_app->secrets(); }
+    InlineMessage *pageMessage() const { return window()->connectorsPage()->pageMessage(); }
     QByteArray storeBytes() const
     {
-        QFile f(m_window->repository()->store()->filePath());
+        QFile f(window()->repository()->store()->filePath());
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
     static Connector connector(const QString &name, const QString &url,
         QString type = QStringLiteral("basic"), const QString &identity = QStringLiteral("svc"))
     {
-        Connector c;
-        c.name = name;
-        c.url = url;
-        c.authType = type;
-        c.identity = identity;
-        return c;
-    }
-    template<typename T> static T *child(QObject *parent, const char *name)
-    {
-        T *w = parent->findChild<T *>(QString::fromLatin1(name));
-        if (!w)
-            qWarning("no child %s", name);
-        return w;
+        return test::makeConnector(name, url, type, identity);
     }
 
-    std::unique_ptr<QTemporaryDir> m_dir;
+    // Made-up hosts: the window is offline (nothing may go out to the network).
+    std::unique_ptr<test::MainWindowFixture> m_app;
     std::unique_ptr<QTemporaryDir> m_files;
-    std::unique_ptr<MemorySecretStore> m_secrets;
-    std::unique_ptr<MainWindow> m_window;
 };
 
 void TestImportExport::initTestCase()
@@ -115,39 +105,23 @@ void TestImportExport::initTestCase()
 
 void TestImportExport::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
     m_files = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid() && m_files->isValid());
-    m_secrets = std::make_unique<MemorySecretStore>();
-    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
-    // Made-up hosts: nothing may go out to the network.
-    m_window->networkStatus()->forceState(NetworkStatus::State::Offline);
-    m_window->show();
-    QApplication::setActiveWindow(m_window.get());
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QVERIFY(m_files->isValid());
+    m_app = std::make_unique<test::MainWindowFixture>();
+    QVERIFY(m_app->open());
 }
 
 void TestImportExport::cleanup()
 {
-    m_window.reset();
-    m_secrets.reset();
+    m_app.reset();
     m_files.reset();
-    m_dir.reset();
 }
 
 QUuid TestImportExport::addDirect(
     const QString &name, const QString &url, QString type, const QString &identity)
 {
-    QUuid id;
-    bool done = false;
-    m_window->repository()->add(connector(name, url, type, identity),
-        QStringLiteral("s3cret-of-") + name, [&](const RepositoryResult &r) {
-            done = true;
-            id = r.id;
-        });
-    if (!QTest::qWaitFor([&] { return done; }))
-        qWarning("add did not finish");
-    return id;
+    return test::addConnector(window()->repository(), connector(name, url, type, identity),
+        QStringLiteral("s3cret-of-") + name);
 }
 
 QString TestImportExport::writeFile(const QString &name, const QByteArray &data)
@@ -164,38 +138,27 @@ QByteArray TestImportExport::exportFileOf(const QList<Connector> &connectors)
     return Exchange::exportConnectors(connectors);
 }
 
-ImportDialog *TestImportExport::waitForImportDialog()
-{
-    ImportDialog *dialog = nullptr;
-    if (!QTest::qWaitFor([&] {
-            dialog = m_window->findChild<ImportDialog *>(QStringLiteral("importDialog"));
-            return dialog && dialog->isVisible();
-        }))
-        return nullptr;
-    return dialog;
-}
-
 void TestImportExport::menuEntries()
 {
-    QMenu *menu = m_window->headerBar()->menu();
+    QMenu *menu = window()->headerBar()->menu();
     QStringList texts;
     for (QAction *a : menu->actions())
         texts << a->text();
     QVERIFY(texts.contains(QStringLiteral("&Import Connectors…")));
     QVERIFY(texts.contains(QStringLiteral("E&xport All Connectors…")));
     QVERIFY(texts.contains(QStringLiteral("Export &Selected Connectors…")));
-    QCOMPARE(m_window->importAction()->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
-    QVERIFY(m_window->actions().contains(m_window->importAction())); // works with menu closed
+    QCOMPARE(window()->importAction()->shortcut(), QKeySequence(QStringLiteral("Ctrl+I")));
+    QVERIFY(window()->actions().contains(window()->importAction())); // works with menu closed
 
     // Nothing to export yet; then a connector, and one selected.
-    QVERIFY(m_window->importAction()->isEnabled());
-    QVERIFY(!m_window->exportAllAction()->isEnabled());
-    QVERIFY(!m_window->exportSelectedAction()->isEnabled());
+    QVERIFY(window()->importAction()->isEnabled());
+    QVERIFY(!window()->exportAllAction()->isEnabled());
+    QVERIFY(!window()->exportSelectedAction()->isEnabled());
     const QUuid id
         = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
-    QVERIFY(m_window->exportAllAction()->isEnabled());
-    m_window->connectorsPage()->selectConnector(id);
-    QTRY_VERIFY(m_window->exportSelectedAction()->isEnabled());
+    QVERIFY(window()->exportAllAction()->isEnabled());
+    window()->connectorsPage()->selectConnector(id);
+    QTRY_VERIFY(window()->exportSelectedAction()->isEnabled());
 }
 
 void TestImportExport::exportAll()
@@ -203,10 +166,10 @@ void TestImportExport::exportAll()
     addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
     addDirect(QStringLiteral("SAML"), QStringLiteral("https://saml.jamacloud.com/contour"),
         QStringLiteral("oauth"), QStringLiteral("client-1"));
-    QCOMPARE(m_secrets->contents().size(), 2);
+    QCOMPARE(secrets()->contents().size(), 2);
 
     const QString path = m_files->filePath(QStringLiteral("all.json"));
-    QVERIFY(m_window->exportToFile(path, false));
+    QVERIFY(window()->exportToFile(path, false));
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray data = f.readAll();
@@ -218,7 +181,7 @@ void TestImportExport::exportAll()
         names << e.connector.name;
     names.sort();
     QCOMPARE(names, QStringList({ QStringLiteral("Prod"), QStringLiteral("SAML") }));
-    for (const QString &secret : m_secrets->contents())
+    for (const QString &secret : secrets()->contents())
         QVERIFY2(!data.contains(secret.toUtf8()), "a secret was exported");
     QVERIFY(!data.contains("s3cret"));
 
@@ -237,13 +200,13 @@ void TestImportExport::exportSelected()
     const QString path = m_files->filePath(QStringLiteral("one.json"));
 
     // Nothing selected: nothing written, and the page says why.
-    QVERIFY(!m_window->exportToFile(path, true));
+    QVERIFY(!window()->exportToFile(path, true));
     QVERIFY(!QFile::exists(path));
     QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Error);
 
-    m_window->connectorsPage()->selectConnector(test);
-    QCOMPARE(m_window->connectorsPage()->selectedId(), test);
-    QVERIFY(m_window->exportToFile(path, true));
+    window()->connectorsPage()->selectConnector(test);
+    QCOMPARE(window()->connectorsPage()->selectedId(), test);
+    QVERIFY(window()->exportToFile(path, true));
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray data = f.readAll();
@@ -252,7 +215,7 @@ void TestImportExport::exportSelected()
     QCOMPARE(plan.entries.size(), 1);
     QCOMPARE(plan.entries.first().connector.name, QStringLiteral("Test"));
     QCOMPARE(plan.entries.first().connector.url, QStringLiteral("https://test.jamacloud.com"));
-    for (const QString &secret : m_secrets->contents())
+    for (const QString &secret : secrets()->contents())
         QVERIFY2(!data.contains(secret.toUtf8()), "a secret was exported");
     QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Success);
     QVERIFY(pageMessage()->text().contains(QStringLiteral("“Test”")));
@@ -263,7 +226,7 @@ void TestImportExport::exportErrorShown()
 {
     addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
     const QString path = m_files->filePath(QStringLiteral("no-such-folder/all.json"));
-    QVERIFY(!m_window->exportToFile(path, false));
+    QVERIFY(!window()->exportToFile(path, false));
     QVERIFY(!QFile::exists(path));
     QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Error);
     QVERIFY(pageMessage()->text().contains(QDir::toNativeSeparators(path)));
@@ -272,9 +235,8 @@ void TestImportExport::exportErrorShown()
 void TestImportExport::exportMenuUsesFileDialog()
 {
     addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
-    m_window->exportAllAction()->trigger();
-    QPointer<QFileDialog> dialog
-        = m_window->findChild<QFileDialog *>(QStringLiteral("exportFileDialog"));
+    window()->exportAllAction()->trigger();
+    QPointer<QFileDialog> dialog = child<QFileDialog>(window(), "exportFileDialog");
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     QCOMPARE(dialog->acceptMode(), QFileDialog::AcceptSave);
@@ -297,14 +259,13 @@ void TestImportExport::exportMenuUsesFileDialog()
 
     // Replacing an existing file is confirmed first, asynchronously.
     const QString existing = writeFile(QStringLiteral("existing.json"), "old");
-    m_window->exportAllAction()->trigger();
-    dialog = m_window->findChild<QFileDialog *>(QStringLiteral("exportFileDialog"));
+    window()->exportAllAction()->trigger();
+    dialog = child<QFileDialog>(window(), "exportFileDialog");
     QVERIFY(dialog);
     Q_EMIT dialog->fileSelected(existing);
     dialog->reject();
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("replaceFileMessageBox")))
-        && box->isVisible());
+    auto *box = test::waitForChild<QMessageBox>(window(), "replaceFileMessageBox");
+    QVERIFY(box);
     const auto contents = [&existing] {
         QFile f(existing);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -321,7 +282,7 @@ void TestImportExport::importGoodFile()
             { connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com")),
                 connector(QStringLiteral("SAML"), QStringLiteral("https://saml.jamacloud.com"),
                     QStringLiteral("oauth"), QStringLiteral("client-1")) }));
-    ImportDialog *dialog = m_window->importFile(path);
+    ImportDialog *dialog = window()->importFile(path);
     QVERIFY(dialog);
     QVERIFY(dialog->isVisible());
     QVERIFY(dialog->isModal());
@@ -334,21 +295,21 @@ void TestImportExport::importGoodFile()
     QCOMPARE(import->accessibleName(), QStringLiteral("Import"));
     QVERIFY(import->isEnabled());
     QVERIFY(import->isDefault());
-    QVERIFY(m_window->repository()->connectors().isEmpty()); // nothing before Import
+    QVERIFY(window()->repository()->connectors().isEmpty()); // nothing before Import
 
     QPointer<ImportDialog> closing(dialog);
     QTest::keyClick(dialog, Qt::Key_Return); // the default button, by keyboard
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
+    QTRY_COMPARE(window()->repository()->connectors().size(), 2);
     QTRY_VERIFY(!closing);
 
-    ConnectorListModel *model = m_window->connectorsPage()->model();
+    ConnectorListModel *model = window()->connectorsPage()->model();
     QCOMPARE(model->rowCount(), 2);
     for (int row = 0; row < model->rowCount(); ++row)
         QCOMPARE(model->index(row, ConnectorListModel::StatusColumn).data().toString(),
             QStringLiteral("Needs secret"));
-    for (const Connector &c : m_window->repository()->connectors())
+    for (const Connector &c : window()->repository()->connectors())
         QVERIFY(c.needsSecret);
-    QVERIFY(m_secrets->contents().isEmpty());
+    QVERIFY(secrets()->contents().isEmpty());
     QCOMPARE(pageMessage()->kind(), InlineMessage::Kind::Success);
     QVERIFY2(pageMessage()->text().contains(QStringLiteral("Imported 2 connectors")),
         qPrintable(pageMessage()->text()));
@@ -357,7 +318,7 @@ void TestImportExport::importGoodFile()
 
     // Enter Secrets, from the banner's button by mouse: each connector in turn, the cursor in
     // its secret field; typing and Enter saves and goes on.
-    auto *enter = pageMessage()->findChild<QPushButton *>(QStringLiteral("enterSecretsPushButton"));
+    auto *enter = child<QPushButton>(pageMessage(), "enterSecretsPushButton");
     QVERIFY(enter);
     QTest::mouseClick(enter, Qt::LeftButton);
     QStringList titles;
@@ -366,8 +327,7 @@ void TestImportExport::importGoodFile()
         QTRY_VERIFY((edit = qobject_cast<ConnectorDialog *>(QApplication::activeModalWidget()))
             && edit->isVisible() && !titles.contains(edit->windowTitle()));
         titles << edit->windowTitle();
-        QApplication::setActiveWindow(edit);
-        QVERIFY(QTest::qWaitForWindowActive(edit));
+        QVERIFY(test::activate(edit));
         QWidget *secretField = edit->currentAuthEditor()->secretEdit();
         QTRY_COMPARE(QApplication::focusWidget(), secretField);
         QTest::keyClicks(secretField, QStringLiteral("entered-%1").arg(i));
@@ -377,9 +337,9 @@ void TestImportExport::importGoodFile()
     QCOMPARE(titles,
         (QStringList {
             QStringLiteral("Enter Secret (1 of 2)"), QStringLiteral("Enter Secret (2 of 2)") }));
-    QTRY_COMPARE(m_secrets->contents().size(), 2);
-    for (const Connector &c : m_window->repository()->connectors())
-        QTRY_VERIFY(!m_window->repository()->find(c.id)->needsSecret);
+    QTRY_COMPARE(secrets()->contents().size(), 2);
+    for (const Connector &c : window()->repository()->connectors())
+        QTRY_VERIFY(!window()->repository()->find(c.id)->needsSecret);
     QTRY_VERIFY(pageMessage()->text().contains(QStringLiteral("Entered 2 of 2 secrets")));
 }
 
@@ -388,9 +348,8 @@ void TestImportExport::importMenuUsesFileDialog()
     const QString path = writeFile(QStringLiteral("menu.json"),
         exportFileOf(
             { connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com")) }));
-    QTest::keyClick(m_window.get(), Qt::Key_I, Qt::ControlModifier);
-    QPointer<QFileDialog> dialog
-        = m_window->findChild<QFileDialog *>(QStringLiteral("importFileDialog"));
+    QTest::keyClick(window(), Qt::Key_I, Qt::ControlModifier);
+    QPointer<QFileDialog> dialog = child<QFileDialog>(window(), "importFileDialog");
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     QCOMPARE(dialog->acceptMode(), QFileDialog::AcceptOpen);
@@ -402,16 +361,16 @@ void TestImportExport::importMenuUsesFileDialog()
     QVERIFY(import);
     QCOMPARE(import->filePath(), path);
     QTest::mouseClick(child<QPushButton>(import, "importPushButton"), Qt::LeftButton);
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
+    QTRY_COMPARE(window()->repository()->connectors().size(), 1);
 
     // Cancel in the file dialog changes nothing.
-    m_window->importAction()->trigger();
-    dialog = m_window->findChild<QFileDialog *>(QStringLiteral("importFileDialog"));
+    window()->importAction()->trigger();
+    dialog = child<QFileDialog>(window(), "importFileDialog");
     QVERIFY(dialog);
     dialog->reject();
     QTRY_VERIFY(!dialog);
     QTest::qWait(20);
-    QVERIFY(!m_window->findChild<ImportDialog *>());
+    QVERIFY(!window()->findChild<ImportDialog *>());
 }
 
 void TestImportExport::importBadFile_data()
@@ -445,10 +404,10 @@ void TestImportExport::importBadFile()
     addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
     const QByteArray before = storeBytes();
     QVERIFY(!before.isEmpty());
-    const QList<Connector> connectorsBefore = m_window->repository()->connectors();
+    const QList<Connector> connectorsBefore = window()->repository()->connectors();
 
     const QString path = writeFile(QStringLiteral("bad.json"), data);
-    ImportDialog *dialog = m_window->importFile(path);
+    ImportDialog *dialog = window()->importFile(path);
     QVERIFY(dialog);
     QVERIFY(dialog->hasProblems());
     QCOMPARE(dialog->windowTitle(), QStringLiteral("Cannot Import Connectors"));
@@ -476,8 +435,8 @@ void TestImportExport::importBadFile()
     QTRY_VERIFY(!closing);
 
     QCOMPARE(storeBytes(), before); // byte-identical
-    QCOMPARE(m_window->repository()->connectors().size(), connectorsBefore.size());
-    QCOMPARE(m_window->repository()->connectors().first().name, QStringLiteral("Prod"));
+    QCOMPARE(window()->repository()->connectors().size(), connectorsBefore.size());
+    QCOMPARE(window()->repository()->connectors().first().name, QStringLiteral("Prod"));
 }
 
 void TestImportExport::duplicates_data()
@@ -492,7 +451,7 @@ void TestImportExport::duplicates()
     QFETCH(bool, replace);
     const QUuid prod
         = addDirect(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com"));
-    const QString prodSecret = m_secrets->contents().value(
+    const QString prodSecret = secrets()->contents().value(
         secretKey(prod, QStringLiteral("jama-connect"), QStringLiteral("basic")));
     QVERIFY(!prodSecret.isEmpty());
 
@@ -503,7 +462,7 @@ void TestImportExport::duplicates()
         = connector(QStringLiteral("Prod"), QStringLiteral("https://other.jamacloud.com"));
     const QString path = writeFile(QStringLiteral("dups.json"), exportFileOf({ dup, clash }));
 
-    ImportDialog *dialog = m_window->importFile(path);
+    ImportDialog *dialog = window()->importFile(path);
     QVERIFY(dialog);
     QVERIFY(!dialog->hasProblems());
     auto *duplicates = child<QListWidget>(dialog, "duplicatesListWidget");
@@ -524,8 +483,7 @@ void TestImportExport::duplicates()
 
     if (replace) {
         // By keyboard: focus the choice and move to Replace with an arrow key.
-        QApplication::setActiveWindow(dialog);
-        QVERIFY(QTest::qWaitForWindowActive(dialog));
+        QVERIFY(test::activate(dialog));
         skip->setFocus(Qt::TabFocusReason);
         QTest::keyClick(skip, Qt::Key_Right);
         QTRY_VERIFY(replaceButton->isChecked());
@@ -540,18 +498,18 @@ void TestImportExport::duplicates()
         QCOMPARE(weaker->item(0)->checkState(), Qt::Unchecked);
     }
     QTest::mouseClick(child<QPushButton>(dialog, "importPushButton"), Qt::LeftButton);
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 2);
+    QTRY_COMPARE(window()->repository()->connectors().size(), 2);
 
-    const std::optional<Connector> existing = m_window->repository()->find(prod);
+    const std::optional<Connector> existing = window()->repository()->find(prod);
     QVERIFY(existing);
     QVERIFY(!existing->needsSecret);
     // The replaced (or skipped) connector keeps its secret.
-    QCOMPARE(m_secrets->contents().value(
+    QCOMPARE(secrets()->contents().value(
                  secretKey(prod, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
         prodSecret);
-    QCOMPARE(m_secrets->contents().size(), 1);
+    QCOMPARE(secrets()->contents().size(), 1);
     Connector added;
-    for (const Connector &c : m_window->repository()->connectors()) {
+    for (const Connector &c : window()->repository()->connectors()) {
         if (c.id != prod)
             added = c;
     }
@@ -586,12 +544,11 @@ void TestImportExport::weakeningAppliedOnlyWhenTicked()
     const QUuid qa = addDirect(QStringLiteral("QA"), QStringLiteral("https://qa.jamacloud.com"));
     const QByteArray pin(32, '\x42');
     {
-        std::optional<Connector> c = m_window->repository()->find(qa);
+        std::optional<Connector> c = window()->repository()->find(qa);
         c->pinnedCertificateSha256 = pin;
-        bool done = false;
-        m_window->repository()->update(
-            *c, std::nullopt, [&](const cd::RepositoryResult &r) { done = r.ok; });
-        QTRY_VERIFY(done);
+        QVERIFY(test::waitFor([&](const RepositoryCallback &done) {
+            window()->repository()->update(*c, std::nullopt, done);
+        }).ok);
     }
     // The file turns Verify SSL off for Prod and drops QA's trusted certificate.
     Connector prodOff
@@ -602,7 +559,7 @@ void TestImportExport::weakeningAppliedOnlyWhenTicked()
     const QString path
         = writeFile(QStringLiteral("weaker.json"), exportFileOf({ prodOff, qaNoPin }));
 
-    ImportDialog *dialog = m_window->importFile(path);
+    ImportDialog *dialog = window()->importFile(path);
     QVERIFY(dialog);
     dialog->setDuplicateChoice(Exchange::DuplicateChoice::Replace);
     auto *weaker = child<QListWidget>(dialog, "weakerListWidget");
@@ -628,8 +585,7 @@ void TestImportExport::weakeningAppliedOnlyWhenTicked()
         QVERIFY(!box.isEmpty());
         QTest::mouseClick(weaker->viewport(), Qt::LeftButton, {}, box.center());
     } else {
-        QApplication::setActiveWindow(dialog);
-        QVERIFY(QTest::qWaitForWindowActive(dialog));
+        QVERIFY(test::activate(dialog));
         weaker->setFocus(Qt::TabFocusReason);
         weaker->setCurrentRow(0);
         QTest::keyClick(weaker, Qt::Key_Space);
@@ -641,9 +597,9 @@ void TestImportExport::weakeningAppliedOnlyWhenTicked()
     QVERIFY(!dialog->changes().weakened.at(1).applied);
 
     QTest::mouseClick(child<QPushButton>(dialog, "importPushButton"), Qt::LeftButton);
-    QTRY_VERIFY(!m_window->findChild<ImportDialog *>());
-    QVERIFY(!m_window->repository()->find(prod)->verifySsl); // ticked: applied
-    QCOMPARE(m_window->repository()->find(qa)->pinnedCertificateSha256, pin); // not ticked: kept
+    QTRY_VERIFY(!window()->findChild<ImportDialog *>());
+    QVERIFY(!window()->repository()->find(prod)->verifySsl); // ticked: applied
+    QCOMPARE(window()->repository()->find(qa)->pinnedCertificateSha256, pin); // not ticked: kept
 }
 
 void TestImportExport::nothingToImport()
@@ -653,7 +609,7 @@ void TestImportExport::nothingToImport()
     const QString path = writeFile(QStringLiteral("same.json"),
         exportFileOf(
             { connector(QStringLiteral("Prod"), QStringLiteral("https://acme.jamacloud.com")) }));
-    ImportDialog *dialog = m_window->importFile(path);
+    ImportDialog *dialog = window()->importFile(path);
     QVERIFY(dialog);
     QPushButton *import = child<QPushButton>(dialog, "importPushButton");
     QVERIFY(!import->isEnabled());
@@ -673,19 +629,19 @@ void TestImportExport::dropJsonFile()
             QStringLiteral("Dropped"), QStringLiteral("https://drop.jamacloud.com")) }));
     QMimeData mime;
     mime.setUrls({ QUrl::fromLocalFile(path) });
-    const QPoint pos = m_window->rect().center();
+    const QPoint pos = window()->rect().center();
     QDragEnterEvent enter(
         pos, Qt::CopyAction | Qt::MoveAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(m_window.get(), &enter);
+    QApplication::sendEvent(window(), &enter);
     QVERIFY(enter.isAccepted());
     QCOMPARE(enter.dropAction(), Qt::CopyAction);
     QDragMoveEvent move(
         pos, Qt::CopyAction | Qt::MoveAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(m_window.get(), &move);
+    QApplication::sendEvent(window(), &move);
     QVERIFY(move.isAccepted());
     QDropEvent drop(
         QPointF(pos), Qt::CopyAction | Qt::MoveAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(m_window.get(), &drop);
+    QApplication::sendEvent(window(), &drop);
     QVERIFY(drop.isAccepted());
     QCOMPARE(drop.dropAction(), Qt::CopyAction);
 
@@ -693,9 +649,9 @@ void TestImportExport::dropJsonFile()
     QVERIFY(dialog);
     QCOMPARE(dialog->filePath(), QFileInfo(path).absoluteFilePath());
     QTest::mouseClick(child<QPushButton>(dialog, "importPushButton"), Qt::LeftButton);
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    QCOMPARE(m_window->repository()->connectors().first().name, QStringLiteral("Dropped"));
-    QVERIFY(m_window->repository()->connectors().first().needsSecret);
+    QTRY_COMPARE(window()->repository()->connectors().size(), 1);
+    QCOMPARE(window()->repository()->connectors().first().name, QStringLiteral("Dropped"));
+    QVERIFY(window()->repository()->connectors().first().needsSecret);
 }
 
 void TestImportExport::dropRejected_data()
@@ -727,16 +683,16 @@ void TestImportExport::dropRejected()
         QVERIFY(QDir(m_files->path()).mkdir(QStringLiteral("folder.json")));
         mime.setUrls({ QUrl::fromLocalFile(m_files->filePath(QStringLiteral("folder.json"))) });
     }
-    const QPoint pos = m_window->rect().center();
+    const QPoint pos = window()->rect().center();
     QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(m_window.get(), &enter);
+    QApplication::sendEvent(window(), &enter);
     QVERIFY(!enter.isAccepted());
     QDropEvent drop(QPointF(pos), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-    QApplication::sendEvent(m_window.get(), &drop);
+    QApplication::sendEvent(window(), &drop);
     QVERIFY(!drop.isAccepted());
     QTest::qWait(20);
-    QVERIFY(!m_window->findChild<ImportDialog *>());
-    QVERIFY(m_window->repository()->connectors().isEmpty());
+    QVERIFY(!window()->findChild<ImportDialog *>());
+    QVERIFY(window()->repository()->connectors().isEmpty());
 }
 
 QTEST_MAIN(TestImportExport)

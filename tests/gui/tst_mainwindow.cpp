@@ -1,5 +1,6 @@
 #include "AppInfo.h"
 #include "ConnectorsPage.h"
+#include "GuiTestSupport.h"
 #include "HeaderBar.h"
 #include "MainWindow.h"
 #include "NetworkStatus.h"
@@ -12,11 +13,11 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 
 using namespace cd;
+using cd::test::child;
 
 class TestMainWindow : public QObject
 {
@@ -29,7 +30,16 @@ private Q_SLOTS:
     void geometryRemembered();
 
 private:
-    QTemporaryDir m_data;
+    // The window as the app starts it: the OS keychain (never asked here: nothing is read at
+    // start) and the network state the system reports.
+    static test::MainWindowFixture::Options asStarted()
+    {
+        test::MainWindowFixture::Options options;
+        options.network = std::nullopt;
+        options.activate = false;
+        options.osKeychain = true;
+        return options;
+    }
 };
 
 void TestMainWindow::initTestCase()
@@ -38,41 +48,40 @@ void TestMainWindow::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("ConnectorDeskTest"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
     QSettings().clear();
-    QVERIFY(m_data.isValid());
 }
 
 void TestMainWindow::headerBarAndEmptyState()
 {
-    ui::MainWindow w(m_data.path());
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    test::MainWindowFixture app(asStarted());
+    QVERIFY(app.open());
+    ui::MainWindow &w = *app.window();
     QCOMPARE(w.windowTitle(), QStringLiteral("Connector Desk"));
 
-    auto *header = w.findChild<ui::HeaderBar *>(QStringLiteral("headerBar"));
+    auto *header = child<ui::HeaderBar>(&w, "headerBar");
     QVERIFY(header);
     QVERIFY(header->isVisible());
-    QCOMPARE(header->findChild<QLabel *>(QStringLiteral("productNameLabel"))->text(),
-        QStringLiteral("Connector Desk"));
+    QCOMPARE(child<QLabel>(header, "productNameLabel")->text(), QStringLiteral("Connector Desk"));
     QAbstractButton *nav = header->pageButton(0);
     QVERIFY(nav);
     QCOMPARE(nav->accessibleName(), QStringLiteral("Connectors"));
     QVERIFY(nav->isChecked());
-    QVERIFY(header->findChild<QLabel *>(QStringLiteral("networkStateLabel"))->isVisible());
+    QVERIFY(child<QLabel>(header, "networkStateLabel")->isVisible());
 
-    auto *empty = w.findChild<QWidget *>(QStringLiteral("emptyStateWidget"));
+    auto *empty = child<QWidget>(&w, "emptyStateWidget");
     QVERIFY(empty);
     QVERIFY(empty->isVisible());
-    auto *text = empty->findChild<QLabel *>(QStringLiteral("emptyTextLabel"));
+    auto *text = child<QLabel>(empty, "emptyTextLabel");
     QVERIFY(text->text().contains(QStringLiteral("connector")));
-    auto *add = empty->findChild<QPushButton *>(QStringLiteral("emptyAddConnectorPushButton"));
+    auto *add = child<QPushButton>(empty, "emptyAddConnectorPushButton");
     QVERIFY(add);
     QCOMPARE(add->accessibleName(), QStringLiteral("Add Connector"));
 }
 
 void TestMainWindow::networkIndicatorFollowsState()
 {
-    ui::MainWindow w(m_data.path());
-    auto *label = w.findChild<QLabel *>(QStringLiteral("networkStateLabel"));
+    test::MainWindowFixture app(asStarted());
+    ui::MainWindow &w = *app.create(); // not shown
+    auto *label = child<QLabel>(&w, "networkStateLabel");
     const QString initial = label->text();
     QVERIFY(initial == "Online" || initial == "Offline" || initial == "Unknown");
     w.networkStatus()->forceState(NetworkStatus::State::Offline);
@@ -84,9 +93,9 @@ void TestMainWindow::networkIndicatorFollowsState()
 
 void TestMainWindow::aboutNamesVersions()
 {
-    ui::MainWindow w(m_data.path());
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    test::MainWindowFixture app(asStarted());
+    QVERIFY(app.open());
+    ui::MainWindow &w = *app.window();
     auto *menu = w.headerBar()->menu();
     QAction *about = nullptr;
     QAction *quit = nullptr;
@@ -99,9 +108,8 @@ void TestMainWindow::aboutNamesVersions()
     QVERIFY(about && quit);
     QCOMPARE(quit->shortcut(), QKeySequence(QKeySequence::Quit));
     about->trigger();
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = w.findChild<QMessageBox *>(QStringLiteral("aboutMessageBox"))));
-    QTRY_VERIFY(box->isVisible());
+    auto *box = test::waitForChild<QMessageBox>(&w, "aboutMessageBox"); // and visible
+    QVERIFY(box);
     QVERIFY(box->text().contains(QStringLiteral("Connector Desk ") + AppInfo::version()));
     QVERIFY(box->informativeText().contains(QString::fromLatin1(qVersion())));
     QVERIFY(box->informativeText().contains(QStringLiteral("QtKeychain")));
@@ -110,19 +118,13 @@ void TestMainWindow::aboutNamesVersions()
 
 void TestMainWindow::geometryRemembered()
 {
-    QRect saved;
-    {
-        ui::MainWindow w(m_data.path());
-        w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
-        w.setGeometry(40, 50, 700, 500);
-        saved = w.geometry();
-        w.close();
-    }
-    ui::MainWindow again(m_data.path());
-    again.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&again));
-    QCOMPARE(again.size(), saved.size());
+    test::MainWindowFixture app(asStarted());
+    QVERIFY(app.open());
+    app.window()->setGeometry(40, 50, 700, 500);
+    const QRect saved = app.window()->geometry();
+    app.window()->close();
+    QVERIFY(app.open()); // a new window
+    QCOMPARE(app.window()->size(), saved.size());
 }
 
 QTEST_MAIN(TestMainWindow)

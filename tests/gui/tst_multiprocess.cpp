@@ -6,6 +6,7 @@
 #include "ConnectorRepository.h"
 #include "ConnectorsPage.h"
 #include "FakeJamaServer.h"
+#include "GuiTestSupport.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
 #include "NetworkStatus.h"
@@ -22,11 +23,11 @@
 #include <QPushButton>
 #include <QStandardPaths>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace cd;
 using namespace cd::ui;
+using cd::test::child;
 
 class TestMultiProcess : public QObject
 {
@@ -50,9 +51,8 @@ private:
     // Milliseconds until `condition` holds (the window's event loop running), or -1.
     qint64 msUntil(const std::function<bool()> &condition, int timeoutMs = 5000);
 
-    QTemporaryDir m_dir;
     fake::FakeJamaServer m_server;
-    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<test::MainWindowFixture> m_app; // the real keychain
 };
 
 void TestMultiProcess::initTestCase()
@@ -68,22 +68,12 @@ TestMultiProcess::Run TestMultiProcess::cli(const QStringList &args, const QByte
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     env.insert(QStringLiteral("CONNECTOR_DESK_KEYCHAIN_TIMEOUT_MS"), QStringLiteral("10000"));
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(test::appBinary(), QStringList { QStringLiteral("--data-dir"), m_dir.path() } + args);
+    const test::ProcessResult p = test::runProcess(test::appBinary(),
+        QStringList { QStringLiteral("--data-dir"), m_app->dataDir() } + args, input, env, 60000,
+        test::Wait::ServingEvents);
     Run r;
-    if (!p.waitForStarted(10000))
-        return r;
-    p.write(input);
-    p.closeWriteChannel();
-    if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 60000)) {
-        p.kill();
-        p.waitForFinished(5000);
-        return r;
-    }
-    r.code = p.exitCode();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
+    if (p.started && !p.crashed) // otherwise code -1: did not start, crashed or timed out
+        r = { p.exitCode, p.out, p.err };
     return r;
 }
 
@@ -107,7 +97,7 @@ QString TestMultiProcess::lookup(const QString &key)
 
 QUuid TestMultiProcess::idOf(const QString &name) const
 {
-    for (const Connector &c : m_window->repository()->connectors()) {
+    for (const Connector &c : m_app->window()->repository()->connectors()) {
         if (c.name == name)
             return c.id;
     }
@@ -125,27 +115,23 @@ qint64 TestMultiProcess::msUntil(const std::function<bool()> &condition, int tim
 
 void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
 {
-    m_window = std::make_unique<MainWindow>(m_dir.path()); // the real keychain
-    m_window->networkStatus()->forceState(NetworkStatus::State::Offline); // no checks of its own
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    ConnectorsPage *page = m_window->connectorsPage();
-    ConnectorRepository *repo = m_window->repository();
+    test::MainWindowFixture::Options options;
+    options.osKeychain = true;
+    options.activate = false;
+    m_app = std::make_unique<test::MainWindowFixture>(options); // offline: no checks of its own
+    QVERIFY(m_app->open());
+    ConnectorsPage *page = m_app->window()->connectorsPage();
+    ConnectorRepository *repo = m_app->window()->repository();
 
     // The window adds one of its own, selects it, and the user types a search.
-    Connector own;
-    own.name = QStringLiteral("Window One");
-    own.url = QStringLiteral("https://window.jamacloud.com");
-    own.identity = QStringLiteral("svc");
-    bool added = false;
-    repo->add(own, QStringLiteral("window-secret"), [&](const RepositoryResult &r) {
-        QVERIFY2(r.ok, qPrintable(r.error));
-        added = true;
-    });
-    QTRY_VERIFY(added);
-    const QUuid ownId = idOf(own.name);
+    const Connector own = test::makeConnector(QStringLiteral("Window One"),
+        QStringLiteral("https://window.jamacloud.com"), QStringLiteral("basic"),
+        QStringLiteral("svc"));
+    const QUuid ownId = test::addConnector(repo, own, QStringLiteral("window-secret"));
+    QVERIFY(!ownId.isNull());
+    QCOMPARE(idOf(own.name), ownId);
     page->selectConnector(ownId);
-    auto *search = page->findChild<QLineEdit *>(QStringLiteral("searchLineEdit"));
+    auto *search = child<QLineEdit>(page, "searchLineEdit");
     QVERIFY(search);
     QTest::keyClicks(search, QStringLiteral("one"));
     QCOMPARE(page->selectedIds(), QList<QUuid> { ownId });
@@ -153,7 +139,7 @@ void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
     // A draft in the Add dialog.
     ConnectorDialog *draft = page->openAddDialog();
     QVERIFY(draft);
-    auto *draftName = draft->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"));
+    auto *draftName = child<QLineEdit>(draft, "nameLineEdit");
     QTest::keyClicks(draftName, QStringLiteral("Half typed"));
 
     // 1. The command line adds: the window shows it within a second, losing nothing.
@@ -173,7 +159,7 @@ void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
     draft->reject();
     // Not checked by the command line (no --validate): the window queues it, like its own
     // (offline here, so it waits for the network).
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->validationQueue()->isPending(cliId), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_app->window()->validationQueue()->isPending(cliId), 5000);
 
     // 2. The window's own later write (a result) does not undo the command line's add.
     ValidationState v;
@@ -197,15 +183,15 @@ void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
     // 4. The command line removes the connector while it is open in the window's edit dialog.
     ConnectorDialog *edit = page->openEditDialog(cliId);
     QVERIFY(edit);
-    auto *editName = edit->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"));
+    auto *editName = child<QLineEdit>(edit, "nameLineEdit");
     editName->setText(QStringLiteral("CLI One, edited in the window"));
     r = cli({ QStringLiteral("remove"), QStringLiteral("CLI One") });
     QVERIFY2(r.code == 0, r.err.constData());
     ms = msUntil([&] { return page->model()->rowCount() == 1; });
     QVERIFY2(ms >= 0 && ms <= 1000, qPrintable(QString::number(ms)));
-    auto *saveMessage = edit->findChild<InlineMessage *>(QStringLiteral("saveMessage"));
+    auto *saveMessage = child<InlineMessage>(edit, "saveMessage");
     QTRY_VERIFY(saveMessage->text().contains(QLatin1String("was deleted in another")));
-    auto *submit = edit->findChild<QPushButton *>(QStringLiteral("submitPushButton"));
+    auto *submit = child<QPushButton>(edit, "submitPushButton");
     QVERIFY(!submit->isEnabled()); // reported, not re-created
     QTest::keyClick(edit, Qt::Key_Return); // nor by the keyboard
     QTest::qWait(100);
@@ -215,14 +201,11 @@ void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
     // 5. And the window's next writes do not bring it back (nor its secret).
     v.status = ValidationStatus::Verified;
     QVERIFY(repo->recordValidation(ownId, v));
-    bool renamed = false;
     Connector changed = *repo->find(ownId);
     changed.name = QStringLiteral("Window One renamed");
-    repo->update(changed, std::nullopt, [&](const RepositoryResult &res) {
-        QVERIFY2(res.ok, qPrintable(res.error));
-        renamed = true;
-    });
-    QTRY_VERIFY(renamed);
+    const RepositoryResult renamed = test::waitFor(
+        [&](const RepositoryCallback &done) { repo->update(changed, std::nullopt, done); });
+    QVERIFY2(renamed.ok, qPrintable(renamed.error));
     QCOMPARE(listedNames(), QStringList { QStringLiteral("Window One renamed") });
     QVERIFY(lookup(secretKey(cliId, QStringLiteral("jama-connect"), QStringLiteral("basic")))
                 .isEmpty());
@@ -230,25 +213,21 @@ void TestMultiProcess::windowSeesCommandLineAndKeepsItsChanges()
         QStringLiteral("window-secret"));
 
     // A second window on the same data works alongside (no lock, no lost write).
-    MainWindow second(m_dir.path());
+    MainWindow second(m_app->dataDir());
     second.networkStatus()->forceState(NetworkStatus::State::Offline);
     QCOMPARE(second.repository()->connectors().size(), 1);
-    bool secondAdded = false;
     Connector other = own;
     other.name = QStringLiteral("From the second window");
-    second.repository()->add(other, QStringLiteral("second-secret"),
-        [&](const RepositoryResult &res) { secondAdded = res.ok; });
-    QTRY_VERIFY(secondAdded);
+    QVERIFY(
+        !test::addConnector(second.repository(), other, QStringLiteral("second-secret")).isNull());
     QTRY_COMPARE_WITH_TIMEOUT(repo->connectors().size(), 2, 1500);
-    bool removed = false;
-    second.repository()->remove(idOf(QStringLiteral("From the second window")),
-        [&](const RepositoryResult &res) { removed = res.ok; });
-    QTRY_VERIFY(removed);
+    const QUuid otherId = idOf(QStringLiteral("From the second window"));
+    QVERIFY(test::waitFor([&](const RepositoryCallback &done) {
+        second.repository()->remove(otherId, done);
+    }).ok);
     QTRY_COMPARE_WITH_TIMEOUT(repo->connectors().size(), 1, 1500);
-    bool gone = false;
-    repo->remove(ownId, [&](const RepositoryResult &res) { gone = res.ok; });
-    QTRY_VERIFY(gone);
-    m_window.reset();
+    QVERIFY(test::waitFor([&](const RepositoryCallback &done) { repo->remove(ownId, done); }).ok);
+    m_app.reset();
 }
 
 QTEST_MAIN(TestMultiProcess)

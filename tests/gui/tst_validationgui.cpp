@@ -9,6 +9,7 @@
 #include "ConnectorStore.h"
 #include "ConnectorsPage.h"
 #include "FakeJamaServer.h"
+#include "GuiTestSupport.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
 #include "MemorySecretStore.h"
@@ -32,6 +33,7 @@
 
 using namespace cd;
 using namespace cd::ui;
+using cd::test::child;
 
 class TestValidationGui : public QObject
 {
@@ -59,13 +61,22 @@ private:
     ConnectorDialog *fillDialog(
         const QString &name, const QUrl &url, const QString &user, const QString &password);
     QString statusOf(const QUuid &id, int role = Qt::DisplayRole) const;
+    // Clicks Submit and waits until the connector the dialog adds is saved (the only one).
+    // Its id, or a null id after failing the test.
+    QUuid submitAndWait(ConnectorDialog *dialog);
+    // Clicks Test Connection; the message in which the dialog shows the result.
+    static InlineMessage *testConnection(ConnectorDialog *dialog)
+    {
+        child<QPushButton>(dialog, "testConnectionPushButton")->click();
+        return child<InlineMessage>(dialog, "testMessage");
+    }
     // A new window, with the fake server speaking https (a self-signed certificate).
     void restartWithTlsServer();
+    MainWindow *window() const { return m_app->window(); }
+    MemorySecretStore *secrets() const { return m_app->secrets(); }
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<MemorySecretStore> m_secrets;
     std::unique_ptr<fake::FakeJamaServer> m_server;
-    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<test::MainWindowFixture> m_app; // online: the fake server is on loopback
 };
 
 void TestValidationGui::initTestCase()
@@ -75,50 +86,56 @@ void TestValidationGui::initTestCase()
 
 void TestValidationGui::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    m_secrets = std::make_unique<MemorySecretStore>();
     m_server = std::make_unique<fake::FakeJamaServer>();
     QVERIFY2(m_server->listen(), qPrintable(m_server->errorString()));
-    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
-    m_window->networkStatus()->forceState(NetworkStatus::State::Online);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    test::MainWindowFixture::Options options;
+    options.network = NetworkStatus::State::Online;
+    options.activate = false;
+    m_app = std::make_unique<test::MainWindowFixture>(options);
+    QVERIFY(m_app->open());
 }
 
 void TestValidationGui::cleanup()
 {
-    m_window.reset();
+    if (m_app)
+        m_app->close(); // the window before the server it talks to
     m_server.reset();
-    m_secrets.reset();
-    m_dir.reset();
+    m_app.reset();
 }
 
 void TestValidationGui::restartWithTlsServer()
 {
-    m_window.reset();
+    m_app->close();
     m_server = std::make_unique<fake::FakeJamaServer>();
     QVERIFY2(m_server->enableTls(), qPrintable(m_server->errorString()));
     QVERIFY(m_server->listen());
-    m_window = std::make_unique<MainWindow>(m_dir->path(), m_secrets.get());
-    m_window->networkStatus()->forceState(NetworkStatus::State::Online);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    QVERIFY(m_app->open());
 }
 
 QString TestValidationGui::statusOf(const QUuid &id, int role) const
 {
-    ConnectorListModel *model = m_window->connectorsPage()->model();
+    ConnectorListModel *model = window()->connectorsPage()->model();
     return model->index(model->rowOf(id), ConnectorListModel::StatusColumn).data(role).toString();
+}
+
+QUuid TestValidationGui::submitAndWait(ConnectorDialog *dialog)
+{
+    dialog->submitButton()->click();
+    const QList<Connector> &saved = window()->repository()->connectors();
+    if (QTest::qWaitFor([&] { return saved.size() == 1; }))
+        return saved.first().id;
+    test::fail(QStringLiteral("%1 connectors saved, not 1").arg(saved.size()));
+    return {};
 }
 
 ConnectorDialog *TestValidationGui::fillDialog(
     const QString &name, const QUrl &url, const QString &user, const QString &password)
 {
-    ConnectorDialog *dialog = m_window->connectorsPage()->openAddDialog();
+    ConnectorDialog *dialog = window()->connectorsPage()->openAddDialog();
     if (!QTest::qWaitForWindowExposed(dialog))
         return nullptr;
-    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit")), name);
-    QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("urlLineEdit")), url.toString());
+    QTest::keyClicks(child<QLineEdit>(dialog, "nameLineEdit"), name);
+    QTest::keyClicks(child<QLineEdit>(dialog, "urlLineEdit"), url.toString());
     QTest::keyClicks(dialog->currentAuthEditor()->identityEdit(), user);
     QTest::keyClicks(dialog->currentAuthEditor()->secretEdit(), password);
     return dialog;
@@ -153,15 +170,14 @@ void TestValidationGui::submitValidatesInBackground()
     ConnectorDialog *dialog
         = fillDialog(QStringLiteral("Local Jama"), m_server->baseUrl(), user, password);
     QVERIFY(dialog);
-    QSignalSpy started(m_window->validationQueue(), &ValidationQueue::started);
-    dialog->submitButton()->click();
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    const QUuid id = m_window->repository()->connectors().first().id;
+    QSignalSpy started(window()->validationQueue(), &ValidationQueue::started);
+    const QUuid id = submitAndWait(dialog);
+    QVERIFY(!id.isNull());
     QTRY_COMPARE(started.count(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), status, 15000);
     QVERIFY2(
         statusOf(id, Qt::ToolTipRole).contains(tooltip), qPrintable(statusOf(id, Qt::ToolTipRole)));
-    const Connector c = *m_window->repository()->find(id);
+    const Connector c = *window()->repository()->find(id);
     QVERIFY(c.validation.checkedAt.isValid());
     QCOMPARE(c.validation.credentialsRejected, password == QLatin1String("wrong"));
     if (status != QLatin1String("Failed"))
@@ -176,16 +192,14 @@ void TestValidationGui::validateNowAfterServerChange()
     ConnectorDialog *dialog = fillDialog(QStringLiteral("F5"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
-    dialog->submitButton()->click();
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    const QUuid id = m_window->repository()->connectors().first().id;
+    const QUuid id = submitAndWait(dialog);
+    QVERIFY(!id.isNull());
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
     m_server->setBehaviour(fake::Behaviour::Forbidden);
-    m_window->connectorsPage()->selectConnector(id);
-    m_window->activateWindow();
-    QApplication::setActiveWindow(m_window.get());
-    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
-    QTest::keyClick(m_window.get(), Qt::Key_F5);
+    window()->connectorsPage()->selectConnector(id);
+    window()->activateWindow();
+    QVERIFY(test::activate(window()));
+    QTest::keyClick(window(), Qt::Key_F5);
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Failed"), 15000);
     QVERIFY(statusOf(id, Qt::ToolTipRole).contains(QLatin1String("not permitted to use the API")));
 }
@@ -195,15 +209,15 @@ void TestValidationGui::testConnectionDoesNotSave()
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Test only"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
-    auto *test = dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"));
+    auto *test = child<QPushButton>(dialog, "testConnectionPushButton");
     QVERIFY(test->isVisible());
     QVERIFY(test->isEnabled());
     test->click();
-    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    auto *msg = child<InlineMessage>(dialog, "testMessage");
     QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Success, 15000);
     QVERIFY(msg->isVisible());
-    QVERIFY(m_window->repository()->connectors().isEmpty());
-    QVERIFY(m_secrets->contents().isEmpty());
+    QVERIFY(window()->repository()->connectors().isEmpty());
+    QVERIFY(secrets()->contents().isEmpty());
     dialog->reject();
 }
 
@@ -213,13 +227,13 @@ void TestValidationGui::testConnectionCanBeCancelled()
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Hang"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
-    auto *test = dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"));
+    auto *test = child<QPushButton>(dialog, "testConnectionPushButton");
     test->click();
     QVERIFY(dialog->isTesting());
     QTRY_VERIFY(m_server->requestCount() >= 1);
     QVERIFY(test->text().contains(QLatin1String("Cancel")));
     test->click();
-    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    auto *msg = child<InlineMessage>(dialog, "testMessage");
     QTRY_VERIFY(!dialog->isTesting());
     QVERIFY(msg->text().contains(QLatin1String("cancelled")));
     dialog->reject(); // closing while a test runs is clean too
@@ -234,22 +248,19 @@ void TestValidationGui::trustCertificateFromDialog()
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Self-signed"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
-    QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("verifySslCheckBox"))->isChecked());
-    dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
-    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    QVERIFY(child<QCheckBox>(dialog, "verifySslCheckBox")->isChecked());
+    auto *msg = testConnection(dialog);
     QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Error, 15000);
     QVERIFY(msg->text().contains(m_server->certificateSha256().toHex(':').toUpper().left(20)));
-    QPushButton *trust = nullptr;
-    QTRY_VERIFY(
-        (trust = msg->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))));
+    auto *trust = test::waitForChild<QPushButton>(msg, "trustCertificatePushButton");
+    QVERIFY(trust);
     trust->click();
     QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Success, 15000);
     QCOMPARE(dialog->pendingPin(), m_server->certificateSha256());
-    dialog->submitButton()->click();
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    const QUuid id = m_window->repository()->connectors().first().id;
+    const QUuid id = submitAndWait(dialog);
+    QVERIFY(!id.isNull());
     QCOMPARE(
-        m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
+        window()->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
 }
 
@@ -269,37 +280,30 @@ void TestValidationGui::trustChangedCertificate()
 
     // A connector pinned to a certificate the server no longer presents.
     const QByteArray oldPin(32, '\x5a');
-    Connector c;
-    c.name = QStringLiteral("Renewed");
-    c.url = m_server->baseUrl().toString();
-    c.identity = QStringLiteral("named");
+    Connector c = test::makeConnector(QStringLiteral("Renewed"), m_server->baseUrl().toString(),
+        QStringLiteral("basic"), QStringLiteral("named"));
     c.pinnedCertificateSha256 = oldPin;
-    QUuid id;
-    m_window->repository()->add(
-        c, QStringLiteral("password"), [&](const RepositoryResult &r) { id = r.id; });
-    QTRY_VERIFY(!id.isNull());
-    m_window->validationQueue()->enqueue(id);
+    const QUuid id = test::addConnector(window()->repository(), c, QStringLiteral("password"));
+    QVERIFY(!id.isNull());
+    window()->validationQueue()->enqueue(id);
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Failed"), 15000);
     QCOMPARE(m_server->requestCount(), 0); // refused before anything was sent
 
-    auto *banner
-        = m_window->connectorsPage()->findChild<InlineMessage *>(QStringLiteral("pageMessage"));
+    auto *banner = child<InlineMessage>(window()->connectorsPage(), "pageMessage");
     QTRY_VERIFY(banner->text().contains(QStringLiteral("the certificate changed")));
-    QPushButton *review = nullptr;
-    QTRY_VERIFY(
-        (review = banner->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))));
+    auto *review = test::waitForChild<QPushButton>(banner, "trustCertificatePushButton");
+    QVERIFY(review);
     QCOMPARE(
         review->text().remove(QLatin1Char('&')), QStringLiteral("Review the New Certificate…"));
     if (mouse) {
         QTest::mouseClick(review, Qt::LeftButton);
     } else {
-        QApplication::setActiveWindow(m_window.get());
+        QApplication::setActiveWindow(window());
         review->setFocus(Qt::TabFocusReason);
         QTest::keyClick(review, Qt::Key_Space);
     }
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY(
-        (box = m_window->findChild<QMessageBox *>(QStringLiteral("trustCertificateMessageBox"))));
+    auto *box = test::waitForChild<QMessageBox>(window(), "trustCertificateMessageBox");
+    QVERIFY(box);
     QTRY_VERIFY(box->isVisible());
     // Both fingerprints are shown before anything is trusted.
     CertificateInfo before;
@@ -310,7 +314,7 @@ void TestValidationGui::trustChangedCertificate()
     now.sha256 = m_server->certificateSha256();
     QVERIFY(box->informativeText().contains(now.fingerprintText()));
     QVERIFY(box->text().contains(QStringLiteral("changed")));
-    auto *confirm = box->findChild<QPushButton *>(QStringLiteral("confirmTrustPushButton"));
+    auto *confirm = child<QPushButton>(box, "confirmTrustPushButton");
     QVERIFY(confirm);
     QVERIFY(box->defaultButton() != confirm); // Enter alone does not trust
     if (mouse) {
@@ -321,7 +325,7 @@ void TestValidationGui::trustChangedCertificate()
         QTest::keyClick(confirm, Qt::Key_Space);
     }
     QTRY_COMPARE(
-        m_window->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
+        window()->repository()->find(id)->pinnedCertificateSha256, m_server->certificateSha256());
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(id), QStringLiteral("Verified"), 15000);
 }
 
@@ -332,16 +336,15 @@ void TestValidationGui::submitReusesTestResult()
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Rejected"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("wrong-password"));
     QVERIFY(dialog);
-    dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
-    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    auto *msg = testConnection(dialog);
     QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Error, 15000);
     QCOMPARE(m_server->requestCount(), 1);
     QVERIFY(dialog->reusableTestResult().has_value());
     QTest::mouseClick(dialog->submitButton(), Qt::LeftButton);
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    const QUuid id = m_window->repository()->connectors().first().id;
+    QTRY_COMPARE(window()->repository()->connectors().size(), 1);
+    const QUuid id = window()->repository()->connectors().first().id;
     QTRY_COMPARE(statusOf(id), QStringLiteral("Failed"));
-    QVERIFY(m_window->repository()->find(id)->validation.credentialsRejected);
+    QVERIFY(window()->repository()->find(id)->validation.credentialsRejected);
     QTest::qWait(300); // a check, had one been queued, would have reached the server by now
     QCOMPARE(m_server->requestCount(), 1);
 
@@ -349,8 +352,7 @@ void TestValidationGui::submitReusesTestResult()
     ConnectorDialog *second = fillDialog(QStringLiteral("Corrected"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("wrong"));
     QVERIFY(second);
-    second->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
-    auto *secondMsg = second->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    auto *secondMsg = testConnection(second);
     QTRY_COMPARE_WITH_TIMEOUT(secondMsg->kind(), InlineMessage::Kind::Error, 15000);
     QTest::keyClicks(second->currentAuthEditor()->secretEdit(), QStringLiteral("-still"));
     QVERIFY(!second->reusableTestResult().has_value());
@@ -361,30 +363,25 @@ void TestValidationGui::hostileNameStaysText()
 {
     // A name with markup (it may come from an import file) is shown as written: never a link.
     const QString html = QStringLiteral("<a href=\"https://evil.example\">Click</a>");
-    Connector c;
-    c.name = html;
-    c.url = m_server->baseUrl().toString();
-    c.identity = QStringLiteral("named");
-    QUuid id;
-    m_window->repository()->add(
-        c, QStringLiteral("password"), [&](const RepositoryResult &r) { id = r.id; });
-    QTRY_VERIFY(!id.isNull());
-    m_window->connectorsPage()->selectConnector(id);
-    m_window->connectorsPage()->requestDelete(id);
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("deleteMessageBox"))));
+    const QUuid id = test::addConnector(window()->repository(),
+        test::makeConnector(
+            html, m_server->baseUrl().toString(), QStringLiteral("basic"), QStringLiteral("named")),
+        QStringLiteral("password"));
+    QVERIFY(!id.isNull());
+    window()->connectorsPage()->selectConnector(id);
+    window()->connectorsPage()->requestDelete(id);
+    auto *box = test::waitForChild<QMessageBox>(window(), "deleteMessageBox");
+    QVERIFY(box);
     QCOMPARE(box->textFormat(), Qt::PlainText);
     QVERIFY(box->text().contains(html));
-    box->findChild<QPushButton *>(QStringLiteral("confirmDeletePushButton"))->click();
-    auto *banner
-        = m_window->connectorsPage()->findChild<InlineMessage *>(QStringLiteral("pageMessage"));
+    child<QPushButton>(box, "confirmDeletePushButton")->click();
+    auto *banner = child<InlineMessage>(window()->connectorsPage(), "pageMessage");
     QTRY_VERIFY(banner->text().contains(QStringLiteral("Deleted")));
     QCOMPARE(banner->label()->textFormat(), Qt::PlainText);
     QVERIFY(!banner->label()->openExternalLinks());
     QVERIFY(banner->text().contains(html)); // as written, not rendered
     // The undo action's text keeps the name's '&' from becoming a mnemonic.
-    auto *undo
-        = m_window->connectorsPage()->findChild<QAction *>(QStringLiteral("undoDeleteAction"));
+    auto *undo = child<QAction>(window()->connectorsPage(), "undoDeleteAction");
     QVERIFY(undo);
     QVERIFY(undo->text().contains(html));
 }
@@ -396,12 +393,11 @@ void TestValidationGui::testResultGoesWhenInputChanges()
     QVERIFY(dialog);
     QApplication::processEvents();
     const int before = dialog->height();
-    dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"))->click();
-    auto *msg = dialog->findChild<InlineMessage *>(QStringLiteral("testMessage"));
+    auto *msg = testConnection(dialog);
     QTRY_COMPARE_WITH_TIMEOUT(msg->kind(), InlineMessage::Kind::Error, 15000);
     QTRY_VERIFY(dialog->height() > before); // grew for the message
     // The user corrects the URL: the old result no longer describes anything.
-    auto *url = dialog->findChild<QLineEdit *>(QStringLiteral("urlLineEdit"));
+    auto *url = child<QLineEdit>(dialog, "urlLineEdit");
     QTest::keyClicks(url, QStringLiteral("/contour"));
     QVERIFY(!msg->isVisible());
     QVERIFY(!dialog->reusableTestResult().has_value());
@@ -411,16 +407,10 @@ void TestValidationGui::testResultGoesWhenInputChanges()
 
 void TestValidationGui::validateAllEndsWithSummary()
 {
-    const auto add = [this](const QString &name, const QString &user, const QString &password) {
-        Connector c;
-        c.name = name;
-        c.url = m_server->baseUrl().toString();
-        c.identity = user;
-        QUuid id;
-        m_window->repository()->add(c, password, [&](const RepositoryResult &r) { id = r.id; });
-        if (!QTest::qWaitFor([&] { return !id.isNull(); }))
-            qWarning("add timed out");
-        return id;
+    const QString url = m_server->baseUrl().toString();
+    const auto add = [&](const QString &name, const QString &user, const QString &password) {
+        return test::addConnector(window()->repository(),
+            test::makeConnector(name, url, QStringLiteral("basic"), user), password);
     };
     add(QStringLiteral("Good"), QStringLiteral("named"), QStringLiteral("password"));
     add(QStringLiteral("Floating"), QStringLiteral("floating"), QStringLiteral("password"));
@@ -432,20 +422,16 @@ void TestValidationGui::validateAllEndsWithSummary()
     v.status = ValidationStatus::Failed;
     v.credentialsRejected = true;
     v.checkedAt = QDateTime::currentDateTimeUtc();
-    QVERIFY(m_window->repository()->recordValidation(rejected, v));
-    Connector imported;
-    imported.name = QStringLiteral("Imported");
-    imported.url = m_server->baseUrl().toString();
-    imported.identity = QStringLiteral("someone");
-    bool done = false;
-    m_window->repository()->addWithoutSecret(
-        imported, [&](const RepositoryResult &) { done = true; });
-    QTRY_VERIFY(done);
+    QVERIFY(window()->repository()->recordValidation(rejected, v));
+    QVERIFY(!test::addWithoutSecret(window()->repository(),
+        test::makeConnector(
+            QStringLiteral("Imported"), url, QStringLiteral("basic"), QStringLiteral("someone")))
+                 .isNull());
     m_server->clearRequests();
 
-    QApplication::setActiveWindow(m_window.get());
-    QTest::keyClick(m_window.get(), Qt::Key_F5, Qt::ControlModifier | Qt::ShiftModifier);
-    auto *banner = m_window->connectorsPage()->pageMessage();
+    QApplication::setActiveWindow(window());
+    QTest::keyClick(window(), Qt::Key_F5, Qt::ControlModifier | Qt::ShiftModifier);
+    auto *banner = window()->connectorsPage()->pageMessage();
     QTRY_VERIFY(banner->text().startsWith(QStringLiteral("Validating 3 connectors")));
     QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QStringLiteral("checked:")), 15000);
     QCOMPARE(banner->text(),
@@ -462,45 +448,44 @@ void TestValidationGui::quitWhileValidatingDoesNotHang()
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Hangs"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
-    dialog->submitButton()->click();
-    QTRY_COMPARE(m_window->repository()->connectors().size(), 1);
-    const QUuid id = m_window->repository()->connectors().first().id;
-    QTRY_VERIFY(m_window->validationQueue()->isRunning(id));
+    const QUuid id = submitAndWait(dialog);
+    QVERIFY(!id.isNull());
+    QTRY_VERIFY(window()->validationQueue()->isRunning(id));
     QTRY_VERIFY(m_server->requestCount() >= 1);
-    QVERIFY(m_window->close()); // at once: a validation does not hold the window
-    QVERIFY(!m_window->isVisible());
-    m_window.reset();
+    QVERIFY(window()->close()); // at once: a validation does not hold the window
+    QVERIFY(!window()->isVisible());
+    m_app->close();
     // Nothing lost: the connector is saved, still "Not verified", so it resumes next start.
-    ConnectorStore store(m_dir->path());
+    ConnectorStore store(m_app->dataDir());
     QList<Connector> list;
     QString error;
     QVERIFY(store.load(&list, &error));
     QCOMPARE(list.size(), 1);
     QCOMPARE(list.first().validation.status, ValidationStatus::NotVerified);
-    QCOMPARE(m_secrets->contents().size(), 1);
+    QCOMPARE(secrets()->contents().size(), 1);
 }
 
 void TestValidationGui::quitWhileSavingFinishesTheSaveFirst()
 {
-    m_secrets->setMode(MemorySecretStore::Mode::Hanging);
-    m_secrets->setTimeout(500);
+    secrets()->setMode(MemorySecretStore::Mode::Hanging);
+    secrets()->setTimeout(500);
     ConnectorDialog *dialog = fillDialog(QStringLiteral("Saving"), m_server->baseUrl(),
         QStringLiteral("named"), QStringLiteral("password"));
     QVERIFY(dialog);
     dialog->submitButton()->click();
     QVERIFY(dialog->isSaving());
-    QVERIFY(m_window->repository()->isBusy());
-    QVERIFY(!m_window->close()); // not yet: the keychain is answering
-    QVERIFY(m_window->isVisible());
+    QVERIFY(window()->repository()->isBusy());
+    QVERIFY(!window()->close()); // not yet: the keychain is answering
+    QVERIFY(window()->isVisible());
     // The keychain times out, the save fails cleanly, then the window closes by itself.
-    QTRY_VERIFY_WITH_TIMEOUT(!m_window->isVisible(), 5000);
-    QVERIFY(m_window->repository()->connectors().isEmpty());
-    ConnectorStore store(m_dir->path());
+    QTRY_VERIFY_WITH_TIMEOUT(!window()->isVisible(), 5000);
+    QVERIFY(window()->repository()->connectors().isEmpty());
+    ConnectorStore store(m_app->dataDir());
     QList<Connector> list;
     QString error;
     QVERIFY(store.load(&list, &error));
     QVERIFY(list.isEmpty()); // nothing half-saved
-    QVERIFY(m_secrets->contents().isEmpty());
+    QVERIFY(secrets()->contents().isEmpty());
 }
 
 QTEST_MAIN(TestValidationGui)

@@ -4,6 +4,7 @@
 // `secret-tool`, and looked for (and must not be found) in every file under HOME and the data
 // folder, in export files, and in everything the processes printed.
 #include "FakeJamaServer.h"
+#include "FakeJiraServer.h"
 #include "TestSupport.h"
 
 #include <QDir>
@@ -136,6 +137,12 @@ private Q_SLOTS:
     void busyDatabaseSaysTryAgain();
     void diskFullLosesNothing();
     void migratesConnectorsJson();
+    void jiraConnectors_data();
+    void jiraConnectors();
+    void jiraRejectedIsAskedOnce_data();
+    void jiraRejectedIsAskedOnce();
+    void jiraOptionsAreChecked_data();
+    void jiraOptionsAreChecked();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -1439,6 +1446,220 @@ void TestCli::migratesConnectorsJson()
     // Said once, not on every run.
     const Run again = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
     QVERIFY(!again.errText().contains(QLatin1String("migrated")));
+}
+
+// ---- Jira -------------------------------------------------------------------------------
+
+namespace {
+struct JiraRow
+{
+    fake::JiraFlavour flavour;
+    const char *application;
+    const char *auth;
+    const char *identityOption; // nullptr: the method has none
+    const char *identityKey;
+    const char *keychainSuffix;
+};
+
+// The arguments of `add` for `account` of the fake, and its secret.
+QStringList jiraAddArgs(
+    const JiraRow &row, const QUrl &base, const QString &name, const QString &account)
+{
+    QStringList args { QStringLiteral("add"), QStringLiteral("--application"),
+        QLatin1String(row.application), QStringLiteral("--name"), name, QStringLiteral("--url"),
+        base.toString(), QStringLiteral("--auth"), QLatin1String(row.auth) };
+    if (row.identityOption)
+        args << QStringLiteral("--") + QLatin1String(row.identityOption)
+             << (row.flavour == fake::JiraFlavour::Cloud ? account + QStringLiteral("@example.com")
+                                                         : account);
+    return args << QStringLiteral("--secret-stdin");
+}
+
+QByteArray jiraSecret(const JiraRow &row, const QString &account)
+{
+    if (QLatin1String(row.auth) == QLatin1String("api-token"))
+        return account.toUtf8() + "-token";
+    if (QLatin1String(row.auth) == QLatin1String("pat"))
+        return account.toUtf8() + "-pat";
+    return "password";
+}
+
+void addJiraRows()
+{
+    QTest::addColumn<int>("row");
+    QTest::newRow("cloud, api-token") << 0;
+    QTest::newRow("data center, basic") << 1;
+    QTest::newRow("data center, pat") << 2;
+}
+
+const JiraRow kJiraRows[] = {
+    { fake::JiraFlavour::Cloud, "jira-cloud", "api-token", "email", "email", "api-token" },
+    { fake::JiraFlavour::DataCenter, "jira-data-center", "basic", "username", "username",
+        "jira-password" },
+    { fake::JiraFlavour::DataCenter, "jira-data-center", "pat", nullptr, nullptr, "token" },
+};
+} // namespace
+
+void TestCli::jiraConnectors_data()
+{
+    addJiraRows();
+}
+
+void TestCli::jiraConnectors()
+{
+    QFETCH(int, row);
+    const JiraRow &r = kJiraRows[row];
+    fake::FakeJiraServer jira;
+    jira.setFlavour(r.flavour);
+    if (r.flavour == fake::JiraFlavour::DataCenter)
+        jira.setContextPath(QStringLiteral("/jira"));
+    // An account whose secrets exist only in this test: none may show up anywhere else.
+    fake::JiraAccount account;
+    account.name = QStringLiteral("svc");
+    account.emailAddress = QStringLiteral("svc@example.com");
+    account.displayName = QStringLiteral("Service Account");
+    account.apiToken = uniqueSecret("jira-token-");
+    account.password = uniqueSecret("jira-pw-");
+    account.personalAccessToken = uniqueSecret("jira-pat-");
+    jira.addAccount(account);
+    const QByteArray secret
+        = (QLatin1String(r.auth) == QLatin1String("api-token")  ? account.apiToken
+                : QLatin1String(r.auth) == QLatin1String("pat") ? account.personalAccessToken
+                                                                : account.password)
+              .toUtf8();
+    QVERIFY(jira.listen());
+    // A browser URL of the instance: the command line saves its base.
+    QUrl pasted = jira.baseUrl();
+    pasted.setPath(pasted.path() + QStringLiteral("/browse/KEY-1"));
+    const Run added = cli(QStringList { QStringLiteral("--data-dir"), dataDir() }
+            + jiraAddArgs(r, pasted, QStringLiteral("Jira"), QStringLiteral("svc"))
+            + QStringList { QStringLiteral("--validate") },
+        secret + '\n');
+    QVERIFY2(added.code == cli::ExitOk, qPrintable(added.errText()));
+    QVERIFY2(added.out.contains("Jira: Verified"), added.out.constData());
+    QCOMPARE(jira.requestCount(QStringLiteral("/myself")), 1);
+    QCOMPARE(jira.requestCount(QStringLiteral("/mypermissions")), 1);
+
+    const QJsonArray list = listJson();
+    QCOMPARE(list.size(), 1);
+    const QJsonObject c = list.first().toObject();
+    QCOMPARE(c.value(QStringLiteral("application")).toString(), QLatin1String(r.application));
+    QCOMPARE(c.value(QStringLiteral("authType")).toString(), QLatin1String(r.auth));
+    QCOMPARE(c.value(QStringLiteral("url")).toString(), jira.baseUrl().toString());
+    QCOMPARE(c.value(QStringLiteral("status")).toString(), QStringLiteral("verified"));
+    // The identity under the method's own key, and no other identity key.
+    for (const char *key : { "username", "clientId", "email" }) {
+        const bool expected = r.identityKey && QLatin1String(key) == QLatin1String(r.identityKey);
+        QCOMPARE(c.contains(QLatin1String(key)), expected);
+    }
+    // The secret: in the Secret Service under the method's key, nowhere else.
+    const QString id = c.value(QStringLiteral("id")).toString();
+    QCOMPARE(lookup(QStringLiteral("connector/%1/%2").arg(id, QLatin1String(r.keychainSuffix))),
+        QString::fromUtf8(secret));
+    const Run exported = cli(
+        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), QStringLiteral("-") });
+    QCOMPARE(exported.code, cli::ExitOk);
+    QVERIFY(exported.out.contains(r.application));
+    QVERIFY(!exported.out.contains(secret));
+    QVERIFY(!m_allOutput.contains(secret));
+    verifyNoFileContains(QString::fromUtf8(secret));
+    // Back in through import (as another machine would): the same fields, needing a secret.
+    const QString file = m_files.filePath(QStringLiteral("jira-%1.json").arg(row));
+    QVERIFY(writeFile(file, exported.out));
+    const Run removed = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("remove"),
+        QStringLiteral("Jira") });
+    QCOMPARE(removed.code, cli::ExitOk);
+    QCOMPARE(lookup(QStringLiteral("connector/%1/%2").arg(id, QLatin1String(r.keychainSuffix))),
+        QString());
+    const Run imported
+        = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("import"), file });
+    QVERIFY2(imported.code == cli::ExitOk, qPrintable(imported.errText()));
+    const QJsonObject back = listJson().first().toObject();
+    QCOMPARE(back.value(QStringLiteral("application")).toString(), QLatin1String(r.application));
+    QCOMPARE(back.value(QStringLiteral("authType")).toString(), QLatin1String(r.auth));
+    QCOMPARE(back.value(QStringLiteral("needsSecret")).toBool(), true);
+    if (r.identityKey)
+        QCOMPARE(back.value(QLatin1String(r.identityKey)), c.value(QLatin1String(r.identityKey)));
+}
+
+void TestCli::jiraRejectedIsAskedOnce_data()
+{
+    QTest::addColumn<int>("row");
+    QTest::addColumn<QString>("account");
+    QTest::addColumn<QString>("said");
+    QTest::newRow("cloud, 401") << 0 << "unauthorized"
+                                << "rejected (HTTP 401)";
+    QTest::newRow("data center, 401") << 1 << "unauthorized"
+                                      << "rejected (HTTP 401)";
+    QTest::newRow("data center, pat 401") << 2 << "unauthorized"
+                                          << "rejected (HTTP 401)";
+    QTest::newRow("cloud, captcha") << 0 << "captcha"
+                                    << "sign in once in a browser at http";
+    QTest::newRow("data center, captcha") << 1 << "captcha"
+                                          << "/login.jsp";
+}
+
+void TestCli::jiraRejectedIsAskedOnce()
+{
+    QFETCH(int, row);
+    QFETCH(QString, account);
+    QFETCH(QString, said);
+    const JiraRow &r = kJiraRows[row];
+    fake::FakeJiraServer jira;
+    jira.setFlavour(r.flavour);
+    QVERIFY(jira.listen());
+    const Run added = cli(QStringList { QStringLiteral("--data-dir"), dataDir() }
+            + jiraAddArgs(r, jira.baseUrl(), QStringLiteral("Locked"), account),
+        jiraSecret(r, account) + '\n');
+    QVERIFY2(added.code == cli::ExitOk, qPrintable(added.errText()));
+    const Run first = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Locked") });
+    QCOMPARE(first.code, cli::ExitValidationFailed);
+    QVERIFY2(first.errText().contains(said), qPrintable(first.errText()));
+    QCOMPARE(jira.requestCount(QStringLiteral("/myself")), 1);
+    // --all does not send rejected credentials again: repeated failures lock the account.
+    const Run again = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("--all") });
+    QCOMPARE(again.code, cli::ExitValidationFailed);
+    QCOMPARE(jira.requestCount(QStringLiteral("/myself")), 1);
+    QCOMPARE(jira.requests().size(), 1);
+}
+
+void TestCli::jiraOptionsAreChecked_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("said");
+    const QStringList base { QStringLiteral("add"), QStringLiteral("--name"), QStringLiteral("J"),
+        QStringLiteral("--url"), QStringLiteral("https://acme.atlassian.net"),
+        QStringLiteral("--secret-stdin") };
+    QTest::newRow("unknown application")
+        << base + QStringList { "--application", "jira-server", "--auth", "basic" }
+        << "unknown application \"jira-server\"; expected \"jama-connect\", \"jira-cloud\", "
+           "\"jira-data-center\"";
+    QTest::newRow("cloud has no basic")
+        << base + QStringList { "--application", "jira-cloud", "--auth", "basic", "--email", "a@b" }
+        << "--auth: Jira Cloud connectors sign in with \"api-token\"";
+    QTest::newRow("cloud needs an email") << base + QStringList { "--application", "jira-cloud" }
+                                          << "--email: Enter the email address";
+    QTest::newRow("pat takes no username") << base
+            + QStringList { "--application", "jira-data-center", "--auth", "pat", "--username",
+                  "x" } << "--username is not used with --auth pat, which needs no identity";
+    QTest::newRow("username is not Cloud's") << base
+            + QStringList { "--application", "jira-cloud", "--auth", "api-token", "--username", "x",
+                  "--email", "a@b" } << "--username is not used with --auth api-token; use --email";
+    QTest::newRow("jama has no pat")
+        << base + QStringList { "--application", "jama-connect", "--auth", "pat" }
+        << "--auth: Jama Connect connectors sign in with \"basic\", \"oauth\"";
+}
+
+void TestCli::jiraOptionsAreChecked()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, said);
+    const Run r = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args, "token\n");
+    QCOMPARE(r.code, cli::ExitUsage);
+    QVERIFY2(r.errText().contains(said), qPrintable(r.errText()));
+    QVERIFY(!QFile::exists(storePath()) || listJson().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,13 +1,14 @@
 // Offline-first, end to end in the core: a connector added while its server is down is saved
 // "Not verified" and stays pending; when the server is reachable again (network back, the
 // retry timer, or a restart) it is verified without anyone asking again.
+#include "AppContext.h"
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "FakeJamaServer.h"
 #include "MemorySecretStore.h"
+#include "TestSupport.h"
 #include "ValidationQueue.h"
 
-#include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -29,22 +30,22 @@ quint16 unusedPort()
     return port;
 }
 
-// The core objects of one run of the application over a data folder.
+// The core objects of one run of the application over a data folder, built as the command
+// line builds them: the queue is driven by the test alone, not by the system's network state.
 struct Instance
 {
     Instance(const QString &dataDir, SecretStore *secrets)
-        : store(dataDir)
-        , repository(&store, secrets)
-        , queue(&repository, &nam)
+        : context(dataDir, AppContext::Mode::CommandLine, secrets)
+        , repository(*context.repository())
+        , queue(*context.queue())
     {
         queue.setTimeouts(3000, 10000);
         queue.setRetryDelays(
             10 * 60 * 1000, 10 * 60 * 1000); // no timer retry unless a test wants it
     }
-    ConnectorStore store;
-    ConnectorRepository repository;
-    QNetworkAccessManager nam;
-    ValidationQueue queue;
+    AppContext context;
+    ConnectorRepository &repository;
+    ValidationQueue &queue;
 };
 
 } // namespace
@@ -78,19 +79,10 @@ void TestOffline::init()
 QUuid TestOffline::addConnector(
     ConnectorRepository &repository, const QString &name, const QString &password)
 {
-    Connector c;
-    c.name = name;
-    c.url = QStringLiteral("http://127.0.0.1:%1").arg(m_port);
-    c.identity = QStringLiteral("named");
-    bool done = false;
-    RepositoryResult result;
-    repository.add(c, password, [&](const RepositoryResult &r) {
-        result = r;
-        done = true;
-    });
-    if (!QTest::qWaitFor([&] { return done; }, 10000) || !result.ok)
-        return {};
-    return result.id;
+    return test::addConnector(&repository,
+        test::makeConnector(name, QStringLiteral("http://127.0.0.1:%1").arg(m_port),
+            QStringLiteral("basic"), QStringLiteral("named")),
+        password, 10000);
 }
 
 void TestOffline::networkBackVerifies()

@@ -1,13 +1,14 @@
 // The validation queue over real loopback sockets (fake Jama server): concurrency limit,
 // one check per connector, cancellation when a connector is deleted or edited, keychain
 // failures that leave the connector alone, and what enqueueAll/enqueuePending skip.
+#include "AppContext.h"
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
 #include "FakeJamaServer.h"
 #include "MemorySecretStore.h"
+#include "TestSupport.h"
 #include "ValidationQueue.h"
 
-#include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -36,55 +37,45 @@ private:
         const QString &password = QStringLiteral("password"));
 
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ConnectorStore> m_store;
     std::unique_ptr<MemorySecretStore> m_secrets;
-    std::unique_ptr<ConnectorRepository> m_repo;
+    // Built as the command line builds it: the queue follows what the test says about the
+    // network, not the system's network state.
+    std::unique_ptr<AppContext> m_app;
+    ConnectorRepository *m_repo = nullptr;
+    ValidationQueue *m_queue = nullptr;
     std::unique_ptr<fake::FakeJamaServer> m_server;
-    std::unique_ptr<QNetworkAccessManager> m_nam;
-    std::unique_ptr<ValidationQueue> m_queue;
 };
 
 void TestValidationQueue::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<ConnectorStore>(m_dir->path());
     m_secrets = std::make_unique<MemorySecretStore>();
-    m_repo = std::make_unique<ConnectorRepository>(m_store.get(), m_secrets.get());
+    m_app = std::make_unique<AppContext>(
+        m_dir->path(), AppContext::Mode::CommandLine, m_secrets.get());
+    m_repo = m_app->repository();
+    m_queue = m_app->queue();
     QString error;
     QVERIFY(m_repo->load(&error));
     m_server = std::make_unique<fake::FakeJamaServer>();
     QVERIFY(m_server->listen());
-    m_nam = std::make_unique<QNetworkAccessManager>();
-    m_queue = std::make_unique<ValidationQueue>(m_repo.get(), m_nam.get());
     m_queue->setTimeouts(5000, 10000);
 }
 
 void TestValidationQueue::cleanup()
 {
-    m_queue.reset();
-    m_nam.reset();
+    m_queue = nullptr;
+    m_repo = nullptr;
+    m_app.reset(); // the queue, the network, the repository and the store
     m_server.reset();
-    m_repo.reset();
     m_secrets.reset();
-    m_store.reset();
     m_dir.reset();
 }
 
 QUuid TestValidationQueue::add(const QString &name, const QString &user, const QString &password)
 {
-    Connector c;
-    c.name = name;
-    c.url = m_server->baseUrl().toString();
-    c.identity = user;
-    QUuid id;
-    bool done = false;
-    m_repo->add(c, password, [&](const RepositoryResult &r) {
-        done = true;
-        id = r.id;
-    });
-    if (!QTest::qWaitFor([&] { return done; }))
-        qWarning("add timed out");
-    return id;
+    return test::addConnector(m_repo,
+        test::makeConnector(name, m_server->baseUrl().toString(), QStringLiteral("basic"), user),
+        password);
 }
 
 void TestValidationQueue::atMostFourAtOnce()
@@ -95,10 +86,10 @@ void TestValidationQueue::atMostFourAtOnce()
     for (int i = 0; i < 10; ++i)
         ids << add(QStringLiteral("C%1").arg(i));
     int maxRunning = 0;
-    connect(m_queue.get(), &ValidationQueue::started, this,
+    connect(m_queue, &ValidationQueue::started, this,
         [&] { maxRunning = qMax(maxRunning, m_queue->runningCount()); });
-    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
-    QSignalSpy idle(m_queue.get(), &ValidationQueue::idle);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
+    QSignalSpy idle(m_queue, &ValidationQueue::idle);
     m_queue->enqueueAll();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 10, 20000);
     QCOMPARE(maxRunning, 4);
@@ -112,8 +103,8 @@ void TestValidationQueue::onePerConnector()
     m_server->setBehaviour(fake::Behaviour::Slow);
     m_server->setDelayMs(200);
     const QUuid id = add(QStringLiteral("Once"));
-    QSignalSpy started(m_queue.get(), &ValidationQueue::started);
-    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    QSignalSpy started(m_queue, &ValidationQueue::started);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
     m_queue->enqueue(id);
     m_queue->enqueue(id);
     QTRY_COMPARE(started.count(), 1);
@@ -128,17 +119,12 @@ void TestValidationQueue::deleteCancelsItsCheck()
 {
     m_server->setBehaviour(fake::Behaviour::NeverAnswer);
     const QUuid id = add(QStringLiteral("Doomed"));
-    QSignalSpy pending(m_queue.get(), &ValidationQueue::pendingChanged);
-    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    QSignalSpy pending(m_queue, &ValidationQueue::pendingChanged);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
     m_queue->enqueue(id);
     QTRY_VERIFY(m_queue->isRunning(id));
     QTRY_VERIFY(m_server->requestCount() >= 1);
-    bool done = false;
-    m_repo->remove(id, [&](const RepositoryResult &r) {
-        QVERIFY(r.ok);
-        done = true;
-    });
-    QTRY_VERIFY(done);
+    QVERIFY(test::waitFor([&](const RepositoryCallback &done) { m_repo->remove(id, done); }).ok);
     QVERIFY(!m_queue->isPending(id));
     QCOMPARE(pending.last().at(1).toBool(), false);
     QTest::qWait(200);
@@ -150,7 +136,7 @@ void TestValidationQueue::keychainFailureLeavesConnectorAlone()
 {
     const QUuid id = add(QStringLiteral("Locked"));
     m_secrets->setMode(MemorySecretStore::Mode::Failing);
-    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
     m_queue->enqueue(id);
     QTRY_COMPARE(finished.count(), 1);
     const auto result = finished.first().at(1).value<ValidationResult>();
@@ -167,19 +153,16 @@ void TestValidationQueue::skipsRejectedAndSecretless()
 {
     const QUuid rejected
         = add(QStringLiteral("Rejected"), QStringLiteral("named"), QStringLiteral("wrong"));
-    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
     m_queue->enqueue(rejected);
     QTRY_COMPARE(finished.count(), 1);
     QVERIFY(m_repo->find(rejected)->validation.credentialsRejected);
     QVERIFY(!m_queue->isPending(rejected));
 
-    Connector imported;
-    imported.name = QStringLiteral("Imported");
-    imported.url = m_server->baseUrl().toString();
-    imported.identity = QStringLiteral("named");
-    bool done = false;
-    m_repo->addWithoutSecret(imported, [&](const RepositoryResult &) { done = true; });
-    QTRY_VERIFY(done);
+    QVERIFY(!test::addWithoutSecret(m_repo,
+        test::makeConnector(QStringLiteral("Imported"), m_server->baseUrl().toString(),
+            QStringLiteral("basic"), QStringLiteral("named")))
+                 .isNull());
 
     const int before = m_server->requestCount();
     m_queue->enqueueAll();
@@ -193,7 +176,7 @@ void TestValidationQueue::offlineWaitsThenRuns()
 {
     const QUuid id = add(QStringLiteral("Offline"));
     m_queue->setNetworkAvailable(false);
-    QSignalSpy started(m_queue.get(), &ValidationQueue::started);
+    QSignalSpy started(m_queue, &ValidationQueue::started);
     m_queue->enqueue(id);
     QTest::qWait(200);
     QCOMPARE(started.count(), 0);
@@ -212,7 +195,7 @@ void TestValidationQueue::throttledRetriesWhenTheServerSays()
     m_server->setThrottleCount(1);
     m_server->setRetryAfter("2");
     const QUuid id = add(QStringLiteral("Busy"));
-    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
     m_queue->enqueue(id);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
     const auto first = finished.at(0).at(1).value<ValidationResult>();
@@ -232,14 +215,13 @@ void TestValidationQueue::hostNotFoundWaitsForANetworkChange()
     // A name that does not resolve while online: its own state, not "offline"; no retry on a
     // timer; checked again when the network changes (a VPN coming up).
     m_queue->setRetryDelays(50, 50); // the timer that transient failures use: short
-    Connector c;
-    c.name = QStringLiteral("Customer intranet");
-    c.url = QStringLiteral("https://jama.customer.invalid");
-    c.identity = QStringLiteral("svc");
-    QUuid id;
-    m_repo->add(c, QStringLiteral("pw"), [&](const RepositoryResult &r) { id = r.id; });
-    QTRY_VERIFY(!id.isNull());
-    QSignalSpy finished(m_queue.get(), &ValidationQueue::finished);
+    const QUuid id = test::addConnector(m_repo,
+        test::makeConnector(QStringLiteral("Customer intranet"),
+            QStringLiteral("https://jama.customer.invalid"), QStringLiteral("basic"),
+            QStringLiteral("svc")),
+        QStringLiteral("pw"));
+    QVERIFY(!id.isNull());
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
     m_queue->enqueue(id);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
     const ValidationState v = m_repo->find(id)->validation;
@@ -269,14 +251,13 @@ void TestValidationQueue::rejectedIsNotRetriedAutomatically()
         QVERIFY(probe.listen(QHostAddress::LocalHost));
         down = probe.serverPort();
     }
-    Connector c;
-    c.name = QStringLiteral("Waiting");
-    c.url = QStringLiteral("http://127.0.0.1:%1").arg(down);
-    c.identity = QStringLiteral("named");
-    QUuid id;
-    m_repo->add(c, QStringLiteral("pw"), [&](const RepositoryResult &r) { id = r.id; });
-    QTRY_VERIFY(!id.isNull());
-    QSignalSpy started(m_queue.get(), &ValidationQueue::started);
+    const QUuid id = test::addConnector(m_repo,
+        test::makeConnector(QStringLiteral("Waiting"),
+            QStringLiteral("http://127.0.0.1:%1").arg(down), QStringLiteral("basic"),
+            QStringLiteral("named")),
+        QStringLiteral("pw"));
+    QVERIFY(!id.isNull());
+    QSignalSpy started(m_queue, &ValidationQueue::started);
     m_queue->enqueue(id);
     QTRY_COMPARE_WITH_TIMEOUT(m_queue->waitingCount(), 1, 10000);
     QCOMPARE(started.count(), 1);

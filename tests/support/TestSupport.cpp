@@ -6,12 +6,76 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTest>
 #include <QUuid>
+#include <memory>
+#include <optional>
 
 namespace cd::test {
 
+void fail(const QString &message)
+{
+    if (QTest::currentTestFunction())
+        QTest::qFail(qPrintable(message), __FILE__, __LINE__);
+    else
+        qWarning("%s", qPrintable(message));
+}
+
+RepositoryResult waitFor(const std::function<void(RepositoryCallback)> &op, int timeoutMs)
+{
+    // Shared with the callback: an answer after the timeout must not write to a dead frame.
+    const auto answer = std::make_shared<std::optional<RepositoryResult>>();
+    op([answer](const RepositoryResult &r) { *answer = r; });
+    if (QTest::qWaitFor([&] { return answer->has_value(); }, timeoutMs))
+        return **answer;
+    RepositoryResult timedOut;
+    timedOut.error = QStringLiteral("the repository did not answer within %1 ms").arg(timeoutMs);
+    fail(timedOut.error);
+    return timedOut;
+}
+
+Connector makeConnector(const QString &name, const QString &url, const QString &authType,
+    const QString &identity, const QString &application)
+{
+    Connector c;
+    c.application = application;
+    c.name = name;
+    c.url = url;
+    c.authType = authType;
+    c.identity = identity;
+    return c;
+}
+
+namespace {
+QUuid addedId(const RepositoryResult &r, const Connector &connector)
+{
+    if (r.ok)
+        return r.id;
+    fail(QStringLiteral("adding \"%1\" failed: %2").arg(connector.name, r.error));
+    return {};
+}
+} // namespace
+
+QUuid addConnector(ConnectorRepository *repository, const Connector &connector,
+    const QString &secret, int timeoutMs)
+{
+    return addedId(
+        waitFor([&](const RepositoryCallback &done) { repository->add(connector, secret, done); },
+            timeoutMs),
+        connector);
+}
+
+QUuid addWithoutSecret(ConnectorRepository *repository, const Connector &connector, int timeoutMs)
+{
+    return addedId(
+        waitFor(
+            [&](const RepositoryCallback &done) { repository->addWithoutSecret(connector, done); },
+            timeoutMs),
+        connector);
+}
+
 ProcessResult runProcess(const QString &program, const QStringList &arguments,
-    const QByteArray &input, const QProcessEnvironment &env, int timeoutMs)
+    const QByteArray &input, const QProcessEnvironment &env, int timeoutMs, Wait wait)
 {
     ProcessResult r;
     QProcess p;
@@ -23,7 +87,10 @@ ProcessResult runProcess(const QString &program, const QStringList &arguments,
     if (!input.isEmpty())
         p.write(input);
     p.closeWriteChannel();
-    if (!p.waitForFinished(timeoutMs)) {
+    const bool ended = wait == Wait::Blocking
+        ? p.waitForFinished(timeoutMs)
+        : QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, timeoutMs);
+    if (!ended) {
         p.kill();
         p.waitForFinished(5000);
         r.crashed = true;

@@ -1,12 +1,38 @@
 #pragma once
 
+#include "ConnectorRepository.h"
+
 #include <QByteArray>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <QVariant>
+#include <functional>
 
 namespace cd::test {
+
+// Fails the running test with `message` (a QTest failure, the test goes on to its end); outside
+// a test (a tool such as screenshot-tour), a warning.
+void fail(const QString &message);
+
+// Starts `op` with a callback and runs the event loop until the callback was called (as
+// QTRY_VERIFY does). Returns what the callback got; after `timeoutMs` without an answer, fails
+// the test and returns a result with ok false.
+RepositoryResult waitFor(const std::function<void(RepositoryCallback)> &op, int timeoutMs = 5000);
+
+// A connector as the Add dialog makes it (no id: the repository gives one).
+Connector makeConnector(const QString &name, const QString &url,
+    const QString &authType = QStringLiteral("basic"),
+    const QString &identity = QStringLiteral("jdoe"),
+    const QString &application = QStringLiteral("jama-connect"));
+
+// Adds `connector` with `secret` and waits until the add finished. Returns the new id, or a
+// null id after failing the test (saying why) when the add failed or never finished.
+QUuid addConnector(ConnectorRepository *repository, const Connector &connector,
+    const QString &secret, int timeoutMs = 5000);
+// The same for a connector without a secret, as an import adds it ("Needs secret").
+QUuid addWithoutSecret(
+    ConnectorRepository *repository, const Connector &connector, int timeoutMs = 5000);
 
 // Result of running a program to completion.
 struct ProcessResult
@@ -18,12 +44,16 @@ struct ProcessResult
     QByteArray err;
 };
 
+// How runProcess() waits: blocking this thread, or with its event loop running meanwhile (a
+// window or a fake server in the test process goes on answering the program).
+enum class Wait { Blocking, ServingEvents };
+
 // Runs `program` with `arguments`, writes `input` to its stdin, waits (bounded) for the end.
 // Used from tests only: a test's own thread may block, the app's GUI thread never does.
 ProcessResult runProcess(const QString &program, const QStringList &arguments,
     const QByteArray &input = QByteArray(),
     const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
-    int timeoutMs = 60000);
+    int timeoutMs = 60000, Wait wait = Wait::Blocking);
 
 // The built connector-desk binary (CTest passes its path in CONNECTOR_DESK_BINARY).
 QString appBinary();

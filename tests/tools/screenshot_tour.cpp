@@ -6,10 +6,10 @@
 #include "ConnectorRepository.h"
 #include "ConnectorsPage.h"
 #include "Exchange.h"
+#include "GuiTestSupport.h"
 #include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
-#include "MemorySecretStore.h"
 #include "SecretLineEdit.h"
 #include "ValidationQueue.h"
 
@@ -22,7 +22,6 @@
 #include <QMessageBox>
 #include <QPalette>
 #include <QPushButton>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace cd;
@@ -59,28 +58,29 @@ static void save(QWidget *w, const QString &path)
     qInfo("wrote %s", qPrintable(path));
 }
 
-static void addConnector(ConnectorRepository *repo, const QString &name, const QString &url,
-    QString type, const QString &identity, ValidationStatus status, const QString &message,
-    int minutesAgo)
+// The connectors shown, each with the result of its last check.
+struct Demo
 {
-    Connector c;
-    c.name = name;
-    c.url = url;
-    c.authType = type;
-    c.identity = identity;
-    bool done = false;
-    QUuid id;
-    repo->add(c, QStringLiteral("demo-secret"), [&](const RepositoryResult &r) {
-        done = true;
-        id = r.id;
-    });
-    if (!QTest::qWaitFor([&] { return done; }, 30000))
-        qFatal("the repository did not answer");
-    if (status != ValidationStatus::NotVerified) {
+    const char *name, *url, *authType, *identity;
+    ValidationStatus status;
+    const char *message;
+    int minutesAgo;
+};
+
+static void addConnector(ConnectorRepository *repo, const Demo &demo)
+{
+    const QString identity = QString::fromUtf8(demo.identity);
+    const QUuid id = test::addConnector(repo,
+        test::makeConnector(QString::fromUtf8(demo.name), QString::fromUtf8(demo.url),
+            QString::fromUtf8(demo.authType), identity),
+        QStringLiteral("demo-secret"), 30000);
+    if (id.isNull())
+        qFatal("the repository did not add %s", demo.name);
+    if (demo.status != ValidationStatus::NotVerified) {
         ValidationState v;
-        v.status = status;
-        v.message = message;
-        v.checkedAt = QDateTime::currentDateTimeUtc().addSecs(-60 * minutesAgo);
+        v.status = demo.status;
+        v.message = QString::fromUtf8(demo.message);
+        v.checkedAt = QDateTime::currentDateTimeUtc().addSecs(-60 * demo.minutesAgo);
         v.account = { QStringLiteral("Interchange Service"), identity, QStringLiteral("NAMED") };
         QString error;
         repo->setValidation(id, v, &error);
@@ -93,11 +93,12 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("ConnectorDeskTour"));
     const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("docs");
     QDir().mkpath(out);
-    QTemporaryDir data;
-    MemorySecretStore secrets;
-
-    ui::MainWindow window(data.path(), &secrets);
-    // Made-up hosts: keep the validator from going to the network.
+    // The system's network state (the header shows it); the validator is kept off the network
+    // instead, as the hosts are made up.
+    test::MainWindowFixture::Options options;
+    options.network = std::nullopt;
+    test::MainWindowFixture fixture(options);
+    ui::MainWindow &window = *fixture.create();
     window.validationQueue()->setNetworkAvailable(false);
     window.resize(1040, 640);
     window.show();
@@ -106,27 +107,27 @@ int main(int argc, char **argv)
     save(&window, out + QStringLiteral("/empty-state.png"));
 
     ConnectorRepository *repo = window.repository();
-    addConnector(repo, QStringLiteral("Acme Production"),
-        QStringLiteral("https://acme.jamacloud.com"), QStringLiteral("oauth"),
-        QStringLiteral("c6f1e3a0-interchange"), ValidationStatus::Verified,
-        QStringLiteral("Named Creator license: the account may use the REST API. Admin privileges "
-                       "cannot be confirmed through the API."),
-        12);
-    addConnector(repo, QStringLiteral("Acme Sandbox"),
-        QStringLiteral("https://acme-sandbox.jamacloud.com"), QStringLiteral("basic"),
-        QStringLiteral("InterchangeServiceAccount"), ValidationStatus::Warning,
-        QStringLiteral("Floating Creator license: since Jama Connect 9.28, only Named Creator "
-                       "accounts may use the REST API."),
-        180);
-    addConnector(repo, QStringLiteral("Medical Devices (on-prem)"),
-        QStringLiteral("https://jama.example.com/contour"), QStringLiteral("basic"),
-        QStringLiteral("svc-interchange"), ValidationStatus::Failed,
-        QStringLiteral("The username or password was rejected (HTTP 401). Check them, then edit "
-                       "the connector."),
-        60 * 30);
-    addConnector(repo, QStringLiteral("Customer site — Lab"),
-        QStringLiteral("https://10.20.0.15:8443/jama"), QStringLiteral("basic"),
-        QStringLiteral("InterchangeServiceAccount"), ValidationStatus::NotVerified, {}, 0);
+    const Demo demos[] = {
+        { "Acme Production", "https://acme.jamacloud.com", "oauth", "c6f1e3a0-interchange",
+            ValidationStatus::Verified,
+            "Named Creator license: the account may use the REST API. Admin privileges cannot be "
+            "confirmed through the API.",
+            12 },
+        { "Acme Sandbox", "https://acme-sandbox.jamacloud.com", "basic",
+            "InterchangeServiceAccount", ValidationStatus::Warning,
+            "Floating Creator license: since Jama Connect 9.28, only Named Creator accounts may "
+            "use the REST API.",
+            180 },
+        { "Medical Devices (on-prem)", "https://jama.example.com/contour", "basic",
+            "svc-interchange", ValidationStatus::Failed,
+            "The username or password was rejected (HTTP 401). Check them, then edit the "
+            "connector.",
+            60 * 30 },
+        { "Customer site — Lab", "https://10.20.0.15:8443/jama", "basic",
+            "InterchangeServiceAccount", ValidationStatus::NotVerified, "", 0 },
+    };
+    for (const Demo &demo : demos)
+        addConnector(repo, demo);
     window.connectorsPage()->selectConnector(repo->connectors().first().id);
     window.resize(1040, 640);
     save(&window, out + QStringLiteral("/connectors.png"));
@@ -163,12 +164,25 @@ int main(int argc, char **argv)
     dialog->currentAuthEditor()->secretEdit()->setText(QStringLiteral("a-client-secret"));
     dialog->resize(560, dialog->sizeHint().height());
     save(dialog, out + QStringLiteral("/dialog-oauth.png"));
+
+    // The same dialog for the other side of a Jama–Jira integration.
+    dialog->findChild<QComboBox *>(QStringLiteral("applicationComboBox"))->setCurrentIndex(1);
+    dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"))
+        ->setText(QStringLiteral("Globex Jira"));
+    url->setText(
+        QStringLiteral("https://globex.atlassian.net/jira/software/projects/GLX/boards/1"));
+    Q_EMIT url->editingFinished();
+    dialog->currentAuthEditor()->identityEdit()->setText(
+        QStringLiteral("integration@globex.example"));
+    dialog->currentAuthEditor()->secretEdit()->setText(QStringLiteral("an-api-token"));
+    dialog->resize(560, dialog->sizeHint().height());
+    save(dialog, out + QStringLiteral("/dialog-jira-cloud.png"));
     dialog->reject();
 
     // Import of a file that would turn Verify SSL off for a connector whose secret is kept.
     QList<Connector> exported = repo->connectors();
     exported[0].verifySsl = false;
-    const QString file = data.filePath(QStringLiteral("from-colleague.json"));
+    const QString file = fixture.filePath(QStringLiteral("from-colleague.json"));
     QFile f(file);
     if (!f.open(QIODevice::WriteOnly)
         || f.write(Exchange::exportConnectors(exported.mid(0, 2))) < 0)

@@ -58,6 +58,8 @@ private Q_SLOTS:
     void nameClashIsRenamed();
     void replaceKeepsIdentityAndState();
     void sameAccountTwiceIsAccepted();
+    void jiraEntries();
+    void tokensWithoutIdentityMatchByName();
     void ownExportOfSameAccountRoundTrips();
     void weakeningNeedsConsent_data();
     void weakeningNeedsConsent();
@@ -492,6 +494,76 @@ void TestExchange::weakeningNeedsConsent()
     QCOMPARE(applied.replaced.first().verifySsl, fileVerify);
     QCOMPARE(applied.replaced.first().pinnedCertificateSha256, pin(filePin));
     QVERIFY(!applied.hasUnappliedWeakening());
+}
+
+void TestExchange::jiraEntries()
+{
+    // Each application's methods and identity keys, ids as typed by hand included.
+    const QByteArray good = R"({"format": "connector-desk-connectors", "schemaVersion": 1,
+        "connectors": [
+          {"application": "jira-cloud", "name": "Cloud", "url": "https://acme.atlassian.net/browse/A-1",
+           "authType": "API-Token", "email": "svc@acme.example"},
+          {"application": "jira-data-center", "name": "DC", "url": "https://jira.acme.example/jira/secure/Dashboard.jspa",
+           "authType": "pat"},
+          {"application": "jama-connect", "name": "Jama", "url": "https://acme.jamacloud.com",
+           "authType": "Basic", "username": "svc"}]})";
+    const Exchange::ImportPlan plan = Exchange::parseImport(good, {});
+    QVERIFY2(plan.ok(), qPrintable(plan.errors.join(QLatin1Char('\n'))));
+    QCOMPARE(plan.entries.size(), 3);
+    QCOMPARE(plan.entries.at(0).connector.authType, QStringLiteral("api-token"));
+    QCOMPARE(plan.entries.at(0).connector.identity, QStringLiteral("svc@acme.example"));
+    QCOMPARE(plan.entries.at(0).connector.url, QStringLiteral("https://acme.atlassian.net"));
+    QCOMPARE(plan.entries.at(1).connector.identity, QString());
+    QCOMPARE(plan.entries.at(1).connector.url, QStringLiteral("https://jira.acme.example/jira"));
+    QCOMPARE(plan.entries.at(2).connector.authType, QStringLiteral("basic"));
+
+    // Every problem at its place: a method of another application, another method's
+    // identity, an identity for a method that has none, an unknown application.
+    const QByteArray bad = R"({"format": "connector-desk-connectors", "schemaVersion": 1,
+        "connectors": [
+          {"application": "jira-cloud", "name": "A", "url": "https://a.atlassian.net", "authType": "oauth", "clientId": "x"},
+          {"application": "jira-cloud", "name": "B", "url": "https://b.atlassian.net", "authType": "api-token", "username": "x", "email": "e@x"},
+          {"application": "jira-data-center", "name": "C", "url": "https://c.example", "authType": "pat", "username": "x"},
+          {"application": "jira-server", "name": "D", "url": "https://d.example", "authType": "basic", "username": "x"}]})";
+    const Exchange::ImportPlan refused = Exchange::parseImport(bad, {});
+    QVERIFY(!refused.ok());
+    const QString all = refused.errors.join(QLatin1Char('\n'));
+    QVERIFY2(all.contains(QLatin1String("connectors[0].authType: Jira Cloud connectors sign in "
+                                        "with \"api-token\", not \"oauth\"")),
+        qPrintable(all));
+    QVERIFY2(all.contains(QLatin1String(
+                 "connectors[1].username: not used with API token authentication; use \"email\"")),
+        qPrintable(all));
+    QVERIFY2(all.contains(QLatin1String("connectors[2].username: not used with Personal access "
+                                        "token authentication, which has no identity field")),
+        qPrintable(all));
+    QVERIFY2(all.contains(
+                 QLatin1String("connectors[3].application: unknown application \"jira-server\"")),
+        qPrintable(all));
+    QCOMPARE(refused.errors.size(), 4);
+}
+
+void TestExchange::tokensWithoutIdentityMatchByName()
+{
+    // Two personal access tokens on one instance may be two service accounts: without an
+    // identity only the same name is the same connector (a replacement would otherwise give
+    // one account's token to the other).
+    Connector a = makeConnector(QStringLiteral("Team A"),
+        QStringLiteral("https://jira.example.com"), QStringLiteral("pat"), QString());
+    a.application = QStringLiteral("jira-data-center");
+    Connector b = a;
+    b.id = QUuid::createUuid();
+    b.name = QStringLiteral("Team B");
+    QVERIFY(!Exchange::sameAccount(a, b));
+    b.name = QStringLiteral("team a");
+    QVERIFY(Exchange::sameAccount(a, b));
+    // With an identity the name does not matter, as before.
+    Connector c = makeConnector(QStringLiteral("One"), QStringLiteral("https://jira.example.com"),
+        QStringLiteral("basic"), QStringLiteral("svc"));
+    c.application = QStringLiteral("jira-data-center");
+    Connector d = c;
+    d.name = QStringLiteral("Two");
+    QVERIFY(Exchange::sameAccount(c, d));
 }
 
 QTEST_GUILESS_MAIN(TestExchange)

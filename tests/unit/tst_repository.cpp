@@ -5,10 +5,12 @@
 #include "ConnectorStore.h"
 #include "MemorySecretStore.h"
 #include "TestSupport.h"
+#include "ValidationQueue.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QNetworkAccessManager>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -55,14 +57,10 @@ private:
     bool m_held = false;
 };
 
-Connector make(const QString &name, QString type = QStringLiteral("basic"))
+Connector make(const QString &name, const QString &type = QStringLiteral("basic"))
 {
-    Connector c;
-    c.name = name;
-    c.url = QStringLiteral("https://%1.jamacloud.com").arg(name.toLower());
-    c.authType = type;
-    c.identity = QStringLiteral("svc-") + name;
-    return c;
+    return test::makeConnector(name, QStringLiteral("https://%1.jamacloud.com").arg(name.toLower()),
+        type, QStringLiteral("svc-") + name);
 }
 } // namespace
 
@@ -80,6 +78,8 @@ private Q_SLOTS:
     void updateRestoresSecretWhenRecordFails();
     void switchAuthTypeDropsOldSecret();
     void switchAuthTypeNeedsSecret();
+    void switchApplicationMovesSecret();
+    void newerApplicationIsLeftAlone();
     void removeAndRestore();
     void removeKeepsEverythingWhenSecretCannotBeRemoved();
     void loadTouchesNoKeychain();
@@ -157,12 +157,12 @@ void TestRepository::addWritesSecretAndRecord()
 void TestRepository::addFailsWhenKeychainFails()
 {
     m_secrets->setMode(MemorySecretStore::Mode::Failing);
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
-    QTRY_VERIFY(o.done);
-    QVERIFY(!o.result.ok);
-    QVERIFY2(o.result.error.contains(QLatin1String("not saved")), qPrintable(o.result.error));
-    QVERIFY(o.result.error.contains(QLatin1String("keychain")));
+    const RepositoryResult o = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->add(make("Alpha"), QStringLiteral("s3cret"), done);
+    });
+    QVERIFY(!o.ok);
+    QVERIFY2(o.error.contains(QLatin1String("not saved")), qPrintable(o.error));
+    QVERIFY(o.error.contains(QLatin1String("keychain")));
     QVERIFY(m_repo->connectors().isEmpty());
     QVERIFY(onDisk().isEmpty());
 }
@@ -171,11 +171,13 @@ void TestRepository::addFailsWhenKeychainHangs()
 {
     m_secrets->setMode(MemorySecretStore::Mode::Hanging);
     m_secrets->setTimeout(200);
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(o.done, 5000);
-    QVERIFY(!o.result.ok);
-    QVERIFY2(o.result.error.contains(QLatin1String("did not answer")), qPrintable(o.result.error));
+    const RepositoryResult o = test::waitFor(
+        [&](const RepositoryCallback &done) {
+            m_repo->add(make("Alpha"), QStringLiteral("s3cret"), done);
+        },
+        5000);
+    QVERIFY(!o.ok);
+    QVERIFY2(o.error.contains(QLatin1String("did not answer")), qPrintable(o.error));
     QVERIFY(m_repo->connectors().isEmpty());
     QVERIFY(onDisk().isEmpty());
     QVERIFY(m_secrets->contents().isEmpty());
@@ -189,12 +191,12 @@ void TestRepository::addRemovesSecretWhenRecordFails()
     m_store->setBusyTimeout(100);
     BusyDatabase busy(m_store->filePath());
     QVERIFY(busy.held());
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("s3cret"), o.callback());
-    QTRY_VERIFY(o.done);
-    QVERIFY(!o.result.ok);
-    QVERIFY2(o.result.error.contains(QLatin1String("busy")), qPrintable(o.result.error));
-    QVERIFY2(o.result.error.contains(QLatin1String("try again")), qPrintable(o.result.error));
+    const RepositoryResult o = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->add(make("Alpha"), QStringLiteral("s3cret"), done);
+    });
+    QVERIFY(!o.ok);
+    QVERIFY2(o.error.contains(QLatin1String("busy")), qPrintable(o.error));
+    QVERIFY2(o.error.contains(QLatin1String("try again")), qPrintable(o.error));
     QVERIFY(m_repo->connectors().isEmpty());
     QVERIFY(m_secrets->contents().isEmpty()); // nothing reached the keychain
 
@@ -223,10 +225,7 @@ void TestRepository::addRemovesSecretWhenRecordFails()
 
 void TestRepository::updateKeepsOrReplacesSecret()
 {
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("first"), o.callback());
-    QTRY_VERIFY(o.done);
-    const QUuid id = o.result.id;
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("first"));
     const QString key = secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
 
     Connector c = *m_repo->find(id);
@@ -235,19 +234,18 @@ void TestRepository::updateKeepsOrReplacesSecret()
     QVERIFY(m_repo->setValidation(id, c.validation, &error));
     c = *m_repo->find(id);
     c.name = QStringLiteral("Alpha renamed");
-    Outcome keep;
-    m_repo->update(c, std::nullopt, keep.callback());
-    QTRY_VERIFY(keep.done);
-    QVERIFY2(keep.result.ok, qPrintable(keep.result.error));
+    const RepositoryResult keep = test::waitFor(
+        [&](const RepositoryCallback &done) { m_repo->update(c, std::nullopt, done); });
+    QVERIFY2(keep.ok, qPrintable(keep.error));
     QCOMPARE(m_secrets->contents().value(key), QStringLiteral("first"));
     QCOMPARE(onDisk().first().name, QStringLiteral("Alpha renamed"));
     // A rename does not change what was verified.
     QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
 
-    Outcome replace;
-    m_repo->update(*m_repo->find(id), QStringLiteral("second"), replace.callback());
-    QTRY_VERIFY(replace.done);
-    QVERIFY(replace.result.ok);
+    const RepositoryResult replace = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->update(*m_repo->find(id), QStringLiteral("second"), done);
+    });
+    QVERIFY(replace.ok);
     QCOMPARE(m_secrets->contents().value(key), QStringLiteral("second"));
     // New credentials are not verified yet.
     QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::NotVerified);
@@ -255,19 +253,16 @@ void TestRepository::updateKeepsOrReplacesSecret()
 
 void TestRepository::updateRestoresSecretWhenRecordFails()
 {
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("first"), o.callback());
-    QTRY_VERIFY(o.done);
-    const QUuid id = o.result.id;
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("first"));
     m_store->setBusyTimeout(100);
     {
         BusyDatabase busy(m_store->filePath());
         QVERIFY(busy.held());
-        Outcome u;
-        m_repo->update(*m_repo->find(id), QStringLiteral("second"), u.callback());
-        QTRY_VERIFY(u.done);
-        QVERIFY(!u.result.ok);
-        QVERIFY(u.result.error.contains(QLatin1String("not saved")));
+        const RepositoryResult u = test::waitFor([&](const RepositoryCallback &done) {
+            m_repo->update(*m_repo->find(id), QStringLiteral("second"), done);
+        });
+        QVERIFY(!u.ok);
+        QVERIFY(u.error.contains(QLatin1String("not saved")));
         QCOMPARE(m_secrets->contents().value(
                      secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
             QStringLiteral("first"));
@@ -298,17 +293,14 @@ void TestRepository::updateRestoresSecretWhenRecordFails()
 
 void TestRepository::switchAuthTypeDropsOldSecret()
 {
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
-    QTRY_VERIFY(o.done);
-    const QUuid id = o.result.id;
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("password"));
     Connector c = *m_repo->find(id);
     c.authType = QStringLiteral("oauth");
     c.identity = QStringLiteral("client-id");
-    Outcome u;
-    m_repo->update(c, QStringLiteral("client-secret"), u.callback());
-    QTRY_VERIFY(u.done);
-    QVERIFY2(u.result.ok, qPrintable(u.result.error));
+    const RepositoryResult u = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->update(c, QStringLiteral("client-secret"), done);
+    });
+    QVERIFY2(u.ok, qPrintable(u.error));
     const auto contents = m_secrets->contents();
     QCOMPARE(contents.size(), 1);
     QCOMPARE(contents.value(secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("oauth"))),
@@ -320,42 +312,34 @@ void TestRepository::switchAuthTypeDropsOldSecret()
 
 void TestRepository::switchAuthTypeNeedsSecret()
 {
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
-    QTRY_VERIFY(o.done);
-    Connector c = *m_repo->find(o.result.id);
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("password"));
+    Connector c = *m_repo->find(id);
     c.authType = QStringLiteral("oauth");
-    Outcome u;
-    m_repo->update(c, std::nullopt, u.callback());
-    QTRY_VERIFY(u.done);
-    QVERIFY(!u.result.ok);
-    QVERIFY(u.result.error.contains(QLatin1String("Client Secret")));
-    QCOMPARE(m_repo->find(o.result.id)->authType, QStringLiteral("basic"));
+    const RepositoryResult u = test::waitFor(
+        [&](const RepositoryCallback &done) { m_repo->update(c, std::nullopt, done); });
+    QVERIFY(!u.ok);
+    QVERIFY(u.error.contains(QLatin1String("Client Secret")));
+    QCOMPARE(m_repo->find(id)->authType, QStringLiteral("basic"));
     QCOMPARE(m_secrets->contents().size(), 1);
 }
 
 void TestRepository::removeAndRestore()
 {
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
-    QTRY_VERIFY(o.done);
-    const QUuid id = o.result.id;
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("password"));
     const Connector before = *m_repo->find(id);
     QSignalSpy removed(m_repo, &ConnectorRepository::connectorRemoved);
-    Outcome r;
-    m_repo->remove(id, r.callback());
-    QTRY_VERIFY(r.done);
-    QVERIFY2(r.result.ok, qPrintable(r.result.error));
+    const RepositoryResult r
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->remove(id, done); });
+    QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(removed.count(), 1);
     QVERIFY(m_repo->connectors().isEmpty());
     QVERIFY(onDisk().isEmpty());
     QVERIFY(m_secrets->contents().isEmpty());
-    QVERIFY(r.result.removedHadSecret);
+    QVERIFY(r.removedHadSecret);
 
-    Outcome undo;
-    m_repo->restore(r.result, undo.callback());
-    QTRY_VERIFY(undo.done);
-    QVERIFY2(undo.result.ok, qPrintable(undo.result.error));
+    const RepositoryResult undo
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->restore(r, done); });
+    QVERIFY2(undo.ok, qPrintable(undo.error));
     QCOMPARE(*m_repo->find(id), before); // same id, same timestamps
     QCOMPARE(m_secrets->contents().value(
                  secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic"))),
@@ -365,16 +349,12 @@ void TestRepository::removeAndRestore()
 
 void TestRepository::removeKeepsEverythingWhenSecretCannotBeRemoved()
 {
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("password"), o.callback());
-    QTRY_VERIFY(o.done);
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("password"));
     m_secrets->setFailRemoves(true);
-    Outcome r;
-    m_repo->remove(o.result.id, r.callback());
-    QTRY_VERIFY(r.done);
-    QVERIFY(!r.result.ok);
-    QVERIFY2(
-        r.result.error.contains(QLatin1String("Nothing was deleted")), qPrintable(r.result.error));
+    const RepositoryResult r
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->remove(id, done); });
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(QLatin1String("Nothing was deleted")), qPrintable(r.error));
     QCOMPARE(m_repo->connectors().size(), 1);
     QCOMPARE(onDisk().size(), 1);
     QCOMPARE(m_secrets->contents().size(), 1);
@@ -383,9 +363,9 @@ void TestRepository::removeKeepsEverythingWhenSecretCannotBeRemoved()
 void TestRepository::loadTouchesNoKeychain()
 {
     for (int i = 0; i < 20; ++i) {
-        Outcome o;
-        m_repo->add(make(QStringLiteral("C%1").arg(i)), QStringLiteral("pw"), o.callback());
-        QTRY_VERIFY(o.done);
+        QVERIFY(
+            !test::addConnector(m_repo, make(QStringLiteral("C%1").arg(i)), QStringLiteral("pw"))
+                 .isNull());
     }
     const int calls = m_secrets->callCount();
     ConnectorRepository fresh(m_store, m_secrets);
@@ -404,18 +384,15 @@ void TestRepository::blockedStoreRefusesEverything()
     QString error;
     QVERIFY(!m_repo->load(&error));
     QVERIFY(m_repo->isBlocked());
-    Outcome o;
-    m_repo->add(make("Alpha"), QStringLiteral("pw"), o.callback());
-    QTRY_VERIFY(o.done);
-    QVERIFY(!o.result.ok);
-    QVERIFY2(o.result.error.contains(QLatin1String("connectors.db")), qPrintable(o.result.error));
+    const RepositoryResult o = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->add(make("Alpha"), QStringLiteral("pw"), done);
+    });
+    QVERIFY(!o.ok);
+    QVERIFY2(o.error.contains(QLatin1String("connectors.db")), qPrintable(o.error));
     QVERIFY(m_secrets->contents().isEmpty()); // nothing reached the keychain either
     QString movedTo;
     QVERIFY(m_repo->resolveByMovingAside(&movedTo, &error));
-    Outcome again;
-    m_repo->add(make("Alpha"), QStringLiteral("pw"), again.callback());
-    QTRY_VERIFY(again.done);
-    QVERIFY(again.result.ok);
+    QVERIFY(!test::addConnector(m_repo, make("Alpha"), QStringLiteral("pw")).isNull());
 }
 
 void TestRepository::operationsRunInOrder()
@@ -436,20 +413,18 @@ void TestRepository::operationsRunInOrder()
 
 void TestRepository::importIsAllOrNothing()
 {
-    Outcome o;
-    m_repo->add(make("Existing"), QStringLiteral("kept-secret"), o.callback());
-    QTRY_VERIFY(o.done);
-    const QUuid existing = o.result.id;
+    const QUuid existing
+        = test::addConnector(m_repo, make("Existing"), QStringLiteral("kept-secret"));
     QSignalSpy added(m_repo, &ConnectorRepository::connectorAdded);
     QSignalSpy updated(m_repo, &ConnectorRepository::connectorUpdated);
 
     Connector replacement = *m_repo->find(existing);
     replacement.verifySsl = false;
-    Outcome imp;
-    m_repo->importConnectors(
-        { make("New A"), make("New B", QStringLiteral("oauth")) }, { replacement }, imp.callback());
-    QTRY_VERIFY(imp.done);
-    QVERIFY2(imp.result.ok, qPrintable(imp.result.error));
+    const RepositoryResult imp = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->importConnectors(
+            { make("New A"), make("New B", QStringLiteral("oauth")) }, { replacement }, done);
+    });
+    QVERIFY2(imp.ok, qPrintable(imp.error));
     QCOMPARE(added.count(), 2);
     QCOMPARE(updated.count(), 1);
     const QList<Connector> disk = onDisk();
@@ -466,21 +441,18 @@ void TestRepository::importIsAllOrNothing()
     // A replacement that changes the auth type fails, and nothing of the import is saved.
     Connector bad = *m_repo->find(existing);
     bad.authType = QStringLiteral("oauth");
-    Outcome fail;
-    m_repo->importConnectors({ make("New C") }, { bad }, fail.callback());
-    QTRY_VERIFY(fail.done);
-    QVERIFY(!fail.result.ok);
-    QVERIFY(fail.result.error.startsWith(QLatin1String("Nothing was imported")));
+    const RepositoryResult fail = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->importConnectors({ make("New C") }, { bad }, done);
+    });
+    QVERIFY(!fail.ok);
+    QVERIFY(fail.error.startsWith(QLatin1String("Nothing was imported")));
     QCOMPARE(m_repo->connectors().size(), 3);
     QCOMPARE(onDisk().size(), 3);
 }
 
 void TestRepository::recordedResultsAreWrittenAtOnce()
 {
-    Outcome o;
-    m_repo->add(make("Checked"), QStringLiteral("pw"), o.callback());
-    QTRY_VERIFY(o.done);
-    const QUuid id = o.result.id;
+    const QUuid id = test::addConnector(m_repo, make("Checked"), QStringLiteral("pw"));
     QSignalSpy updated(m_repo, &ConnectorRepository::connectorUpdated);
     QSignalSpy failed(m_repo, &ConnectorRepository::saveFailed);
     ValidationState v;
@@ -504,10 +476,7 @@ void TestRepository::recordedResultsAreWrittenAtOnce()
 
 void TestRepository::resultDuringRemoveDoesNotBringItBack()
 {
-    Outcome added;
-    m_repo->add(make("Going"), QStringLiteral("pw"), added.callback());
-    QTRY_VERIFY(added.done);
-    const QUuid id = added.result.id;
+    const QUuid id = test::addConnector(m_repo, make("Going"), QStringLiteral("pw"));
     // A slow keychain: the record is already gone from the database while the secret is
     // removed.
     m_secrets->setDelay(300);
@@ -536,12 +505,11 @@ void TestRepository::lateKeychainAnswersAreUndone()
     // happens after all. What it did must not stay.
     m_secrets->setTimeout(100);
     m_secrets->setDelay(400);
-    Outcome add;
-    m_repo->add(make("Late"), QStringLiteral("late-secret"), add.callback());
-    QTRY_VERIFY(add.done);
-    QVERIFY(!add.result.ok);
-    QVERIFY2(
-        add.result.error.contains(QLatin1String("did not answer")), qPrintable(add.result.error));
+    const RepositoryResult add = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->add(make("Late"), QStringLiteral("late-secret"), done);
+    });
+    QVERIFY(!add.ok);
+    QVERIFY2(add.error.contains(QLatin1String("did not answer")), qPrintable(add.error));
     QVERIFY(m_repo->connectors().isEmpty());
     // The late write lands, then is taken out again.
     QTRY_VERIFY(m_secrets->callCount() >= 2);
@@ -551,19 +519,15 @@ void TestRepository::lateKeychainAnswersAreUndone()
     // happens after all, the secret is written back.
     m_secrets->setTimeout(5000);
     m_secrets->setDelay(0);
-    Outcome keep;
-    m_repo->add(make("Kept"), QStringLiteral("kept-secret"), keep.callback());
-    QTRY_VERIFY(keep.done);
-    QVERIFY(keep.result.ok);
-    const QString key
-        = secretKey(keep.result.id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
+    const QUuid kept = test::addConnector(m_repo, make("Kept"), QStringLiteral("kept-secret"));
+    QVERIFY(!kept.isNull());
+    const QString key = secretKey(kept, QStringLiteral("jama-connect"), QStringLiteral("basic"));
     m_secrets->setTimeout(100);
     m_secrets->setRemoveDelay(400); // the read answers at once, the removal late
-    Outcome del;
-    m_repo->remove(keep.result.id, del.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(del.done, 3000);
-    QVERIFY(!del.result.ok);
-    QVERIFY(del.result.error.startsWith(QLatin1String("Nothing was deleted")));
+    const RepositoryResult del
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->remove(kept, done); }, 3000);
+    QVERIFY(!del.ok);
+    QVERIFY(del.error.startsWith(QLatin1String("Nothing was deleted")));
     QCOMPARE(m_repo->connectors().size(), 1);
     QTRY_VERIFY_WITH_TIMEOUT(
         m_secrets->contents().value(key) == QLatin1String("kept-secret"), 3000);
@@ -581,16 +545,14 @@ void TestRepository::lateKeychainAnswersAreUndone()
     removed.removedHadSecret = true;
     removed.removedSecret = QStringLiteral("again-secret");
     m_secrets->setDelay(400);
-    Outcome first;
-    m_repo->restore(removed, first.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(first.done, 3000);
-    QVERIFY(!first.result.ok); // timed out
+    const RepositoryResult first = test::waitFor(
+        [&](const RepositoryCallback &done) { m_repo->restore(removed, done); }, 3000);
+    QVERIFY(!first.ok); // timed out
     m_secrets->setDelay(0);
     m_secrets->setTimeout(5000);
-    Outcome second;
-    m_repo->restore(removed, second.callback());
-    QTRY_VERIFY(second.done);
-    QVERIFY2(second.result.ok, qPrintable(second.result.error));
+    const RepositoryResult second
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->restore(removed, done); });
+    QVERIFY2(second.ok, qPrintable(second.error));
     QTest::qWait(600); // the first write's late answer has come
     const QString againKey
         = secretKey(removed.removed->id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
@@ -600,10 +562,7 @@ void TestRepository::lateKeychainAnswersAreUndone()
 
 void TestRepository::otherProcessesChangesAreApplied()
 {
-    Outcome o;
-    m_repo->add(make("Mine"), QStringLiteral("pw"), o.callback());
-    QTRY_VERIFY(o.done);
-    const QUuid mine = o.result.id;
+    const QUuid mine = test::addConnector(m_repo, make("Mine"), QStringLiteral("pw"));
     QVERIFY(!m_repo->refresh()); // nothing changed elsewhere
 
     // Another process (its own connection and repository) adds, changes and removes.
@@ -611,9 +570,7 @@ void TestRepository::otherProcessesChangesAreApplied()
     ConnectorRepository other(&otherStore, m_secrets);
     QString error;
     QVERIFY(other.load(&error));
-    Outcome a;
-    other.add(make("Theirs"), QStringLiteral("pw2"), a.callback());
-    QTRY_VERIFY(a.done);
+    const QUuid theirs = test::addConnector(&other, make("Theirs"), QStringLiteral("pw2"));
     ValidationState v;
     v.status = ValidationStatus::Warning;
     QVERIFY(other.setValidation(mine, v, &error));
@@ -623,14 +580,12 @@ void TestRepository::otherProcessesChangesAreApplied()
     QSignalSpy removed(m_repo, &ConnectorRepository::connectorRemoved);
     QVERIFY(m_repo->refresh());
     QCOMPARE(added.count(), 1);
-    QCOMPARE(added.first().first().toUuid(), a.result.id);
+    QCOMPARE(added.first().first().toUuid(), theirs);
     QCOMPARE(updated.count(), 1);
     QCOMPARE(m_repo->find(mine)->validation.status, ValidationStatus::Warning);
     QCOMPARE(m_repo->connectors().size(), 2);
 
-    Outcome r;
-    other.remove(a.result.id, r.callback());
-    QTRY_VERIFY(r.done);
+    QVERIFY(test::waitFor([&](const RepositoryCallback &done) { other.remove(theirs, done); }).ok);
     // Watching: applied without asking.
     m_repo->setWatchInterval(20);
     QTRY_COMPARE(removed.count(), 1);
@@ -640,28 +595,23 @@ void TestRepository::otherProcessesChangesAreApplied()
 
 void TestRepository::editOfConnectorRemovedElsewhereIsRefused()
 {
-    Outcome o;
-    m_repo->add(make("Edited"), QStringLiteral("pw"), o.callback());
-    QTRY_VERIFY(o.done);
-    Connector draft = *m_repo->find(o.result.id);
+    const QUuid id = test::addConnector(m_repo, make("Edited"), QStringLiteral("pw"));
+    Connector draft = *m_repo->find(id);
     ConnectorStore otherStore(m_dir->path());
     ConnectorRepository other(&otherStore, m_secrets);
     QString error;
     QVERIFY(other.load(&error));
-    Outcome r;
-    other.remove(draft.id, r.callback());
-    QTRY_VERIFY(r.done);
-    QVERIFY(r.result.ok);
+    const RepositoryResult r
+        = test::waitFor([&](const RepositoryCallback &done) { other.remove(draft.id, done); });
+    QVERIFY(r.ok);
 
     draft.name = QStringLiteral("Edited again");
     for (const std::optional<QString> &secret :
         { std::optional<QString>(), std::optional<QString>(QStringLiteral("new")) }) {
-        Outcome u;
-        m_repo->update(draft, secret, u.callback());
-        QTRY_VERIFY(u.done);
-        QVERIFY(!u.result.ok);
-        QVERIFY2(
-            u.result.error.contains(QLatin1String("no longer exists")), qPrintable(u.result.error));
+        const RepositoryResult u = test::waitFor(
+            [&](const RepositoryCallback &done) { m_repo->update(draft, secret, done); });
+        QVERIFY(!u.ok);
+        QVERIFY2(u.error.contains(QLatin1String("no longer exists")), qPrintable(u.error));
     }
     QVERIFY(onDisk().isEmpty()); // not created again
     QVERIFY(!m_repo->find(draft.id)); // and gone from this process's list
@@ -669,10 +619,8 @@ void TestRepository::editOfConnectorRemovedElsewhereIsRefused()
 
     // The race: deleted elsewhere while this process is already writing the new secret. The
     // old secret is not put back (no row would own it), the new one is taken out again.
-    Outcome again;
-    m_repo->add(make("Raced"), QStringLiteral("old"), again.callback());
-    QTRY_VERIFY(again.done);
-    const Connector raced = *m_repo->find(again.result.id);
+    const QUuid racedId = test::addConnector(m_repo, make("Raced"), QStringLiteral("old"));
+    const Connector raced = *m_repo->find(racedId);
     m_secrets->setDelay(150);
     Outcome u;
     m_repo->update(raced, QStringLiteral("new"), u.callback());
@@ -724,21 +672,16 @@ void TestRepository::interruptedAddIsUndoneAtNextOpen()
 
 void TestRepository::interruptedRemoveIsFinishedAtNextOpen()
 {
-    Outcome o;
-    m_repo->add(make("Kept"), QStringLiteral("kept"), o.callback());
-    QTRY_VERIFY(o.done);
-    Outcome g;
-    m_repo->add(make("Going"), QStringLiteral("going"), g.callback());
-    QTRY_VERIFY(g.done);
+    const QUuid kept = test::addConnector(m_repo, make("Kept"), QStringLiteral("kept"));
+    const QUuid going = test::addConnector(m_repo, make("Going"), QStringLiteral("going"));
     // Killed after the row was deleted (with its mark), before the keychain removal.
     QString error;
-    const QString key
-        = secretKey(g.result.id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
-    QVERIFY(m_store->remove(g.result.id, &error, key));
+    const QString key = secretKey(going, QStringLiteral("jama-connect"), QStringLiteral("basic"));
+    QVERIFY(m_store->remove(going, &error, key));
     // A mark of a row that was written after all (killed before the mark was cleared).
     const QString keptKey
-        = secretKey(o.result.id, QStringLiteral("jama-connect"), QStringLiteral("basic"));
-    QVERIFY(m_store->markPendingSecret(keptKey, o.result.id, &error));
+        = secretKey(kept, QStringLiteral("jama-connect"), QStringLiteral("basic"));
+    QVERIFY(m_store->markPendingSecret(keptKey, kept, &error));
     QVERIFY(abandonMarks(m_store->filePath()));
 
     ConnectorStore next(m_dir->path());
@@ -753,10 +696,8 @@ void TestRepository::interruptedRemoveIsFinishedAtNextOpen()
 
 void TestRepository::editFromAStaleCopyIsRefused()
 {
-    Outcome o;
-    m_repo->add(make("Shared"), QStringLiteral("pw"), o.callback());
-    QTRY_VERIFY(o.done);
-    const Connector opened = *m_repo->find(o.result.id); // what an edit dialog holds
+    const QUuid id = test::addConnector(m_repo, make("Shared"), QStringLiteral("pw"));
+    const Connector opened = *m_repo->find(id); // what an edit dialog holds
     ConnectorStore otherStore(m_dir->path());
     ConnectorRepository other(&otherStore, m_secrets);
     QString error;
@@ -769,10 +710,9 @@ void TestRepository::editFromAStaleCopyIsRefused()
     QVERIFY(other.setValidation(opened.id, v, &error));
     Connector renamed = opened;
     renamed.name = QStringLiteral("Shared renamed");
-    Outcome r;
-    m_repo->update(renamed, std::nullopt, r.callback());
-    QTRY_VERIFY(r.done);
-    QVERIFY2(r.result.ok, qPrintable(r.result.error));
+    const RepositoryResult r = test::waitFor(
+        [&](const RepositoryCallback &done) { m_repo->update(renamed, std::nullopt, done); });
+    QVERIFY2(r.ok, qPrintable(r.error));
     QCOMPARE(onDisk().first().validation, v);
 
     // Another process changes its definition: saving the older copy is refused, not
@@ -780,18 +720,15 @@ void TestRepository::editFromAStaleCopyIsRefused()
     QVERIFY(other.refresh());
     Connector theirs = *other.find(opened.id);
     theirs.url = QStringLiteral("https://moved.jamacloud.com");
-    Outcome t;
-    other.update(theirs, std::nullopt, t.callback());
-    QTRY_VERIFY(t.done);
-    QVERIFY(t.result.ok);
+    const RepositoryResult t = test::waitFor(
+        [&](const RepositoryCallback &done) { other.update(theirs, std::nullopt, done); });
+    QVERIFY(t.ok);
     Connector stale = *m_repo->find(opened.id); // not refreshed yet
     stale.identity = QStringLiteral("someone-else");
-    Outcome s;
-    m_repo->update(stale, std::nullopt, s.callback());
-    QTRY_VERIFY(s.done);
-    QVERIFY(!s.result.ok);
-    QVERIFY2(
-        s.result.error.contains(QLatin1String("changed in another")), qPrintable(s.result.error));
+    const RepositoryResult s = test::waitFor(
+        [&](const RepositoryCallback &done) { m_repo->update(stale, std::nullopt, done); });
+    QVERIFY(!s.ok);
+    QVERIFY2(s.error.contains(QLatin1String("changed in another")), qPrintable(s.error));
     QCOMPARE(onDisk().first().url, QStringLiteral("https://moved.jamacloud.com"));
     QCOMPARE(onDisk().first().identity, opened.identity);
 }
@@ -837,6 +774,80 @@ void TestRepository::busyDatabaseIsRetriedWithoutWaiting()
     QCOMPARE(m_repo->find(o.result.id)->validation, v);
     QTRY_COMPARE_WITH_TIMEOUT(onDisk().first().validation, v, 3000);
     QCOMPARE(failed.count(), 0);
+}
+
+void TestRepository::switchApplicationMovesSecret()
+{
+    // Jama Basic → Jira Data Center Basic: both a username and a password, but the Jama
+    // password must never stay under the connector (nor be sent to Jira): a new key.
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("jama-password"));
+    Connector c = *m_repo->find(id);
+    c.application = QStringLiteral("jira-data-center");
+    c.url = QStringLiteral("https://jira.example.com");
+    const RepositoryResult refused = test::waitFor(
+        [&](const RepositoryCallback &done) { m_repo->update(c, std::nullopt, done); });
+    QVERIFY(!refused.ok);
+    QVERIFY2(refused.error.contains(QLatin1String("application")), qPrintable(refused.error));
+    const RepositoryResult u = test::waitFor([&](const RepositoryCallback &done) {
+        m_repo->update(c, QStringLiteral("jira-password-1"), done);
+    });
+    QVERIFY2(u.ok, qPrintable(u.error));
+    const auto contents = m_secrets->contents();
+    QCOMPARE(contents.size(), 1);
+    QCOMPARE(
+        contents.value(secretKey(id, QStringLiteral("jira-data-center"), QStringLiteral("basic"))),
+        QStringLiteral("jira-password-1"));
+    QVERIFY(secretKey(id, QStringLiteral("jira-data-center"), QStringLiteral("basic"))
+        != secretKey(id, QStringLiteral("jama-connect"), QStringLiteral("basic")));
+    QCOMPARE(onDisk().first().application, QStringLiteral("jira-data-center"));
+}
+
+void TestRepository::newerApplicationIsLeftAlone()
+{
+    // A row a newer Connector Desk wrote, of an application this one does not know.
+    Connector future = make("Future");
+    future.application = QStringLiteral("future-tracker");
+    future.authType = QStringLiteral("magic-link");
+    QString error;
+    future.id = QUuid::createUuid();
+    future.createdAt = future.updatedAt = QDateTime::currentDateTimeUtc();
+    {
+        ConnectorStore newer(m_dir->path()); // another process's connection
+        QList<Connector> rows;
+        QVERIFY2(newer.load(&rows, &error), qPrintable(error));
+        QVERIFY2(newer.insert(future, &error), qPrintable(error));
+    }
+    m_repo->refresh();
+    QTRY_VERIFY(m_repo->find(future.id).has_value());
+    const int calls = m_secrets->callCount();
+
+    // Not removed (its secret's key is the newer version's), not changed, said why.
+    const RepositoryResult removed
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->remove(future.id, done); });
+    QVERIFY(!removed.ok);
+    QVERIFY2(
+        removed.error.contains(QLatin1String("newer Connector Desk")), qPrintable(removed.error));
+    Connector changed = *m_repo->find(future.id);
+    changed.name = QStringLiteral("Renamed");
+    const RepositoryResult updated = test::waitFor(
+        [&](const RepositoryCallback &done) { m_repo->update(changed, std::nullopt, done); });
+    QVERIFY(!updated.ok);
+
+    // Not checked: nothing read from the keychain, nothing recorded over its state.
+    QNetworkAccessManager nam;
+    ValidationQueue queue(m_repo, &nam);
+    QSignalSpy finished(&queue, &ValidationQueue::finished);
+    queue.enqueue(future.id);
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).value<ValidationResult>().failure,
+        ValidationResult::Failure::Unsupported);
+    QCOMPARE(m_secrets->callCount(), calls);
+    const QList<Connector> disk = onDisk();
+    QCOMPARE(disk.size(), 1);
+    QCOMPARE(disk.first().name, QStringLiteral("Future"));
+    QCOMPARE(disk.first().validation, future.validation);
+    QCOMPARE(disk.first().application, QStringLiteral("future-tracker"));
+    QCOMPARE(disk.first().authType, QStringLiteral("magic-link"));
 }
 
 QTEST_GUILESS_MAIN(TestRepository)

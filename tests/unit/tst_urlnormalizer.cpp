@@ -1,5 +1,6 @@
 #include "UrlNormalizer.h"
 #include "jama/JamaProvider.h"
+#include "jira/JiraProvider.h"
 
 #include <QTest>
 
@@ -13,6 +14,8 @@ private Q_SLOTS:
     void accepted();
     void refused_data();
     void refused();
+    void jira_data();
+    void jira();
 };
 
 void TestUrlNormalizer::accepted_data()
@@ -136,6 +139,69 @@ void TestUrlNormalizer::refused()
     QVERIFY2(!r.error.contains(QLatin1String("source was")), qPrintable(r.error));
     // The refusal never repeats a secret from the input.
     QVERIFY(!r.error.contains(QLatin1String("hunter2")));
+}
+
+void TestUrlNormalizer::jira_data()
+{
+    QTest::addColumn<bool>("cloud");
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<bool>("warns");
+    // Cloud: browser URLs are pages of the site; the site is its root.
+    QTest::newRow("cloud site") << true << "acme.atlassian.net"
+                                << "https://acme.atlassian.net" << false;
+    QTest::newRow("cloud board") << true
+                                 << "https://acme.atlassian.net/jira/software/projects/KEY/"
+                                    "boards/1"
+                                 << "https://acme.atlassian.net" << false;
+    QTest::newRow("cloud issue") << true << "https://ACME.atlassian.net/browse/KEY-123"
+                                 << "https://acme.atlassian.net" << false;
+    QTest::newRow("cloud dashboard") << true << "https://acme.atlassian.net/secure/Dashboard.jspa"
+                                     << "https://acme.atlassian.net" << false;
+    QTest::newRow("cloud api") << true << "https://acme.atlassian.net/rest/api/3/myself?x=1"
+                               << "https://acme.atlassian.net" << false;
+    QTest::newRow("cloud elsewhere warns") << true << "https://jira.example.com/jira"
+                                           << "https://jira.example.com" << true;
+    QTest::newRow("cloud loopback: only the http warning") << true << "http://127.0.0.1:8080"
+                                                           << "http://127.0.0.1:8080" << true;
+    // Data Center: the context path stays, the page below it goes.
+    QTest::newRow("dc root") << false << "jira.example.com"
+                             << "https://jira.example.com" << false;
+    QTest::newRow("dc context") << false << "https://jira.example.com/jira/"
+                                << "https://jira.example.com/jira" << false;
+    QTest::newRow("dc issue") << false << "https://jira.example.com/jira/browse/KEY-1"
+                              << "https://jira.example.com/jira" << false;
+    QTest::newRow("dc board") << false
+                              << "https://jira.example.com/secure/RapidBoard.jspa?rapidView=1"
+                              << "https://jira.example.com" << false;
+    QTest::newRow("dc api") << false << "https://jira.example.com:8443/jira/rest/api/2/myself"
+                            << "https://jira.example.com:8443/jira" << false;
+    QTest::newRow("dc login") << false << "https://jira.example.com/tools/login.jsp"
+                              << "https://jira.example.com/tools" << false;
+    QTest::newRow("dc projects") << false << "https://jira.example.com/projects/KEY/issues"
+                                 << "https://jira.example.com" << false;
+}
+
+void TestUrlNormalizer::jira()
+{
+    QFETCH(bool, cloud);
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+    QFETCH(bool, warns);
+    const NormalizedUrl r
+        = cloud ? jira::normalizeCloudUrl(input) : jira::normalizeDataCenterUrl(input);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.url, expected);
+    QCOMPARE(!r.warning.isEmpty(), warns);
+    // Idempotent: the saved form normalises to itself.
+    const NormalizedUrl again
+        = cloud ? jira::normalizeCloudUrl(r.url) : jira::normalizeDataCenterUrl(r.url);
+    QCOMPARE(again.url, expected);
+    // The rules every application shares hold for Jira too.
+    const NormalizedUrl withPassword = cloud
+        ? jira::normalizeCloudUrl(QStringLiteral("https://u:pw@acme.atlassian.net"))
+        : jira::normalizeDataCenterUrl(QStringLiteral("https://u:pw@jira.example.com"));
+    QVERIFY(!withPassword.ok);
 }
 
 QTEST_GUILESS_MAIN(TestUrlNormalizer)

@@ -92,11 +92,16 @@ QString JamaCheck::noApiMessage(const QUrl &baseUrl) const
 CheckOutcome JamaCheck::rejected(CheckPhase phase) const
 {
     // Never retried: repeated bad sign-ins lock Jama accounts.
-    if (phase == CheckPhase::Token)
+    switch (phase) {
+    case CheckPhase::Token:
         return CheckOutcome::fail(Failure::CredentialsRejected,
             tr("Client ID or Client Secret rejected (HTTP 401). Check both; in Jama they "
                "are made under My Profile > Set API Credentials, and a secret is shown only "
                "once, so create new credentials if it is lost."));
+    case CheckPhase::Account:
+    case CheckPhase::Permissions:
+        break;
+    }
     switch (m_method) {
     case Method::OAuth:
         return CheckOutcome::fail(Failure::CredentialsRejected,
@@ -134,7 +139,14 @@ CheckOutcome JamaCheck::answer(const CheckAnswer &answer)
     }
     if (answer.httpStatus < 200 || answer.httpStatus >= 300)
         return CheckOutcome::commonRules();
-    return phase == CheckPhase::Token ? tokenAnswer(answer) : userAnswer(answer);
+    switch (phase) {
+    case CheckPhase::Token:
+        return tokenAnswer(answer);
+    case CheckPhase::Account:
+    case CheckPhase::Permissions:
+        break;
+    }
+    return userAnswer(answer);
 }
 
 CheckOutcome JamaCheck::tokenAnswer(const CheckAnswer &answer)

@@ -19,17 +19,9 @@ class JamaProvider final : public ApplicationProvider
 public:
     JamaProvider()
     {
-        AuthMethod basic;
-        basic.id = QStringLiteral("basic");
-        basic.displayName = tr("Basic");
-        basic.identityKey = QStringLiteral("username");
-        basic.identityOption = QStringLiteral("username");
-        basic.identityLabel = tr("&Username");
+        AuthMethod basic
+            = AuthMethod::usernameAndPassword(tr("Enter the username of the service account."));
         basic.identityPlaceholder = QStringLiteral("InterchangeServiceAccount");
-        basic.identityMissing = tr("Enter the username of the service account.");
-        basic.secretKeySuffix = QStringLiteral("password");
-        basic.secretLabel = tr("&Password");
-        basic.secretMissing = tr("Enter the password.");
 
         AuthMethod oauth;
         oauth.id = QStringLiteral("oauth");

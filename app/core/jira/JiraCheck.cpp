@@ -166,8 +166,21 @@ CheckOutcome JiraCheck::answer(const CheckAnswer &answer)
         if (denied.contains("CAPTCHA_CHALLENGE")) {
             QString loginUrl;
             const int at = int(denied.indexOf("login-url="));
-            if (at >= 0)
-                loginUrl = Text::inert(QString::fromUtf8(denied.mid(at + 10)).trimmed());
+            if (at >= 0) {
+                // The value ends at the next attribute, if Jira ever adds one.
+                QByteArray value = denied.mid(at + 10);
+                const int end = int(value.indexOf(';'));
+                if (end >= 0)
+                    value.truncate(end);
+                loginUrl = Text::inert(QString::fromUtf8(value).trimmed().left(300));
+            }
+            // Only a sign-in page of this instance is suggested: a server must not send the
+            // user to type the account's password somewhere else.
+            const QUrl login(loginUrl);
+            if (!login.isValid() || login.host().compare(m_base.host(), Qt::CaseInsensitive) != 0
+                || (login.scheme() != QLatin1String("https")
+                    && login.scheme() != QLatin1String("http")))
+                loginUrl.clear();
             if (loginUrl.isEmpty())
                 loginUrl
                     = m_base.toDisplayString(QUrl::RemoveUserInfo) + QStringLiteral("/login.jsp");

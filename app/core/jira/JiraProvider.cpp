@@ -77,16 +77,11 @@ class JiraDataCenterProvider final : public ApplicationProvider
 public:
     JiraDataCenterProvider()
     {
-        AuthMethod basic;
-        basic.id = QStringLiteral("basic");
-        basic.displayName = tr("Basic");
-        basic.identityKey = QStringLiteral("username");
-        basic.identityOption = QStringLiteral("username");
-        basic.identityLabel = tr("&Username");
-        basic.identityMissing = tr("Enter the username of the Jira account.");
-        basic.secretKeySuffix = QStringLiteral("password");
-        basic.secretLabel = tr("&Password");
-        basic.secretMissing = tr("Enter the password.");
+        AuthMethod basic
+            = AuthMethod::usernameAndPassword(tr("Enter the username of the Jira account."));
+        // Not Jama's "password": a connector moved from one application to the other always
+        // gets a new keychain key, written and committed with its pending mark.
+        basic.secretKeySuffix = QStringLiteral("jira-password");
         basic.helpText = tr("Some Jira instances switch Basic authentication off: then use a "
                             "personal access token.");
 
@@ -161,11 +156,14 @@ NormalizedUrl normalizeCloudUrl(const QString &input)
     // A Cloud site is served at its root: any path is a page of it.
     rules.basePath = [](const QStringList &) { return QStringList(); };
     NormalizedUrl r = normalizeBaseUrl(input, rules);
-    if (r.ok && r.warning.isEmpty()) {
+    if (r.ok) {
         const QString host = QUrl(r.url).host().toLower();
-        if (!host.endsWith(QLatin1String(".atlassian.net")) && !isLocal(host))
-            r.warning = tr("Jira Cloud sites are at https://<site>.atlassian.net. For a Jira on "
-                           "your organisation's own servers, choose Jira Data Center.");
+        if (!host.endsWith(QLatin1String(".atlassian.net")) && !isLocal(host)) {
+            const QString elsewhere = tr("Jira Cloud sites are at https://<site>.atlassian.net. "
+                                         "For a Jira on your organisation's own servers, choose "
+                                         "Jira Data Center.");
+            r.warning = r.warning.isEmpty() ? elsewhere : r.warning + QLatin1Char(' ') + elsewhere;
+        }
     }
     return r;
 }
