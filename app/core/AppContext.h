@@ -21,7 +21,8 @@ class WatchedSecretStore;
 //
 //   ConnectorStore (connectors.db in dataDir)
 //   SecretStore: the OS keychain (KeychainSecretStore, its timeout from
-//       CONNECTOR_DESK_KEYCHAIN_TIMEOUT_MS) watched for failures, or the one a test passes
+//       CONNECTOR_DESK_KEYCHAIN_TIMEOUT_MS; the command line watches it for failures), or the
+//       one a test passes
 //   ConnectorRepository (store + secrets)
 //   QNetworkAccessManager, NetworkStatus, ValidationQueue (repository + network)
 //   the application providers: Applications (a registry, not an object of this class)

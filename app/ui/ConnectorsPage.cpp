@@ -308,13 +308,18 @@ void ConnectorsPage::fitColumns()
              ConnectorListModel::validatingText(), tr("Status") })
         status = qMax(status, fm.horizontalAdvance(text));
     status += style()->pixelMetric(QStyle::PM_SmallIconSize) + pad * 2;
+    // Application fits the longest application's name ("Jira Data Center").
+    int application = fm.horizontalAdvance(tr("Application"));
+    for (const ApplicationProvider *p : Applications::all())
+        application = qMax(application, fm.horizontalAdvance(p->displayName()));
+    application += pad * 2;
     // Minimum and preferred widths; what is left goes to the URL, then the name.
     struct Column
     {
         int column, minimum, preferred;
     };
     const Column columns[] = { { ConnectorListModel::NameColumn, em * 8, em * 14 },
-        { ConnectorListModel::ApplicationColumn, em * 5, em * 9 },
+        { ConnectorListModel::ApplicationColumn, em * 5, qMax(em * 5, application) },
         { ConnectorListModel::UrlColumn, em * 10, em * 18 },
         { ConnectorListModel::AuthenticationColumn, em * 6, em * 14 },
         { ConnectorListModel::StatusColumn, status, status },

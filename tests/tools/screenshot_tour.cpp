@@ -61,7 +61,7 @@ static void save(QWidget *w, const QString &path)
 // The connectors shown, each with the result of its last check.
 struct Demo
 {
-    const char *name, *url, *authType, *identity;
+    const char *application, *name, *url, *authType, *identity;
     ValidationStatus status;
     const char *message;
     int minutesAgo;
@@ -72,7 +72,7 @@ static void addConnector(ConnectorRepository *repo, const Demo &demo)
     const QString identity = QString::fromUtf8(demo.identity);
     const QUuid id = test::addConnector(repo,
         test::makeConnector(QString::fromUtf8(demo.name), QString::fromUtf8(demo.url),
-            QString::fromUtf8(demo.authType), identity),
+            QString::fromUtf8(demo.authType), identity, QString::fromUtf8(demo.application)),
         QStringLiteral("demo-secret"), 30000);
     if (id.isNull())
         qFatal("the repository did not add %s", demo.name);
@@ -81,7 +81,9 @@ static void addConnector(ConnectorRepository *repo, const Demo &demo)
         v.status = demo.status;
         v.message = QString::fromUtf8(demo.message);
         v.checkedAt = QDateTime::currentDateTimeUtc().addSecs(-60 * demo.minutesAgo);
-        v.account = { QStringLiteral("Interchange Service"), identity, QStringLiteral("NAMED") };
+        const bool jama = QLatin1String(demo.application) == QLatin1String("jama-connect");
+        v.account = { QStringLiteral("Interchange Service"), identity,
+            jama ? QStringLiteral("NAMED") : QString() };
         QString error;
         repo->setValidation(id, v, &error);
     }
@@ -108,22 +110,32 @@ int main(int argc, char **argv)
 
     ConnectorRepository *repo = window.repository();
     const Demo demos[] = {
-        { "Acme Production", "https://acme.jamacloud.com", "oauth", "c6f1e3a0-interchange",
-            ValidationStatus::Verified,
+        { "jama-connect", "Acme Production", "https://acme.jamacloud.com", "oauth",
+            "c6f1e3a0-interchange", ValidationStatus::Verified,
             "Named Creator license: the account may use the REST API. Admin privileges cannot be "
             "confirmed through the API.",
             12 },
-        { "Acme Sandbox", "https://acme-sandbox.jamacloud.com", "basic",
+        { "jira-cloud", "Acme Jira", "https://acme.atlassian.net", "api-token",
+            "integration@acme.example", ValidationStatus::Verified,
+            "Signed in to Jira as Interchange Service (integration@acme.example), with "
+            "permission to browse projects and to create and edit issues.",
+            12 },
+        { "jama-connect", "Acme Sandbox", "https://acme-sandbox.jamacloud.com", "basic",
             "InterchangeServiceAccount", ValidationStatus::Warning,
             "Floating Creator license: since Jama Connect 9.28, only Named Creator accounts may "
             "use the REST API.",
             180 },
-        { "Medical Devices (on-prem)", "https://jama.example.com/contour", "basic",
+        { "jama-connect", "Medical Devices (on-prem)", "https://jama.example.com/contour", "basic",
             "svc-interchange", ValidationStatus::Failed,
             "The username or password was rejected (HTTP 401). Check them, then edit the "
             "connector.",
             60 * 30 },
-        { "Customer site — Lab", "https://10.20.0.15:8443/jama", "basic",
+        { "jira-data-center", "Medical Devices Jira", "https://jira.example.com/jira", "pat", "",
+            ValidationStatus::Warning,
+            "Signed in to Jira as Interchange Service (svc-jira), but the account lacks these "
+            "permissions in every project: Edit issues.",
+            60 },
+        { "jama-connect", "Customer site — Lab", "https://10.20.0.15:8443/jama", "basic",
             "InterchangeServiceAccount", ValidationStatus::NotVerified, "", 0 },
     };
     for (const Demo &demo : demos)
