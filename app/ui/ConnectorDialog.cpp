@@ -150,8 +150,8 @@ void ConnectorDialog::setUpAuthEditors()
     }
     m_ui->authTypeComboBox->setCurrentIndex(0);
     m_ui->authStackedWidget->setCurrentIndex(0);
-    // One method: nothing to choose, but the field still says which one it is.
-    m_ui->authTypeComboBox->setEnabled(app->authMethods().size() > 1 && !m_saving);
+    // One method: nothing else to choose, but the field stays a Tab stop that says which one
+    // it is (its label's Alt+T lands there).
 
     m_ui->urlLineEdit->setPlaceholderText(app->urlPlaceholder());
     const QString hint = app->authHint();
@@ -369,7 +369,6 @@ void ConnectorDialog::setSaving(bool saving)
              static_cast<QWidget *>(m_ui->authTypeComboBox),
              static_cast<QWidget *>(m_ui->authStackedWidget) })
         w->setEnabled(!saving);
-    m_ui->authTypeComboBox->setEnabled(!saving && m_editors.size() > 1);
     m_cancel->setEnabled(!saving);
     m_ui->busyProgressBar->setVisible(saving);
     if (saving)

@@ -307,7 +307,7 @@ void TestApplications::switchApplicationAndAuth()
     QCOMPARE(visibleFields(), (QStringList { "apiTokenLineEdit", "emailLineEdit" }));
     QCOMPARE(auth->count(), 1);
     QCOMPARE(auth->currentText(), QStringLiteral("API token"));
-    QVERIFY(!auth->isEnabled());
+    QVERIFY(auth->isEnabled()); // a Tab stop that says which method, Alt+T lands there
     QVERIFY(!hint->isVisible());
     QVERIFY(url->placeholderText().contains(QLatin1String("atlassian.net")));
     auto *help = m_dialog->findChild<QToolButton *>(QStringLiteral("credentialsHelpButton"));

@@ -82,8 +82,6 @@ public:
         // Not Jama's "password": a connector moved from one application to the other always
         // gets a new keychain key, written and committed with its pending mark.
         basic.secretKeySuffix = QStringLiteral("jira-password");
-        basic.helpText = tr("Some Jira instances switch Basic authentication off: then use a "
-                            "personal access token.");
 
         AuthMethod pat;
         pat.id = QStringLiteral("pat");
