@@ -80,14 +80,17 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
     for (const QUuid &id : ids) {
         const std::optional<Connector> c = s.repository.find(id);
         const ValidationResult r = results.value(id);
+        const bool unsupported = r.failure == ValidationResult::Failure::Unsupported;
         const int rc = exitCodeFor(r);
-        if (severity(rc) > severity(code))
+        // --all: a newer version's connector is said to be not checked, and does not fail
+        // the run of those this version can check.
+        if (severity(rc) > severity(code) && !(skipRejected && unsupported))
             code = rc;
         if (!c)
             continue;
         // A keychain failure is not recorded on the connector (it says nothing about it), but
         // this run's answer is that failure.
-        const bool notRecorded = r.failure == ValidationResult::Failure::Keychain
+        const bool notRecorded = r.failure == ValidationResult::Failure::Keychain || unsupported
             || (skipRejected && !toCheck.contains(id));
         ValidationState v
             = notRecorded ? validationStateFor(r, QDateTime::currentDateTimeUtc()) : c->validation;

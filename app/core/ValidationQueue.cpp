@@ -109,7 +109,9 @@ QList<QUuid> ValidationQueue::enqueueAll()
 {
     QList<QUuid> ids;
     for (const Connector &c : m_repository->connectors()) {
-        if (!c.validation.credentialsRejected && !c.needsSecret) {
+        // Not those of a newer version's application: this one cannot check them.
+        if (!c.validation.credentialsRejected && !c.needsSecret
+            && Applications::authMethod(c.application, c.authType)) {
             enqueue(c.id);
             ids.append(c.id);
         }
@@ -121,7 +123,8 @@ void ValidationQueue::enqueuePending()
 {
     for (const Connector &c : m_repository->connectors()) {
         if (c.validation.status == ValidationStatus::NotVerified
-            && !c.validation.credentialsRejected && !c.needsSecret)
+            && !c.validation.credentialsRejected && !c.needsSecret
+            && Applications::authMethod(c.application, c.authType))
             enqueue(c.id);
     }
 }

@@ -175,6 +175,9 @@ void ConnectorsPage::setValidation(ValidationQueue *queue, QNetworkAccessManager
 void ConnectorsPage::onValidationFinished(const QUuid &id, const ValidationResult &result)
 {
     m_model->setValidating(id, false);
+    // Nothing was recorded on the row: the reason is said here.
+    if (result.failure == ValidationResult::Failure::Unsupported)
+        m_ui->pageMessage->showMessage(InlineMessage::Kind::Warning, result.message);
     if (result.failure == ValidationResult::Failure::Tls && result.certificate) {
         const std::optional<Connector> c = m_repository->find(id);
         // Verify SSL off does not loosen a pin: a pinned connector is offered the new one too.
@@ -823,7 +826,8 @@ void ConnectorsPage::enterSecrets()
     for (int row = 0; row < m_proxy->rowCount(); ++row) {
         const QUuid id = m_proxy->index(row, 0).data(ConnectorListModel::IdRole).toUuid();
         const std::optional<Connector> c = m_repository->find(id);
-        if (c && c->needsSecret)
+        // Not a newer version's connector: the dialog cannot take its secret.
+        if (c && c->needsSecret && Applications::authMethod(c->application, c->authType))
             ids.append(id);
     }
     if (ids.isEmpty()) {

@@ -143,6 +143,7 @@ private Q_SLOTS:
     void jiraRejectedIsAskedOnce();
     void jiraOptionsAreChecked_data();
     void jiraOptionsAreChecked();
+    void newerApplicationIsNotChecked();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -1660,6 +1661,45 @@ void TestCli::jiraOptionsAreChecked()
     QCOMPARE(r.code, cli::ExitUsage);
     QVERIFY2(r.errText().contains(said), qPrintable(r.errText()));
     QVERIFY(!QFile::exists(storePath()) || listJson().isEmpty());
+}
+
+void TestCli::newerApplicationIsNotChecked()
+{
+    // A connector a newer Connector Desk wrote, of an application this one does not know:
+    // not checked (nothing read or sent), not changed, and it does not fail --all.
+    QCOMPARE(add(QStringLiteral("Known"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    QCOMPARE(add(QStringLiteral("Future"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    QVERIFY(sql(storePath(),
+        QStringLiteral("UPDATE connectors SET application = ?, auth_type = ? WHERE name = ?"),
+        { QStringLiteral("future-tracker"), QStringLiteral("magic-link"),
+            QStringLiteral("Future") }));
+    m_server.clearRequests();
+    const Run all = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("--all") });
+    QVERIFY2(all.code == cli::ExitOk, qPrintable(all.errText()));
+    QVERIFY2(all.errText().contains(QLatin1String("made by a newer Connector Desk")),
+        qPrintable(all.errText()));
+    QCOMPARE(m_server.requestCount(), 1); // Known only
+    const Run one = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Future") });
+    QCOMPARE(one.code, cli::ExitValidationFailed);
+    QCOMPARE(m_server.requestCount(), 1);
+    const Run removed = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("remove"),
+        QStringLiteral("Future") });
+    QCOMPARE(removed.code, cli::ExitUsage);
+    QVERIFY2(removed.errText().contains(QLatin1String("change or delete it there")),
+        qPrintable(removed.errText()));
+    bool found = false;
+    for (const QJsonValue &v : listJson()) {
+        if (v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("Future")) {
+            found = true;
+            QCOMPARE(v.toObject().value(QStringLiteral("application")).toString(),
+                QStringLiteral("future-tracker"));
+            QCOMPARE(v.toObject().value(QStringLiteral("status")).toString(),
+                QStringLiteral("not-verified"));
+        }
+    }
+    QVERIFY(found);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
