@@ -103,15 +103,10 @@ public:
         const ApplicationProvider *provider = Applications::find(draft.application);
         const AuthMethod *method = nullptr;
         if (!provider) {
-            QStringList ids;
-            for (const ApplicationProvider *p : Applications::all())
-                ids << p->id();
             problems.append(tr("--application: unknown application \"%1\"; expected %2.")
-                                .arg(draft.application, quotedIds(ids)));
+                                .arg(draft.application, quotedIds(Applications::ids())));
         } else {
-            QStringList ids;
-            for (const AuthMethod &m : provider->authMethods())
-                ids << m.id;
+            const QStringList ids = provider->authMethodIds();
             // An application with one method needs no --auth.
             draft.authType = parser.isSet(QStringLiteral("auth"))
                 ? parser.value(QStringLiteral("auth"))

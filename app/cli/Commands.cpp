@@ -26,6 +26,15 @@ const std::vector<std::unique_ptr<Command>> &commands()
     return list;
 }
 
+Command *lookup(const QString &name)
+{
+    for (const auto &c : commands()) {
+        if (c->name() == name)
+            return c.get();
+    }
+    return nullptr;
+}
+
 } // namespace
 
 QList<const Command *> all()
@@ -38,11 +47,7 @@ QList<const Command *> all()
 
 const Command *find(const QString &name)
 {
-    for (const auto &c : commands()) {
-        if (c->name() == name)
-            return c.get();
-    }
-    return nullptr;
+    return lookup(name);
 }
 
 QStringList names()
@@ -92,13 +97,12 @@ QString helpText()
 int run(const QString &command, const QStringList &args, const QCommandLineParser &parser,
     const GlobalOptions &options)
 {
-    const auto it = std::find_if(
-        commands().begin(), commands().end(), [&](const auto &c) { return c->name() == command; });
-    if (it == commands().end())
+    Command *c = lookup(command);
+    if (!c)
         return ExitUsage;
     qCDebug(lcCli).noquote() << "command" << command << "data dir" << options.dataDir;
     Session session(options);
-    const int code = (*it)->run(session, args, parser);
+    const int code = c->run(session, args, parser);
     out().flush();
     err().flush();
     return code;

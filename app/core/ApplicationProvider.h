@@ -10,6 +10,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 #include <memory>
 
@@ -74,6 +75,8 @@ public:
 
     // nullptr when this application has no such method.
     const AuthMethod *authMethod(const QString &id) const;
+    // The ids of authMethods(), in order (for messages that list the choices).
+    QStringList authMethodIds() const;
 };
 
 } // namespace cd

@@ -24,6 +24,14 @@ AuthMethod AuthMethod::usernameAndPassword(const QString &identityMissing)
     return m;
 }
 
+QStringList ApplicationProvider::authMethodIds() const
+{
+    QStringList list;
+    for (const AuthMethod &m : authMethods())
+        list << m.id;
+    return list;
+}
+
 const AuthMethod *ApplicationProvider::authMethod(const QString &id) const
 {
     // Ids are lower case; "Basic" typed or written by hand is the same method.
@@ -77,6 +85,14 @@ const ApplicationProvider *find(const QString &id)
     return nullptr;
 }
 
+QStringList ids()
+{
+    QStringList list;
+    for (const auto &p : registry().providers)
+        list << p->id();
+    return list;
+}
+
 QString defaultId()
 {
     return registry().providers.front()->id();
@@ -126,6 +142,11 @@ const AuthMethod *authMethod(const QString &application, const QString &authType
 {
     const ApplicationProvider *p = find(application);
     return p ? p->authMethod(authType) : nullptr;
+}
+
+bool knows(const Connector &c)
+{
+    return authMethod(c.application, c.authType) != nullptr;
 }
 
 QString authDisplayName(const QString &application, const QString &authType)

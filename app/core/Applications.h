@@ -18,6 +18,8 @@ namespace Applications {
 QList<const ApplicationProvider *> all();
 // nullptr when the id is unknown.
 const ApplicationProvider *find(const QString &id);
+// The ids of all(), in order (for messages that list the choices).
+QStringList ids();
 QString defaultId();
 // Registers a provider; one with the same id is replaced. Call on the main thread before
 // the providers are used by the window or a command. False (and nothing registered) when
@@ -28,6 +30,9 @@ void remove(const QString &id);
 
 // The auth method of a connector (nullptr for an unknown application or method).
 const AuthMethod *authMethod(const QString &application, const QString &authType);
+// Whether this version knows the connector's application and auth method; one it does not
+// (a newer version wrote it) is never checked, changed, removed or opened in the dialog.
+bool knows(const Connector &c);
 // "Basic", "API token", ...; the id itself when unknown.
 QString authDisplayName(const QString &application, const QString &authType);
 // "Basic (jdoe)", "Personal access token": the method and the identity, if it has one.

@@ -454,7 +454,7 @@ std::optional<Connector> ConnectorRepository::changeable(
             failure(tr("This connector no longer exists (it was deleted in another window or "
                        "command)."),
                 id));
-    } else if (!Applications::authMethod(c->application, c->authType)) {
+    } else if (!Applications::knows(*c)) {
         // A newer version's connector: its secret's keychain key is not known here, so a
         // change or a removal could leave its secret behind or write one beside it.
         finish(done,

@@ -86,11 +86,9 @@ DraftCheck check(
 
     const AuthMethod *method = provider->authMethod(draft.authType);
     if (!method) {
-        QStringList ids;
-        for (const AuthMethod &m : provider->authMethods())
-            ids << m.id;
         r.authType = tr("%1 connectors sign in with %2, not \"%3\".")
-                         .arg(provider->displayName(), ids.join(tr(" or ")), draft.authType);
+                         .arg(provider->displayName(), provider->authMethodIds().join(tr(" or ")),
+                             draft.authType);
         return r;
     }
     if (method->hasIdentity() && draft.identity.trimmed().isEmpty())

@@ -45,6 +45,15 @@ bool looksLikeSecret(const QString &key)
     return false;
 }
 
+// "a", "b" or "c": ids as they are typed in a file.
+QString quoted(const QStringList &ids, const QString &separator)
+{
+    QStringList list;
+    for (const QString &id : ids)
+        list << QLatin1Char('"') + id + QLatin1Char('"');
+    return list.join(separator);
+}
+
 QString place(int index, const QString &field = QString())
 {
     QString p = QStringLiteral("connectors[%1]").arg(index);
@@ -128,11 +137,9 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
     if (requiredString(o, F::application, index, errors, &text)) {
         provider = Applications::find(text);
         if (!provider) {
-            QStringList ids;
-            for (const ApplicationProvider *p : Applications::all())
-                ids << QLatin1Char('"') + p->id() + QLatin1Char('"');
             errors->append(tr("%1: unknown application \"%2\" (this version knows %3).")
-                               .arg(place(index, F::application), text, ids.join(tr(", "))));
+                               .arg(place(index, F::application), text,
+                                   quoted(Applications::ids(), tr(", "))));
         }
         c->application = text;
     }
@@ -161,12 +168,9 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
     if (requiredString(o, F::authType, index, errors, &text) && provider) {
         const AuthMethod *method = provider->authMethod(text);
         if (!method) {
-            QStringList ids;
-            for (const AuthMethod &m : provider->authMethods())
-                ids << QLatin1Char('"') + m.id + QLatin1Char('"');
             errors->append(tr("%1: %2 connectors sign in with %3, not \"%4\".")
                                .arg(place(index, F::authType), provider->displayName(),
-                                   ids.join(tr(" or ")), text));
+                                   quoted(provider->authMethodIds(), tr(" or ")), text));
         } else {
             c->authType = method->id;
             // The identity field of another method is a mistake in the file, not a field

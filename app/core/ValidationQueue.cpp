@@ -110,8 +110,7 @@ QList<QUuid> ValidationQueue::enqueueAll()
     QList<QUuid> ids;
     for (const Connector &c : m_repository->connectors()) {
         // Not those of a newer version's application: this one cannot check them.
-        if (!c.validation.credentialsRejected && !c.needsSecret
-            && Applications::authMethod(c.application, c.authType)) {
+        if (!c.validation.credentialsRejected && !c.needsSecret && Applications::knows(c)) {
             enqueue(c.id);
             ids.append(c.id);
         }
@@ -123,8 +122,7 @@ void ValidationQueue::enqueuePending()
 {
     for (const Connector &c : m_repository->connectors()) {
         if (c.validation.status == ValidationStatus::NotVerified
-            && !c.validation.credentialsRejected && !c.needsSecret
-            && Applications::authMethod(c.application, c.authType))
+            && !c.validation.credentialsRejected && !c.needsSecret && Applications::knows(c))
             enqueue(c.id);
     }
 }
@@ -228,7 +226,7 @@ void ValidationQueue::startOne(const QUuid &id)
         Q_EMIT pendingChanged(id, false);
         return;
     }
-    if (!Applications::authMethod(c->application, c->authType)) {
+    if (!Applications::knows(*c)) {
         // Its secret's key, its check and its rules are a newer version's: nothing is read,
         // sent or recorded over what that version wrote.
         ValidationResult r;

@@ -798,7 +798,7 @@ ConnectorDialog *ConnectorsPage::openAddDialog()
 
 bool ConnectorsPage::knownToThisVersion(const Connector &c)
 {
-    if (Applications::authMethod(c.application, c.authType))
+    if (Applications::knows(c))
         return true;
     // The dialog would show it as another application or method, and saving it would turn
     // it into that.
@@ -827,7 +827,7 @@ void ConnectorsPage::enterSecrets()
         const QUuid id = m_proxy->index(row, 0).data(ConnectorListModel::IdRole).toUuid();
         const std::optional<Connector> c = m_repository->find(id);
         // Not a newer version's connector: the dialog cannot take its secret.
-        if (c && c->needsSecret && Applications::authMethod(c->application, c->authType))
+        if (c && c->needsSecret && Applications::knows(*c))
             ids.append(id);
     }
     if (ids.isEmpty()) {
