@@ -50,10 +50,11 @@ public:
     {
         QString text = tr(
             "  add [--application ID] --name N --url U --auth METHOD [IDENTITY]\n"
-            "      [--no-verify-ssl] --secret-stdin [--validate]\n"
+            "      [--no-verify-ssl] [--project KEY]... --secret-stdin [--validate]\n"
             "                                    Add a connector; the secret is read from\n"
             "                                    standard input. Saved without a network check\n"
-            "                                    unless --validate is given.\n");
+            "                                    unless --validate is given. --project scopes\n"
+            "                                    it to projects (each is checked by validate).\n");
         // The applications, their methods and identity options, from the providers.
         for (const ApplicationProvider *p : Applications::all()) {
             QStringList methods;
@@ -80,6 +81,7 @@ public:
                 tr("add: read the secret (password, client secret or token) from standard input "
                    "(required).") },
             { QStringLiteral("validate"), tr("add: validate right after saving.") },
+            projectOption(),
         };
         for (const auto &o : identityOptions())
             list.append(
@@ -130,6 +132,14 @@ public:
             if (method->hasIdentity())
                 draft.identity = parser.value(method->identityOption);
         }
+        QStringList projects;
+        if (parser.isSet(QStringLiteral("project"))) {
+            if (const QString problem
+                = projectsFromOption(parser.values(QStringLiteral("project")), &projects);
+                !problem.isEmpty())
+                problems.append(problem);
+            draft.projects = projects.join(QLatin1Char(','));
+        }
         if (!parser.isSet(QStringLiteral("secret-stdin")))
             problems.append(tr("add needs --secret-stdin: the secret (password, client secret or "
                                "token) is read from standard input, never from the command "
@@ -155,6 +165,7 @@ public:
             { QStringLiteral("--auth"), check.authType },
             { QStringLiteral("--") + method->identityOption, check.identity },
             { QStringLiteral("--secret-stdin"), check.secret },
+            { QStringLiteral("--project"), check.projects },
         };
         bool valid = true;
         for (const auto &f : fields) {
@@ -177,6 +188,7 @@ public:
         c.verifySsl = draft.verifySsl;
         c.authType = method->id;
         c.identity = method->hasIdentity() ? draft.identity.trimmed() : QString();
+        c.projects = projects;
         const QString secret = draft.secret;
         draft.secret.clear();
         const RepositoryResult r = s.wait(

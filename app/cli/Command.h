@@ -32,6 +32,7 @@ public:
 
 std::unique_ptr<Command> makeListCommand();
 std::unique_ptr<Command> makeAddCommand();
+std::unique_ptr<Command> makeEditCommand();
 std::unique_ptr<Command> makeValidateCommand();
 std::unique_ptr<Command> makeExportCommand();
 std::unique_ptr<Command> makeImportCommand();

@@ -17,6 +17,7 @@ const std::vector<std::unique_ptr<Command>> &commands()
         std::vector<std::unique_ptr<Command>> built;
         built.push_back(makeListCommand());
         built.push_back(makeAddCommand());
+        built.push_back(makeEditCommand());
         built.push_back(makeValidateCommand());
         built.push_back(makeExportCommand());
         built.push_back(makeImportCommand());

@@ -13,7 +13,7 @@ namespace cd::cli {
 
 class Command;
 
-// The console commands (list, add, validate, export, import, remove): one class each (see
+// The console commands (list, add, edit, validate, export, import, remove): one class each (see
 // Command.h), run on the QCoreApplication's event loop through the same core objects the
 // window uses (AppContext).
 namespace Commands {

@@ -1,34 +1,14 @@
 #include "Applications.h"
 #include "Command.h"
-#include "ConnectorJson.h"
 #include "ConnectorStore.h"
 #include "Session.h"
 
 #include <QCommandLineParser>
-#include <QJsonObject>
-#include <QUuid>
+#include <algorithm>
 
 namespace cd::cli {
 
 namespace {
-
-QJsonObject connectorJson(const Connector &c)
-{
-    QJsonObject o;
-    o.insert(QLatin1String("id"), c.id.toString(QUuid::WithoutBraces));
-    o.insert(QLatin1String("application"), c.application);
-    o.insert(QLatin1String("name"), c.name);
-    o.insert(QLatin1String("url"), c.url);
-    o.insert(QLatin1String("verifySsl"), c.verifySsl);
-    o.insert(QLatin1String("authType"), c.authType);
-    if (const QString key = ConnectorJson::identityKey(c.application, c.authType); !key.isEmpty())
-        o.insert(key, c.identity);
-    o.insert(QLatin1String("needsSecret"), c.needsSecret);
-    o.insert(QLatin1String("status"), statusId(c.validation.status));
-    o.insert(QLatin1String("message"), c.validation.message);
-    o.insert(QLatin1String("checkedAt"), isoOrNull(c.validation.checkedAt));
-    return o;
-}
 
 class ListCommand final : public Command
 {
@@ -38,10 +18,7 @@ public:
     {
         return tr("  list [--json]                     List the connectors.\n");
     }
-    QList<QCommandLineOption> options() const override
-    {
-        return { { QStringLiteral("json"), tr("list, validate: print JSON on stdout.") } };
-    }
+    QList<QCommandLineOption> options() const override { return { jsonOption() }; }
     int run(Session &s, const QStringList &args, const QCommandLineParser &parser) override
     {
         if (!args.isEmpty()) {
@@ -62,13 +39,21 @@ public:
             err() << tr("No connectors in %1.").arg(s.context.store()->filePath()) << Qt::endl;
             return ExitOk;
         }
+        // A PROJECTS column only when some connector has a scope: the table stays as narrow
+        // as before for those that have none (the full lists: --json).
+        const bool scoped = std::any_of(
+            all.cbegin(), all.cend(), [](const Connector &c) { return !c.projects.isEmpty(); });
         QList<QStringList> rows;
-        rows.append(
-            { tr("NAME"), tr("APPLICATION"), tr("URL"), tr("AUTH"), tr("IDENTITY"), tr("STATUS") });
+        QStringList header { tr("NAME"), tr("APPLICATION"), tr("URL"), tr("AUTH"), tr("IDENTITY") };
+        if (scoped)
+            header << tr("PROJECTS");
+        rows.append(header << tr("STATUS"));
         for (const Connector &c : all) {
-            rows.append({ c.name, Applications::displayName(c.application), c.url,
-                Applications::authDisplayName(c.application, c.authType), c.identity,
-                statusText(c) });
+            QStringList row { c.name, Applications::displayName(c.application), c.url,
+                Applications::authDisplayName(c.application, c.authType), c.identity };
+            if (scoped)
+                row << c.projects.join(QLatin1String(", "));
+            rows.append(row << statusText(c));
         }
         printTable(rows);
         return ExitOk;

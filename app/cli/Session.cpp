@@ -1,6 +1,8 @@
 #include "Session.h"
 
 #include "Applications.h"
+#include "ConnectorJson.h"
+#include "ConnectorRules.h"
 #include "ConnectorStore.h"
 #include "NetworkStatus.h"
 #include "Text.h"
@@ -147,6 +149,8 @@ int exitCodeFor(const ValidationResult &r)
                                                                         : ExitValidationFailed;
     if (r.isTransient())
         return ExitNetwork;
+    // Everything else is the connector's own failure, ProjectAccess included (signed in, but
+    // a project of its scope is not found or not readable): 1.
     return ExitValidationFailed;
 }
 
@@ -173,6 +177,50 @@ QJsonValue isoOrNull(const QDateTime &t)
 void printJson(const QJsonArray &array)
 {
     out().writeJson(QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented)));
+}
+
+QJsonObject connectorJson(const Connector &c)
+{
+    QJsonObject o;
+    o.insert(QLatin1String("id"), c.id.toString(QUuid::WithoutBraces));
+    o.insert(QLatin1String("application"), c.application);
+    o.insert(QLatin1String("name"), c.name);
+    o.insert(QLatin1String("url"), c.url);
+    o.insert(QLatin1String("verifySsl"), c.verifySsl);
+    o.insert(QLatin1String("authType"), c.authType);
+    if (const QString key = ConnectorJson::identityKey(c.application, c.authType); !key.isEmpty())
+        o.insert(key, c.identity);
+    o.insert(QLatin1String("projects"), QJsonArray::fromStringList(c.projects));
+    o.insert(QLatin1String("needsSecret"), c.needsSecret);
+    o.insert(QLatin1String("status"), statusId(c.validation.status));
+    o.insert(QLatin1String("message"), c.validation.message);
+    o.insert(QLatin1String("checkedAt"), isoOrNull(c.validation.checkedAt));
+    return o;
+}
+
+QCommandLineOption jsonOption()
+{
+    return { QStringLiteral("json"), tr("list, validate, edit: print JSON on stdout.") };
+}
+
+QCommandLineOption projectOption()
+{
+    return { QStringLiteral("project"),
+        tr("add, edit: a project of the connector's scope (a Jama project key or id, a Jira "
+           "project key); repeat it, or separate keys with commas."),
+        tr("KEY") };
+}
+
+QString projectsFromOption(const QStringList &values, QStringList *projects)
+{
+    QStringList keys;
+    const QString problem = ConnectorRules::parseProjects(values, &keys);
+    if (!problem.isEmpty())
+        return QStringLiteral("--project: ") + problem;
+    if (keys.isEmpty())
+        return tr("--project: no project key given (for example --project ACME).");
+    *projects = keys;
+    return {};
 }
 
 void printTable(const QList<QStringList> &rows)

@@ -5,8 +5,10 @@
 #include "CommandLine.h"
 #include "ConnectorRepository.h"
 
+#include <QCommandLineOption>
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -69,6 +71,14 @@ QString statusText(const Connector &c);
 QString isoOrEmpty(const QDateTime &t);
 QJsonValue isoOrNull(const QDateTime &t);
 void printJson(const QJsonArray &array);
+// A connector as `list --json` (and `edit --json`) print it; never a secret.
+QJsonObject connectorJson(const Connector &c);
+// Options shared by several commands (one entry in --help each).
+QCommandLineOption jsonOption(); // --json: list, validate, edit
+QCommandLineOption projectOption(); // --project KEY: add, edit
+// `--project` values → the scope (see ConnectorRules::parseProjects). A bad or missing key
+// is a usage problem: returns it ("--project: ..."), or an empty string.
+QString projectsFromOption(const QStringList &values, QStringList *projects);
 // Columns as wide as their longest cell, up to 40 characters (the full values: --json).
 void printTable(const QList<QStringList> &rows);
 

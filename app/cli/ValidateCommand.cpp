@@ -37,6 +37,19 @@ ValidationResult notResent(const Connector &c)
     return r;
 }
 
+// The steps that did not pass, under the connector's line: "    [fail] Project NOPE: ...".
+void printChecks(const QList<CheckItem> &checks)
+{
+    for (const CheckItem &item : checks) {
+        if (item.status == CheckStatus::Pass)
+            continue;
+        const QString label = item.label.isEmpty() ? item.id : item.label;
+        out() << "    [" << checkStatusId(item.status) << "] "
+              << (item.message.isEmpty() ? label : tr("%1: %2").arg(label, item.message))
+              << Qt::endl;
+    }
+}
+
 } // namespace
 
 int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejected)
@@ -105,6 +118,7 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
                 v.account.licenseType.isEmpty() ? QJsonValue(QJsonValue::Null)
                                                 : QJsonValue(v.account.licenseType));
             o.insert(QLatin1String("checkedAt"), isoOrNull(v.checkedAt));
+            o.insert(QLatin1String("checks"), checksToJson(v.checks));
             array.append(o);
         } else {
             out() << tr("%1: %2").arg(c->name,
@@ -112,6 +126,7 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
                     ? tr("Host not found")
                     : statusDisplayName(v.status))
                   << Qt::endl;
+            printChecks(v.checks);
         }
         if (v.status != ValidationStatus::Verified && !v.message.isEmpty())
             err() << tr("%1: %2").arg(c->name, v.message) << Qt::endl;
@@ -144,8 +159,7 @@ public:
     }
     QList<QCommandLineOption> options() const override
     {
-        return { { QStringLiteral("all"), tr("validate: every connector.") },
-            { QStringLiteral("json"), tr("list, validate: print JSON on stdout.") } };
+        return { { QStringLiteral("all"), tr("validate: every connector.") }, jsonOption() };
     }
     int run(Session &s, const QStringList &args, const QCommandLineParser &parser) override
     {

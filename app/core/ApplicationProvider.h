@@ -70,6 +70,9 @@ public:
     virtual QString accountNote() const = 0;
     // Who may tell a user to turn Verify SSL off: "Jama Software Support".
     virtual QString vendorSupport() const = 0;
+    // The documented rate limit per instance (calls per second; Jama: 10); 0: none known.
+    // Every check of the instance together stays within it (RequestPacer).
+    virtual int callsPerSecond() const { return 0; }
     // The application's part of one check (see Check.h).
     virtual std::unique_ptr<CheckProtocol> createCheck(const ValidationRequest &request) const = 0;
 

@@ -52,6 +52,45 @@ CheckOutcome CheckOutcome::fail(ValidationResult::Failure failure, const QString
     return finish(std::move(r));
 }
 
+void Checklist::plan(const QString &id, const QString &label)
+{
+    if (has(id))
+        return;
+    CheckItem item;
+    item.id = id;
+    item.label = label;
+    m_items.append(item);
+}
+
+void Checklist::set(
+    const QString &id, CheckStatus status, const QString &message, const QString &label)
+{
+    for (CheckItem &item : m_items) {
+        if (item.id == id) {
+            item.status = status;
+            item.message = message;
+            if (!label.isEmpty())
+                item.label = label;
+            return;
+        }
+    }
+    CheckItem item;
+    item.id = id;
+    item.status = status;
+    item.label = label.isEmpty() ? id : label;
+    item.message = message;
+    m_items.append(item);
+}
+
+bool Checklist::has(const QString &id) const
+{
+    for (const CheckItem &item : m_items) {
+        if (item.id == id)
+            return true;
+    }
+    return false;
+}
+
 QByteArray basicAuthorization(const QString &user, const QString &password)
 {
     return QByteArrayLiteral("Basic ") + (user.toUtf8() + ':' + password.toUtf8()).toBase64();

@@ -34,6 +34,20 @@ struct ValidationRequest
     QString secret; // password, client secret, token: never logged
     bool verifySsl = true;
     QByteArray pinnedSha256; // raw 32-byte SHA-256 of the trusted leaf certificate's DER, or empty
+    // The connector's scope: the projects its integrations use (Jama keys or ids, Jira keys).
+    // Each is checked for being found and readable.
+    QStringList projects;
+    // Page through every project the account can see and return them (for completion in the
+    // dialog); otherwise the listing stops once the scope is resolved and the count known.
+    bool listProjects = false;
+};
+
+// A project the account can see, as the server listed it (text made inert).
+struct ProjectRef
+{
+    QString key; // Jama projectKey, Jira key
+    QString id; // the server's id
+    QString name;
 };
 
 struct CertificateInfo
@@ -73,7 +87,9 @@ struct ValidationResult
         // An application or auth method this version does not know (a newer Connector Desk
         // wrote it): not checked, and nothing recorded (set by ValidationQueue).
         Unsupported,
-        Keychain // the keychain failed or did not answer (set by ValidationQueue)
+        Keychain, // the keychain failed or did not answer (set by ValidationQueue)
+        // Signed in, but a project of the connector's scope is not found or not readable.
+        ProjectAccess
     };
     Failure failure = Failure::None;
     QString message; // user-facing, says what to do next
@@ -85,6 +101,11 @@ struct ValidationResult
     // Throttled: when the server (Retry-After) or the back-off schedule says to try again.
     QDateTime retryAt;
     int httpStatus = 0;
+    // The checklist: every step with pass / warn / fail / unknown and one sentence, in the
+    // order they are checked (reachable, secure-connection, credentials, ...).
+    QList<CheckItem> checks;
+    // With ValidationRequest::listProjects: every project the account can see.
+    QList<ProjectRef> visibleProjects;
     // Never sent again automatically (401, a login challenge): only an edit, a new secret or
     // an explicit check sends these credentials again.
     bool credentialsRejected() const
@@ -99,7 +120,7 @@ struct ValidationResult
 };
 
 // Which part of a check a step is (shown as ValidationJob::Status).
-enum class CheckPhase { Token, Account, Permissions };
+enum class CheckPhase { Token, Account, Permissions, Projects };
 
 // One request of a check, relative to the connector's base URL.
 struct CheckStep
@@ -116,6 +137,9 @@ struct CheckStep
 // An HTTP answer as the job received it (over a connection this check accepted).
 struct CheckAnswer
 {
+    // httpStatus of an answer of a Projects step that was larger than the body cap: the
+    // protocol says the list could not be read, instead of the whole check failing.
+    static constexpr int TooLarge = -1;
     int httpStatus = 0;
     QString contentType;
     QByteArray body; // at most ValidationJob::MaxBodyBytes
@@ -150,6 +174,31 @@ public:
     virtual CheckOutcome answer(const CheckAnswer &answer) = 0;
     // "No Jama REST API at this URL (…)": a wrong URL or context path.
     virtual QString noApiMessage(const QUrl &baseUrl) const = 0;
+    // The protocol's part of the checklist as far as the check got: the steps it planned and
+    // did not reach are Unknown ("Not checked: …"). The job puts its own steps (reachable,
+    // secure connection) in front. A protocol without one gets just the job's steps.
+    virtual QList<CheckItem> checklist() const { return {}; }
+    // With ValidationRequest::listProjects: what the server listed so far.
+    virtual QList<ProjectRef> visibleProjects() const { return {}; }
+    // The checklist step the request last sent answers ("credentials", "project:ACME"): when
+    // the check fails there (a timeout, 429, 5xx), the job says so in that step.
+    virtual QString stepInFlight() const { return {}; }
+};
+
+// Builds a protocol's checklist: steps are planned up front (Unknown, "Not checked") and set
+// as the answers come in, so a check that stops early still says what it did not check.
+class Checklist
+{
+public:
+    void plan(const QString &id, const QString &label);
+    // Sets a planned step (or appends it, with `label`, when it was not planned).
+    void set(const QString &id, CheckStatus status, const QString &message,
+        const QString &label = QString());
+    bool has(const QString &id) const;
+    const QList<CheckItem> &items() const { return m_items; }
+
+private:
+    QList<CheckItem> m_items;
 };
 
 // Authorization header values.

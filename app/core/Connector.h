@@ -2,9 +2,12 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QUuid>
 
 namespace cd {
@@ -28,6 +31,33 @@ struct AccountInfo
     bool operator!=(const AccountInfo &o) const { return !(*this == o); }
 };
 
+// One step of the checklist a check answers.
+enum class CheckStatus { Pass, Warn, Fail, Unknown };
+QString checkStatusId(CheckStatus status); // "pass", "warn", "fail", "unknown"
+bool checkStatusFromId(const QString &id, CheckStatus *status);
+QString checkStatusDisplayName(CheckStatus status); // "Pass", "Warning", "Failed", "Unknown"
+
+struct CheckItem
+{
+    // Stable: "reachable", "secure-connection", "credentials", "account-active", "license",
+    // "api-access", "projects-visible", "project:<KEY>", "write-access", "admin".
+    QString id;
+    CheckStatus status = CheckStatus::Unknown;
+    QString label; // translated, short: "Credentials", "Project ACME"
+    QString message; // one sentence, inert text
+
+    bool operator==(const CheckItem &o) const
+    {
+        return id == o.id && status == o.status && label == o.label && message == o.message;
+    }
+    bool operator!=(const CheckItem &o) const { return !(*this == o); }
+};
+
+// [{"id", "status", "label", "message"}, ...]; unknown statuses read as Unknown, items
+// without an id are dropped, text is made inert.
+QJsonArray checksToJson(const QList<CheckItem> &checks);
+QList<CheckItem> checksFromJson(const QJsonArray &array);
+
 struct ValidationState
 {
     ValidationStatus status = ValidationStatus::NotVerified;
@@ -40,12 +70,15 @@ struct ValidationState
     // up, not an outage. Failed, shown as "Host not found"; checked again when the network
     // changes, never on a timer.
     bool hostNotFound = false;
+    // The checklist of the last check (see CheckItem); empty before the first check and for
+    // results of versions before 1.1.
+    QList<CheckItem> checks;
 
     bool operator==(const ValidationState &o) const
     {
         return status == o.status && message == o.message && checkedAt == o.checkedAt
             && account == o.account && credentialsRejected == o.credentialsRejected
-            && hostNotFound == o.hostNotFound;
+            && hostNotFound == o.hostNotFound && checks == o.checks;
     }
     bool operator!=(const ValidationState &o) const { return !(*this == o); }
 };
@@ -64,6 +97,9 @@ struct Connector
     QString authType = QStringLiteral("basic");
     QString identity; // username, client ID, email; empty for a method without one
     QByteArray pinnedCertificateSha256; // raw 32 bytes, or empty when nothing is pinned
+    // The scope: the projects its integrations use (Jama project keys or ids, Jira project
+    // keys), in the order entered, without duplicates; empty: not scoped.
+    QStringList projects;
     // No secret was ever stored for it (imported): "Needs secret" until one is entered.
     bool needsSecret = false;
     ValidationState validation;

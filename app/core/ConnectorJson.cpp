@@ -1,6 +1,7 @@
 #include "ConnectorJson.h"
 
 #include "Applications.h"
+#include "ConnectorRules.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -29,7 +30,7 @@ const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
     status("status"), message("message"), checkedAt("checkedAt"),
     credentialsRejected("credentialsRejected"), hostNotFound("hostNotFound"), account("account"),
     displayName("displayName"), licenseType("licenseType"), createdAt("createdAt"),
-    updatedAt("updatedAt");
+    updatedAt("updatedAt"), projects("projects"), checks("checks");
 }
 
 // The fields this version reads; the identity fields of every auth method among them (one
@@ -37,7 +38,7 @@ const QLatin1String schemaVersion("schemaVersion"), schemaMinor("schemaMinor"),
 QSet<QString> knownConnectorFields()
 {
     QSet<QString> known { F::id, F::application, F::name, F::url, F::verifySsl, F::authType,
-        F::pinned, F::validation, F::createdAt, F::updatedAt, F::needsSecret };
+        F::pinned, F::validation, F::createdAt, F::updatedAt, F::needsSecret, F::projects };
     for (const ApplicationProvider *p : Applications::all()) {
         for (const AuthMethod &m : p->authMethods()) {
             if (m.hasIdentity())
@@ -126,6 +127,7 @@ QJsonObject definitionToJson(const Connector &c)
         o.insert(key, c.identity);
     if (!c.pinnedCertificateSha256.isEmpty())
         o.insert(F::pinned, QString::fromLatin1(c.pinnedCertificateSha256.toHex()));
+    o.insert(F::projects, QJsonArray::fromStringList(c.projects));
     return o;
 }
 
@@ -154,6 +156,8 @@ QJsonObject toJson(const Connector &c)
                 { F::username, c.validation.account.username },
                 { F::licenseType, c.validation.account.licenseType } });
     }
+    if (!c.validation.checks.isEmpty())
+        v.insert(F::checks, checksToJson(c.validation.checks));
     o.insert(F::validation, v);
     if (c.createdAt.isValid())
         o.insert(F::createdAt, dateToJson(c.createdAt));
@@ -207,6 +211,25 @@ bool fromJson(const QJsonObject &o, Connector *c, QString *error)
     }
     if (!optionalBool(o, F::needsSecret, F::needsSecret, &r.needsSecret, error))
         return false;
+    if (o.contains(F::projects)) {
+        const QJsonValue pv = o.value(F::projects);
+        const QJsonArray list = pv.toArray();
+        QStringList entries;
+        bool strings = pv.isArray();
+        for (const QJsonValue &v : list) {
+            strings = strings && v.isString();
+            entries << v.toString();
+        }
+        if (!strings) {
+            *error = tr("\"projects\" must be a list of project keys, for example [\"ACME\"]");
+            return false;
+        }
+        if (const QString problem = ConnectorRules::parseProjects(entries, &r.projects);
+            !problem.isEmpty()) {
+            *error = tr("\"projects\": %1").arg(problem);
+            return false;
+        }
+    }
     if (o.contains(F::validation)) {
         const QJsonValue vv = o.value(F::validation);
         if (!vv.isObject()) {
@@ -241,6 +264,7 @@ bool fromJson(const QJsonObject &o, Connector *c, QString *error)
                 || !optionalString(a, F::licenseType, &r.validation.account.licenseType, error))
                 return false;
         }
+        r.validation.checks = checksFromJson(v.value(F::checks).toArray());
     }
     if (!optionalDate(o, F::createdAt, &r.createdAt, error)
         || !optionalDate(o, F::updatedAt, &r.updatedAt, error))

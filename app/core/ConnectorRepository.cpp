@@ -27,6 +27,24 @@ bool credentialsChanged(const Connector &a, const Connector &b)
         || a.verifySsl != b.verifySsl || a.pinnedCertificateSha256 != b.pinnedCertificateSha256
         || a.application != b.application;
 }
+
+// What is stored for `next` after an edit of `old`: the old result while it still describes
+// the connector; nothing after a change of what was checked; after a change of the scope
+// only, "not verified" (its checklist was for other projects), checked again by the window;
+// unless the credentials were rejected: that result stands, so they are not sent again
+// because the projects changed.
+ValidationState validationAfterEdit(const Connector &old, const Connector &next, bool newSecret)
+{
+    if (newSecret || credentialsChanged(old, next))
+        return ValidationState();
+    if (old.projects == next.projects || old.validation.credentialsRejected)
+        return old.validation; // a rejection does not depend on the projects
+    ValidationState v;
+    v.account = old.validation.account;
+    v.message = QCoreApplication::translate(
+        "ConnectorRepository", "The projects changed: check the connector again.");
+    return v;
+}
 } // namespace
 
 ConnectorRepository::ConnectorRepository(
@@ -507,9 +525,7 @@ void ConnectorRepository::update(
         connector.unknownFields = old->unknownFields;
         // What is stored now (perhaps checked by another process meanwhile), unless what was
         // verified is no longer what is stored.
-        connector.validation = secretGiven || credentialsChanged(*old, connector)
-            ? ValidationState()
-            : old->validation;
+        connector.validation = validationAfterEdit(*old, connector, secretGiven);
 
         // Writes the row (clearing / setting pending marks in the same transaction); `then`
         // gets the error, empty on success.
@@ -838,7 +854,7 @@ void ConnectorRepository::importConnectors(
             c.createdAt = old.createdAt;
             c.updatedAt = now;
             c.needsSecret = old.needsSecret;
-            c.validation = credentialsChanged(old, c) ? ValidationState() : old.validation;
+            c.validation = validationAfterEdit(old, c, false);
             toReplace.append(c);
         }
         for (Connector c : std::as_const(added)) {

@@ -5,6 +5,7 @@
 #include "UrlNormalizer.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 
 namespace cd::ConnectorRules {
 
@@ -57,10 +58,46 @@ const Connector *findSameInstance(const QString &application, const QString &nor
     return nullptr;
 }
 
+QString parseProjects(const QStringList &entries, QStringList *projects)
+{
+    QStringList keys;
+    static const QRegularExpression separators(QStringLiteral("[,;\\s]+"));
+    for (const QString &entry : entries) {
+        for (const QString &raw : entry.split(separators, Qt::SkipEmptyParts)) {
+            const QString key = raw.trimmed();
+            if (key.isEmpty())
+                continue;
+            if (const char32_t c = Text::firstControl(key))
+                return tr("The project key “%1” contains the control character %2. Use "
+                          "letters, digits, '_' and '-' only.")
+                    .arg(Text::inert(key.left(kMaxProjectKeyLength)), Text::codePointName(c));
+            if (key.size() > kMaxProjectKeyLength)
+                return tr("The project key “%1…” is too long: at most %2 characters.")
+                    .arg(key.left(20))
+                    .arg(kMaxProjectKeyLength);
+            for (const QChar ch : key) {
+                // ASCII only: a Cyrillic "А" in "АCME" looks like a key and never matches one.
+                if (!((ch.unicode() < 128 && ch.isLetterOrNumber()) || ch == QLatin1Char('_')
+                        || ch == QLatin1Char('-')))
+                    return tr("“%1” is not a project key: use letters, digits, '_' and '-' "
+                              "(for example ACME), separated by commas.")
+                        .arg(Text::inert(key));
+            }
+            if (!keys.contains(key, Qt::CaseInsensitive))
+                keys << key;
+        }
+    }
+    if (keys.size() > kMaxProjects)
+        return tr("Too many projects: at most %1 per connector.").arg(kMaxProjects);
+    *projects = keys;
+    return {};
+}
+
 DraftCheck check(
     const ConnectorDraft &draft, const QList<Connector> &existing, const Connector *previous)
 {
     DraftCheck r;
+    r.projects = parseProjects({ draft.projects }, &r.normalizedProjects);
     r.name = checkName(draft.name, existing, draft.id);
     const ApplicationProvider *provider = Applications::find(draft.application);
     if (!provider) {

@@ -18,6 +18,7 @@ struct ConnectorDraft
     QString authType = QStringLiteral("basic"); // an auth method id of the application
     QString identity; // ignored by a method without one
     QString secret; // as typed; when editing, empty means "keep the stored one"
+    QString projects; // the scope as typed: project keys (or Jama ids), separated by commas
 };
 
 // Per-field problems of a draft. Empty strings mean "fine".
@@ -30,7 +31,9 @@ struct DraftCheck
     QString authType; // the application offers no such method
     QString identity;
     QString secret;
+    QString projects;
     QString normalizedUrl;
+    QStringList normalizedProjects;
     // A connector to the same application and instance already exists: a notice, not an
     // error (two service accounts on one instance are legitimate).
     QString duplicateNotice;
@@ -39,13 +42,20 @@ struct DraftCheck
     bool isValid() const
     {
         return application.isEmpty() && name.isEmpty() && url.isEmpty() && authType.isEmpty()
-            && identity.isEmpty() && secret.isEmpty();
+            && identity.isEmpty() && secret.isEmpty() && projects.isEmpty();
     }
 };
 
 namespace ConnectorRules {
 
 constexpr int kMaxNameLength = 100;
+constexpr int kMaxProjectKeyLength = 64;
+constexpr int kMaxProjects = 100;
+
+// The scope as entered (each entry may hold several keys separated by commas, semicolons or
+// spaces) → trimmed keys in the order given, duplicates (ignoring case) dropped. Returns a
+// problem naming the entry, or an empty string. A key is letters, digits, '_' and '-'.
+QString parseProjects(const QStringList &entries, QStringList *projects);
 
 // `existing` are all stored connectors; `previous` is the edited connector (nullptr when adding).
 DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,

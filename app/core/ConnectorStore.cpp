@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
 #include <QSqlDatabase>
@@ -38,7 +39,8 @@ QString tr(const char *s, const char *disambiguation = nullptr, int n = -1)
 const QString kFileName = QStringLiteral("connectors.db");
 const QString kLegacyFileName = QStringLiteral("connectors.json");
 
-// Schema 1.0. Dates are milliseconds since the epoch (UTC): cheap to read back.
+// Schema 1.1 (1.0 without projects and checks). Dates are milliseconds since the epoch
+// (UTC): cheap to read back.
 const char *const kSchema[] = {
     "CREATE TABLE connectors ("
     " id TEXT PRIMARY KEY NOT NULL,"
@@ -63,7 +65,9 @@ const char *const kSchema[] = {
     " account_license TEXT NOT NULL DEFAULT '',"
     " created_at INTEGER,"
     " updated_at INTEGER,"
-    " extra TEXT" // JSON object: fields of a newer connectors.json minor version
+    " extra TEXT," // JSON object: fields of a newer connectors.json minor version
+    " projects TEXT NOT NULL DEFAULT '[]'," // 1.1: JSON array of project keys (the scope)
+    " checks TEXT NOT NULL DEFAULT '{}'" // 1.1: {"checkedAt", "items"}: the last checklist
     ")",
     "CREATE INDEX connectors_rev ON connectors (rev)",
     // Keychain changes in flight (see ConnectorStore::markPendingSecret).
@@ -81,7 +85,21 @@ const char *const kSchema[] = {
 const QString kColumns = QStringLiteral(
     "id, rev, application, name, url, verify_ssl, auth_type, identity, pinned_sha256, "
     "needs_secret, status, message, checked_at, credentials_rejected, host_not_found, "
-    "account_display_name, account_username, account_license, created_at, updated_at, extra");
+    "account_display_name, account_username, account_license, created_at, updated_at, extra, "
+    "projects, checks");
+// What a 1.0 file has instead of the columns 1.1 added (read-only files are not migrated).
+const QString kColumns10 = QStringLiteral(
+    "id, rev, application, name, url, verify_ssl, auth_type, identity, pinned_sha256, "
+    "needs_secret, status, message, checked_at, credentials_rejected, host_not_found, "
+    "account_display_name, account_username, account_license, created_at, updated_at, extra, "
+    "'[]', '{}'");
+
+// The forward-only migrations of schema 1: from minor `from` to `from + 1`.
+const char *const kMigrations[][3] = {
+    // 1.0 -> 1.1
+    { "ALTER TABLE connectors ADD COLUMN projects TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE connectors ADD COLUMN checks TEXT NOT NULL DEFAULT '{}'", nullptr },
+};
 
 constexpr qint64 kAbandonedAfterMs = 60 * 60 * 1000;
 
@@ -431,6 +449,7 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
         return block(readOnlyReason.isEmpty() ? problem : readOnlyReason, error);
     }
     const int major = version / 1000;
+    m_schemaMinor = major == kSchemaMajor ? version % 1000 : kSchemaMinor;
     const bool writable = major <= kSchemaMajor && readOnlyReason.isEmpty();
     if (!writable) {
         problem = integrityProblem(path);
@@ -477,8 +496,16 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
     checker.thread->start();
     if (!openConnection(path, false, &problem))
         return block(problem, error);
-    // Forward-only migrations of this major version go here (version % 1000 < kSchemaMinor),
-    // each in its own transaction, after checker.thread->wait() and a check of `damage`.
+    // Forward-only migrations of this major version (version % 1000 < kSchemaMinor), each in
+    // its own transaction, once the file is known to be sound.
+    if (version % 1000 < kSchemaMinor) {
+        checker.thread->wait();
+        if (!damage.isEmpty())
+            return block(damage, error);
+        if (!migrate(&problem))
+            return block(problem, error);
+    }
+    m_schemaMinor = kSchemaMinor;
 
     {
         QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
@@ -514,6 +541,68 @@ bool ConnectorStore::load(QList<Connector> *connectors, QString *error)
     }
     m_state = State::Ok;
     qCDebug(lcStore) << "loaded" << connectors->size() << "connectors from" << path;
+    return true;
+}
+
+QString ConnectorStore::columns() const
+{
+    return m_schemaMinor >= 1 ? kColumns : kColumns10;
+}
+
+bool ConnectorStore::migrate(QString *problem)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    // Another process may be migrating the same file: the write lock decides, and the
+    // version is read again under it.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+        *problem = isBusy(q.lastError())
+            ? tr("it is busy in another program, so it could not be upgraded; try again")
+            : tr("it could not be upgraded (%1)").arg(q.lastError().text());
+        return false;
+    }
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        *problem = tr("its schema version could not be read (%1)").arg(q.lastError().text());
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return false;
+    }
+    const int version = q.value(0).toInt();
+    q.finish();
+    if (version / 1000 != kSchemaMajor || version % 1000 >= kSchemaMinor) {
+        // Another process upgraded it meanwhile (perhaps further): nothing to do here. A new
+        // major version is refused when the file is opened again.
+        QSqlQuery(db).exec(QStringLiteral("COMMIT"));
+        if (version / 1000 != kSchemaMajor) {
+            *problem = tr("it was changed to schema %1.%2 by a newer Connector Desk while it was "
+                          "opened")
+                           .arg(version / 1000)
+                           .arg(version % 1000);
+            return false;
+        }
+        return true;
+    }
+    bool ok = true;
+    for (int minor = version % 1000; ok && minor < kSchemaMinor; ++minor) {
+        for (const char *statement : kMigrations[minor]) {
+            if (statement && !q.exec(QString::fromLatin1(statement))) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    ok = ok
+        && q.exec(
+            QStringLiteral("PRAGMA user_version = %1").arg(kSchemaMajor * 1000 + kSchemaMinor))
+        && q.exec(QStringLiteral("COMMIT"));
+    if (!ok) {
+        *problem = tr("it could not be upgraded to schema %1.%2 (%3); it was left as it was")
+                       .arg(kSchemaMajor)
+                       .arg(kSchemaMinor)
+                       .arg(q.lastError().text());
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return false;
+    }
+    qCInfo(lcStore) << "upgraded" << filePath() << "to schema" << kSchemaMajor << kSchemaMinor;
     return true;
 }
 
@@ -566,6 +655,13 @@ Connector connectorFrom(const QSqlQuery &q, qint64 *rev)
     const QVariant extra = q.value(20);
     if (!extra.isNull())
         c.unknownFields = QJsonDocument::fromJson(extra.toByteArray()).object();
+    c.projects = QJsonDocument::fromJson(q.value(21).toByteArray()).toVariant().toStringList();
+    // {"checkedAt": ms, "items": [...]}: a checklist of another check than the recorded one
+    // (a version before 1.1 recorded a result since) is not shown under it.
+    const QJsonObject checks = QJsonDocument::fromJson(q.value(22).toByteArray()).object();
+    if (checks.value(QLatin1String("checkedAt")).toVariant().toLongLong()
+        == q.value(12).toLongLong())
+        c.validation.checks = checksFromJson(checks.value(QLatin1String("items")).toArray());
     return c;
 }
 
@@ -575,7 +671,7 @@ bool ConnectorStore::readAll(QList<Connector> *connectors, QString *problem)
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT %1 FROM connectors ORDER BY seq").arg(kColumns))) {
+    if (!q.exec(QStringLiteral("SELECT %1 FROM connectors ORDER BY seq").arg(columns()))) {
         *problem = tr("its connectors cannot be read (%1)").arg(q.lastError().text());
         return false;
     }
@@ -607,7 +703,7 @@ std::optional<ConnectorStore::Changes> ConnectorStore::changes(QString *error)
 
     Changes result;
     if (!q.exec(QStringLiteral("SELECT %1 FROM connectors WHERE rev > %2 ORDER BY seq")
-                    .arg(kColumns)
+                    .arg(columns())
                     .arg(m_seenRevision))) {
         *error = q.lastError().text();
         return std::nullopt;
@@ -766,6 +862,9 @@ void bindDefinitionAndState(QSqlQuery &q, const Connector &c)
     q.bindValue(QStringLiteral(":needs_secret"), c.needsSecret ? 1 : 0);
     q.bindValue(QStringLiteral(":created_at"), dateValue(c.createdAt));
     q.bindValue(QStringLiteral(":updated_at"), dateValue(c.updatedAt));
+    q.bindValue(QStringLiteral(":projects"),
+        QString::fromUtf8(
+            QJsonDocument(QJsonArray::fromStringList(c.projects)).toJson(QJsonDocument::Compact)));
     q.bindValue(QStringLiteral(":extra"),
         c.unknownFields.isEmpty()
             ? QVariant(QMetaType(QMetaType::QString))
@@ -783,13 +882,18 @@ void bindValidation(QSqlQuery &q, const ValidationState &v)
     q.bindValue(QStringLiteral(":account_display_name"), text(v.account.displayName));
     q.bindValue(QStringLiteral(":account_username"), text(v.account.username));
     q.bindValue(QStringLiteral(":account_license"), text(v.account.licenseType));
+    q.bindValue(QStringLiteral(":checks"),
+        QString::fromUtf8(QJsonDocument(
+            QJsonObject { { QStringLiteral("checkedAt"), dateValue(v.checkedAt).toLongLong() },
+                { QStringLiteral("items"), checksToJson(v.checks) } })
+                              .toJson(QJsonDocument::Compact)));
 }
 
 const QString kValidationAssignments = QStringLiteral(
     "status = :status, message = :message, checked_at = :checked_at, "
     "credentials_rejected = :credentials_rejected, host_not_found = :host_not_found, "
     "account_display_name = :account_display_name, account_username = :account_username, "
-    "account_license = :account_license");
+    "account_license = :account_license, checks = :checks");
 
 } // namespace
 
@@ -805,11 +909,11 @@ bool ConnectorStore::insertRow(const Connector &c, QString *error)
         "INSERT INTO connectors (id, seq, rev, application, name, name_key, url, verify_ssl, "
         "auth_type, identity, pinned_sha256, needs_secret, status, message, checked_at, "
         "credentials_rejected, host_not_found, account_display_name, account_username, "
-        "account_license, created_at, updated_at, extra) VALUES (:id, :seq, :rev, "
-        ":application, :name, :name_key, :url, :verify_ssl, :auth_type, :identity, "
+        "account_license, created_at, updated_at, extra, projects, checks) VALUES (:id, :seq, "
+        ":rev, :application, :name, :name_key, :url, :verify_ssl, :auth_type, :identity, "
         ":pinned_sha256, :needs_secret, :status, :message, :checked_at, "
         ":credentials_rejected, :host_not_found, :account_display_name, :account_username, "
-        ":account_license, :created_at, :updated_at, :extra)"));
+        ":account_license, :created_at, :updated_at, :extra, :projects, :checks)"));
     q.bindValue(QStringLiteral(":id"), c.id.toString(QUuid::WithoutBraces));
     q.bindValue(QStringLiteral(":seq"), *seq);
     q.bindValue(QStringLiteral(":rev"), *rev);
@@ -837,7 +941,8 @@ bool ConnectorStore::updateRow(
         "UPDATE connectors SET rev = :rev, application = :application, name = :name, "
         "name_key = :name_key, url = :url, verify_ssl = :verify_ssl, auth_type = :auth_type, "
         "identity = :identity, pinned_sha256 = :pinned_sha256, needs_secret = :needs_secret, "
-        "created_at = :created_at, updated_at = :updated_at, extra = :extra, %1 WHERE id = :id%2")
+        "created_at = :created_at, updated_at = :updated_at, extra = :extra, "
+        "projects = :projects, %1 WHERE id = :id%2")
                   .arg(kValidationAssignments,
                       expectedUpdatedAt.isValid()
                           ? QStringLiteral(" AND updated_at IS :expected_updated_at")

@@ -35,7 +35,7 @@ class ConnectorStore
 {
 public:
     static constexpr int kSchemaMajor = 1;
-    static constexpr int kSchemaMinor = 0;
+    static constexpr int kSchemaMinor = 1; // 1.1: projects (scope) and checks (checklist)
     static constexpr int kDefaultBusyTimeoutMs = 5000;
 
     enum class State { NotLoaded, Ok, Blocked };
@@ -131,6 +131,9 @@ private:
     void close();
     bool create(QString *problem);
     bool check(int *version, QString *problem);
+    bool migrate(QString *problem); // to kSchemaMinor, in one transaction
+    QString columns() const; // the SELECT list for the file's minor version
+    int m_schemaMinor = kSchemaMinor;
     bool readAll(QList<Connector> *connectors, QString *problem);
     bool transaction(
         const std::function<bool(QString *)> &body, QString *error, Durability durability);

@@ -28,7 +28,8 @@ QString tr(const char *text)
 namespace F {
 const QLatin1String format("format"), schemaVersion("schemaVersion"), exportedAt("exportedAt"),
     connectors("connectors"), application("application"), name("name"), url("url"),
-    verifySsl("verifySsl"), authType("authType"), pinned("pinnedCertificateSha256");
+    verifySsl("verifySsl"), authType("authType"), pinned("pinnedCertificateSha256"),
+    projects("projects");
 } // namespace F
 
 // Field names that would carry a secret: refused, so that no file format variant can smuggle
@@ -206,6 +207,20 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
                                .arg(place(index, F::pinned)));
         c->pinnedCertificateSha256 = raw;
     }
+    const QJsonValue projects = o.value(F::projects);
+    if (!projects.isUndefined() && !projects.isNull()) {
+        QStringList entries;
+        bool strings = projects.isArray();
+        for (const QJsonValue &v : projects.toArray()) {
+            strings = strings && v.isString();
+            entries << v.toString();
+        }
+        const QString problem = strings
+            ? ConnectorRules::parseProjects(entries, &c->projects)
+            : tr("expected a list of project keys, for example [\"ACME\", \"DEMO\"]");
+        if (!problem.isEmpty())
+            errors->append(QStringLiteral("%1: %2").arg(place(index, F::projects), problem));
+    }
     return errors->size() == before;
 }
 
@@ -310,6 +325,8 @@ ImportPlan parseImport(const QByteArray &data, const QList<Connector> &existing)
     for (int i = 0; i < array.size(); ++i) {
         ImportEntry entry;
         entry.index = i;
+        const QJsonValue projects = array.at(i).toObject().value(F::projects);
+        entry.hasProjects = !projects.isUndefined() && !projects.isNull(); // as parseEntry reads it
         if (!parseEntry(array.at(i), i, &entry.connector, &plan.errors))
             continue;
         // Two entries with one name make the file ambiguous: an error, not a choice. Two
@@ -414,6 +431,8 @@ ImportChanges resolveImport(const ImportPlan &plan, const QList<Connector> &exis
             c.needsSecret = old.needsSecret;
             c.validation = old.validation;
             c.unknownFields = old.unknownFields;
+            if (!e.hasProjects)
+                c.projects = old.projects;
             // Keep the stored spelling of what identifies the account.
             c.url = old.url;
             c.identity = old.identity;

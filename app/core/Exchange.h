@@ -45,6 +45,8 @@ struct ImportEntry
 {
     int index = -1; // position in the file's "connectors" array
     Connector connector; // null id, normalised URL; no validation state
+    // The entry lists its projects (an export of 1.0 has none: replacing keeps the stored ones).
+    bool hasProjects = false;
     // An existing connector with the same application, instance URL and username/client ID.
     QUuid duplicateOf;
 };

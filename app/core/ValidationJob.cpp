@@ -2,6 +2,7 @@
 
 #include "Applications.h"
 #include "Log.h"
+#include "RequestPacer.h"
 #include "Text.h"
 
 #include <QCoreApplication>
@@ -104,12 +105,21 @@ ValidationJob::ValidationJob(QNetworkAccessManager *nam, ValidationRequest reque
     , m_nam(nam)
     , m_request(std::move(request))
 {
-    if (const ApplicationProvider *provider = Applications::find(m_request.application))
+    if (const ApplicationProvider *provider = Applications::find(m_request.application)) {
         m_protocol = provider->createCheck(m_request);
+        m_callsPerSecond = provider->callsPerSecond();
+    }
     static const int registered = qRegisterMetaType<cd::ValidationResult>();
     Q_UNUSED(registered);
-    for (QTimer *t : { &m_connectTimer, &m_totalTimer, &m_backoffTimer })
+    for (QTimer *t : { &m_connectTimer, &m_totalTimer, &m_backoffTimer, &m_paceTimer })
         t->setSingleShot(true);
+    // A coarse timer may fire 5 % early: more than the pacer's headroom.
+    m_paceTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_paceTimer, &QTimer::timeout, this, [this] {
+        m_pausedMs += m_pausedSince.elapsed();
+        m_totalTimer.start(qMax(1, m_totalRemainingMs));
+        transmit();
+    });
     connect(&m_connectTimer, &QTimer::timeout, this, &ValidationJob::onConnectTimeout);
     connect(&m_totalTimer, &QTimer::timeout, this, &ValidationJob::onTotalTimeout);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
@@ -172,6 +182,9 @@ void ValidationJob::setPhase(CheckPhase phase)
         return;
     case CheckPhase::Permissions:
         setStatus(Status::RequestingPermissions);
+        return;
+    case CheckPhase::Projects:
+        setStatus(Status::RequestingProjects);
         return;
     }
 }
@@ -267,6 +280,23 @@ void ValidationJob::sendStep(const CheckStep &step, const QUrl &url)
     releaseReply();
     m_step = step;
     m_currentUrl = url;
+    const qint64 wait
+        = RequestPacer::instance().reserve(RequestPacer::instanceKey(url), m_callsPerSecond);
+    if (wait > 0) {
+        qCDebug(lcNet) << "validation: pacing, next request in" << wait << "ms";
+        m_totalRemainingMs = m_totalTimer.isActive() ? m_totalTimer.remainingTime() : m_totalMs;
+        m_totalTimer.stop();
+        m_pausedSince.start();
+        m_paceTimer.start(int(wait));
+        return;
+    }
+    transmit();
+}
+
+void ValidationJob::transmit()
+{
+    const CheckStep &step = m_step;
+    const QUrl &url = m_currentUrl;
     m_body.clear();
     m_connectionUp = false;
     m_tlsProblem.reset();
@@ -310,6 +340,11 @@ void ValidationJob::sendStep(const CheckStep &step, const QUrl &url)
     }
     m_reply = reply;
 
+    // Reachable: a request went out, a handshake finished or an answer began (not merely a
+    // finished reply, which a refused connection also gives).
+    for (auto signal :
+        { &QNetworkReply::requestSent, &QNetworkReply::encrypted, &QNetworkReply::metaDataChanged })
+        connect(reply, signal, this, [this] { m_everConnected = true; });
     connect(reply, &QNetworkReply::encrypted, this, &ValidationJob::onEncrypted);
     connect(reply, &QNetworkReply::requestSent, this, &ValidationJob::onConnectionUp);
     connect(reply, &QNetworkReply::metaDataChanged, this, &ValidationJob::onMetaDataChanged);
@@ -363,6 +398,16 @@ void ValidationJob::onReadyRead()
 
 void ValidationJob::failOversized(int httpStatus)
 {
+    if (m_step.phase == CheckPhase::Projects && m_protocol) {
+        // A list too long to read is the listing's problem, not the connector's.
+        qCInfo(lcNet) << "validation: projects answer larger than" << MaxBodyBytes << "bytes";
+        releaseReply();
+        m_body.clear();
+        CheckAnswer tooLarge;
+        tooLarge.httpStatus = CheckAnswer::TooLarge;
+        handleHttpAnswer(tooLarge, QByteArray());
+        return;
+    }
     qCInfo(lcNet) << "validation: answer larger than" << MaxBodyBytes << "bytes, aborted";
     m_result.httpStatus = httpStatus;
     fail(Failure::BadAnswer,
@@ -643,6 +688,7 @@ void ValidationJob::handleNetworkError(
 
 void ValidationJob::handleHttpAnswer(const CheckAnswer &answer, const QByteArray &location)
 {
+    m_answered = true;
     const int httpStatus = answer.httpStatus;
     switch (httpStatus) {
     case 301:
@@ -672,6 +718,16 @@ void ValidationJob::handleHttpAnswer(const CheckAnswer &answer, const QByteArray
     }
     if (outcome.next) {
         m_redirects = 0;
+        // Each request gets the whole back-off schedule.
+        m_backoffIndex = 0;
+        m_throttled = 0;
+        if (outcome.next->phase == CheckPhase::Projects) {
+            // Signed in: each request of the projects (pages, scoped projects) has a total
+            // timeout of its own, so a long scope or listing is not cut off.
+            m_totalTimer.start(m_totalMs);
+            m_elapsed.restart();
+            m_pausedMs = 0;
+        }
         setPhase(outcome.next->phase);
         sendStep(*outcome.next, endpoint(*outcome.next));
         return;
@@ -784,6 +840,131 @@ void ValidationJob::failTls()
     fail(Failure::Tls, message.simplified());
 }
 
+QString ValidationJob::stoppedAt(ValidationResult::Failure failure) const
+{
+    const auto tr
+        = [](const char *text) { return QCoreApplication::translate("ValidationJob", text); };
+    switch (failure) {
+    case Failure::Timeout:
+        return tr("Not confirmed: no answer in time.");
+    case Failure::Throttled:
+        return tr("Not confirmed: the server is throttling requests (HTTP 429).");
+    case Failure::ServerError:
+        return tr("Not confirmed: the server answered with an error.");
+    case Failure::NoApi:
+        return tr("Not confirmed: no REST API answered at this URL.");
+    case Failure::BadAnswer:
+        return tr("Not confirmed: the answer could not be understood.");
+    case Failure::Forbidden:
+        return tr("Not confirmed: the server refused the request (HTTP 403).");
+    case Failure::Redirect:
+        return tr("Not confirmed: the server redirected the request elsewhere.");
+    case Failure::Cancelled:
+        return tr("Not checked: the check was cancelled.");
+    case Failure::HostNotFound:
+    case Failure::ConnectionRefused:
+    case Failure::Proxy:
+    case Failure::Network:
+    case Failure::Tls:
+        return tr("Not checked: no connection was made.");
+    case Failure::None:
+    case Failure::CredentialsRejected:
+    case Failure::LoginChallenge:
+    case Failure::Inactive:
+    case Failure::License:
+    case Failure::NoSecret:
+    case Failure::Unsupported:
+    case Failure::Keychain:
+    case Failure::ProjectAccess:
+        break;
+    }
+    return tr("Not confirmed: the check failed at this step.");
+}
+
+QList<CheckItem> ValidationJob::transportChecks(const ValidationResult &r) const
+{
+    const auto tr
+        = [](const char *text) { return QCoreApplication::translate("ValidationJob", text); };
+    CheckItem reachable { QStringLiteral("reachable"), CheckStatus::Unknown, tr("Reachable"), {} };
+    const bool connected = m_answered || m_everConnected || r.failure == Failure::Tls;
+    const auto unreachable = [&reachable](const QString &why) {
+        reachable.status = CheckStatus::Fail;
+        reachable.message = why;
+    };
+    if (connected) {
+        reachable.status = CheckStatus::Pass;
+        reachable.message = tr("%1 accepts connections.").arg(hostText());
+    } else {
+        switch (r.failure) {
+        case Failure::HostNotFound:
+            unreachable(tr("The host name “%1” could not be found.").arg(m_request.baseUrl.host()));
+            break;
+        case Failure::ConnectionRefused:
+            unreachable(tr("%1 refused the connection.").arg(hostText()));
+            break;
+        case Failure::Timeout:
+            unreachable(tr("%1 did not answer in time.").arg(hostText()));
+            break;
+        case Failure::Proxy:
+            unreachable(tr("The proxy server failed before %1 answered.").arg(hostText()));
+            break;
+        case Failure::Network:
+        case Failure::BadAnswer:
+            unreachable(tr("The connection to %1 failed.").arg(hostText()));
+            break;
+        case Failure::Cancelled:
+        case Failure::NoApi: // an address that is not http(s): nothing was tried
+        case Failure::None:
+        case Failure::Tls:
+        case Failure::CredentialsRejected:
+        case Failure::LoginChallenge:
+        case Failure::Forbidden:
+        case Failure::Throttled:
+        case Failure::ServerError:
+        case Failure::Redirect:
+        case Failure::Inactive:
+        case Failure::License:
+        case Failure::NoSecret:
+        case Failure::Unsupported:
+        case Failure::Keychain:
+        case Failure::ProjectAccess:
+            break;
+        }
+    }
+
+    CheckItem secure { QStringLiteral("secure-connection"), CheckStatus::Unknown,
+        tr("Secure connection"), {} };
+    const bool https
+        = m_request.baseUrl.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) == 0;
+    if (!https) {
+        secure.status = CheckStatus::Warn;
+        secure.message = tr("Plain http: the credentials and the data travel unencrypted.");
+    } else if (r.failure == Failure::Tls) {
+        secure.status = CheckStatus::Fail;
+        if (m_refusedAfterSending)
+            secure.message = tr("The answer came over a connection this check did not accept; "
+                                "it was discarded.");
+        else if (!m_tlsProblem)
+            secure.message = tr("The secure connection (TLS) failed; nothing was sent.");
+        else if (!m_request.pinnedSha256.isEmpty())
+            secure.message
+                = tr("The server's certificate is not the pinned one; nothing was sent over it.");
+        else
+            secure.message
+                = tr("The server's certificate is not trusted; nothing was sent over it.");
+    } else if (m_answered) {
+        secure.status = !m_request.pinnedSha256.isEmpty() || m_request.verifySsl
+            ? CheckStatus::Pass
+            : CheckStatus::Warn;
+        secure.message = !m_request.pinnedSha256.isEmpty()
+            ? tr("Encrypted; the server presented the pinned certificate.")
+            : m_request.verifySsl
+            ? tr("Encrypted; the server's certificate is trusted.")
+            : tr("Encrypted, but Verify SSL is off: the server's identity is not checked.");
+    }
+    return { reachable, secure };
+}
+
 void ValidationJob::failNoApi()
 {
     fail(Failure::NoApi, m_protocol->noApiMessage(m_request.baseUrl));
@@ -876,7 +1057,7 @@ void ValidationJob::backOffOrFail()
     if (serverSaid)
         wait = qMax<qint64>(*wait, 1000);
     const bool attemptsLeft = m_throttled < qMax(4, int(m_backoff.size()));
-    const qint64 remaining = m_totalMs - m_elapsed.elapsed();
+    const qint64 remaining = m_totalMs - (m_elapsed.elapsed() - m_pausedMs);
     const qint64 margin = qMin(1000, m_connectMs);
     if (wait && attemptsLeft && *wait + margin <= remaining) {
         if (!serverSaid)
@@ -924,6 +1105,7 @@ void ValidationJob::finish(ValidationResult result)
         return;
     m_totalTimer.stop();
     m_backoffTimer.stop();
+    m_paceTimer.stop();
     releaseReply();
     if (QNetworkReply *probe = m_probe) {
         m_probe = nullptr;
@@ -944,6 +1126,29 @@ void ValidationJob::finish(ValidationResult result)
         if (!result.certificate)
             result.certificate = m_ignoredCertificate;
     }
+    QList<CheckItem> checks = transportChecks(result);
+    if (m_protocol) {
+        checks += m_protocol->checklist();
+        if (m_request.listProjects)
+            result.visibleProjects = m_protocol->visibleProjects();
+    }
+    // The step the check failed at says why; the ones after it were not reached.
+    const QString inFlight = m_protocol && result.status == ValidationStatus::Failed
+        ? m_protocol->stepInFlight()
+        : QString();
+    for (CheckItem &item : checks) {
+        if (item.id == inFlight && item.status == CheckStatus::Unknown && item.message.isEmpty())
+            item.message = stoppedAt(result.failure);
+    }
+    const QString notChecked = result.failure == Failure::Cancelled
+        ? QCoreApplication::translate("ValidationJob", "Not checked: the check was cancelled.")
+        : QCoreApplication::translate(
+            "ValidationJob", "Not checked: the check stopped at an earlier step.");
+    for (CheckItem &item : checks) {
+        if (item.status == CheckStatus::Unknown && item.message.isEmpty())
+            item.message = notChecked;
+    }
+    result.checks = std::move(checks);
     m_result = std::move(result);
     qCInfo(lcNet) << "validation: finished, status" << int(m_result.status) << "failure"
                   << int(m_result.failure) << "http" << m_result.httpStatus;

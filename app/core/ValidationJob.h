@@ -10,8 +10,8 @@
 //    |
 //    +-> start() --> first step (RequestingToken | RequestingUser)
 //                      |  2xx/4xx answers --> protocol.answer(): next step, or Finished
-//                      |  (Jama: token --> users/current; Jira: myself --> mypermissions
-//                      |   = RequestingPermissions)
+//                      |  (Jama: token --> users/current --> projects (RequestingProjects);
+//                      |   Jira: myself --> mypermissions = RequestingPermissions --> projects)
 //                      |  3xx --> redirect rules below, same step
 //                      |  429 --> BackingOff --> the same step again
 //                      |  404/405/410, HTML, 5xx, unexpected status --> Finished (Failed)
@@ -33,6 +33,14 @@
 //   new address in the same state; any other redirect fails the check before anything is sent.
 //   A 401 is never retried (protocols end the check on it): repeated bad sign-ins lock
 //   accounts.
+//
+//   Pacing: before each request the job takes a slot of the instance's rate from the
+//   process-wide RequestPacer (the provider's callsPerSecond(): Jama 10). Many checks of one
+//   instance together stay within it; the wait does not count against the total timeout.
+//
+//   The result carries a checklist (ValidationResult::checks): the job's "reachable" and
+//   "secure-connection" first, then the protocol's steps; a step the check did not reach is
+//   Unknown, saying why.
 //
 //   Any state --cancel()--> Finished (Failed, Failure::Cancelled)
 //   Any state --timeout---> Finished (Failed, Failure::Timeout): the connect timeout runs from
@@ -74,6 +82,7 @@ public:
         RequestingToken,
         RequestingUser,
         RequestingPermissions,
+        RequestingProjects,
         BackingOff,
         Finished
     };
@@ -101,6 +110,9 @@ private:
     void setStatus(Status status);
     void setPhase(CheckPhase phase);
     void sendStep(const CheckStep &step, const QUrl &url);
+    void transmit(); // sends m_step to m_currentUrl now
+    QList<CheckItem> transportChecks(const ValidationResult &result) const;
+    QString stoppedAt(ValidationResult::Failure failure) const; // the failing step's sentence
     void releaseReply();
     void onConnectionUp();
     void onReadyRead();
@@ -162,6 +174,15 @@ private:
     QTimer m_connectTimer;
     QTimer m_totalTimer;
     QTimer m_backoffTimer;
+    // Waiting for a slot within the instance's rate (RequestPacer): the total timeout does not
+    // run meanwhile, so a busy instance delays checks instead of failing them.
+    QTimer m_paceTimer;
+    int m_callsPerSecond = 0; // the provider's documented rate; 0: not paced
+    int m_totalRemainingMs = 0;
+    qint64 m_pausedMs = 0;
+    QElapsedTimer m_pausedSince;
+    bool m_answered = false; // an HTTP answer arrived over an accepted connection
+    bool m_everConnected = false; // a connection was up at least once
 };
 
 } // namespace cd

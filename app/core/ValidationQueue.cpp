@@ -18,6 +18,7 @@ ValidationState validationStateFor(const ValidationResult &result, const QDateTi
     state.message = result.message;
     state.account = result.account;
     state.credentialsRejected = result.credentialsRejected();
+    state.checks = result.checks;
     if (result.failure == ValidationResult::Failure::HostNotFound) {
         state.status = ValidationStatus::Failed;
         state.hostNotFound = true;
@@ -279,6 +280,7 @@ void ValidationQueue::startOne(const QUuid &id)
         request.secret = secret.secret;
         request.verifySsl = c->verifySsl;
         request.pinnedSha256 = c->pinnedCertificateSha256;
+        request.projects = c->projects;
         auto *job = new ValidationJob(m_nam, request, this);
         job->setTimeouts(m_connectMs, m_totalMs);
         job->setBackoffSchedule(m_backoff);

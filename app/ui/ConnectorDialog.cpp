@@ -2,8 +2,10 @@
 
 #include "Applications.h"
 #include "AuthEditor.h"
+#include "ChecklistView.h"
 #include "ConnectorRepository.h"
 #include "InlineMessage.h"
+#include "ProjectCompleter.h"
 #include "SecretLineEdit.h"
 #include "ValidationJob.h"
 #include "ui_ConnectorDialog.h"
@@ -25,6 +27,7 @@ const auto kName = QStringLiteral("name");
 const auto kUrl = QStringLiteral("url");
 const auto kIdentity = QStringLiteral("identity");
 const auto kSecret = QStringLiteral("secret");
+const auto kProjects = QStringLiteral("projects");
 } // namespace
 
 ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *parent)
@@ -54,9 +57,14 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
 
     // Shown once a network access manager is given (setNetworkAccessManager).
     m_ui->testConnectionPushButton->hide();
+    m_ui->loadProjectsButton->hide();
     m_ui->busyProgressBar->hide();
     connect(m_ui->testConnectionPushButton, &QPushButton::clicked, this,
         &ConnectorDialog::testConnection);
+    connect(m_ui->loadProjectsButton, &QPushButton::clicked, this, &ConnectorDialog::loadProjects);
+    // The checklist of the last test; shown with its result.
+    m_ui->checklistView->hide();
+    m_completer = new ProjectCompleter(this);
 
     setUpAuthEditors();
 
@@ -69,6 +77,9 @@ ConnectorDialog::ConnectorDialog(ConnectorRepository *repository, QWidget *paren
     connect(m_ui->urlLineEdit, &QLineEdit::editingFinished, this,
         &ConnectorDialog::onUrlEditingFinished);
     connect(m_ui->verifySslCheckBox, &QCheckBox::toggled, this, &ConnectorDialog::revalidate);
+    connect(m_ui->projectsLineEdit, &QLineEdit::textChanged, this, &ConnectorDialog::revalidate);
+    connect(
+        m_ui->projectsLineEdit, &QLineEdit::editingFinished, this, [this] { touch(kProjects); });
     connect(m_ui->authTypeComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
         &ConnectorDialog::onAuthTypeChanged);
     connect(m_ui->applicationComboBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
@@ -185,7 +196,7 @@ void ConnectorDialog::alignLabels()
     // The credential pages have their own form layouts: give every label column the same
     // width so that the fields line up as one form.
     QList<QLabel *> labels { m_ui->applicationLabel, m_ui->nameLabel, m_ui->urlLabel,
-        m_ui->authTypeLabel };
+        m_ui->authTypeLabel, m_ui->projectsLabel };
     for (AuthEditor *editor : std::as_const(m_editors))
         labels += editor->labels();
     for (QLabel *l : labels)
@@ -203,7 +214,8 @@ void ConnectorDialog::setUpTabOrder()
         m_ui->verifySslCheckBox, m_ui->authTypeComboBox };
     for (AuthEditor *editor : std::as_const(m_editors))
         chain << editor->focusChain();
-    chain << m_ui->testConnectionPushButton << m_submit << m_cancel;
+    chain << m_ui->projectsLineEdit << m_ui->loadProjectsButton << m_ui->checklistView
+          << m_ui->testConnectionPushButton << m_submit << m_cancel;
     for (int i = 1; i < chain.size(); ++i)
         QWidget::setTabOrder(chain.at(i - 1), chain.at(i));
 }
@@ -253,7 +265,8 @@ void ConnectorDialog::fillFrom(const Connector &connector, const QString &name, 
     m_ui->authTypeComboBox->setCurrentIndex(
         qMax(0, m_ui->authTypeComboBox->findData(connector.authType)));
     currentAuthEditor()->load(connector.identity, secretStored);
-    m_touched = { kName, kUrl, kIdentity };
+    m_ui->projectsLineEdit->setText(connector.projects.join(QStringLiteral(", ")));
+    m_touched = { kName, kUrl, kIdentity, kProjects };
     revalidate();
 }
 
@@ -284,6 +297,7 @@ ConnectorDraft ConnectorDialog::draft() const
         d.identity = editor->identity();
         d.secret = editor->newSecret().value_or(QString());
     }
+    d.projects = m_ui->projectsLineEdit->text();
     return d;
 }
 
@@ -344,19 +358,29 @@ void ConnectorDialog::revalidate()
     if (AuthEditor *editor = currentAuthEditor())
         editor->setErrors(m_touched.contains(kIdentity) ? check.identity : QString(),
             m_touched.contains(kSecret) ? check.secret : QString());
+    m_ui->projectsMessage->showMessage(
+        Kind::Error, m_touched.contains(kProjects) ? check.projects : QString());
     m_submit->setEnabled(check.isValid() && !m_saving && !m_removedElsewhere);
     // A test result describes what was tested: once any of it changes, it goes.
     if (!m_test && m_testedInput && !(*m_testedInput == currentInput())) {
         m_testedInput.reset();
         m_lastTest.reset();
         m_ui->testMessage->clear();
+        m_ui->checklistView->setChecks({});
+        m_ui->checklistView->hide();
+    }
+    // Loaded projects are those one account sees on one instance: another one, and they go.
+    if (!m_loadedFor.isEmpty() && !m_load && m_loadedFor != loadKey()) {
+        m_loadedFor.clear();
+        m_completer->setProjects({});
+        m_ui->projectsLineEdit->setCompleter(nullptr);
+        m_ui->projectsLoadMessage->clear();
     }
     QTimer::singleShot(0, this, &ConnectorDialog::growToFit);
-    // Testing needs a URL, an identity, and a secret (typed, or stored and unchanged).
-    const bool secretAvailable = !draft().secret.isEmpty()
-        || (m_original && !m_original->needsSecret && isStoredMethod(currentAuthEditor()));
-    m_ui->testConnectionPushButton->setEnabled(m_test
-        || (!m_saving && check.url.isEmpty() && check.identity.isEmpty() && secretAvailable));
+    // One check at a time: a test and a load would send the same credentials twice.
+    const bool checkable = !m_saving && canCheck(check);
+    m_ui->testConnectionPushButton->setEnabled(m_test || (!m_load && checkable));
+    m_ui->loadProjectsButton->setEnabled(m_load || (!m_test && checkable));
     m_submit->setToolTip(check.isValid() ? QString() : tr("Fill in every field to submit."));
 }
 
@@ -367,7 +391,8 @@ void ConnectorDialog::setSaving(bool saving)
              static_cast<QWidget *>(m_ui->nameLineEdit), static_cast<QWidget *>(m_ui->urlLineEdit),
              static_cast<QWidget *>(m_ui->verifySslCheckBox),
              static_cast<QWidget *>(m_ui->authTypeComboBox),
-             static_cast<QWidget *>(m_ui->authStackedWidget) })
+             static_cast<QWidget *>(m_ui->authStackedWidget),
+             static_cast<QWidget *>(m_ui->projectsLineEdit) })
         w->setEnabled(!saving);
     m_cancel->setEnabled(!saving);
     m_ui->busyProgressBar->setVisible(saving);
@@ -381,7 +406,7 @@ void ConnectorDialog::submit()
 {
     const DraftCheck check = currentCheck();
     if (!check.isValid() || m_saving) {
-        m_touched = { kName, kUrl, kIdentity, kSecret };
+        m_touched = { kName, kUrl, kIdentity, kSecret, kProjects };
         revalidate();
         return;
     }
@@ -393,12 +418,15 @@ void ConnectorDialog::submit()
     c.verifySsl = d.verifySsl;
     c.authType = d.authType;
     c.identity = d.identity;
+    c.projects = check.normalizedProjects;
     // A pin belongs to the instance it was made for; Verify SSL off does not loosen it.
     c.pinnedCertificateSha256 = testedPin(); // or the one trusted in Test Connection
     const std::optional<QString> secret = currentAuthEditor()->newSecret();
+    // Worth checking again: the credentials, or the projects they are checked against.
     const bool credentialsChanged = !m_original || secret.has_value() || m_original->url != c.url
         || m_original->application != c.application || m_original->authType != c.authType
-        || m_original->identity != c.identity || m_original->verifySsl != c.verifySsl;
+        || m_original->identity != c.identity || m_original->verifySsl != c.verifySsl
+        || m_original->projects != c.projects;
 
     setSaving(true);
     QPointer<ConnectorDialog> self(this);
@@ -431,6 +459,8 @@ void ConnectorDialog::done(int result)
 {
     delete m_test; // aborts a running test, emits nothing
     m_test = nullptr;
+    delete m_load; // and a running Load Projects
+    m_load = nullptr;
     for (AuthEditor *editor : m_editors)
         editor->clear(); // no secret stays in a closed dialog's widgets, whatever closed it
     QDialog::done(result);
@@ -440,6 +470,7 @@ void ConnectorDialog::setNetworkAccessManager(QNetworkAccessManager *nam)
 {
     m_nam = nam;
     m_ui->testConnectionPushButton->setVisible(nam != nullptr);
+    m_ui->loadProjectsButton->setVisible(nam != nullptr);
     revalidate();
 }
 
@@ -454,36 +485,88 @@ void ConnectorDialog::testConnection()
         m_test->cancel(); // finishes with Cancelled, shown like any result
         return;
     }
-    const DraftCheck check = currentCheck();
-    if (!check.url.isEmpty() || !check.identity.isEmpty() || !currentAuthEditor())
+    if (m_load || m_readingSecret || !m_nam)
         return;
-    const std::optional<QString> typed = currentAuthEditor()->newSecret();
-    if (typed && !typed->isEmpty()) {
-        startTest(*typed);
+    const DraftCheck check = currentCheck();
+    if (!check.projects.isEmpty()) {
+        // The scope is part of the test: said at the field, and nothing is sent.
+        touch(kProjects);
+        m_ui->projectsLineEdit->setFocus(Qt::OtherFocusReason);
         return;
     }
-    if (!m_original || m_original->needsSecret || !isStoredMethod(currentAuthEditor()))
+    if (!canCheck(check))
         return;
-    // Unchanged secret: testing is the user asking for it, so read it now.
-    m_ui->testMessage->showMessage(
+    withSecret(m_ui->testMessage, [this](const QString &secret) { startTest(secret); });
+}
+
+void ConnectorDialog::loadProjects()
+{
+    if (m_load) {
+        m_load->cancel(); // finishes with Cancelled: nothing loaded, nothing said
+        return;
+    }
+    if (m_test || m_readingSecret || !m_nam || !canCheck(currentCheck()))
+        return;
+    withSecret(m_ui->projectsLoadMessage, [this](const QString &secret) { startLoad(secret); });
+}
+
+bool ConnectorDialog::canCheck(const DraftCheck &check) const
+{
+    // A URL, an identity, and a secret (typed, or stored and unchanged).
+    const bool secretAvailable = !draft().secret.isEmpty()
+        || (m_original && !m_original->needsSecret && isStoredMethod(currentAuthEditor()));
+    return currentAuthEditor() && check.url.isEmpty() && check.identity.isEmpty()
+        && secretAvailable;
+}
+
+void ConnectorDialog::withSecret(
+    InlineMessage *where, const std::function<void(const QString &)> &then)
+{
+    AuthEditor *editor = currentAuthEditor();
+    if (!editor)
+        return;
+    const std::optional<QString> typed = editor->newSecret();
+    if (typed && !typed->isEmpty()) {
+        then(*typed);
+        return;
+    }
+    if (!m_original || m_original->needsSecret || !isStoredMethod(editor))
+        return;
+    // Unchanged secret: checking is the user asking for it, so read it now.
+    where->showMessage(
         InlineMessage::Kind::Information, tr("Reading the secret from the keychain…"));
+    m_readingSecret = true;
     QPointer<ConnectorDialog> self(this);
+    QPointer<InlineMessage> message(where);
     const TestedInput asked = currentInput();
-    m_repository->readSecret(m_original->id, this, [self, asked](const SecretResult &r) {
-        if (!self || !self->isVisible())
-            return; // closed meanwhile: the secret goes nowhere
-        // Changed meanwhile (another application, URL, method or identity): the stored secret
-        // belongs to what was asked, and is never sent anywhere else.
-        if (!self->isStoredMethod(self->currentAuthEditor()) || !(self->currentInput() == asked)) {
-            self->m_ui->testMessage->clear();
-            return;
-        }
-        if (!r.ok()) {
-            self->m_ui->testMessage->showMessage(InlineMessage::Kind::Error, r.message);
-            return;
-        }
-        self->startTest(r.secret);
-    });
+    m_repository->readSecret(
+        m_original->id, this, [self, message, asked, then](const SecretResult &r) {
+            if (!self)
+                return;
+            self->m_readingSecret = false;
+            if (!self->isVisible() || !message)
+                return; // closed meanwhile: the secret goes nowhere
+            // Changed meanwhile (another application, URL, method or identity): the stored
+            // secret belongs to what was asked, and is never sent anywhere else.
+            if (!self->isStoredMethod(self->currentAuthEditor())
+                || !(self->currentInput() == asked)) {
+                message->clear();
+                return;
+            }
+            if (!r.ok()) {
+                message->showMessage(InlineMessage::Kind::Error, r.message);
+                return;
+            }
+            then(r.secret);
+        });
+}
+
+std::optional<QStringList> ConnectorDialog::typedProjects() const
+{
+    QStringList projects;
+    if (!ConnectorRules::parseProjects({ m_ui->projectsLineEdit->text() }, &projects).isEmpty())
+        return std::nullopt;
+    return projects;
 }
 
 QString ConnectorDialog::normalizedUrl() const
@@ -517,6 +600,7 @@ ConnectorDialog::TestedInput ConnectorDialog::currentInput() const
         = currentAuthEditor() ? currentAuthEditor()->newSecret() : std::nullopt;
     if (typed && !typed->isEmpty())
         in.secretHash = QCryptographicHash::hash(typed->toUtf8(), QCryptographicHash::Sha256);
+    in.projects = typedProjects().value_or(QStringList { m_ui->projectsLineEdit->text() });
     return in;
 }
 
@@ -529,20 +613,55 @@ std::optional<ValidationResult> ConnectorDialog::reusableTestResult() const
     return *m_lastTest;
 }
 
-void ConnectorDialog::startTest(const QString &secret)
+ValidationRequest ConnectorDialog::requestFor(const QString &secret) const
 {
-    const DraftCheck check = currentCheck();
     ValidationRequest request;
-    request.baseUrl = QUrl(check.normalizedUrl);
+    request.baseUrl = QUrl(normalizedUrl());
     request.application = m_ui->applicationComboBox->currentData().toString();
     request.authType = currentAuthEditor()->authType();
     request.identity = currentAuthEditor()->identity();
     request.secret = secret;
     request.verifySsl = m_ui->verifySslCheckBox->isChecked();
     request.pinnedSha256 = testedPin();
+    return request;
+}
+
+QString ConnectorDialog::statusText(ValidationJob::Status status, const QString &host)
+{
+    switch (status) {
+    case ValidationJob::Status::Idle:
+        return tr("Connecting to %1…").arg(host);
+    case ValidationJob::Status::RequestingToken:
+        return tr("Requesting a token from %1…").arg(host);
+    case ValidationJob::Status::RequestingUser:
+        return tr("Signing in to %1…").arg(host);
+    case ValidationJob::Status::RequestingPermissions:
+        return tr("Checking permissions…");
+    case ValidationJob::Status::RequestingProjects:
+        return tr("Checking projects…");
+    case ValidationJob::Status::BackingOff:
+        return tr("%1 is busy: trying again shortly…").arg(host);
+    case ValidationJob::Status::Finished:
+        break;
+    }
+    return {};
+}
+
+void ConnectorDialog::startTest(const QString &secret)
+{
+    ValidationRequest request = requestFor(secret);
+    request.projects = typedProjects().value_or(QStringList());
     m_lastTest.reset();
     m_testedInput = currentInput();
+    m_ui->checklistView->setChecks({});
+    m_ui->checklistView->hide();
     m_test = new ValidationJob(m_nam, request, this);
+    const QString host = request.baseUrl.host();
+    connect(m_test, &ValidationJob::statusChanged, this, [this, host](ValidationJob::Status s) {
+        const QString text = statusText(s, host);
+        if (!text.isEmpty())
+            m_ui->testMessage->showMessage(InlineMessage::Kind::Information, text);
+    });
     connect(m_test, &ValidationJob::finished, this, [this](const ValidationResult &r) {
         m_test->deleteLater();
         m_test = nullptr;
@@ -557,9 +676,74 @@ void ConnectorDialog::startTest(const QString &secret)
     m_ui->testConnectionPushButton->setText(tr("&Cancel Test"));
     m_ui->testConnectionPushButton->setAccessibleName(tr("Cancel Test"));
     m_ui->testMessage->showMessage(
-        InlineMessage::Kind::Information, tr("Connecting to %1…").arg(request.baseUrl.host()));
+        InlineMessage::Kind::Information, statusText(ValidationJob::Status::Idle, host));
     m_test->start();
     revalidate();
+}
+
+QString ConnectorDialog::loadKey() const
+{
+    return QStringList { m_ui->applicationComboBox->currentData().toString(), normalizedUrl(),
+        currentAuthEditor() ? currentAuthEditor()->authType() : QString(),
+        currentAuthEditor() ? currentAuthEditor()->identity() : QString() }
+        .join(QLatin1Char('\n'));
+}
+
+void ConnectorDialog::setLoadButtonLoading(bool loading)
+{
+    m_ui->loadProjectsButton->setText(loading ? tr("Cancel &Loading") : tr("&Load Projects"));
+    m_ui->loadProjectsButton->setAccessibleName(
+        loading ? tr("Cancel Loading") : tr("Load Projects"));
+}
+
+void ConnectorDialog::startLoad(const QString &secret)
+{
+    ValidationRequest request = requestFor(secret);
+    request.listProjects = true;
+    m_load = new ValidationJob(m_nam, request, this);
+    connect(m_load, &ValidationJob::finished, this, [this](const ValidationResult &r) {
+        m_load->deleteLater();
+        m_load = nullptr;
+        setLoadButtonLoading(false);
+        showLoadResult(r);
+        revalidate();
+    });
+    setLoadButtonLoading(true);
+    m_ui->projectsLoadMessage->showMessage(
+        InlineMessage::Kind::Information, tr("Loading projects…"));
+    m_load->start();
+    revalidate();
+}
+
+void ConnectorDialog::showLoadResult(const ValidationResult &r)
+{
+    using Kind = InlineMessage::Kind;
+    if (r.failure == ValidationResult::Failure::Cancelled) {
+        m_ui->projectsLoadMessage->clear(); // the user stopped it: nothing to say
+        return;
+    }
+    const qsizetype count = r.visibleProjects.size();
+    if (count > 0) {
+        m_loadedFor = loadKey();
+        m_completer->setProjects(r.visibleProjects);
+        if (m_ui->projectsLineEdit->completer() != m_completer)
+            m_ui->projectsLineEdit->setCompleter(m_completer);
+        m_ui->projectsLoadMessage->showMessage(Kind::Success,
+            count == 1 ? tr("1 project loaded: type to complete.")
+                       : tr("%1 projects loaded: type to complete.").arg(count));
+        return;
+    }
+    if (r.status == ValidationStatus::Failed) {
+        m_ui->projectsLoadMessage->showMessage(Kind::Error, r.message); // says what to do
+        return;
+    }
+    // Signed in, but no project listed: what the checklist says about it.
+    QString why = r.message;
+    for (const CheckItem &item : r.checks) {
+        if (item.id == QLatin1String("projects-visible") && !item.message.isEmpty())
+            why = item.message;
+    }
+    m_ui->projectsLoadMessage->showMessage(Kind::Warning, why);
 }
 
 void ConnectorDialog::showTestResult(const ValidationResult &r)
@@ -569,10 +753,22 @@ void ConnectorDialog::showTestResult(const ValidationResult &r)
         m_ui->testMessage->showMessage(Kind::Information, tr("Test cancelled."));
         return;
     }
-    const Kind kind = r.status == ValidationStatus::Verified ? Kind::Success
-        : r.status == ValidationStatus::Warning              ? Kind::Warning
-                                                             : Kind::Error;
+    Kind kind = Kind::Error;
+    switch (r.status) {
+    case ValidationStatus::Verified:
+        kind = Kind::Success;
+        break;
+    case ValidationStatus::Warning:
+        kind = Kind::Warning;
+        break;
+    case ValidationStatus::Failed:
+    case ValidationStatus::NotVerified:
+        break;
+    }
     m_ui->testMessage->showMessage(kind, r.message);
+    // Step by step: what passed, what did not, and what could not be checked.
+    m_ui->checklistView->setChecks(r.checks);
+    m_ui->checklistView->setVisible(!r.checks.isEmpty());
     // Verify SSL off does not loosen a pin: a changed pinned certificate is offered too.
     if (r.failure == ValidationResult::Failure::Tls && r.certificate
         && (m_ui->verifySslCheckBox->isChecked() || !r.expectedSha256.isEmpty())) {

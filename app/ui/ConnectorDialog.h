@@ -6,6 +6,8 @@
 
 #include <QDialog>
 #include <QSet>
+#include <QStringList>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,12 +27,15 @@ class ValidationJob;
 namespace cd::ui {
 
 class AuthEditor;
+class InlineMessage;
+class ProjectCompleter;
 
 // The "Add New Connector" dialog (and "Edit Connector"). Follows Jama Connect Interchange's
 // own form: Application, Name, URL, Verify SSL, Authentication Type, then the credentials
-// of that type. Submit is enabled only while the form is valid; it saves through the
-// repository (keychain first) and closes. A save error stays inside the dialog with
-// everything typed kept. Open it with open(), never exec().
+// of that type, then the connector's scope (Projects, with Load Projects to complete keys).
+// Submit is enabled only while the form is valid; it saves through the repository (keychain
+// first) and closes. A save error stays inside the dialog with everything typed kept.
+// Test Connection shows the check's checklist. Open it with open(), never exec().
 class ConnectorDialog : public QDialog
 {
     Q_OBJECT
@@ -47,14 +52,22 @@ public:
 
     // Enables Test Connection (validates the typed values without saving).
     void setNetworkAccessManager(QNetworkAccessManager *nam);
-    // Starts (or, while one runs, cancels) a test of the typed values.
+    // Starts (or, while one runs, cancels) a test of the typed values, the projects typed
+    // included (not started while they are not valid: the field says why).
     void testConnection();
     bool isTesting() const;
+    // Lists every project the account of the typed values can see (or, while that runs,
+    // cancels it); the keys then complete in the Projects field.
+    void loadProjects();
+    bool isLoadingProjects() const { return m_load != nullptr; }
+    ProjectCompleter *projectCompleter() const { return m_completer; }
+    // What the dialog says while a check is at `status` ("Checking projects…").
+    static QString statusText(ValidationJob::Status status, const QString &host);
     QByteArray pendingPin() const { return m_pendingPin; }
     // The result of the last Test Connection, when nothing that it checked has changed since
-    // (URL, Verify SSL, trusted certificate, authentication type, identity, secret) and it
-    // says something about the connector (not cancelled, not "unreachable"): Submit then
-    // records it instead of sending the credentials again.
+    // (URL, Verify SSL, trusted certificate, authentication type, identity, secret, projects)
+    // and it says something about the connector (not cancelled, not "unreachable"): Submit
+    // then records it instead of sending the credentials again.
     std::optional<ValidationResult> reusableTestResult() const;
 
     Mode mode() const { return m_mode; }
@@ -89,8 +102,24 @@ private:
     void setSaving(bool saving);
     void revealSecret();
     void growToFit();
+    // The request a check of the typed values sends (Test Connection and Load Projects).
+    ValidationRequest requestFor(const QString &secret) const;
+    // URL and identity valid, and a secret to send (typed, or stored and unchanged).
+    bool canCheck(const DraftCheck &check) const;
+    // Calls `then` with the secret to send: the one typed, or (editing, secret unchanged) the
+    // stored one, read from the keychain asynchronously; `where` says that it is read, and
+    // why it could not be. Not called when there is none, the dialog closed, or what was
+    // asked changed meanwhile (the stored secret is never sent anywhere else).
+    void withSecret(InlineMessage *where, const std::function<void(const QString &)> &then);
+    // The projects typed, normalised; nullopt while the field is not valid.
+    std::optional<QStringList> typedProjects() const;
     void startTest(const QString &secret);
     void showTestResult(const ValidationResult &result);
+    void startLoad(const QString &secret);
+    void showLoadResult(const ValidationResult &result);
+    void setLoadButtonLoading(bool loading);
+    // The application, instance, method and account loaded projects belong to.
+    QString loadKey() const;
 
     std::unique_ptr<Ui::ConnectorDialog> m_ui;
     ConnectorRepository *m_repository;
@@ -104,6 +133,10 @@ private:
     bool m_removedElsewhere = false; // the connector being edited was deleted by another process
     QNetworkAccessManager *m_nam = nullptr;
     ValidationJob *m_test = nullptr;
+    ValidationJob *m_load = nullptr; // Load Projects
+    bool m_readingSecret = false; // for a test or a load, from the keychain
+    ProjectCompleter *m_completer = nullptr; // on the Projects field once projects are loaded
+    QString m_loadedFor; // loadKey() of the projects loaded; empty: none
     // What the last test sent (the secret as a hash), and what it found.
     struct TestedInput
     {
@@ -114,11 +147,13 @@ private:
         QString authType;
         QString identity;
         QByteArray secretHash; // empty: the stored secret was used
+        // The scope checked, normalised; the field's text when it is not valid.
+        QStringList projects;
         bool operator==(const TestedInput &o) const
         {
             return url == o.url && verifySsl == o.verifySsl && pin == o.pin
                 && application == o.application && authType == o.authType && identity == o.identity
-                && secretHash == o.secretHash;
+                && secretHash == o.secretHash && projects == o.projects;
         }
     };
     TestedInput currentInput() const;

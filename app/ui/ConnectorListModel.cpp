@@ -3,10 +3,12 @@
 #include "Applications.h"
 #include "ConnectorRepository.h"
 #include "PlainText.h"
+#include "StatusIcons.h"
 
 #include <QIcon>
 #include <QLocale>
 #include <QTimer>
+#include <algorithm>
 
 namespace cd::ui {
 
@@ -99,32 +101,6 @@ QString ConnectorListModel::validatingText()
     return tr("Validating…");
 }
 
-// The five status icons, made once: building a QIcon from an SVG path per data() call
-// would defeat the icon cache and re-render the SVG on every repaint.
-static const QIcon &statusIcon(ValidationStatus s, bool validating)
-{
-    static const QIcon icons[] = {
-        QIcon(QStringLiteral(":/icons/status-not-verified.svg")),
-        QIcon(QStringLiteral(":/icons/status-verified.svg")),
-        QIcon(QStringLiteral(":/icons/status-warning.svg")),
-        QIcon(QStringLiteral(":/icons/status-failed.svg")),
-        QIcon(QStringLiteral(":/icons/status-validating.svg")),
-    };
-    if (validating)
-        return icons[4];
-    switch (s) {
-    case ValidationStatus::Verified:
-        return icons[1];
-    case ValidationStatus::Warning:
-        return icons[2];
-    case ValidationStatus::Failed:
-        return icons[3];
-    case ValidationStatus::NotVerified:
-        break;
-    }
-    return icons[0];
-}
-
 QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -162,7 +138,7 @@ QVariant ConnectorListModel::data(const QModelIndex &index, int role) const
         case SortRole:
             return validating ? -1 : int(c.validation.status);
         case Qt::DecorationRole:
-            return statusIcon(c.validation.status, validating);
+            return validationStatusIcon(c.validation.status, validating);
         case Qt::ToolTipRole:
             return validating ? tr("Checking the credentials against the server…")
                               : plainToolTip(c.validation.message.isEmpty() ? statusText(c)
@@ -362,7 +338,10 @@ bool ConnectorFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelInde
         && (m_needle.isEmpty() || c.name.contains(m_needle, Qt::CaseInsensitive)
             || c.url.contains(m_needle, Qt::CaseInsensitive)
             || c.identity.contains(m_needle, Qt::CaseInsensitive)
-            || Applications::displayName(c.application).contains(m_needle, Qt::CaseInsensitive));
+            || Applications::displayName(c.application).contains(m_needle, Qt::CaseInsensitive)
+            || std::any_of(c.projects.cbegin(), c.projects.cend(), [this](const QString &key) {
+                   return key.contains(m_needle, Qt::CaseInsensitive);
+               }));
 }
 
 } // namespace cd::ui

@@ -72,7 +72,8 @@ private:
     QTimer *m_tick = nullptr;
 };
 
-// Filters on name and URL (case-insensitive, as you type) and sorts by SortRole.
+// Filters on name, URL, identity, application and project keys (case-insensitive, as you
+// type) and sorts by SortRole.
 class ConnectorFilterProxyModel : public QSortFilterProxyModel
 {
     Q_OBJECT

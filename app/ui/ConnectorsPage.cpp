@@ -2,6 +2,7 @@
 
 #include "AppInfo.h"
 #include "Applications.h"
+#include "ChecklistView.h"
 #include "ConnectorDialog.h"
 #include "ConnectorListModel.h"
 #include "ConnectorStore.h"
@@ -25,6 +26,7 @@
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
+#include <QSplitter>
 #include <QStyle>
 #include <QSysInfo>
 #include <QTimer>
@@ -52,7 +54,14 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     // The list gets the room; Details as much as its text needs (the user can drag).
     m_ui->detailSplitter->setStretchFactor(0, 1);
     m_ui->detailSplitter->setStretchFactor(1, 0);
-    m_ui->detailGroupBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    // Once the user drags the handle, Details keep the height they were given.
+    connect(m_ui->detailSplitter, &QSplitter::splitterMoved, this, [this] {
+        if (!m_fittingDetails)
+            m_userSizedDetails = true;
+    });
+    m_ui->detailChecklistView->hide();
+    // (fitDetails() gives Details their height; the splitter's stretch keeps it on resizes.)
+    m_ui->detailGroupBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     m_model = new ConnectorListModel(repository, this);
     m_proxy = new ConnectorFilterProxyModel(this);
     m_proxy->setSourceModel(m_model);
@@ -619,6 +628,8 @@ QString ConnectorsPage::diagnosticsText(const QUuid &id) const
     line(tr("Application"), Applications::displayName(c->application));
     line(tr("URL"), c->url);
     line(tr("Authentication"), Applications::authSummary(*c));
+    line(tr("Projects"),
+        c->projects.isEmpty() ? tr("none (not scoped)") : c->projects.join(tr(", ")));
     line(tr("Verify SSL"), c->verifySsl ? tr("on") : tr("off"));
     line(tr("Trusted certificate (SHA-256)"),
         c->pinnedCertificateSha256.isEmpty()
@@ -639,6 +650,14 @@ QString ConnectorsPage::diagnosticsText(const QUuid &id) const
                 ? QStringLiteral("%1 (%2)").arg(v.account.displayName, v.account.username)
                 : QStringLiteral("%1 (%2), license %3")
                       .arg(v.account.displayName, v.account.username, v.account.licenseType));
+    // The last check step by step, as the Details pane shows it.
+    if (v.checks.isEmpty()) {
+        line(tr("Checklist"), tr("none"));
+    } else {
+        lines.append(tr("Checklist:"));
+        for (const QString &step : ChecklistView::lines(v.checks))
+            lines.append(QStringLiteral("  ") + step);
+    }
     line(tr("Created"), c->createdAt.toUTC().toString(Qt::ISODate));
     line(tr("Updated"), c->updatedAt.toUTC().toString(Qt::ISODate));
     line(tr("Connector Desk"), AppInfo::version());
@@ -662,6 +681,8 @@ void ConnectorsPage::updateDetails()
         for (auto it = states.cbegin(); it != states.cend(); ++it)
             parts.append(QStringLiteral("%1 %2").arg(it.value()).arg(it.key().toHtmlEscaped()));
         m_ui->detailGroupBox->setVisible(true);
+        m_ui->detailChecklistView->setChecks({});
+        m_ui->detailChecklistView->hide();
         m_ui->detailLabel->setText(
             tr("<b>%1 connectors selected</b> (%2).<br>Validate Now, Delete and Export Selected "
                "act on all of them.")
@@ -679,6 +700,9 @@ void ConnectorsPage::updateDetails()
         = QStringLiteral("<b>%1</b> — %2<br>%3<br>")
               .arg(esc(c->name), esc(Applications::displayName(c->application)), esc(c->url));
     html += tr("Authentication: %1").arg(esc(Applications::authSummary(*c)));
+    html += QStringLiteral("<br>")
+        + (c->projects.isEmpty() ? tr("Projects: none (not scoped)")
+                                 : tr("Projects: %1").arg(esc(c->projects.join(tr(", ")))));
     if (!c->verifySsl)
         html += QStringLiteral("<br>") + tr("SSL certificate verification is off.");
     if (!c->pinnedCertificateSha256.isEmpty())
@@ -701,6 +725,36 @@ void ConnectorsPage::updateDetails()
                     : tr("Account: %1 (%2), license %3")
                           .arg(esc(a.displayName), esc(a.username), esc(a.licenseType)));
     m_ui->detailLabel->setText(html);
+    // The last check step by step (plain text rows, server text as written).
+    m_ui->detailChecklistView->setChecks(c->validation.checks);
+    m_ui->detailChecklistView->setVisible(!c->validation.checks.isEmpty());
+    // After the layout has taken the new content in.
+    QTimer::singleShot(0, this, &ConnectorsPage::fitDetails);
+}
+
+void ConnectorsPage::fitDetails()
+{
+    // Details as high as their text and checklist need, up to nearly half of the page (the
+    // list keeps the rest), until the user sizes them by hand.
+    QSplitter *splitter = m_ui->detailSplitter;
+    QList<int> sizes = splitter->sizes();
+    if (m_userSizedDetails || !m_ui->detailGroupBox->isVisible() || sizes.size() != 2)
+        return;
+    const int total = sizes.at(0) + sizes.at(1);
+    // (The scroll area's own size hint keeps the size its contents had when it was made.)
+    QLayout *contents = m_ui->detailContents->layout();
+    const int width = m_ui->detailScrollArea->viewport()->width();
+    const int needed = contents->hasHeightForWidth() ? contents->totalHeightForWidth(width)
+                                                     : contents->totalSizeHint().height();
+    const int chrome
+        = qMax(0, m_ui->detailGroupBox->height() - m_ui->detailScrollArea->viewport()->height());
+    const int wanted = qMin(needed + chrome, total * 45 / 100);
+    if (wanted <= 0 || wanted == sizes.at(1))
+        return;
+    sizes = { total - wanted, wanted };
+    m_fittingDetails = true;
+    splitter->setSizes(sizes);
+    m_fittingDetails = false;
 }
 
 void ConnectorsPage::updateStoreMessage()

@@ -101,6 +101,7 @@ private:
     void updatePage();
     void updateActions();
     void updateDetails();
+    void fitDetails();
     void updateStoreMessage();
     void showContextMenu(const QPoint &pos);
     void configureColumns();
@@ -125,6 +126,8 @@ private:
     int m_secretWalkDone = 0;
     bool m_fittingColumns = false;
     bool m_userSizedColumns = false;
+    bool m_fittingDetails = false;
+    bool m_userSizedDetails = false; // the user dragged the handle between list and Details
     void onValidationFinished(const QUuid &id, const ValidationResult &result);
 
     ValidationQueue *m_queue = nullptr;

@@ -9,6 +9,8 @@
 #include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
+#include <optional>
 
 namespace cd::fake {
 
@@ -43,10 +45,25 @@ struct FakeAccount
     QString licenseType = QStringLiteral("NAMED");
     bool active = true;
     Behaviour behaviour = Behaviour::Normal;
+    // The project keys the account sees (projects, projects/{id}, items); nullopt: every one.
+    std::optional<QStringList> visibleProjects;
+    // Visible, but reading their items answers 403 (the account lacks read rights there).
+    QStringList unreadableProjects;
+};
+
+// A project (or project folder) of the instance, server-wide; each account sees some of them.
+struct FakeProject
+{
+    int id = 0;
+    QString key; // projectKey
+    QString name;
+    bool isFolder = false;
+    int itemCount = 3; // items?project={id} lists this many fake items
 };
 
 // The Jama specifics; TLS, listening, the context path, the records and the shared knobs
-// (setThrottleCount, setRetryAfter, setDelayMs, setStallTlsHandshake) are FakeHttpServer's.
+// (setThrottleCount, setRetryAfter, setDelayMs, setStallTlsHandshake, setRateLimit) are
+// FakeHttpServer's.
 class FakeJamaServer : public FakeHttpServer
 {
     Q_OBJECT
@@ -59,8 +76,19 @@ public:
     void addAccount(const FakeAccount &account);
     QList<FakeAccount> accounts() const { return m_accounts; }
     // {"accounts":[{"username":..,"password":..,"clientId":..,"clientSecret":..,
-    //   "firstName":..,"lastName":..,"licenseType":"NAMED","active":true,"behaviour":"normal"}]}
+    //   "firstName":..,"lastName":..,"licenseType":"NAMED","active":true,"behaviour":"normal",
+    //   "projects":["DEMO",..],"unreadableProjects":["TEST",..]}],
+    //  "projects":[{"id":20,"key":"DEMO","name":"Demo project","isFolder":false,"items":3}]}
+    // An account without "projects" sees every project. The top-level "projects", when
+    // present, replaces the server's projects. Nothing changes when the file has an error.
     bool loadAccounts(const QString &fileName, QString *error) override;
+
+    // Projects, server-wide. The server starts with builtInProjects().
+    static QList<FakeProject> builtInProjects(); // 20 DEMO "Demo project", 21 TEST "Test project"
+    // n projects with ids firstId, firstId + 1, ..., keys P001, P002, ..., names "Project 1", ...
+    static QList<FakeProject> generatedProjects(int n, int firstId = 100);
+    void setProjects(const QList<FakeProject> &projects) { m_projects = projects; }
+    QList<FakeProject> projects() const { return m_projects; }
 
     // Knobs applying to every request (on top of per-account behaviours).
     void setBehaviour(Behaviour b) { m_behaviour = b; }
@@ -74,8 +102,15 @@ protected:
 private:
     void route(QTcpSocket *socket, const Request &request, int recordIndex);
     const FakeAccount *accountFor(const Request &request, bool *credentialsOk) const;
+    void answerProjects(QTcpSocket *socket, const Request &request, int index,
+        const FakeAccount &account, const QString &id);
+    void answerItems(
+        QTcpSocket *socket, const Request &request, int index, const FakeAccount &account);
+    // The project with this id if the account sees it; nullptr when it is missing or hidden.
+    const FakeProject *visibleProject(const FakeAccount &account, int id) const;
 
     QList<FakeAccount> m_accounts;
+    QList<FakeProject> m_projects;
     QHash<QByteArray, QString> m_tokens; // access token -> username
     Behaviour m_behaviour = Behaviour::Normal;
     bool m_legacyToken = false;

@@ -127,6 +127,15 @@ QList<JiraProject> FakeJiraServer::builtInProjects()
         { QStringLiteral("TEST"), QStringLiteral("Test project"), QString() } };
 }
 
+QList<JiraProject> FakeJiraServer::generatedProjects(int n)
+{
+    QList<JiraProject> out;
+    for (int i = 1; i <= n; ++i)
+        out.append({ QStringLiteral("P%1").arg(i, 3, 10, QLatin1Char('0')),
+            QStringLiteral("Project %1").arg(i), QString() });
+    return out;
+}
+
 bool FakeJiraServer::loadAccounts(const QString &fileName, QString *error)
 {
     QJsonArray array;
@@ -245,6 +254,12 @@ void FakeJiraServer::handle(QTcpSocket *socket, const Request &request, int inde
         route(socket, request, index, Caller());
         return;
     }
+    // A rate limit (setRateLimit) comes before authentication, so that a throttled login is
+    // not counted as a failed one. Answered like Cloud's 429s: Retry-After, X-RateLimit-Reset.
+    if (overRateLimit()) {
+        answerThrottled(socket, index);
+        return;
+    }
     Caller caller = identify(request);
     if (takeThrottle()) {
         answerThrottled(socket, index);
@@ -339,7 +354,10 @@ void FakeJiraServer::route(
             headers);
         return;
     }
-    if (resource == QLatin1String("myself"))
+    // Cloud pages its project list; Data Center has no project/search ("search" is a key there).
+    if (m_flavour == JiraFlavour::Cloud && resource == QLatin1String("project/search"))
+        answerProjectSearch(socket, request, index, account, headers);
+    else if (resource == QLatin1String("myself"))
         answerMyself(socket, request, index, caller, version == QLatin1String("3") ? 3 : 2);
     else if (resource == QLatin1String("mypermissions"))
         answerPermissions(socket, request, index, account, headers);
@@ -436,16 +454,11 @@ void FakeJiraServer::answerPermissions(QTcpSocket *socket, const Request &reques
 void FakeJiraServer::answerProjects(QTcpSocket *socket, int index, const JiraAccount *account,
     const QString &key, const Headers &headers)
 {
-    const auto describe = [this](const JiraProject &p) {
-        const int position = int(&p - m_projects.constData());
-        return QJsonObject { { "id", p.id.isEmpty() ? QString::number(10000 + position) : p.id },
-            { "key", p.key }, { "name", p.name } };
-    };
     if (key.isEmpty()) {
         QJsonArray list;
         for (const JiraProject &p : std::as_const(m_projects))
             if (visibleProject(account, p.key))
-                list.append(describe(p));
+                list.append(projectJson(p));
         respond(socket, index, 200, kJson, jsonArray(list), headers);
         return;
     }
@@ -456,7 +469,42 @@ void FakeJiraServer::answerProjects(QTcpSocket *socket, int index, const JiraAcc
             headers);
         return;
     }
-    respond(socket, index, 200, kJson, json(describe(*project)), headers);
+    respond(socket, index, 200, kJson, json(projectJson(*project)), headers);
+}
+
+void FakeJiraServer::answerProjectSearch(QTcpSocket *socket, const Request &request, int index,
+    const JiraAccount *account, const Headers &headers)
+{
+    int startAt = 0;
+    int maxResults = 0;
+    QString error;
+    if (!pageParameters(request, 50, 50, &startAt, &maxResults, &error)) {
+        respond(socket, index, 400, kJson, errorMessages(error), headers);
+        return;
+    }
+    QList<const JiraProject *> visible;
+    for (const JiraProject &p : std::as_const(m_projects))
+        if (visibleProject(account, p.key))
+            visible << &p;
+    QJsonArray values;
+    for (qsizetype i = startAt; i < visible.size() && values.size() < maxResults; ++i)
+        values.append(projectJson(*visible.at(i)));
+    const int total = int(visible.size());
+    const bool isLast = startAt + values.size() >= total;
+    const QString page = requestBase(request) + request.path.mid(contextPath().size())
+        + QStringLiteral("?startAt=%1&maxResults=%2");
+    QJsonObject o { { "self", page.arg(startAt).arg(maxResults) }, { "maxResults", maxResults },
+        { "startAt", startAt }, { "total", total }, { "isLast", isLast }, { "values", values } };
+    if (!isLast && maxResults > 0) // maxResults=0 pages nowhere
+        o.insert("nextPage", page.arg(startAt + maxResults).arg(maxResults));
+    respond(socket, index, 200, kJson, json(o), headers);
+}
+
+QJsonObject FakeJiraServer::projectJson(const JiraProject &p) const
+{
+    const int position = int(&p - m_projects.constData());
+    return { { "id", p.id.isEmpty() ? QString::number(10000 + position) : p.id }, { "key", p.key },
+        { "name", p.name } };
 }
 
 void FakeJiraServer::answerUnauthorized(QTcpSocket *socket, int index)

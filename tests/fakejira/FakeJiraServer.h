@@ -114,6 +114,8 @@ public:
 
     // Projects, server-wide; an account sees those in its visibleProjects where it may browse.
     static QList<JiraProject> builtInProjects(); // DEMO, TEST
+    // n projects with keys P001, P002, ..., names "Project 1", ... (ids 10000 + position).
+    static QList<JiraProject> generatedProjects(int n);
     void setProjects(const QList<JiraProject> &projects) { m_projects = projects; }
     QList<JiraProject> projects() const { return m_projects; }
 
@@ -145,6 +147,10 @@ private:
         const JiraAccount *account, const Headers &headers);
     void answerProjects(QTcpSocket *socket, int index, const JiraAccount *account,
         const QString &key, const Headers &headers);
+    // Cloud's paged GET project/search.
+    void answerProjectSearch(QTcpSocket *socket, const Request &request, int index,
+        const JiraAccount *account, const Headers &headers);
+    QJsonObject projectJson(const JiraProject &project) const; // {"id","key","name"}
     void answerUnauthorized(QTcpSocket *socket, int index);
     void answerCaptcha(QTcpSocket *socket, const Request &request, int index);
     void answerThrottled(QTcpSocket *socket, int index);

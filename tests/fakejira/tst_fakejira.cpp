@@ -74,6 +74,10 @@ private Q_SLOTS:
     void myPermissions();
     void myPermissionsForProject();
     void projects();
+    void projectSearchPaging();
+    void projectSearchVisibility();
+    void projectSearchNotOnDataCenter();
+    void rateLimit();
     void unknownPaths();
     void slowAndHang();
     void accountsFile();
@@ -479,6 +483,154 @@ void TestFakeJira::projects()
     QCOMPARE(get(m_dc, QStringLiteral("/rest/api/2/project/TEST"), demoAuth).status, 404);
     QCOMPARE(get(m_dc, QStringLiteral("/rest/api/2/project/DEMO"), demoAuth).status, 200);
     m_dc.setAccounts(FakeJiraServer::builtInAccounts());
+}
+
+void TestFakeJira::projectSearchPaging()
+{
+    m_cloud.setProjects(FakeJiraServer::generatedProjects(120));
+    const QByteArray auth = basic(QStringLiteral("verified@example.com"), "verified-token");
+    QStringList keys;
+    for (const int startAt : { 0, 50, 100 }) {
+        const Answer page = get(m_cloud,
+            QStringLiteral("/rest/api/3/project/search?startAt=%1&maxResults=50").arg(startAt),
+            auth);
+        QCOMPARE(page.status, 200);
+        const QJsonObject o = page.object();
+        const bool last = startAt == 100;
+        QCOMPARE(o.value("values").toArray().size(), last ? 20 : 50);
+        QCOMPARE(o.value("startAt").toInt(-1), startAt);
+        QCOMPARE(o.value("maxResults").toInt(), 50);
+        QCOMPARE(o.value("total").toInt(), 120);
+        QCOMPARE(o.value("isLast").toBool(!last), last);
+        QCOMPARE(o.value("self").toString(),
+            m_cloud.baseUrl().toString()
+                + QStringLiteral("/rest/api/3/project/search?startAt=%1&maxResults=50")
+                      .arg(startAt));
+        QCOMPARE(o.contains("nextPage"), !last);
+        if (!last)
+            QVERIFY(o.value("nextPage")
+                        .toString()
+                        .contains(QStringLiteral("startAt=%1&").arg(startAt + 50)));
+        for (const QJsonValue &v : o.value("values").toArray())
+            keys << v.toObject().value("key").toString();
+    }
+    QCOMPARE(keys.size(), 120);
+    QCOMPARE(keys.first(), QStringLiteral("P001"));
+    QCOMPARE(keys.last(), QStringLiteral("P120"));
+    QCOMPARE(keys.size(), QSet<QString>(keys.begin(), keys.end()).size());
+
+    // One value is the same shape as GET project/{key}.
+    const Answer first
+        = get(m_cloud, QStringLiteral("/rest/api/3/project/search?maxResults=1"), auth);
+    QCOMPARE(first.object().value("values").toArray().first().toObject(),
+        get(m_cloud, QStringLiteral("/rest/api/3/project/P001"), auth).object());
+    QCOMPARE(first.object().value("values").toArray().first().toObject(),
+        QJsonObject({ { "id", "10000" }, { "key", "P001" }, { "name", "Project 1" } }));
+
+    // 50 by default and at most; api/2 has it too on Cloud.
+    const Answer capped
+        = get(m_cloud, QStringLiteral("/rest/api/3/project/search?maxResults=100"), auth);
+    QCOMPARE(capped.object().value("maxResults").toInt(), 50);
+    QCOMPARE(capped.object().value("values").toArray().size(), 50);
+    const Answer byDefault = get(m_cloud, QStringLiteral("/rest/api/2/project/search"), auth);
+    QCOMPARE(byDefault.status, 200);
+    QCOMPARE(byDefault.object().value("maxResults").toInt(), 50);
+    QCOMPARE(byDefault.object().value("startAt").toInt(-1), 0);
+    QCOMPARE(byDefault.object().value("isLast").toBool(true), false);
+
+    const Answer bad = get(m_cloud, QStringLiteral("/rest/api/3/project/search?startAt=-5"), auth);
+    QCOMPARE(bad.status, 400);
+    QVERIFY(!bad.object().value("errorMessages").toArray().isEmpty());
+    m_cloud.setProjects(FakeJiraServer::builtInProjects());
+
+    // Few projects: one page, the last.
+    const Answer one = get(m_cloud, QStringLiteral("/rest/api/3/project/search"), auth);
+    QCOMPARE(one.object().value("total").toInt(), 2);
+    QCOMPARE(one.object().value("isLast").toBool(false), true);
+    QVERIFY(!one.object().contains("nextPage"));
+}
+
+void TestFakeJira::projectSearchVisibility()
+{
+    const auto search = [this](const QByteArray &auth) {
+        const Answer a = get(m_cloud, QStringLiteral("/rest/api/3/project/search"), auth);
+        QStringList keys;
+        for (const QJsonValue &v : a.object().value("values").toArray())
+            keys << v.toObject().value("key").toString();
+        return qMakePair(a, keys);
+    };
+    const auto all = search(basic(QStringLiteral("verified@example.com"), "verified-token"));
+    QCOMPARE(all.first.status, 200);
+    QCOMPARE(all.second, QStringList({ "DEMO", "TEST" }));
+
+    // Without Browse Projects: none; anonymous: none (a 200, as Jira answers the anonymous user).
+    const auto none = search(basic(QStringLiteral("no-browse@example.com"), "no-browse-token"));
+    QCOMPARE(none.first.status, 200);
+    QCOMPARE(none.second, QStringList());
+    QCOMPARE(none.first.object().value("total").toInt(-1), 0);
+    QCOMPARE(none.first.object().value("isLast").toBool(false), true);
+    const auto anonymous = search(QByteArray());
+    QCOMPARE(anonymous.first.status, 200);
+    QCOMPARE(anonymous.second, QStringList());
+
+    // Only the projects the account sees, and the total counts those only.
+    JiraAccount testOnly = FakeJiraServer::builtInAccounts().first();
+    testOnly.name = QStringLiteral("test-only");
+    testOnly.emailAddress = QStringLiteral("test-only@example.com");
+    testOnly.apiToken = QStringLiteral("test-only-token");
+    testOnly.visibleProjects = QStringList { QStringLiteral("TEST"), QStringLiteral("NOPE") };
+    m_cloud.addAccount(testOnly);
+    const auto some = search(basic(testOnly.emailAddress, testOnly.apiToken));
+    QCOMPARE(some.second, QStringList { "TEST" });
+    QCOMPARE(some.first.object().value("total").toInt(), 1);
+    QCOMPARE(some.first.object().value("values").toArray().first().toObject().value("id"),
+        QJsonValue(QStringLiteral("10001")));
+
+    // Bad credentials fail here as everywhere.
+    QCOMPARE(search(basic(QStringLiteral("verified@example.com"), "wrong")).first.status, 401);
+    m_cloud.setAccounts(FakeJiraServer::builtInAccounts());
+}
+
+void TestFakeJira::projectSearchNotOnDataCenter()
+{
+    const QByteArray auth = bearer("verified-pat");
+    const Answer v3 = get(m_dc, QStringLiteral("/rest/api/3/project/search"), auth);
+    QCOMPARE(v3.status, 404);
+    QVERIFY(v3.object()
+                .value("errorMessages")
+                .toArray()
+                .first()
+                .toString()
+                .startsWith(QLatin1String("null for uri: ")));
+    // Under api/2, "search" is taken for a project key, as Data Center does.
+    const Answer v2 = get(m_dc, QStringLiteral("/rest/api/2/project/search"), auth);
+    QCOMPARE(v2.status, 404);
+    QVERIFY(!v2.object().contains("values"));
+}
+
+void TestFakeJira::rateLimit()
+{
+    m_dc.resetFailedLogins();
+    m_dc.setRateLimit(3);
+    const QString path = QStringLiteral("/rest/api/2/myself");
+    QCOMPARE(get(m_dc, path, bearer("verified-pat")).status, 200);
+    QCOMPARE(get(m_dc, path, bearer("verified-pat")).status, 200);
+    QCOMPARE(get(m_dc, path, bearer("verified-pat")).status, 200);
+    const Answer limited = get(m_dc, path, bearer("verified-pat"));
+    QCOMPARE(limited.status, 429);
+    QCOMPARE(limited.header("retry-after"), QByteArray("1"));
+    QVERIFY(limited.headers.contains("x-ratelimit-reset"));
+    // Before authentication: a wrong password over the limit is no failed login.
+    QCOMPARE(get(m_dc, path, basic(QStringLiteral("verified"), "wrong")).status, 429);
+    QCOMPARE(m_dc.failedLogins(QStringLiteral("verified")), 0);
+    QCOMPARE(m_dc.rateLimitedCount(), 2);
+    // Pages are not the API.
+    QCOMPARE(get(m_dc, QStringLiteral("/secure/Dashboard.jspa")).status, 200);
+
+    QTest::qWait(1100);
+    QCOMPARE(get(m_dc, path, bearer("verified-pat")).status, 200);
+    m_dc.setRateLimit(0);
+    QCOMPARE(m_dc.rateLimitedCount(), 0);
 }
 
 void TestFakeJira::unknownPaths()

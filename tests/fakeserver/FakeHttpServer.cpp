@@ -11,6 +11,8 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <QUrlQuery>
+#include <algorithm>
 #include <cstdio>
 
 namespace cd::fake {
@@ -58,6 +60,7 @@ FakeHttpServer::FakeHttpServer(const QString &caName, QObject *parent)
     , m_caName(caName)
 {
     qRegisterMetaType<cd::fake::RecordedRequest>();
+    m_clock.start();
     m_server->onIncoming = [this](qintptr d) { onNewConnection(d); };
 }
 
@@ -235,6 +238,54 @@ int FakeHttpServer::authorizedRequestCountForHost(const QString &host) const
     return n;
 }
 
+int FakeHttpServer::maxRequestsWithin(int windowMs, const QString &pathPrefix) const
+{
+    QList<qint64> times;
+    for (const RecordedRequest &r : m_requests)
+        if (pathPrefix.isEmpty() || r.path.startsWith(pathPrefix))
+            times << r.receivedMs;
+    return maxWithinWindow(times, windowMs);
+}
+
+int FakeHttpServer::maxWithinWindow(QList<qint64> timesMs, int windowMs)
+{
+    if (windowMs <= 0)
+        return 0; // an empty window holds nothing
+    std::sort(timesMs.begin(), timesMs.end());
+    // A sliding window: timesMs[first..last] fit in [t, t + windowMs) exactly when their spread
+    // is less than windowMs.
+    int best = 0;
+    qsizetype first = 0;
+    for (qsizetype last = 0; last < timesMs.size(); ++last) {
+        while (timesMs.at(last) - timesMs.at(first) >= windowMs)
+            ++first;
+        best = std::max(best, int(last - first + 1));
+    }
+    return best;
+}
+
+void FakeHttpServer::setRateLimit(int perSecond)
+{
+    m_rateLimit = std::max(0, perSecond);
+    m_rateLimited = 0;
+    m_arrivals.clear();
+}
+
+bool FakeHttpServer::overRateLimit()
+{
+    if (m_rateLimit <= 0)
+        return false;
+    const qint64 now = m_clock.elapsed();
+    while (!m_arrivals.empty() && now - m_arrivals.front() >= 1000)
+        m_arrivals.pop_front();
+    // Jama counts calls, not successful calls: a 429 does not free a place in the window.
+    const bool over = int(m_arrivals.size()) >= m_rateLimit;
+    m_arrivals.push_back(now);
+    if (over)
+        ++m_rateLimited;
+    return over;
+}
+
 void FakeHttpServer::onNewConnection(qintptr descriptor)
 {
     QTcpSocket *socket = nullptr;
@@ -327,6 +378,7 @@ void FakeHttpServer::onReadyRead(QTcpSocket *socket)
     const QByteArray auth = req.headers.value("authorization");
     rec.hadAuthorization = !auth.isEmpty();
     rec.authScheme = auth.left(auth.indexOf(' '));
+    rec.receivedMs = m_clock.elapsed();
     m_requests.append(rec);
     handle(socket, req, int(m_requests.size() - 1));
 }
@@ -373,6 +425,31 @@ bool FakeHttpServer::takeThrottle()
     return true;
 }
 
+bool FakeHttpServer::pageParameters(
+    const Request &request, int defaultMax, int cap, int *startAt, int *maxResults, QString *error)
+{
+    const QUrlQuery query(request.query);
+    const auto number = [&](const QString &name, int fallback, int *value) {
+        const QString text = query.queryItemValue(name, QUrl::FullyDecoded);
+        if (text.isEmpty()) {
+            *value = fallback;
+            return true;
+        }
+        bool ok = false;
+        *value = text.toInt(&ok);
+        if (ok && *value >= 0)
+            return true;
+        *error
+            = QStringLiteral("%1 must be a whole number, 0 or more (got \"%2\")").arg(name, text);
+        return false;
+    };
+    if (!number(QStringLiteral("startAt"), 0, startAt)
+        || !number(QStringLiteral("maxResults"), defaultMax, maxResults))
+        return false;
+    *maxResults = std::min(*maxResults, cap);
+    return true;
+}
+
 bool FakeHttpServer::isApiPath(const QString &path) const
 {
     return path.startsWith(m_contextPath + QStringLiteral("/rest/"));
@@ -413,7 +490,8 @@ QByteArray FakeHttpServer::bearerToken(const Request &request)
     return auth.startsWith("Bearer ") ? auth.mid(7).trimmed() : QByteArray();
 }
 
-bool FakeHttpServer::readAccountsFile(const QString &fileName, QJsonArray *accounts, QString *error)
+bool FakeHttpServer::readAccountsFile(
+    const QString &fileName, QJsonArray *accounts, QString *error, QJsonObject *document)
 {
     QFile f(fileName);
     if (!f.open(QIODevice::ReadOnly)) {
@@ -427,6 +505,8 @@ bool FakeHttpServer::readAccountsFile(const QString &fileName, QJsonArray *accou
         return false;
     }
     *accounts = doc.isArray() ? doc.array() : doc.object().value("accounts").toArray();
+    if (document)
+        *document = doc.object(); // empty for an array
     return true;
 }
 
@@ -445,11 +525,17 @@ FakeServerTool::FakeServerTool(
           QStringLiteral("file"))
     , m_delay(QStringLiteral("delay"), QStringLiteral("Delay of the \"slow\" behaviour in ms."),
           QStringLiteral("ms"), QString::number(info.defaultDelayMs))
+    , m_rateLimit(QStringLiteral("rate-limit"),
+          QStringLiteral("Answer 429 to an API request over N within the last second (every "
+                         "request counts, also those answered 429); 0: off.%1")
+              .arg(
+                  info.rateLimitNote.isEmpty() ? QString() : QLatin1Char(' ') + info.rateLimitNote),
+          QStringLiteral("n"), QStringLiteral("0"))
 {
     QCoreApplication::setApplicationName(info.name);
     m_parser.setApplicationDescription(info.description);
     m_parser.addHelpOption();
-    m_parser.addOptions({ m_port, m_tls, m_contextPath, m_accounts, m_delay });
+    m_parser.addOptions({ m_port, m_tls, m_contextPath, m_accounts, m_delay, m_rateLimit });
     m_parser.addOptions(extraOptions);
 }
 
@@ -468,6 +554,11 @@ bool FakeServerTool::configure(FakeHttpServer &server)
         fail(QStringLiteral("--delay needs a number of milliseconds"), 2);
         return false;
     }
+    const int rateLimit = m_parser.value(m_rateLimit).toInt(&ok);
+    if (!ok || rateLimit < 0) {
+        fail(QStringLiteral("--rate-limit needs a number of requests per second (0: off)"), 2);
+        return false;
+    }
     if (m_parser.isSet(m_accounts)) {
         QString error;
         if (!server.loadAccounts(m_parser.value(m_accounts), &error)) {
@@ -477,6 +568,7 @@ bool FakeServerTool::configure(FakeHttpServer &server)
     }
     server.setContextPath(m_parser.value(m_contextPath));
     server.setDelayMs(delay);
+    server.setRateLimit(rateLimit);
     return true;
 }
 

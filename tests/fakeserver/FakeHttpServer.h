@@ -9,6 +9,7 @@
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QJsonArray>
@@ -22,6 +23,7 @@
 #include <QString>
 #include <QTemporaryDir>
 #include <QUrl>
+#include <deque>
 #include <functional>
 #include <memory>
 
@@ -38,6 +40,9 @@ struct RecordedRequest
     bool hadAuthorization = false;
     QByteArray authScheme; // "Basic", "Bearer" or empty
     int status = 0; // what was answered; 0 when never answered
+    // When the whole request had arrived and was recorded: milliseconds since the server was
+    // constructed (a monotonic clock), for tests of how fast a client calls (maxRequestsWithin).
+    qint64 receivedMs = 0;
 };
 
 QByteArray reasonPhrase(int status); // "Not Found" for 404
@@ -115,6 +120,13 @@ public:
     void setDelayMs(int ms) { m_delayMs = ms; } // for the "slow" behaviours
     int delayMs() const { return m_delayMs; }
     void setStallTlsHandshake(bool on) { m_stallHandshake = on; } // accept TCP, never handshake
+    // An instance-wide throttle like Jama's (about 10 calls per second): an API request that
+    // would be the (perSecond + 1)-th to arrive within the last 1000 ms is answered 429 by the
+    // fake. Every arrival counts, also those answered 429, so a client that keeps calling stays
+    // throttled. 0 (the default): off. Setting it starts afresh (arrivals and count forgotten).
+    void setRateLimit(int perSecond);
+    int rateLimit() const { return m_rateLimit; }
+    int rateLimitedCount() const { return m_rateLimited; } // 429s of setRateLimit() so far
 
     // What arrived.
     QList<RecordedRequest> requests() const { return m_requests; }
@@ -122,6 +134,12 @@ public:
     int requestCountForHost(const QString &host) const;
     int authorizedRequestCountForHost(const QString &host) const;
     void clearRequests() { m_requests.clear(); }
+    // The most recorded requests (whose path starts with `pathPrefix`, when given, context
+    // path included) that arrived within one half-open window [t, t + windowMs): how many
+    // calls a client made at its fastest, e.g. maxRequestsWithin(1000) <= 10 for Jama.
+    int maxRequestsWithin(int windowMs, const QString &pathPrefix = QString()) const;
+    // The same for a list of times (any order): the most of them in one [t, t + windowMs).
+    static int maxWithinWindow(QList<qint64> timesMs, int windowMs);
 
 Q_SIGNALS:
     void requestHandled(const cd::fake::RecordedRequest &request);
@@ -149,6 +167,15 @@ protected:
     void answerLater(QTcpSocket *socket, std::function<void(QTcpSocket *)> answer);
     // Whether the request falls in a setThrottleCount() window; uses one of its n.
     bool takeThrottle();
+    // startAt and maxResults of a list request's query: absent or empty, 0 and `defaultMax`;
+    // maxResults above `cap` is cut to it (0 is allowed: no rows, only the totals). False
+    // (with `error`) when one is not a whole number >= 0: the fake answers 400.
+    static bool pageParameters(const Request &request, int defaultMax, int cap, int *startAt,
+        int *maxResults, QString *error);
+    // Whether this API request is over setRateLimit(); counts it as an arrival either way,
+    // and as rate-limited (rateLimitedCount()) when it is. Call once per API request, before
+    // authentication, and answer 429 when true.
+    bool overRateLimit();
     bool isApiPath(const QString &path) const; // under {contextPath}/rest/
     // scheme://host:port{contextPath} as the client named the host, for links in answers.
     QString requestBase(const Request &request) const;
@@ -157,8 +184,10 @@ protected:
     static bool basicCredentials(const Request &request, QString *user, QString *secret);
     // The token of an "Authorization: Bearer" header; empty when there is none.
     static QByteArray bearerToken(const Request &request);
-    // The accounts of a file: a JSON array, or an object with an "accounts" array.
-    static bool readAccountsFile(const QString &fileName, QJsonArray *accounts, QString *error);
+    // The accounts of a file: a JSON array, or an object with an "accounts" array. `document`,
+    // when given, gets that object (for a fake's other top-level fields); empty for an array.
+    static bool readAccountsFile(const QString &fileName, QJsonArray *accounts, QString *error,
+        QJsonObject *document = nullptr);
 
 private:
     bool makeCertificate(bool signedByCa);
@@ -182,6 +211,10 @@ private:
     int m_delayMs = 3000;
     bool m_stallHandshake = false;
     QList<RecordedRequest> m_requests;
+    QElapsedTimer m_clock; // started at construction: receivedMs and the rate limit
+    int m_rateLimit = 0;
+    int m_rateLimited = 0;
+    std::deque<qint64> m_arrivals; // of API requests within the last second, oldest first
 };
 
 // What a fake tool says about itself.
@@ -192,11 +225,12 @@ struct FakeToolInfo
     int defaultDelayMs = 5000; // of --delay
     QString hint; // how to log in, printed on stderr once serving
     QString contextPathExample = QStringLiteral("/contour"); // for --help
+    QString rateLimitNote {}; // appended to --rate-limit's help: what the real server does
 };
 
-// The command line every fake tool shares: --port, --tls, --context-path, --accounts and
-// --delay, then the start-up: the base URL as the first line on stdout (what scripts read),
-// the certificate's fingerprint on stderr, serving until killed. See runFakeServerTool().
+// The command line every fake tool shares: --port, --tls, --context-path, --accounts, --delay
+// and --rate-limit, then the start-up: the base URL as the first line on stdout (what scripts
+// read), the certificate's fingerprint on stderr, serving until killed. See runFakeServerTool().
 class FakeServerTool
 {
 public:
@@ -220,6 +254,7 @@ private:
     QCommandLineOption m_contextPath;
     QCommandLineOption m_accounts;
     QCommandLineOption m_delay;
+    QCommandLineOption m_rateLimit;
     quint16 m_portValue = 0;
 };
 

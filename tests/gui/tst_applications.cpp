@@ -250,6 +250,7 @@ QStringList TestApplications::visibleFields() const
     for (QLineEdit *e : m_dialog->findChildren<QLineEdit *>()) {
         if (e->isVisibleTo(m_dialog.get()) && e->objectName() != QLatin1String("nameLineEdit")
             && e->objectName() != QLatin1String("urlLineEdit")
+            && e->objectName() != QLatin1String("projectsLineEdit") // the scope, every page's
             && !qobject_cast<QComboBox *>(e->parentWidget()))
             names << e->objectName();
     }
@@ -378,10 +379,11 @@ void TestApplications::switchApplicationAndAuth()
     choose(auth, 1, mouse);
     QCOMPARE(visibleFields(), (QStringList { "clientIdLineEdit", "clientSecretLineEdit" }));
     checkLabels(QStringLiteral("Jama, oAuth"));
-    // The Tab order runs through the current page only, and ends at the buttons.
+    // The Tab order runs through the current page only, then the projects, and ends at the
+    // buttons.
     QWidget *w = m_dialog->findChild<QComboBox *>(QStringLiteral("authTypeComboBox"));
     QStringList order;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 6; ++i) {
         w = w->nextInFocusChain();
         while (!(w->focusPolicy() & Qt::TabFocus) || !w->isVisibleTo(m_dialog.get()))
             w = w->nextInFocusChain();
@@ -389,7 +391,7 @@ void TestApplications::switchApplicationAndAuth()
     }
     QCOMPARE(order,
         (QStringList { "clientIdLineEdit", "clientSecretLineEdit", "credentialsHelpButton",
-            "testConnectionPushButton" }));
+            "projectsLineEdit", "loadProjectsButton", "testConnectionPushButton" }));
 
     // Typed on the second page, then another application: every page goes, cleared, while
     // the dialog keeps working (a page cleared after another was deleted once crashed).

@@ -194,11 +194,16 @@ void TestConnectorsPage::addOAuthByKeyboard()
     QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "clientSecretLineEdit"));
     type(QStringLiteral("oauth-secret"));
     key(Qt::Key_Tab);
-    // One Tab stop for the help link (a visible button), then Test Connection, then Submit.
+    // One Tab stop for the help link (a visible button), then Projects and Load Projects,
+    // then Test Connection, then Submit.
     auto *help = child<QAbstractButton>(dialog, "credentialsHelpButton");
     QCOMPARE(QApplication::focusWidget(), help);
     QVERIFY(help->isVisible());
     QCOMPARE(help->accessibleName(), help->text());
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QLineEdit>(dialog, "projectsLineEdit"));
+    key(Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), child<QPushButton>(dialog, "loadProjectsButton"));
     auto *test = child<QPushButton>(dialog, "testConnectionPushButton");
     key(Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), test);
@@ -230,6 +235,9 @@ void TestConnectorsPage::accessibleNamesAndBuddies()
         { "passwordLineEdit", "Password" },
         { "clientIdLineEdit", "Client ID" },
         { "clientSecretLineEdit", "Client Secret" },
+        { "projectsLineEdit", "Projects" },
+        { "loadProjectsButton", "Load Projects" },
+        { "checklistView", "Checklist" },
         { "submitPushButton", "Submit" },
         { "cancelPushButton", "Cancel" },
     };

@@ -82,6 +82,24 @@ bool sql(const QString &path, const QString &statement, const QVariantList &valu
     return test::SqliteConnection(path).exec(statement, values);
 }
 
+// A result's checklist (validate --json "checks") as id -> status.
+QHash<QString, QString> checkStatuses(const QJsonObject &result)
+{
+    QHash<QString, QString> statuses;
+    for (const QJsonValue &v : result.value(QStringLiteral("checks")).toArray())
+        statuses.insert(v.toObject().value(QStringLiteral("id")).toString(),
+            v.toObject().value(QStringLiteral("status")).toString());
+    return statuses;
+}
+
+QStringList stringList(const QJsonValue &array)
+{
+    QStringList list;
+    for (const QJsonValue &v : array.toArray())
+        list << v.toString();
+    return list;
+}
+
 QJsonObject byName(const QJsonArray &array, const QString &name)
 {
     for (const QJsonValue &v : array) {
@@ -144,6 +162,19 @@ private Q_SLOTS:
     void jiraOptionsAreChecked_data();
     void jiraOptionsAreChecked();
     void newerApplicationIsNotChecked();
+    // The scope: the projects a connector's integrations use.
+    void addWithProjects();
+    void hostileProjectKeys_data();
+    void hostileProjectKeys();
+    void validateChecksProjects_data();
+    void validateChecksProjects();
+    void editScope();
+    void editKeepsRejectedCredentials();
+    void editUsageErrors_data();
+    void editUsageErrors();
+    void exportImportKeepsProjects();
+    void jiraProjectPermissions_data();
+    void jiraProjectPermissions();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -838,10 +869,12 @@ void TestCli::validateAllKeepsTlsDecisionsApart()
     QCOMPARE(b.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
     QVERIFY2(b.value(QStringLiteral("message")).toString().contains(QStringLiteral("not trusted")),
         qPrintable(b.value(QStringLiteral("message")).toString()));
-    // Only the lax connector's request arrived.
+    // Only the lax connector's requests arrived: its account, then (since checks read the
+    // projects the account sees after the account) its projects list.
     for (const fake::RecordedRequest &req : tls.requests())
         QVERIFY(req.status != 0 && req.status != 401);
-    QCOMPARE(tls.requestCount(), 1);
+    QCOMPARE(tls.requestCount(QStringLiteral("/users/current")), 1);
+    QCOMPARE(tls.requestCount(), 2);
 }
 
 void TestCli::validateAllDoesNotResendRejected()
@@ -852,14 +885,19 @@ void TestCli::validateAllDoesNotResendRejected()
     Run r = cli({ QStringLiteral("validate"), QStringLiteral("--all"), QStringLiteral("--data-dir"),
         dataDir() });
     QCOMPARE(r.code, cli::ExitValidationFailed);
-    QCOMPARE(m_server.requestCount(), 2); // each sent once: one 401, one 200
+    // Each sent once: one 401, one 200. A check that signs in also reads the projects list
+    // (one more request, for "Right" only).
+    QCOMPARE(m_server.requestCount(QStringLiteral("/users/current")), 2);
+    QCOMPARE(m_server.requestCount(), 3);
 
     // The nightly run again: the rejected password is not sent, and still reported as failed.
     m_server.clearRequests();
     r = cli({ QStringLiteral("validate"), QStringLiteral("--all"), QStringLiteral("--json"),
         QStringLiteral("--data-dir"), dataDir() });
     QCOMPARE(r.code, cli::ExitValidationFailed);
-    QCOMPARE(m_server.requestCount(), 1); // only "Right"
+    // Only "Right": its account and its projects list.
+    QCOMPARE(m_server.requestCount(QStringLiteral("/users/current")), 1);
+    QCOMPARE(m_server.requestCount(), 2);
     for (const fake::RecordedRequest &req : m_server.requests())
         QCOMPARE(req.status, 200);
     const QJsonObject wrong
@@ -1679,11 +1717,13 @@ void TestCli::newerApplicationIsNotChecked()
     QVERIFY2(all.code == cli::ExitOk, qPrintable(all.errText()));
     QVERIFY2(all.errText().contains(QLatin1String("made by a newer Connector Desk")),
         qPrintable(all.errText()));
-    QCOMPARE(m_server.requestCount(), 1); // Known only
+    // Known only: its account, then its projects list (read by every check that signs in).
+    QCOMPARE(m_server.requestCount(QStringLiteral("/users/current")), 1);
+    QCOMPARE(m_server.requestCount(), 2);
     const Run one = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
         QStringLiteral("Future") });
     QCOMPARE(one.code, cli::ExitValidationFailed);
-    QCOMPARE(m_server.requestCount(), 1);
+    QCOMPARE(m_server.requestCount(), 2); // nothing more
     const Run removed = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("remove"),
         QStringLiteral("Future") });
     QCOMPARE(removed.code, cli::ExitUsage);
@@ -1700,6 +1740,452 @@ void TestCli::newerApplicationIsNotChecked()
         }
     }
     QVERIFY(found);
+}
+
+// ---- The scope: projects ---------------------------------------------------------------
+
+void TestCli::addWithProjects()
+{
+    QCOMPARE(add(QStringLiteral("Plain"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QVERIFY2(!r.out.contains("PROJECTS"), r.out.constData()); // no column while none is scoped
+
+    // Repeated, and several in one value: trimmed, in order, duplicates (any case) dropped.
+    QCOMPARE(add(QStringLiteral("Scoped"), QStringLiteral("named"), QStringLiteral("password"),
+                 QString(),
+                 { QStringLiteral("--project"), QStringLiteral("DEMO"), QStringLiteral("--project"),
+                     QStringLiteral(" TEST,demo ") }),
+        0);
+    const QJsonArray list = listJson();
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(stringList(byName(list, QStringLiteral("Scoped")).value(QStringLiteral("projects"))),
+        (QStringList { QStringLiteral("DEMO"), QStringLiteral("TEST") }));
+    // Always there, [] when the connector is not scoped.
+    const QJsonValue plain
+        = byName(list, QStringLiteral("Plain")).value(QStringLiteral("projects"));
+    QVERIFY(plain.isArray());
+    QVERIFY(plain.toArray().isEmpty());
+
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("list") });
+    QCOMPARE(r.code, 0);
+    const QStringList lines = QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 3);
+    const qsizetype projectsColumn = lines.at(0).indexOf(QStringLiteral("PROJECTS"));
+    QVERIFY2(projectsColumn > 0, r.out.constData());
+    const qsizetype statusColumn = lines.at(0).indexOf(QStringLiteral("STATUS"));
+    for (const QString &line : lines.mid(1)) {
+        QCOMPARE(line.indexOf(QStringLiteral("Not verified")), statusColumn);
+        if (line.startsWith(QLatin1String("Scoped")))
+            QCOMPARE(line.indexOf(QStringLiteral("DEMO, TEST")), projectsColumn);
+    }
+}
+
+void TestCli::hostileProjectKeys_data()
+{
+    QTest::addColumn<QStringList>("values"); // of --project
+    QTest::addColumn<QString>("said"); // a part of stderr: the key, made inert
+    QTest::newRow("markup") << QStringList { "A<b>" } << QStringLiteral("“A<b>”");
+    QTest::newRow("escape sequence")
+        << QStringList { QStringLiteral("EV\x1b[31m") } << QStringLiteral("EV\\x1B[31m");
+    QTest::newRow("bell among good keys")
+        << QStringList { "DEMO", QStringLiteral("TEST,BE\x07L") } << QStringLiteral("BE\\x07L");
+    QTest::newRow("bidi override")
+        << QStringList { QStringLiteral("AB\u202eC") } << QStringLiteral("AB\\u202EC");
+    QTest::newRow("too long") << QStringList { QString(65, QLatin1Char('K')) }
+                              << QStringLiteral("too long");
+    QTest::newRow("no key") << QStringList { " , " } << QStringLiteral("no project key");
+}
+
+void TestCli::hostileProjectKeys()
+{
+    QFETCH(QStringList, values);
+    QFETCH(QString, said);
+    QStringList args { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("add"),
+        QStringLiteral("--name"), QStringLiteral("Hostile"), QStringLiteral("--url"),
+        m_server.baseUrl().toString(), QStringLiteral("--auth"), QStringLiteral("basic"),
+        QStringLiteral("--username"), QStringLiteral("named"), QStringLiteral("--secret-stdin") };
+    for (const QString &v : std::as_const(values))
+        args << QStringLiteral("--project") << v;
+    const Run r = cli(args, "password\n");
+    QCOMPARE(r.code, cli::ExitUsage);
+    QVERIFY2(r.errText().contains(QStringLiteral("--project: ")), r.err.constData());
+    QVERIFY2(r.errText().contains(said), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    for (const QByteArray &stream : { r.out, r.err })
+        QVERIFY2(!stream.contains('\x1b') && !stream.contains('\x07')
+                && !stream.contains("\xe2\x80\xae"),
+            stream.toPercentEncoding(" :/\n").constData());
+    // Refused before anything is opened: nothing stored.
+    QVERIFY(!QFile::exists(storePath()));
+    QVERIFY(listJson().isEmpty());
+}
+
+void TestCli::validateChecksProjects_data()
+{
+    QTest::addColumn<QString>("user"); // of the fake's built-in accounts
+    QTest::addColumn<QStringList>("projects");
+    QTest::addColumn<int>("generated"); // > 0: the server has that many generated projects
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("failing"); // the scoped key that fails, or empty
+    QTest::newRow("sees every scoped project")
+        << "named" << QStringList { "DEMO", "TEST" } << 0 << 0 << "verified"
+        << "";
+    QTest::newRow("by id") << "named" << QStringList { "21" } << 0 << 0 << "verified"
+                           << "";
+    QTest::newRow("no such project")
+        << "named" << QStringList { "DEMO", "NOPE" } << 0 << 1 << "failed"
+        << "NOPE";
+    QTest::newRow("hidden from the account")
+        << "demo-only" << QStringList { "TEST" } << 0 << 1 << "failed"
+        << "TEST";
+    QTest::newRow("items not readable")
+        << "unreadable" << QStringList { "TEST" } << 0 << 1 << "failed"
+        << "TEST";
+    // Jama pages at most 50 projects: P110 is on the third page.
+    QTest::newRow("third page of 120")
+        << "named" << QStringList { "P110" } << 120 << 0 << "verified"
+        << "";
+}
+
+void TestCli::validateChecksProjects()
+{
+    QFETCH(QString, user);
+    QFETCH(QStringList, projects);
+    QFETCH(int, generated);
+    QFETCH(int, code);
+    QFETCH(QString, status);
+    QFETCH(QString, failing);
+    fake::FakeJamaServer jama;
+    if (generated > 0)
+        jama.setProjects(fake::FakeJamaServer::generatedProjects(generated));
+    QVERIFY(jama.listen());
+    QStringList extra;
+    for (const QString &p : std::as_const(projects))
+        extra << QStringLiteral("--project") << p;
+    QCOMPARE(add(QStringLiteral("Scoped"), user, QStringLiteral("password"),
+                 jama.baseUrl().toString(), extra),
+        0);
+
+    Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Scoped"), QStringLiteral("--json") });
+    QVERIFY2(
+        r.code == code, qPrintable(QStringLiteral("exit %1: %2").arg(r.code).arg(r.errText())));
+    const QJsonArray results = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(results.size(), 1);
+    const QJsonObject o = results.first().toObject();
+    QCOMPARE(o.value(QStringLiteral("status")).toString(), status);
+    // Every item has an id, a status and a message.
+    for (const QJsonValue &v : o.value(QStringLiteral("checks")).toArray()) {
+        QVERIFY(!v.toObject().value(QStringLiteral("id")).toString().isEmpty());
+        QVERIFY(!v.toObject().value(QStringLiteral("status")).toString().isEmpty());
+        QVERIFY(v.toObject().value(QStringLiteral("message")).isString());
+    }
+    const QHash<QString, QString> checks = checkStatuses(o);
+    QCOMPARE(checks.value(QStringLiteral("credentials")), QStringLiteral("pass"));
+    for (const QString &p : std::as_const(projects))
+        QCOMPARE(checks.value(QStringLiteral("project:") + p),
+            p == failing ? QStringLiteral("fail") : QStringLiteral("pass"));
+    // Not confirmable through Jama's API without writing: said, never claimed.
+    QCOMPARE(checks.value(QStringLiteral("write-access")), QStringLiteral("unknown"));
+    QCOMPARE(checks.value(QStringLiteral("admin")), QStringLiteral("unknown"));
+    if (!failing.isEmpty()) {
+        QVERIFY2(o.value(QStringLiteral("message")).toString().contains(failing),
+            qPrintable(o.value(QStringLiteral("message")).toString()));
+        QVERIFY2(r.errText().contains(failing), r.err.constData());
+    }
+    if (generated > 0) // paged up to the key, not assumed to be on the first page
+        QVERIFY(jama.requestCount(QStringLiteral("/rest/v1/projects")) >= 3);
+    // The result is recorded: the window shows the same.
+    QCOMPARE(
+        byName(listJson(), QStringLiteral("Scoped")).value(QStringLiteral("status")).toString(),
+        status);
+
+    // Human output: the steps that did not pass, indented under the connector's line.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Scoped") });
+    QCOMPARE(r.code, code);
+    const QString text = QString::fromUtf8(r.out);
+    QVERIFY2(text.startsWith(QStringLiteral("Scoped: ")), r.out.constData());
+    QVERIFY2(text.contains(QStringLiteral("\n    [unknown] Write access: ")), r.out.constData());
+    QVERIFY2(!text.contains(QStringLiteral("[pass]")), r.out.constData());
+    if (failing.isEmpty())
+        QVERIFY2(!text.contains(QStringLiteral("Project ")), r.out.constData());
+    else
+        QVERIFY2(text.contains(QStringLiteral("\n    [fail] Project %1: ").arg(failing)),
+            r.out.constData());
+}
+
+void TestCli::editScope()
+{
+    QCOMPARE(add(QStringLiteral("Scoped"), QStringLiteral("named"), QStringLiteral("password"),
+                 QString(), { QStringLiteral("--project"), QStringLiteral("DEMO") }),
+        0);
+    QCOMPARE(cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+                     QStringLiteral("Scoped") })
+                 .code,
+        0);
+    const QJsonObject before = byName(listJson(), QStringLiteral("Scoped"));
+    QCOMPARE(before.value(QStringLiteral("status")).toString(), QStringLiteral("verified"));
+
+    // Neither the network nor the keychain is used: it works with no Secret Service at all.
+    QProcessEnvironment noKeychain = environment();
+    noKeychain.insert(
+        QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent"));
+    m_server.clearRequests();
+    Run r = cli(
+        { QStringLiteral("--data-dir"), dataDir(), QStringLiteral("edit"), QStringLiteral("scoped"),
+            QStringLiteral("--project"), QStringLiteral("TEST"), QStringLiteral("--project"),
+            QStringLiteral("X1,DEMO"), QStringLiteral("--json") },
+        {}, noKeychain);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("validate Scoped")), r.err.constData());
+    QCOMPARE(m_server.requestCount(), 0);
+    const QJsonArray printed = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(printed.size(), 1);
+    const QStringList scope { QStringLiteral("TEST"), QStringLiteral("X1"),
+        QStringLiteral("DEMO") };
+    QCOMPARE(stringList(printed.first().toObject().value(QStringLiteral("projects"))), scope);
+
+    // The scope is replaced; the last check was of the other scope: not verified until the
+    // next check (which the window makes on its own).
+    QJsonObject after = byName(listJson(), QStringLiteral("Scoped"));
+    QCOMPARE(stringList(after.value(QStringLiteral("projects"))), scope);
+    for (const char *key : { "id", "url", "username" })
+        QCOMPARE(after.value(QLatin1String(key)), before.value(QLatin1String(key)));
+    QCOMPARE(after.value(QStringLiteral("status")).toString(), QStringLiteral("not-verified"));
+    QVERIFY2(after.value(QStringLiteral("message"))
+                 .toString()
+                 .contains(QLatin1String("projects changed")),
+        qPrintable(after.value(QStringLiteral("message")).toString()));
+
+    // The same scope again: nothing to write.
+    const QByteArray stored = readAll(storePath());
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("edit"),
+        QStringLiteral("Scoped"), QStringLiteral("--project"), QStringLiteral("TEST,X1,DEMO") });
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("nothing changed")), r.err.constData());
+    QCOMPARE(readAll(storePath()), stored);
+
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("edit"),
+        QStringLiteral("Scoped"), QStringLiteral("--no-projects") });
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    after = byName(listJson(), QStringLiteral("Scoped"));
+    QVERIFY(after.value(QStringLiteral("projects")).isArray());
+    QVERIFY(after.value(QStringLiteral("projects")).toArray().isEmpty());
+    QCOMPARE(after.value(QStringLiteral("status")).toString(), QStringLiteral("not-verified"));
+
+    // The next check follows the new scope: no project steps any more.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Scoped"), QStringLiteral("--json") });
+    QCOMPARE(r.code, 0);
+    const QHash<QString, QString> checks
+        = checkStatuses(QJsonDocument::fromJson(r.out).array().first().toObject());
+    QVERIFY(!checks.isEmpty());
+    for (auto it = checks.cbegin(); it != checks.cend(); ++it)
+        QVERIFY2(!it.key().startsWith(QLatin1String("project:")), qPrintable(it.key()));
+}
+
+void TestCli::editKeepsRejectedCredentials()
+{
+    // Rejected credentials stay rejected across a scope change: --all still does not send them.
+    QCOMPARE(add(QStringLiteral("Locked"), QStringLiteral("named"), uniqueSecret("not-it-")), 0);
+    QCOMPARE(cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+                     QStringLiteral("Locked") })
+                 .code,
+        cli::ExitValidationFailed);
+    m_server.clearRequests();
+    const Run edited = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("edit"),
+        QStringLiteral("Locked"), QStringLiteral("--project"), QStringLiteral("DEMO") });
+    QVERIFY2(edited.code == 0, edited.err.constData());
+    const Run all = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("--all"), QStringLiteral("--json") });
+    QCOMPARE(all.code, cli::ExitValidationFailed);
+    QCOMPARE(m_server.requestCount(), 0);
+    const QJsonObject locked
+        = byName(QJsonDocument::fromJson(all.out).array(), QStringLiteral("Locked"));
+    QVERIFY2(locked.value(QStringLiteral("message"))
+                 .toString()
+                 .contains(QStringLiteral("Not checked again")),
+        qPrintable(locked.value(QStringLiteral("message")).toString()));
+    QVERIFY(locked.value(QStringLiteral("checks")).isArray());
+    const QJsonObject listed = byName(listJson(), QStringLiteral("Locked"));
+    QCOMPARE(listed.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+    QCOMPARE(stringList(listed.value(QStringLiteral("projects"))),
+        QStringList { QStringLiteral("DEMO") });
+}
+
+void TestCli::editUsageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("said"); // a part of stderr
+    QTest::newRow("unknown name") << QStringList { "edit", "nope", "--project", "TEST" }
+                                  << "No connector named \"nope\"";
+    QTest::newRow("no name") << QStringList { "edit", "--no-projects" }
+                             << "exactly one connector name";
+    QTest::newRow("two names") << QStringList { "edit", "Existing", "Other", "--no-projects" }
+                               << "exactly one connector name";
+    QTest::newRow("both") << QStringList { "edit", "Existing", "--project", "TEST",
+        "--no-projects" } << "do not go together";
+    QTest::newRow("nothing to change")
+        << QStringList { "edit", "Existing" } << "edit NAME (--project KEY... | --no-projects)";
+    QTest::newRow("no value") << QStringList { "edit", "Existing", "--project" } << "--project";
+    QTest::newRow("empty value") << QStringList { "edit", "Existing", "--project", "" }
+                                 << "no project key";
+    QTest::newRow("markup in a key")
+        << QStringList { "edit", "Existing", "--project", "TEST,A<b>" } << "“A<b>”";
+    QTest::newRow("escape in a key")
+        << QStringList { "edit", "Existing", "--project", QStringLiteral("EV\x1b[31m") }
+        << "EV\\x1B[31m";
+    QTest::newRow("option of add") << QStringList { "edit", "Existing", "--url", "x.jamacloud.com" }
+                                   << "--url does not apply to 'edit'";
+}
+
+void TestCli::editUsageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, said);
+    QCOMPARE(add(QStringLiteral("Existing"), QStringLiteral("named"), QStringLiteral("password"),
+                 QString(), { QStringLiteral("--project"), QStringLiteral("DEMO") }),
+        0);
+    const QByteArray before = readAll(storePath());
+    m_server.clearRequests();
+    const Run r = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
+    QCOMPARE(r.code, cli::ExitUsage);
+    QVERIFY2(r.errText().contains(said), r.err.constData());
+    QVERIFY(!r.err.contains('\x1b'));
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(readAll(storePath()), before);
+    QCOMPARE(m_server.requestCount(), 0);
+    QCOMPARE(stringList(
+                 byName(listJson(), QStringLiteral("Existing")).value(QStringLiteral("projects"))),
+        QStringList { QStringLiteral("DEMO") });
+}
+
+void TestCli::exportImportKeepsProjects()
+{
+    QCOMPARE(add(QStringLiteral("Scoped"), QStringLiteral("named"), QStringLiteral("password"),
+                 QString(), { QStringLiteral("--project"), QStringLiteral("DEMO,21") }),
+        0);
+    QCOMPARE(add(QStringLiteral("Plain"), QStringLiteral("other"), QStringLiteral("password"),
+                 QStringLiteral("https://two.jamacloud.com")),
+        0);
+    const QString file = m_files.filePath(QStringLiteral("scoped.json"));
+    QCOMPARE(
+        cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("export"), file }).code, 0);
+    const QJsonArray exported = QJsonDocument::fromJson(readAll(file))
+                                    .object()
+                                    .value(QStringLiteral("connectors"))
+                                    .toArray();
+    const QStringList scope { QStringLiteral("DEMO"), QStringLiteral("21") };
+    QCOMPARE(
+        stringList(byName(exported, QStringLiteral("Scoped")).value(QStringLiteral("projects"))),
+        scope);
+
+    QTemporaryDir empty;
+    const Run imported
+        = cli({ QStringLiteral("--data-dir"), empty.path(), QStringLiteral("import"), file });
+    QVERIFY2(imported.code == 0, imported.err.constData());
+    const Run list = cli({ QStringLiteral("--data-dir"), empty.path(), QStringLiteral("list"),
+        QStringLiteral("--json") });
+    const QJsonArray back = QJsonDocument::fromJson(list.out).array();
+    QCOMPARE(back.size(), 2);
+    QCOMPARE(stringList(byName(back, QStringLiteral("Scoped")).value(QStringLiteral("projects"))),
+        scope);
+    QVERIFY(byName(back, QStringLiteral("Plain")).value(QStringLiteral("projects")).isArray());
+    QVERIFY(byName(back, QStringLiteral("Plain"))
+                .value(QStringLiteral("projects"))
+                .toArray()
+                .isEmpty());
+}
+
+void TestCli::jiraProjectPermissions_data()
+{
+    QTest::addColumn<int>("row"); // of kJiraRows
+    QTest::addColumn<QString>("lack"); // "edit", "browse" (in DEMO) or "hidden" (DEMO unseen)
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("project"); // project:DEMO's status
+    QTest::addColumn<QString>("write"); // write-access's status, or empty
+    QTest::newRow("cloud, no Edit issues in DEMO") << 0 << "edit" << 0 << "warning"
+                                                   << "pass"
+                                                   << "warn";
+    QTest::newRow("data center, no Edit issues in DEMO") << 1 << "edit" << 0 << "warning"
+                                                         << "pass"
+                                                         << "warn";
+    QTest::newRow("data center pat, no Edit issues in DEMO") << 2 << "edit" << 0 << "warning"
+                                                             << "pass"
+                                                             << "warn";
+    QTest::newRow("cloud, no Browse projects in DEMO") << 0 << "browse" << 1 << "failed"
+                                                       << "fail"
+                                                       << "";
+    QTest::newRow("data center, no Browse projects in DEMO") << 1 << "browse" << 1 << "failed"
+                                                             << "fail"
+                                                             << "";
+    QTest::newRow("cloud, DEMO not visible") << 0 << "hidden" << 1 << "failed"
+                                             << "fail"
+                                             << "";
+    QTest::newRow("data center, DEMO not visible") << 1 << "hidden" << 1 << "failed"
+                                                   << "fail"
+                                                   << "";
+}
+
+void TestCli::jiraProjectPermissions()
+{
+    QFETCH(int, row);
+    QFETCH(QString, lack);
+    QFETCH(int, code);
+    QFETCH(QString, status);
+    QFETCH(QString, project);
+    QFETCH(QString, write);
+    const JiraRow &r = kJiraRows[row];
+    fake::FakeJiraServer jira;
+    jira.setFlavour(r.flavour);
+    fake::JiraAccount account;
+    account.name = QStringLiteral("svc");
+    account.emailAddress = QStringLiteral("svc@example.com");
+    account.displayName = QStringLiteral("Service Account");
+    account.apiToken = QStringLiteral("svc-token");
+    account.password = QStringLiteral("password");
+    account.personalAccessToken = QStringLiteral("svc-pat");
+    if (lack == QLatin1String("edit"))
+        account.projectPermissions.insert(
+            QStringLiteral("DEMO"), { fake::kBrowseProjects, fake::kCreateIssues });
+    else if (lack == QLatin1String("browse"))
+        account.projectPermissions.insert(
+            QStringLiteral("DEMO"), { fake::kCreateIssues, fake::kEditIssues });
+    else
+        account.visibleProjects = QStringList { QStringLiteral("TEST") };
+    jira.addAccount(account);
+    QVERIFY(jira.listen());
+    const Run added = cli(QStringList { QStringLiteral("--data-dir"), dataDir() }
+            + jiraAddArgs(r, jira.baseUrl(), QStringLiteral("Jira"), QStringLiteral("svc"))
+            + QStringList { QStringLiteral("--project"), QStringLiteral("DEMO") },
+        jiraSecret(r, QStringLiteral("svc")) + '\n');
+    QVERIFY2(added.code == cli::ExitOk, qPrintable(added.errText()));
+
+    Run v = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Jira"), QStringLiteral("--json") });
+    QVERIFY2(
+        v.code == code, qPrintable(QStringLiteral("exit %1: %2").arg(v.code).arg(v.errText())));
+    const QJsonObject o = QJsonDocument::fromJson(v.out).array().first().toObject();
+    QCOMPARE(o.value(QStringLiteral("status")).toString(), status);
+    const QHash<QString, QString> checks = checkStatuses(o);
+    QCOMPARE(checks.value(QStringLiteral("credentials")), QStringLiteral("pass"));
+    QCOMPARE(checks.value(QStringLiteral("project:DEMO")), project);
+    if (!write.isEmpty())
+        QCOMPARE(checks.value(QStringLiteral("write-access")), write);
+    QVERIFY2(o.value(QStringLiteral("message")).toString().contains(QStringLiteral("DEMO")),
+        qPrintable(o.value(QStringLiteral("message")).toString()));
+    QVERIFY2(v.errText().contains(QStringLiteral("DEMO")), v.err.constData());
+
+    v = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("Jira") });
+    QCOMPARE(v.code, code);
+    QVERIFY2(v.out.contains(project == QLatin1String("fail") ? "\n    [fail] Project DEMO: "
+                                                             : "\n    [warn] Write access: "),
+        v.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

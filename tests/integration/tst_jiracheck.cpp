@@ -275,7 +275,7 @@ void TestJiraCheck::verified()
     QVERIFY(r.account.licenseType.isEmpty());
 
     const QList<cd::fake::RecordedRequest> seen = s.requests();
-    QCOMPARE(seen.size(), 2);
+    QCOMPARE(seen.size(), 3); // myself, mypermissions, the projects list
     const QString api = cloud ? QString() : kContextPath;
     QCOMPARE(seen.at(0).method, QByteArray("GET"));
     QCOMPARE(seen.at(0).path,
@@ -288,6 +288,11 @@ void TestJiraCheck::verified()
     QCOMPARE(QUrlQuery(seen.at(1).query).queryItemValue(QStringLiteral("permissions")),
         kPermissionsAsked);
     QCOMPARE(seen.at(1).status, 200);
+    QCOMPARE(seen.at(2).path,
+        api
+            + (cloud ? QStringLiteral("/rest/api/3/project/search")
+                     : QStringLiteral("/rest/api/2/project")));
+    QCOMPARE(seen.at(2).status, 200);
     const QByteArray scheme = authType == QLatin1String("pat") ? "Bearer" : "Basic";
     for (const cd::fake::RecordedRequest &one : seen) {
         QVERIFY(one.hadAuthorization);
@@ -630,7 +635,7 @@ void TestJiraCheck::throttledThenVerified()
         QVERIFY2(r.status == ValidationStatus::Verified,
             (tls ? "https: " : "http: ") + r.message.toUtf8());
         const QList<cd::fake::RecordedRequest> seen = server(cloud, tls).requests();
-        QCOMPARE(seen.size(), 3);
+        QCOMPARE(seen.size(), 4); // + the projects list
         QCOMPARE(seen.at(0).status, 429);
         QVERIFY(seen.at(0).path.endsWith(QStringLiteral("/myself")));
         QCOMPARE(seen.at(1).status, 200);

@@ -393,7 +393,8 @@ void TestValidationJob::statusSequence()
     for (const auto &args : status)
         seen << args.first().value<ValidationJob::Status>();
     const QList<ValidationJob::Status> expected { ValidationJob::Status::RequestingToken,
-        ValidationJob::Status::RequestingUser, ValidationJob::Status::Finished };
+        ValidationJob::Status::RequestingUser, ValidationJob::Status::RequestingProjects,
+        ValidationJob::Status::Finished };
     QCOMPARE(seen, expected);
     job.start(); // a finished job does not start again
     job.cancel(); // nor finish again
@@ -412,7 +413,8 @@ void TestValidationJob::throttledThenSuccess()
         QVERIFY(run(job));
         QCOMPARE(job.result().failure, Failure::None);
         QCOMPARE(job.result().status, ValidationStatus::Verified);
-        QCOMPARE(m_http->requestCount(), type == QStringLiteral("oauth") ? 4 : 3);
+        // + the projects list after the account
+        QCOMPARE(m_http->requestCount(), type == QStringLiteral("oauth") ? 5 : 4);
         int backingOff = 0;
         for (const auto &args : status)
             backingOff
@@ -715,7 +717,9 @@ void TestValidationJob::tls()
         QCOMPARE(m_tlsA->requestCount(), 0); // nothing, credentials included, was sent
     } else {
         QCOMPARE(r.account.username, user);
-        QCOMPARE(m_tlsA->requestCount(), authType == QStringLiteral("oauth") ? 2 : 1);
+        // token (oAuth), users/current, then the projects list unless the license failed
+        QCOMPARE(m_tlsA->requestCount(),
+            (authType == QStringLiteral("oauth") ? 2 : 1) + (failure == Failure::License ? 0 : 1));
     }
 }
 
@@ -729,8 +733,10 @@ void TestValidationJob::redirects_data()
     for (QString type : { QStringLiteral("basic"), QStringLiteral("oauth") }) {
         const QByteArray p = type == QStringLiteral("basic") ? "basic " : "oauth ";
         QTest::newRow((p + QByteArray("same host https")).constData())
-            << type << "redirect-same-host" << Failure::None << "Named Creator"
-            << (type == QStringLiteral("oauth") ? 4 : 2);
+            << type << "redirect-same-host" << Failure::None
+            << "Named Creator"
+            // every request is redirected once: + the projects list and its redirect
+            << (type == QStringLiteral("oauth") ? 6 : 4);
         QTest::newRow((p + QByteArray("to http")).constData())
             << type << "redirect-http" << Failure::Redirect << "insecure address http://" << 1;
         QTest::newRow((p + QByteArray("to another host")).constData())
@@ -1101,7 +1107,7 @@ void TestValidationJob::retryAfterHonoured()
     QSignalSpy states(&job, &ValidationJob::statusChanged);
     QVERIFY(run(job));
     QCOMPARE(job.result().status, ValidationStatus::Verified);
-    QCOMPARE(m_http->requestCount(), 2);
+    QCOMPARE(m_http->requestCount(), 3); // 429, users/current, the projects list
     bool backedOff = false;
     for (const QList<QVariant> &args : std::as_const(states))
         backedOff |= args.at(0).value<ValidationJob::Status>() == ValidationJob::Status::BackingOff;

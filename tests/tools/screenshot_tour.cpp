@@ -1,7 +1,10 @@
 // Produces the README's screenshots from the real widgets: the empty state, the list with a
-// few connectors, and the Add New Connector dialog with Basic and with oAuth.
-// Usage: screenshot-tour OUTPUT_DIR   (run under Xvfb by scripts/screenshots)
+// few connectors, the Add New Connector dialog with Basic and with oAuth, and (given a fake
+// Jama's URL) the checklist of a Test Connection of a scoped connector.
+// Usage: screenshot-tour OUTPUT_DIR [FAKE_JAMA_URL]   (run under Xvfb by scripts/screenshots,
+// which starts the fake Jama with the accounts of the checklist shot)
 #include "AuthEditor.h"
+#include "ChecklistView.h"
 #include "ConnectorDialog.h"
 #include "ConnectorRepository.h"
 #include "ConnectorsPage.h"
@@ -23,6 +26,8 @@
 #include <QPalette>
 #include <QPushButton>
 #include <QTest>
+#include <QUrl>
+#include <functional>
 
 using namespace cd;
 
@@ -47,6 +52,49 @@ static QPalette darkPalette()
     p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
     p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
     return p;
+}
+
+static void save(QWidget *w, const QString &path);
+
+// Waits (events running) until `done`, or dies saying what did not happen.
+static void waitUntil(const std::function<bool()> &done, const char *what)
+{
+    if (!QTest::qWaitFor(done, 30000))
+        qFatal("timed out: %s", what);
+}
+
+// Add New Connector after Test Connection of a connector scoped to two projects, one
+// readable and one not, against the fake Jama at `jama` (https, self-signed: trusted in the
+// dialog, as a user would), with the projects loaded for completion.
+static void checklistShot(ui::ConnectorsPage *page, const QUrl &jama, const QString &out)
+{
+    ui::ConnectorDialog *dialog = page->openAddDialog();
+    if (!dialog || !QTest::qWaitForWindowExposed(dialog))
+        qFatal("dialog not shown");
+    dialog->findChild<QLineEdit *>(QStringLiteral("nameLineEdit"))
+        ->setText(QStringLiteral("Globex Production"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("urlLineEdit"))->setText(jama.toString());
+    dialog->currentAuthEditor()->identityEdit()->setText(
+        QStringLiteral("InterchangeServiceAccount"));
+    dialog->currentAuthEditor()->secretEdit()->setText(QStringLiteral("correct horse battery"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("projectsLineEdit"))
+        ->setText(QStringLiteral("GLX, OPS"));
+    auto *test = dialog->findChild<QPushButton *>(QStringLiteral("testConnectionPushButton"));
+    test->click();
+    waitUntil([dialog] { return !dialog->isTesting(); }, "Test Connection");
+    if (auto *trust
+        = dialog->findChild<QPushButton *>(QStringLiteral("trustCertificatePushButton"))) {
+        trust->click();
+        waitUntil([dialog] { return !dialog->isTesting(); }, "Test Connection (trusted)");
+    }
+    auto *checklist = dialog->findChild<ui::ChecklistView *>(QStringLiteral("checklistView"));
+    if (!checklist || checklist->checks().isEmpty())
+        qFatal("no checklist");
+    dialog->findChild<QPushButton *>(QStringLiteral("loadProjectsButton"))->click();
+    waitUntil([dialog] { return !dialog->isLoadingProjects(); }, "Load Projects");
+    dialog->resize(660, dialog->sizeHint().height());
+    save(dialog, out + QStringLiteral("/checklist.png"));
+    dialog->reject();
 }
 
 static void save(QWidget *w, const QString &path)
@@ -237,5 +285,10 @@ int main(int argc, char **argv)
         qFatal("trust box not shown");
     save(box, out + QStringLiteral("/certificate-changed-box.png"));
     box->reject();
+
+    if (argc > 2)
+        checklistShot(window.connectorsPage(), QUrl(QString::fromLocal8Bit(argv[2])), out);
+    else
+        qWarning("no fake Jama URL given: checklist.png not written");
     return 0;
 }

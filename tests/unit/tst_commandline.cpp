@@ -1,6 +1,8 @@
 #include "CommandLine.h"
 #include "TestSupport.h"
 
+#include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 #include <vector>
 
@@ -15,6 +17,9 @@ private Q_SLOTS:
     void versionWithoutDisplay();
     void helpWithoutDisplay();
     void unknownCommandIsUsageError();
+    void helpShowsScopeOptions();
+    void scopeUsageErrors_data();
+    void scopeUsageErrors();
 };
 
 void TestCommandLine::wantsConsole_data()
@@ -79,6 +84,47 @@ void TestCommandLine::unknownCommandIsUsageError()
     QCOMPARE(r.exitCode, int(cli::ExitUsage));
     QVERIFY(r.err.contains("frobnicate"));
     QVERIFY(r.out.isEmpty());
+}
+
+void TestCommandLine::helpShowsScopeOptions()
+{
+    const auto r = test::runProcess(test::appBinary(), { "--help" }, {}, noDisplay());
+    QCOMPARE(r.exitCode, 0);
+    for (const char *text : { "--project <KEY>", "--no-projects", "[--project KEY]...",
+             "edit NAME (--project KEY... | --no-projects) [--json]" })
+        QVERIFY2(r.out.contains(text), text);
+}
+
+void TestCommandLine::scopeUsageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("said"); // a part of stderr
+    QTest::newRow("edit without a change")
+        << QStringList { "edit", "Prod" } << "edit needs something to change";
+    QTest::newRow("edit without a name")
+        << QStringList { "edit", "--no-projects" } << "exactly one connector name";
+    QTest::newRow("both") << QStringList { "edit", "Prod", "--project", "A", "--no-projects" }
+                          << "do not go together";
+    QTest::newRow("bad key") << QStringList { "edit", "Prod", "--project", "A/B" } << "“A/B”";
+    QTest::newRow("--project is not list's")
+        << QStringList { "list", "--project", "A" } << "--project does not apply to 'list'";
+    QTest::newRow("--no-projects is not add's")
+        << QStringList { "add", "--no-projects" } << "--no-projects does not apply to 'add'";
+}
+
+void TestCommandLine::scopeUsageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, said);
+    // Refused before any data is opened: the data folder stays empty.
+    QTemporaryDir data;
+    QVERIFY(data.isValid());
+    const auto r = test::runProcess(test::appBinary(),
+        QStringList { QStringLiteral("--data-dir"), data.path() } + args, {}, noDisplay());
+    QCOMPARE(r.exitCode, int(cli::ExitUsage));
+    QVERIFY2(QString::fromUtf8(r.err).contains(said), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(QDir(data.path()).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestCommandLine)

@@ -1,4 +1,5 @@
 #include "ConnectorRules.h"
+#include "Text.h"
 
 #include <QTest>
 
@@ -8,6 +9,8 @@ class TestConnectorRules : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void projects_data();
+    void projects();
     void fields_data();
     void fields();
     void secretWhenEditing();
@@ -194,6 +197,62 @@ void TestConnectorRules::uniqueName()
     QCOMPARE(made.size(), ConnectorRules::kMaxNameLength);
     QVERIFY(made.endsWith(copy));
     QVERIFY(ConnectorRules::checkName(made, all, QUuid()).isEmpty());
+}
+
+void TestConnectorRules::projects_data()
+{
+    QTest::addColumn<QStringList>("entries");
+    QTest::addColumn<QStringList>("expected");
+    QTest::addColumn<QString>("problem"); // a part of the message; empty: accepted
+    QTest::newRow("empty") << QStringList() << QStringList() << QString();
+    QTest::newRow("blank") << QStringList { "  ", "," } << QStringList() << QString();
+    QTest::newRow("one") << QStringList { "ACME" } << QStringList { "ACME" } << QString();
+    QTest::newRow("separators") << QStringList { " ACME, DEMO;TEST  QA " }
+                                << QStringList { "ACME", "DEMO", "TEST", "QA" } << QString();
+    QTest::newRow("duplicates ignoring case") << QStringList { "ACME", "acme", "DEMO,ACME" }
+                                              << QStringList { "ACME", "DEMO" } << QString();
+    QTest::newRow("ids and dashes")
+        << QStringList { "20", "MY_PROJ-2" } << QStringList { "20", "MY_PROJ-2" } << QString();
+    QTest::newRow("html") << QStringList { "<b>x</b>" } << QStringList() << "is not a project key";
+    QTest::newRow("escape") << QStringList { "A\x1b[31m" } << QStringList()
+                            << "control character U+001B";
+    QTest::newRow("bidi") << QStringList { QString::fromUtf8("A\u202EB") } << QStringList()
+                          << "control character";
+    QTest::newRow("too long") << QStringList { QString(65, QLatin1Char('A')) } << QStringList()
+                              << "too long";
+    QStringList many;
+    for (int i = 0; i <= ConnectorRules::kMaxProjects; ++i)
+        many << QStringLiteral("P%1").arg(i);
+    QTest::newRow("too many") << many << QStringList() << "Too many projects";
+}
+
+void TestConnectorRules::projects()
+{
+    QFETCH(QStringList, entries);
+    QFETCH(QStringList, expected);
+    QFETCH(QString, problem);
+    QStringList out { QStringLiteral("unchanged") };
+    const QString said = ConnectorRules::parseProjects(entries, &out);
+    if (problem.isEmpty()) {
+        QVERIFY2(said.isEmpty(), qPrintable(said));
+        QCOMPARE(out, expected);
+    } else {
+        QVERIFY2(said.contains(problem), qPrintable(said));
+        QCOMPARE(out, QStringList { QStringLiteral("unchanged") }); // nothing half-parsed
+        QCOMPARE(Text::firstControl(said), char32_t(0));
+    }
+    // The dialog's draft goes through the same rules.
+    ConnectorDraft d;
+    d.application = QStringLiteral("jama-connect");
+    d.name = QStringLiteral("N");
+    d.url = QStringLiteral("https://jama.example.com");
+    d.identity = QStringLiteral("svc");
+    d.secret = QStringLiteral("s");
+    d.projects = entries.join(QLatin1Char(','));
+    const DraftCheck check = ConnectorRules::check(d, {});
+    QCOMPARE(check.projects.isEmpty(), problem.isEmpty());
+    if (problem.isEmpty())
+        QCOMPARE(check.normalizedProjects, expected);
 }
 
 QTEST_GUILESS_MAIN(TestConnectorRules)

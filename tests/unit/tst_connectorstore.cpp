@@ -32,6 +32,7 @@ private Q_SLOTS:
     void namesAreUniqueAcrossConnections();
     void changesOfOtherConnections();
     void newerMinorColumnsSurvive();
+    void schema10IsUpgraded();
     void newerMajorIsReadOnly();
     void badFile_data();
     void badFile();
@@ -77,6 +78,15 @@ Connector TestConnectorStore::sample(int n)
     c.updatedAt = QDateTime(QDate(2026, 10, 2), QTime(9, 0, 0, 7), Qt::UTC);
     if (n % 8 == 0)
         c.unknownFields.insert(QStringLiteral("futureField"), QStringLiteral("kept %1").arg(n));
+    if (n % 3 == 1)
+        c.projects = { QStringLiteral("P%1").arg(n), QStringLiteral("DEMO") };
+    if (n % 2 == 0)
+        c.validation.checks = { { QStringLiteral("credentials"), cd::CheckStatus::Pass,
+                                    QStringLiteral("Credentials"), QStringLiteral("Accepted.") },
+            { QStringLiteral("project:DEMO"), cd::CheckStatus::Fail, QStringLiteral("Project DEMO"),
+                QStringLiteral("Not found, or not visible “%1”.").arg(n) },
+            { QStringLiteral("admin"), cd::CheckStatus::Unknown, QStringLiteral("Admin"),
+                QStringLiteral("Cannot be confirmed.") } };
     return c;
 }
 
@@ -117,7 +127,7 @@ void TestConnectorStore::newDatabase()
     for (const QString &name : QDir(store.dataDir()).entryList(QDir::Files))
         QVERIFY2(!name.contains(QLatin1String(".new-")), qPrintable(name));
     SqliteConnection other(store.filePath());
-    QCOMPARE(other.value(QStringLiteral("PRAGMA user_version")).toInt(), 1000);
+    QCOMPARE(other.value(QStringLiteral("PRAGMA user_version")).toInt(), 1001);
     QCOMPARE(other.value(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     QCOMPARE(other.value(QStringLiteral("PRAGMA quick_check")).toString(), QStringLiteral("ok"));
 }
@@ -285,6 +295,61 @@ void TestConnectorStore::newerMinorColumnsSurvive()
         QStringLiteral("nightly"));
     QCOMPARE(newer.value(QStringLiteral("SELECT count(*) FROM history")).toInt(), 1);
     QCOMPARE(newer.value(QStringLiteral("PRAGMA user_version")).toInt(), 1003);
+}
+
+void TestConnectorStore::schema10IsUpgraded()
+{
+    // A file of Connector Desk 1.0: no projects, no checks.
+    QTemporaryDir dir;
+    QString error;
+    const Connector a = sample(1), b = sample(2);
+    {
+        ConnectorStore store(dir.path());
+        QList<Connector> list;
+        QVERIFY(store.load(&list, &error));
+        QVERIFY(store.insert(a, &error));
+        QVERIFY(store.insert(b, &error));
+        SqliteConnection old(store.filePath());
+        QVERIFY(old.exec(QStringLiteral("ALTER TABLE connectors DROP COLUMN projects")));
+        QVERIFY(old.exec(QStringLiteral("ALTER TABLE connectors DROP COLUMN checks")));
+        QVERIFY(old.exec(QStringLiteral("PRAGMA user_version = 1000")));
+    }
+    const QString path = QDir(dir.path()).filePath(QStringLiteral("connectors.db"));
+    // Read-only (the folder cannot be written): shown as it is, nothing migrated.
+    QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner));
+    if (!QFileInfo(dir.path()).isWritable()) { // not as root, who writes anyway
+        ConnectorStore readOnly(dir.path());
+        QList<Connector> list;
+        QVERIFY(!readOnly.load(&list, &error));
+        QCOMPARE(list.size(), 2);
+        QVERIFY(list.at(0).projects.isEmpty());
+        QVERIFY(list.at(1).validation.checks.isEmpty());
+    }
+    QVERIFY(
+        QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    QCOMPARE(SqliteConnection(path).value(QStringLiteral("PRAGMA user_version")).toInt(), 1000);
+
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QVERIFY2(store.load(&list, &error), qPrintable(error));
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list.at(0).name, a.name);
+    QCOMPARE(list.at(0).identity, a.identity);
+    QVERIFY(list.at(0).projects.isEmpty()); // nothing invented
+    QVERIFY(list.at(1).validation.checks.isEmpty());
+    QCOMPARE(list.at(1).validation.message, b.validation.message);
+    SqliteConnection after(path);
+    QCOMPARE(after.value(QStringLiteral("PRAGMA user_version")).toInt(), 1001);
+    QCOMPARE(after.value(QStringLiteral("PRAGMA quick_check")).toString(), QStringLiteral("ok"));
+    // The new columns are written and read back.
+    Connector scoped = list.at(0);
+    scoped.projects = { QStringLiteral("ACME") };
+    QVERIFY2(store.update(scoped, &error), qPrintable(error));
+    QVERIFY(store.setValidation(scoped.id, b.validation, &error));
+    ConnectorStore again(dir.path());
+    QVERIFY2(again.load(&list, &error), qPrintable(error));
+    QCOMPARE(list.at(0).projects, QStringList { QStringLiteral("ACME") });
+    QCOMPARE(list.at(0).validation.checks, b.validation.checks);
 }
 
 void TestConnectorStore::newerMajorIsReadOnly()

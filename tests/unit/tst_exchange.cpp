@@ -1,5 +1,6 @@
 // The import/export format: pure functions, data-driven.
 #include "Exchange.h"
+#include "Text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void replaceKeepsIdentityAndState();
     void sameAccountTwiceIsAccepted();
     void jiraEntries();
+    void projectsTravel();
     void tokensWithoutIdentityMatchByName();
     void ownExportOfSameAccountRoundTrips();
     void weakeningNeedsConsent_data();
@@ -89,8 +91,8 @@ void TestExchange::exportHasFieldsAndNoSecret()
     QCOMPARE(list.size(), 2);
     const QJsonObject b = list.at(0).toObject();
     QCOMPARE(b.keys(),
-        (QStringList { "application", "authType", "name", "pinnedCertificateSha256", "url",
-            "username", "verifySsl" }));
+        (QStringList { "application", "authType", "name", "pinnedCertificateSha256", "projects",
+            "url", "username", "verifySsl" }));
     QCOMPARE(b.value(QStringLiteral("verifySsl")).toBool(), false);
     QCOMPARE(b.value(QStringLiteral("pinnedCertificateSha256")).toString(),
         QStringLiteral("ab").repeated(32));
@@ -564,6 +566,64 @@ void TestExchange::tokensWithoutIdentityMatchByName()
     Connector d = c;
     d.name = QStringLiteral("Two");
     QVERIFY(Exchange::sameAccount(c, d));
+}
+
+void TestExchange::projectsTravel()
+{
+    // Exported with the definition, read back as entered (deduplicated), refused at its place
+    // when it is not a list of keys.
+    Connector scoped = makeConnector(QStringLiteral("Scoped"),
+        QStringLiteral("https://jama.example.com"), QStringLiteral("basic"), QStringLiteral("svc"));
+    scoped.projects = { QStringLiteral("ACME"), QStringLiteral("20") };
+    const QByteArray data = Exchange::exportConnectors({ scoped }, QDateTime::currentDateTimeUtc());
+    const QJsonObject entry = QJsonDocument::fromJson(data)
+                                  .object()
+                                  .value(QStringLiteral("connectors"))
+                                  .toArray()
+                                  .at(0)
+                                  .toObject();
+    QCOMPARE(entry.value(QStringLiteral("projects")).toArray(),
+        QJsonArray({ QStringLiteral("ACME"), QStringLiteral("20") }));
+    const Exchange::ImportPlan plan = Exchange::parseImport(data, {});
+    QVERIFY2(plan.ok(), qPrintable(plan.errors.join(QLatin1Char('\n'))));
+    QCOMPARE(plan.entries.at(0).connector.projects, scoped.projects);
+    QVERIFY(plan.entries.at(0).hasProjects);
+
+    const QByteArray bad = R"({"format": "connector-desk-connectors", "schemaVersion": 1,
+        "connectors": [
+          {"application": "jama-connect", "name": "A", "url": "https://a.example", "authType": "basic", "username": "x", "projects": "ACME"},
+          {"application": "jama-connect", "name": "B", "url": "https://b.example", "authType": "basic", "username": "x", "projects": ["OK", "<b>x</b>"]},
+          {"application": "jama-connect", "name": "C", "url": "https://c.example", "authType": "basic", "username": "x", "projects": ["E\u001b[31m"]},
+          {"application": "jama-connect", "name": "D", "url": "https://d.example", "authType": "basic", "username": "x", "projects": [1]}]})";
+    const Exchange::ImportPlan refused = Exchange::parseImport(bad, {});
+    QVERIFY(!refused.ok());
+    const QString all = refused.errors.join(QLatin1Char('\n'));
+    for (int i = 0; i < 4; ++i)
+        QVERIFY2(all.contains(QStringLiteral("connectors[%1].projects:").arg(i)), qPrintable(all));
+    QVERIFY2(all.contains(QLatin1String("<b>x</b>")), qPrintable(all));
+    for (const QString &error : refused.errors)
+        QVERIFY2(cd::Text::firstControl(error) == 0, qPrintable(error));
+
+    // Replacing a stored connector with an entry of an export without projects (Connector
+    // Desk 1.0) keeps the stored scope; one with projects replaces it.
+    Connector stored = scoped;
+    stored.id = QUuid::createUuid();
+    const QByteArray old = R"({"format": "connector-desk-connectors", "schemaVersion": 1,
+        "connectors": [
+          {"application": "jama-connect", "name": "Scoped", "url": "https://jama.example.com", "authType": "basic", "username": "svc"}]})";
+    const Exchange::ImportPlan again = Exchange::parseImport(old, { stored });
+    QVERIFY(again.ok());
+    const Exchange::ImportChanges kept
+        = Exchange::resolveImport(again, { stored }, Exchange::DuplicateChoice::Replace);
+    QCOMPARE(kept.replaced.size(), 1);
+    QCOMPARE(kept.replaced.at(0).projects, scoped.projects);
+    QByteArray changed = old;
+    changed.replace("\"username\": \"svc\"}", "\"username\": \"svc\", \"projects\": [\"NEW\"]}");
+    const Exchange::ImportPlan withProjects = Exchange::parseImport(changed, { stored });
+    QVERIFY(withProjects.ok());
+    const Exchange::ImportChanges replaced
+        = Exchange::resolveImport(withProjects, { stored }, Exchange::DuplicateChoice::Replace);
+    QCOMPARE(replaced.replaced.at(0).projects, QStringList { QStringLiteral("NEW") });
 }
 
 QTEST_GUILESS_MAIN(TestExchange)

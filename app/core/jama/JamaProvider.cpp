@@ -61,6 +61,8 @@ public:
                   "write access to the items you integrate.");
     }
     QString vendorSupport() const override { return tr("Jama Software Support"); }
+    // shared/jama-rest.md: "about 10 calls per second per instance, 429 over it".
+    int callsPerSecond() const override { return 10; }
     std::unique_ptr<CheckProtocol> createCheck(const ValidationRequest &request) const override
     {
         const std::optional<JamaCheck::Method> method = JamaCheck::methodFor(request.authType);

@@ -5,7 +5,9 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 
 namespace cd::jira {
 
@@ -13,9 +15,9 @@ namespace {
 
 using Failure = ValidationResult::Failure;
 
-QString tr(const char *s)
+QString tr(const char *s, const char *disambiguation = nullptr, int n = -1)
 {
-    return QCoreApplication::translate("JiraCheck", s);
+    return QCoreApplication::translate("JiraCheck", s, disambiguation, n);
 }
 
 QString permissionName(const QString &key)
@@ -67,7 +69,16 @@ JiraCheck::JiraCheck(Flavour flavour, Method method, const ValidationRequest &re
     , m_identity(request.identity)
     , m_secret(request.secret)
     , m_base(request.baseUrl)
-{ }
+    , m_scope(request.projects)
+    , m_listAll(request.listProjects)
+{
+    m_checks.plan(QStringLiteral("credentials"), tr("Credentials"));
+    m_checks.plan(QStringLiteral("account-active"), tr("Account active"));
+    m_checks.plan(QStringLiteral("projects-visible"), tr("Projects visible"));
+    for (const QString &key : std::as_const(m_scope))
+        m_checks.plan(QStringLiteral("project:") + key, tr("Project %1").arg(key));
+    m_checks.plan(QStringLiteral("write-access"), tr("Write access"));
+}
 
 QStringList JiraCheck::neededPermissions()
 {
@@ -125,8 +136,10 @@ QString JiraCheck::noApiMessage(const QUrl &baseUrl) const
         .arg(baseUrl.toDisplayString(QUrl::RemoveUserInfo));
 }
 
-CheckOutcome JiraCheck::rejected() const
+CheckOutcome JiraCheck::rejected()
 {
+    m_checks.set(QStringLiteral("credentials"), CheckStatus::Fail,
+        tr("Rejected (HTTP 401); not sent again automatically."));
     // Never retried: after a few failed sign-ins Jira asks for a CAPTCHA, and the API
     // refuses the account until someone passes it in a browser.
     switch (m_method) {
@@ -159,8 +172,11 @@ QString JiraCheck::who() const
 
 CheckOutcome JiraCheck::answer(const CheckAnswer &answer)
 {
-    if (answer.httpStatus == 401)
-        return rejected();
+    if (answer.httpStatus == 401) {
+        CheckOutcome o = rejected();
+        o.result->account = m_account; // known when a later step was refused
+        return o;
+    }
     if (answer.httpStatus == 403) {
         const QByteArray denied = answer.header("X-Authentication-Denied-Reason");
         if (denied.contains("CAPTCHA_CHALLENGE")) {
@@ -184,6 +200,8 @@ CheckOutcome JiraCheck::answer(const CheckAnswer &answer)
             if (loginUrl.isEmpty())
                 loginUrl
                     = m_base.toDisplayString(QUrl::RemoveUserInfo) + QStringLiteral("/login.jsp");
+            m_checks.set(QStringLiteral("credentials"), CheckStatus::Fail,
+                tr("Jira wants the account to pass a CAPTCHA in a browser first."));
             return CheckOutcome::fail(Failure::LoginChallenge,
                 tr("Jira wants this account to pass a CAPTCHA: sign in once in a browser at %1, "
                    "then check again. Until then Jira refuses the API for it, so it is not "
@@ -209,21 +227,29 @@ CheckOutcome JiraCheck::answer(const CheckAnswer &answer)
             return CheckOutcome::commonRules();
         return accountAnswer(answer);
     case CheckPhase::Permissions:
+        return permissionsAnswer(answer);
+    case CheckPhase::Projects:
         break;
     }
-    return permissionsAnswer(answer);
+    return m_projectStep ? projectPermissionsAnswer(answer) : projectsAnswer(answer);
 }
 
 CheckOutcome JiraCheck::accountAnswer(const CheckAnswer &answer)
 {
     // Seraph, Jira's authentication layer, answers as the anonymous user instead of failing.
     const QByteArray seraph = answer.header("X-Seraph-LoginReason");
-    if (seraph.contains("AUTHENTICATION_DENIED") || seraph.contains("AUTHENTICATED_FAILED"))
+    const auto anonymous = [this] {
+        m_checks.set(QStringLiteral("credentials"), CheckStatus::Fail,
+            tr("Not accepted: Jira answered as an anonymous user."));
+    };
+    if (seraph.contains("AUTHENTICATION_DENIED") || seraph.contains("AUTHENTICATED_FAILED")) {
+        anonymous();
         return CheckOutcome::fail(Failure::CredentialsRejected,
             tr("Jira did not accept the credentials and answered as an anonymous user "
                "(X-Seraph-LoginReason: %1). Check them; this check is not repeated "
                "automatically, as repeated failures make Jira demand a CAPTCHA.")
                 .arg(Text::inert(QString::fromLatin1(seraph.left(100)))));
+    }
     const std::optional<QJsonObject> o = answer.jsonObject();
     if (!o)
         return CheckOutcome::fail(Failure::NoApi, noApiMessage(m_base));
@@ -241,11 +267,13 @@ CheckOutcome JiraCheck::accountAnswer(const CheckAnswer &answer)
     if (accountKey.isEmpty()) {
         // JSON, but not an account: Jira's shape (self, errorMessages) answered anonymously,
         // anything else is not Jira at all.
-        if (o->contains(QLatin1String("self")) || o->contains(QLatin1String("errorMessages")))
+        if (o->contains(QLatin1String("self")) || o->contains(QLatin1String("errorMessages"))) {
+            anonymous();
             return CheckOutcome::fail(Failure::CredentialsRejected,
                 tr("Jira answered without naming an account: it treated the request as "
                    "anonymous. Check the credentials; this check is not repeated "
                    "automatically."));
+        }
         return CheckOutcome::fail(Failure::NoApi, noApiMessage(m_base));
     }
 
@@ -265,6 +293,10 @@ CheckOutcome JiraCheck::accountAnswer(const CheckAnswer &answer)
     const bool active = o->value(QLatin1String("active")).toBool(true);
     qCInfo(lcNet).noquote() << "validation: Jira account" << m_account.username << "active"
                             << active;
+    m_checks.set(QStringLiteral("credentials"), CheckStatus::Pass,
+        tr("Accepted: signed in as %1.").arg(who()));
+    m_checks.set(QStringLiteral("account-active"), active ? CheckStatus::Pass : CheckStatus::Fail,
+        active ? tr("The account is active.") : tr("The account is deactivated."));
     if (!active) {
         ValidationResult r;
         r.failure = Failure::Inactive;
@@ -279,9 +311,9 @@ CheckOutcome JiraCheck::accountAnswer(const CheckAnswer &answer)
         QStringLiteral("permissions=") + neededPermissions().join(QLatin1Char(','))));
 }
 
-CheckOutcome JiraCheck::permissionsAnswer(const CheckAnswer &answer) const
+CheckOutcome JiraCheck::permissionsAnswer(const CheckAnswer &answer)
 {
-    ValidationResult r;
+    ValidationResult &r = m_signedIn;
     r.account = m_account;
     const QJsonObject permissions = answer.jsonObject()
                                         .value_or(QJsonObject())
@@ -294,13 +326,16 @@ CheckOutcome JiraCheck::permissionsAnswer(const CheckAnswer &answer) const
                        "issues in the projects you integrate.")
                         .arg(who())
                         .arg(answer.httpStatus);
-        return CheckOutcome::finish(std::move(r));
+        m_phase = CheckPhase::Projects;
+        return CheckOutcome::send(projectsStep(0));
     }
+    m_globalPermissionsRead = true;
     QStringList missing;
     for (const QString &key : neededPermissions()) {
         if (!permissions.value(key).toObject().value(QLatin1String("havePermission")).toBool(false))
             missing << permissionName(key);
     }
+    m_globalMissing = missing;
     if (missing.isEmpty()) {
         r.status = ValidationStatus::Verified;
         r.message = tr("Signed in to Jira as %1, with permission to browse projects and to "
@@ -312,6 +347,221 @@ CheckOutcome JiraCheck::permissionsAnswer(const CheckAnswer &answer) const
                        "every project: %2. Ask a Jira administrator to grant them in the "
                        "projects you integrate.")
                         .arg(who(), missing.join(tr(", ")));
+    }
+    m_phase = CheckPhase::Projects;
+    return CheckOutcome::send(projectsStep(0));
+}
+
+QString JiraCheck::stepInFlight() const
+{
+    switch (m_phase) {
+    case CheckPhase::Token:
+    case CheckPhase::Account:
+        return QStringLiteral("credentials");
+    case CheckPhase::Permissions:
+        return QStringLiteral("write-access");
+    case CheckPhase::Projects:
+        break;
+    }
+    if (!m_projectStep)
+        return QStringLiteral("projects-visible");
+    return m_scopeIndex < m_scope.size() ? QStringLiteral("project:") + m_scope.at(m_scopeIndex)
+                                         : QString();
+}
+
+CheckStep JiraCheck::projectsStep(int startAt)
+{
+    ++m_pages;
+    m_pageStart = startAt;
+    m_projectStep = false;
+    switch (m_flavour) {
+    case Flavour::Cloud:
+        return step(CheckPhase::Projects, QStringLiteral("/rest/api/3/project/search"),
+            QStringLiteral("startAt=%1&maxResults=%2").arg(startAt).arg(PageSize));
+    case Flavour::DataCenter:
+        break;
+    }
+    // Data Center lists every visible project in one answer.
+    return step(CheckPhase::Projects, QStringLiteral("/rest/api/2/project"));
+}
+
+CheckOutcome JiraCheck::projectsAnswer(const CheckAnswer &answer)
+{
+    QJsonArray values;
+    bool ok = answer.httpStatus >= 200 && answer.httpStatus < 300;
+    bool last = true;
+    if (ok) {
+        const QJsonDocument doc = QJsonDocument::fromJson(answer.body);
+        switch (m_flavour) {
+        case Flavour::Cloud:
+            ok = doc.isObject() && doc.object().value(QLatin1String("values")).isArray();
+            values = doc.object().value(QLatin1String("values")).toArray();
+            if (doc.object().contains(QLatin1String("total")))
+                m_totalProjects = doc.object().value(QLatin1String("total")).toInt();
+            last = doc.object().value(QLatin1String("isLast")).toBool(true) || values.isEmpty();
+            break;
+        case Flavour::DataCenter:
+            ok = doc.isArray();
+            values = doc.array();
+            m_totalProjects = int(values.size());
+            break;
+        }
+    }
+    if (!ok) {
+        m_listingFailed = true;
+        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Unknown,
+            answer.httpStatus == CheckAnswer::TooLarge
+                ? tr("The list of projects was too large to read (over 1 MiB).")
+                : tr("The list of projects could not be read (HTTP %1).").arg(answer.httpStatus));
+        m_scopeIndex = 0;
+        return nextScopedProject();
+    }
+    int added = 0;
+    for (const QJsonValue &v : std::as_const(values)) {
+        if (m_seenKeys.size() >= MaxPages * PageSize)
+            break; // more than it could have listed: not believed further
+        const QJsonObject p = v.toObject();
+        ProjectRef ref;
+        ref.key = Text::inert(p.value(QLatin1String("key")).toString().left(200));
+        ref.id = Text::inert(p.value(QLatin1String("id")).toString().left(40));
+        ref.name = Text::inert(p.value(QLatin1String("name")).toString().left(300));
+        if (ref.key.isEmpty() || m_seenKeys.contains(ref.key))
+            continue;
+        m_seenKeys.insert(ref.key);
+        m_visible.append(ref);
+        ++added;
+    }
+    // The count is known from the first page; more pages only when every project is wanted.
+    // The next page is counted from what was asked, so a server repeating a page stops it.
+    if (!last && added > 0 && (m_listAll || m_totalProjects < 0) && m_pages < MaxPages)
+        return CheckOutcome::send(projectsStep(m_pageStart + int(values.size())));
+    const int count = m_totalProjects >= 0 ? m_totalProjects : int(m_visible.size());
+    if (count == 0)
+        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Warn,
+            tr("The account sees no projects: its integrations would find nothing to sync."));
+    else
+        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Pass,
+            count == 1 ? tr("The account sees 1 project.")
+                       : tr("The account sees %1 projects.").arg(count));
+    m_scopeIndex = 0;
+    return nextScopedProject();
+}
+
+CheckOutcome JiraCheck::nextScopedProject()
+{
+    if (m_scopeIndex >= m_scope.size())
+        return finishChecked();
+    m_projectStep = true;
+    const QString key = m_scope.at(m_scopeIndex);
+    return CheckOutcome::send(
+        step(CheckPhase::Projects, QStringLiteral("/rest/api/2/mypermissions"),
+            QStringLiteral("projectKey=%1&permissions=%2")
+                .arg(QString::fromLatin1(QUrl::toPercentEncoding(key)),
+                    neededPermissions().join(QLatin1Char(',')))));
+}
+
+CheckOutcome JiraCheck::projectPermissionsAnswer(const CheckAnswer &answer)
+{
+    const QString key = m_scope.at(m_scopeIndex);
+    const QString id = QStringLiteral("project:") + key;
+    ++m_scopeIndex;
+    const QJsonObject permissions = answer.jsonObject()
+                                        .value_or(QJsonObject())
+                                        .value(QLatin1String("permissions"))
+                                        .toObject();
+    const auto held = [&](const QString &permission) {
+        return permissions.value(permission)
+            .toObject()
+            .value(QLatin1String("havePermission"))
+            .toBool(false);
+    };
+    if (answer.httpStatus == 404 || answer.httpStatus == 403 || answer.httpStatus == 400) {
+        m_checks.set(id, CheckStatus::Fail,
+            tr("Not found, or not visible to this account (HTTP %1).").arg(answer.httpStatus));
+        m_unreadable << key;
+    } else if (answer.httpStatus < 200 || answer.httpStatus >= 300 || permissions.isEmpty()) {
+        m_checks.set(id, CheckStatus::Unknown,
+            tr("Could not be checked: Jira answered HTTP %1.").arg(answer.httpStatus));
+        m_uncheckable << key;
+    } else if (!held(QStringLiteral("BROWSE_PROJECTS"))) {
+        m_checks.set(id, CheckStatus::Fail, tr("Found, but the account may not browse it."));
+        m_unreadable << key;
+    } else {
+        QStringList lacking;
+        for (const QString &permission :
+            { QStringLiteral("CREATE_ISSUES"), QStringLiteral("EDIT_ISSUES") }) {
+            if (!held(permission))
+                lacking << permissionName(permission);
+        }
+        m_checks.set(id, CheckStatus::Pass,
+            lacking.isEmpty() ? tr("Found; the account may browse it and create and edit issues.")
+                              : tr("Found; the account may browse it."));
+        if (!lacking.isEmpty())
+            m_cannotWrite << tr("%1 in %2").arg(lacking.join(tr(", ")), key);
+    }
+    return nextScopedProject();
+}
+
+CheckOutcome JiraCheck::finishChecked()
+{
+    ValidationResult r = m_signedIn;
+    if (m_scope.isEmpty()) {
+        // Write access as the global permissions say (every project).
+        if (!m_globalPermissionsRead)
+            m_checks.set(QStringLiteral("write-access"), CheckStatus::Unknown,
+                tr("The account's permissions could not be read."));
+        else if (m_globalMissing.isEmpty())
+            m_checks.set(QStringLiteral("write-access"), CheckStatus::Pass,
+                tr("The account may create and edit issues."));
+        else
+            m_checks.set(QStringLiteral("write-access"), CheckStatus::Warn,
+                tr("Lacking in every project: %1.").arg(m_globalMissing.join(tr(", "))));
+        if (r.status == ValidationStatus::Verified && m_listingFailed) {
+            r.status = ValidationStatus::Warning;
+            r.message += QLatin1Char(' ')
+                + tr("The projects it can see could not be listed: check again later.");
+        } else if (r.status == ValidationStatus::Verified && m_totalProjects == 0) {
+            r.status = ValidationStatus::Warning;
+            r.message += QLatin1Char(' ')
+                + tr("It sees no projects: ask a Jira administrator to give it access to the "
+                     "projects you integrate.");
+        }
+        return CheckOutcome::finish(std::move(r));
+    }
+    // Scoped: the verdict is the scope's, not the global one.
+    const bool allChecked = m_unreadable.isEmpty() && m_uncheckable.isEmpty();
+    if (!m_cannotWrite.isEmpty())
+        m_checks.set(QStringLiteral("write-access"), CheckStatus::Warn,
+            tr("Lacking: %1.").arg(m_cannotWrite.join(tr("; "))));
+    else if (allChecked)
+        m_checks.set(QStringLiteral("write-access"), CheckStatus::Pass,
+            tr("The account may create and edit issues in %1.").arg(m_scope.join(tr(", "))));
+    else
+        m_checks.set(QStringLiteral("write-access"), CheckStatus::Unknown,
+            tr("Not known for the projects that could not be read."));
+    if (!m_unreadable.isEmpty()) {
+        r.status = ValidationStatus::Failed;
+        r.failure = Failure::ProjectAccess;
+        r.message = tr("Signed in to Jira as %1, but the account cannot read %n of the "
+                       "connector's projects: %2. Ask a Jira administrator for access, or "
+                       "correct the connector's projects.",
+            nullptr, int(m_unreadable.size()))
+                        .arg(who(), m_unreadable.join(tr(", ")));
+    } else if (!m_uncheckable.isEmpty()) {
+        r.status = ValidationStatus::Warning;
+        r.message = tr("Signed in to Jira as %1, but these projects could not be checked: %2. "
+                       "Check again later.")
+                        .arg(who(), m_uncheckable.join(tr(", ")));
+    } else if (!m_cannotWrite.isEmpty()) {
+        r.status = ValidationStatus::Warning;
+        r.message = tr("Signed in to Jira as %1; the projects can be read, but the account "
+                       "lacks: %2. Ask a Jira administrator to grant these permissions.")
+                        .arg(who(), m_cannotWrite.join(tr("; ")));
+    } else {
+        r.status = ValidationStatus::Verified;
+        r.message = tr("Signed in to Jira as %1; the account may browse, create and edit "
+                       "issues in %2.")
+                        .arg(who(), m_scope.join(tr(", ")));
     }
     return CheckOutcome::finish(std::move(r));
 }

@@ -1,0 +1,48 @@
+#pragma once
+
+// Keeps the calls to one instance within its documented rate (Jama: about 10 per second per
+// instance, 429 over it), whether they come from one check or from many checks at once.
+//
+// One pacer per process, used on the thread of the checks (the GUI thread, or the command
+// line's main thread): a window and a command line checking the same instance at the same
+// moment are two pacers. A caller reserves a slot before each request and waits the time it
+// is given; the reservation counts even when the request is then cancelled (never more calls
+// than allowed).
+//
+// Headroom: the server counts arrivals, and a request may arrive later than it was sent (a
+// new connection, a busy machine) while the next goes out on time. So `perSecond` = 10 allows
+// 8 calls per 1100 ms (about 7 per second): a late arrival has 100 ms and two calls of slack
+// before the server's count of the last second goes over 10.
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QString>
+#include <QUrl>
+#include <deque>
+
+namespace cd {
+
+class RequestPacer
+{
+public:
+    static RequestPacer &instance();
+
+    // The instance a URL belongs to, for pacing: its lower-case host (http and https, any
+    // port: the same server's limit).
+    static QString instanceKey(const QUrl &url);
+
+    // Reserves the next free slot for `key`; returns the milliseconds to wait before sending
+    // (0: now). `perSecond` <= 0: not paced.
+    qint64 reserve(const QString &key, int perSecond);
+
+    static constexpr qint64 WindowMs = 1100;
+    static constexpr int Headroom = 2; // calls per window kept below the documented rate
+    static int callsPerWindow(int perSecond) { return qMax(1, perSecond - Headroom); }
+
+private:
+    RequestPacer();
+    QElapsedTimer m_clock;
+    QHash<QString, std::deque<qint64>> m_sent; // key -> reserved send times, ascending
+};
+
+} // namespace cd
