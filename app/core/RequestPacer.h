@@ -11,7 +11,7 @@
 //
 // Headroom: the server counts arrivals, and a request may arrive later than it was sent (a
 // new connection, a busy machine) while the next goes out on time. So `perSecond` = 10 allows
-// 8 calls per 1100 ms (about 7 per second): a late arrival has 100 ms and two calls of slack
+// 8 calls per 1200 ms (about 6.7 per second): a late arrival has 200 ms and two calls of slack
 // before the server's count of the last second goes over 10.
 
 #include <QElapsedTimer>
@@ -35,7 +35,7 @@ public:
     // (0: now). `perSecond` <= 0: not paced.
     qint64 reserve(const QString &key, int perSecond);
 
-    static constexpr qint64 WindowMs = 1100;
+    static constexpr qint64 WindowMs = 1200;
     static constexpr int Headroom = 2; // calls per window kept below the documented rate
     static int callsPerWindow(int perSecond) { return qMax(1, perSecond - Headroom); }
 

@@ -521,6 +521,12 @@ CheckOutcome JamaCheck::projectAnswer(const CheckAnswer &answer)
 {
     const QJsonObject data
         = answer.jsonObject().value_or(QJsonObject()).value(QLatin1String("data")).toObject();
+    if (answer.httpStatus >= 200 && answer.httpStatus < 300
+        && data.value(QLatin1String("isFolder")).toBool(false)) {
+        setProject(CheckStatus::Fail,
+            tr("This id is a folder of projects, not a project: name the projects in it."));
+        return nextScopedProject();
+    }
     if (answer.httpStatus >= 200 && answer.httpStatus < 300 && !data.isEmpty()) {
         const QString name = Text::inert(
             data.value(QLatin1String("fields")).toObject().value(QLatin1String("name")).toString());
