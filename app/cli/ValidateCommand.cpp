@@ -43,10 +43,7 @@ void printChecks(const QList<CheckItem> &checks)
     for (const CheckItem &item : checks) {
         if (item.status == CheckStatus::Pass)
             continue;
-        const QString label = item.label.isEmpty() ? item.id : item.label;
-        out() << "    [" << checkStatusId(item.status) << "] "
-              << (item.message.isEmpty() ? label : tr("%1: %2").arg(label, item.message))
-              << Qt::endl;
+        out() << "    " << checkItemText(item) << Qt::endl;
     }
 }
 

@@ -1,5 +1,6 @@
 #include "Check.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -89,6 +90,40 @@ bool Checklist::has(const QString &id) const
             return true;
     }
     return false;
+}
+
+QString projectCheckId(const QString &key)
+{
+    return QStringLiteral("project:") + key;
+}
+
+void Checklist::planScope(const QStringList &scope)
+{
+    for (const QString &key : scope)
+        plan(projectCheckId(key), QCoreApplication::translate("Check", "Project %1").arg(key));
+}
+
+void Checklist::setProjectsVisible(int count, bool complete)
+{
+    const auto tr = [](const char *text) { return QCoreApplication::translate("Check", text); };
+    const QString id = QStringLiteral("projects-visible");
+    if (count == 0)
+        set(id, CheckStatus::Warn,
+            tr("The account sees no projects: its integrations would find nothing to sync."));
+    else if (!complete)
+        set(id, CheckStatus::Pass,
+            count == 1 ? tr("The account sees at least 1 project.")
+                       : tr("The account sees at least %1 projects.").arg(count));
+    else
+        set(id, CheckStatus::Pass,
+            count == 1 ? tr("The account sees 1 project.")
+                       : tr("The account sees %1 projects.").arg(count));
+}
+
+QString Checklist::notListedNote()
+{
+    return QCoreApplication::translate(
+        "Check", "The projects it can see could not be listed: check again later.");
 }
 
 QByteArray basicAuthorization(const QString &user, const QString &password)

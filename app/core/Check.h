@@ -197,9 +197,20 @@ public:
     bool has(const QString &id) const;
     const QList<CheckItem> &items() const { return m_items; }
 
+    // The steps every protocol with projects shares, worded once:
+    // one "project:<KEY>" step per project of the scope, planned;
+    void planScope(const QStringList &scope);
+    // "projects-visible" for `count` projects seen (`complete`: the whole list was read).
+    void setProjectsVisible(int count, bool complete);
+    // Appended to a verdict when the list of projects could not be read.
+    static QString notListedNote();
+
 private:
     QList<CheckItem> m_items;
 };
+
+// The checklist id of a scoped project: "project:ACME".
+QString projectCheckId(const QString &key);
 
 // Authorization header values.
 QByteArray basicAuthorization(const QString &user, const QString &password);

@@ -61,6 +61,17 @@ QString checkStatusDisplayName(CheckStatus status)
     return QCoreApplication::translate("Connector", "Unknown");
 }
 
+QString checkItemText(const CheckItem &item)
+{
+    const QString label = item.label.isEmpty() ? item.id : item.label;
+    if (item.message.isEmpty())
+        return QCoreApplication::translate("Connector", "[%1] %2")
+            .arg(checkStatusId(item.status), label);
+    //: One step of a checklist as text: [status id] label: message
+    return QCoreApplication::translate("Connector", "[%1] %2: %3")
+        .arg(checkStatusId(item.status), label, item.message);
+}
+
 QJsonArray checksToJson(const QList<CheckItem> &checks)
 {
     QJsonArray array;

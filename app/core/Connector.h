@@ -55,6 +55,9 @@ struct CheckItem
 
 // [{"id", "status", "label", "message"}, ...]; unknown statuses read as Unknown, items
 // without an id are dropped, text is made inert.
+// One step as text, the same in copied diagnostics and the command line:
+// "[fail] Project NOPE: Not among the projects …" (the id when there is no label).
+QString checkItemText(const CheckItem &item);
 QJsonArray checksToJson(const QList<CheckItem> &checks);
 QList<CheckItem> checksFromJson(const QJsonArray &array);
 

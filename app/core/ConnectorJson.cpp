@@ -212,19 +212,8 @@ bool fromJson(const QJsonObject &o, Connector *c, QString *error)
     if (!optionalBool(o, F::needsSecret, F::needsSecret, &r.needsSecret, error))
         return false;
     if (o.contains(F::projects)) {
-        const QJsonValue pv = o.value(F::projects);
-        const QJsonArray list = pv.toArray();
-        QStringList entries;
-        bool strings = pv.isArray();
-        for (const QJsonValue &v : list) {
-            strings = strings && v.isString();
-            entries << v.toString();
-        }
-        if (!strings) {
-            *error = tr("\"projects\" must be a list of project keys, for example [\"ACME\"]");
-            return false;
-        }
-        if (const QString problem = ConnectorRules::parseProjects(entries, &r.projects);
+        if (const QString problem
+            = ConnectorRules::parseProjectsJson(o.value(F::projects), &r.projects);
             !problem.isEmpty()) {
             *error = tr("\"projects\": %1").arg(problem);
             return false;

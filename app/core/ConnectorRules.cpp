@@ -5,6 +5,7 @@
 #include "UrlNormalizer.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 #include <QRegularExpression>
 
 namespace cd::ConnectorRules {
@@ -91,6 +92,19 @@ QString parseProjects(const QStringList &entries, QStringList *projects)
         return tr("Too many projects: at most %1 per connector.").arg(kMaxProjects);
     *projects = keys;
     return {};
+}
+
+QString parseProjectsJson(const QJsonValue &value, QStringList *projects)
+{
+    QStringList entries;
+    bool strings = value.isArray();
+    for (const QJsonValue &v : value.toArray()) {
+        strings = strings && v.isString();
+        entries << v.toString();
+    }
+    if (!strings)
+        return tr("expected a list of project keys, for example [\"ACME\", \"DEMO\"]");
+    return parseProjects(entries, projects);
 }
 
 DraftCheck check(

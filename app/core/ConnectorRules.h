@@ -2,6 +2,7 @@
 
 #include "Connector.h"
 
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 
@@ -56,6 +57,9 @@ constexpr int kMaxProjects = 100;
 // spaces) → trimmed keys in the order given, duplicates (ignoring case) dropped. Returns a
 // problem naming the entry, or an empty string. A key is letters, digits, '_' and '-'.
 QString parseProjects(const QStringList &entries, QStringList *projects);
+// The same for a JSON value (export files, connectors.json): an array of strings, or a
+// problem.
+QString parseProjectsJson(const QJsonValue &value, QStringList *projects);
 
 // `existing` are all stored connectors; `previous` is the edited connector (nullptr when adding).
 DraftCheck check(const ConnectorDraft &draft, const QList<Connector> &existing,

@@ -209,15 +209,7 @@ bool parseEntry(const QJsonValue &value, int index, Connector *c, QStringList *e
     }
     const QJsonValue projects = o.value(F::projects);
     if (!projects.isUndefined() && !projects.isNull()) {
-        QStringList entries;
-        bool strings = projects.isArray();
-        for (const QJsonValue &v : projects.toArray()) {
-            strings = strings && v.isString();
-            entries << v.toString();
-        }
-        const QString problem = strings
-            ? ConnectorRules::parseProjects(entries, &c->projects)
-            : tr("expected a list of project keys, for example [\"ACME\", \"DEMO\"]");
+        const QString problem = ConnectorRules::parseProjectsJson(projects, &c->projects);
         if (!problem.isEmpty())
             errors->append(QStringLiteral("%1: %2").arg(place(index, F::projects), problem));
     }

@@ -110,20 +110,12 @@ void ChecklistView::copy()
         lines(m_checks).join(QLatin1Char('\n')) + QLatin1Char('\n'));
 }
 
-QString ChecklistView::line(const CheckItem &item)
-{
-    if (item.message.isEmpty())
-        return tr("[%1] %2").arg(checkStatusId(item.status), item.label);
-    //: One step of a checklist as copied: [status id] label: message
-    return tr("[%1] %2: %3").arg(checkStatusId(item.status), item.label, item.message);
-}
-
 QStringList ChecklistView::lines(const QList<CheckItem> &checks)
 {
     QStringList out;
     out.reserve(checks.size());
     for (const CheckItem &check : checks)
-        out.append(line(check));
+        out.append(checkItemText(check));
     return out;
 }
 

@@ -30,8 +30,8 @@ public:
     // Copies every row (lines()) to the clipboard.
     void copy();
 
-    // "[pass] Credentials: Accepted: signed in as …": one row as text (Copy, diagnostics).
-    static QString line(const CheckItem &item);
+    // One row per line as text (Copy, diagnostics): checkItemText(),
+    // "[pass] Credentials: Accepted: signed in as …".
     static QStringList lines(const QList<CheckItem> &checks);
     // "Pass: Credentials — Accepted: signed in as …": what a screen reader says for a row.
     static QString accessibleText(const CheckItem &item);

@@ -183,7 +183,7 @@ void TestChecklist::statusTexts()
     // One row as copied, and as a screen reader says it.
     CheckItem item { QStringLiteral("credentials"), CheckStatus::Pass,
         QStringLiteral("Credentials"), QStringLiteral("Accepted: signed in as Jo.") };
-    QCOMPARE(ChecklistView::line(item),
+    QCOMPARE(ChecklistView::lines({ item }).value(0),
         QStringLiteral("[pass] Credentials: Accepted: signed in as Jo."));
     QCOMPARE(ChecklistView::accessibleText(item),
         QStringLiteral("Pass: Credentials — Accepted: signed in as Jo."));

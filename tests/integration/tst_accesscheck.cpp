@@ -194,8 +194,9 @@ private:
     ValidationRequest jama(const QString &user, const QStringList &projects,
         const QString &authType = QStringLiteral("basic")) const;
     bool run(ValidationJob &job);
-    // A Basic request for the account "named" of a scripted server.
-    static ValidationRequest jama_(const QUrl &base, const QStringList &projects);
+    // The same at another server (a scripted one).
+    static ValidationRequest jamaAt(const QUrl &base, const QString &user,
+        const QStringList &projects, const QString &authType = QStringLiteral("basic"));
 
     std::unique_ptr<QNetworkAccessManager> m_nam;
     std::unique_ptr<FakeJamaServer> m_jama;
@@ -217,8 +218,14 @@ void TestAccessCheck::init()
 ValidationRequest TestAccessCheck::jama(
     const QString &user, const QStringList &projects, const QString &authType) const
 {
+    return jamaAt(m_jama->baseUrl(), user, projects, authType);
+}
+
+ValidationRequest TestAccessCheck::jamaAt(
+    const QUrl &base, const QString &user, const QStringList &projects, const QString &authType)
+{
     ValidationRequest r;
-    r.baseUrl = m_jama->baseUrl();
+    r.baseUrl = base;
     r.application = QStringLiteral("jama-connect");
     r.authType = authType;
     if (authType == QLatin1String("oauth")) {
@@ -228,16 +235,6 @@ ValidationRequest TestAccessCheck::jama(
         r.identity = user;
         r.secret = QStringLiteral("password");
     }
-    r.projects = projects;
-    return r;
-}
-
-ValidationRequest TestAccessCheck::jama_(const QUrl &base, const QStringList &projects)
-{
-    ValidationRequest r;
-    r.baseUrl = base;
-    r.identity = QStringLiteral("named");
-    r.secret = QStringLiteral("password");
     r.projects = projects;
     return r;
 }
@@ -637,7 +634,8 @@ void TestAccessCheck::unauthorizedOnceSignedIn()
                     { project(7, QStringLiteral("A")), project(8, QStringLiteral("B")) }, 0, 2) };
         return { 401, "{}" };
     });
-    ValidationRequest req = jama_(jama.baseUrl(), { QStringLiteral("A"), QStringLiteral("B") });
+    ValidationRequest req = jamaAt(
+        jama.baseUrl(), QStringLiteral("named"), { QStringLiteral("A"), QStringLiteral("B") });
     ValidationJob job(m_nam.get(), req);
     QVERIFY(run(job));
     const ValidationResult &r = job.result();
@@ -719,7 +717,8 @@ void TestAccessCheck::pagingThatLies()
             return { 200, kProject };
         return { 200, kOneItem };
     });
-    ValidationRequest req = jama_(jama.baseUrl(), { QStringLiteral("P110") });
+    ValidationRequest req
+        = jamaAt(jama.baseUrl(), QStringLiteral("named"), { QStringLiteral("P110") });
     ValidationJob job(m_nam.get(), req);
     QVERIFY(run(job));
     const ValidationResult &r = job.result();
@@ -761,7 +760,7 @@ void TestAccessCheck::oddIds()
             return { 200, kOneItem };
         return { 404, "{}" };
     });
-    ValidationRequest req = jama_(jama.baseUrl(),
+    ValidationRequest req = jamaAt(jama.baseUrl(), QStringLiteral("named"),
         { QStringLiteral("HUGE"), QStringLiteral("HALF"), QStringLiteral("PATH"),
             QStringLiteral("NEG"), QStringLiteral("TEXT"), QStringLiteral("30") });
     ValidationJob job(m_nam.get(), req);
@@ -788,12 +787,13 @@ void TestAccessCheck::listingFails()
             return { 200, kProject };
         return { 200, kOneItem };
     });
-    ValidationJob unscoped(m_nam.get(), jama_(jama.baseUrl(), {}));
+    ValidationJob unscoped(m_nam.get(), jamaAt(jama.baseUrl(), QStringLiteral("named"), {}));
     QVERIFY(run(unscoped));
     QCOMPARE(unscoped.result().status, ValidationStatus::Warning);
     CHECK_STATUS(unscoped.result(), "projects-visible", CheckStatus::Unknown);
-    ValidationJob scoped(
-        m_nam.get(), jama_(jama.baseUrl(), { QStringLiteral("ACME"), QStringLiteral("20") }));
+    ValidationJob scoped(m_nam.get(),
+        jamaAt(jama.baseUrl(), QStringLiteral("named"),
+            { QStringLiteral("ACME"), QStringLiteral("20") }));
     QVERIFY(run(scoped));
     QCOMPARE(scoped.result().status, ValidationStatus::Warning);
     CHECK_STATUS(scoped.result(), "project:ACME", CheckStatus::Unknown);

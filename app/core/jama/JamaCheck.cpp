@@ -49,8 +49,7 @@ JamaCheck::JamaCheck(Method method, const ValidationRequest &request)
     m_checks.plan(QStringLiteral("license"), tr("License"));
     m_checks.plan(QStringLiteral("api-access"), tr("REST API access"));
     m_checks.plan(QStringLiteral("projects-visible"), tr("Projects visible"));
-    for (const QString &key : std::as_const(m_scope))
-        m_checks.plan(QStringLiteral("project:") + key, tr("Project %1").arg(key));
+    m_checks.planScope(m_scope);
     m_checks.plan(QStringLiteral("write-access"), tr("Write access"));
     m_checks.plan(QStringLiteral("admin"), tr("Admin"));
 }
@@ -138,7 +137,7 @@ CheckOutcome JamaCheck::rejected(CheckPhase phase)
              QStringLiteral("write-access"), QStringLiteral("admin") })
         m_checks.set(later, CheckStatus::Unknown, {}); // no longer "signed in" for what follows
     for (int i = m_scopeIndex; i < m_scope.size(); ++i)
-        m_checks.set(QStringLiteral("project:") + m_scope.at(i), CheckStatus::Unknown, {});
+        m_checks.set(projectCheckId(m_scope.at(i)), CheckStatus::Unknown, {});
     // Never retried: repeated bad sign-ins lock Jama accounts.
     switch (phase) {
     case CheckPhase::Token:
@@ -342,8 +341,7 @@ QString JamaCheck::stepInFlight() const
     case Step::Items:
         break;
     }
-    return m_scopeIndex < m_scope.size() ? QStringLiteral("project:") + m_scope.at(m_scopeIndex)
-                                         : QString();
+    return m_scopeIndex < m_scope.size() ? projectCheckId(m_scope.at(m_scopeIndex)) : QString();
 }
 
 int JamaCheck::visibleCount() const
@@ -450,18 +448,7 @@ CheckOutcome JamaCheck::pageAnswer(const CheckAnswer &answer)
         return CheckOutcome::send(pageStep(next));
     m_listingComplete = exhausted || (!stuck && !wanted);
 
-    const int count = visibleCount();
-    if (count == 0)
-        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Warn,
-            tr("The account sees no projects: its integrations would find nothing to sync."));
-    else if (!m_listingComplete)
-        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Pass,
-            count == 1 ? tr("The account sees at least 1 project.")
-                       : tr("The account sees at least %1 projects.").arg(count));
-    else
-        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Pass,
-            count == 1 ? tr("The account sees 1 project.")
-                       : tr("The account sees %1 projects.").arg(count));
+    m_checks.setProjectsVisible(visibleCount(), m_listingComplete);
     m_scopeIndex = 0;
     return nextScopedProject();
 }
@@ -469,7 +456,7 @@ CheckOutcome JamaCheck::pageAnswer(const CheckAnswer &answer)
 void JamaCheck::setProject(CheckStatus status, const QString &message)
 {
     const QString key = m_scope.at(m_scopeIndex);
-    m_checks.set(QStringLiteral("project:") + key, status, message);
+    m_checks.set(projectCheckId(key), status, message);
     switch (status) {
     case CheckStatus::Fail:
         m_unreadable << key;
@@ -604,8 +591,7 @@ CheckOutcome JamaCheck::finishChecked()
         } else if (m_listingFailed) {
             if (r.status == ValidationStatus::Verified)
                 r.status = ValidationStatus::Warning;
-            r.message += QLatin1Char(' ')
-                + tr("The projects it can see could not be listed: check again later.");
+            r.message += QLatin1Char(' ') + Checklist::notListedNote();
         } else if (visibleCount() == 0 && r.status == ValidationStatus::Verified) {
             r.status = ValidationStatus::Warning;
             r.message += QLatin1Char(' ')

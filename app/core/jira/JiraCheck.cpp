@@ -75,8 +75,7 @@ JiraCheck::JiraCheck(Flavour flavour, Method method, const ValidationRequest &re
     m_checks.plan(QStringLiteral("credentials"), tr("Credentials"));
     m_checks.plan(QStringLiteral("account-active"), tr("Account active"));
     m_checks.plan(QStringLiteral("projects-visible"), tr("Projects visible"));
-    for (const QString &key : std::as_const(m_scope))
-        m_checks.plan(QStringLiteral("project:") + key, tr("Project %1").arg(key));
+    m_checks.planScope(m_scope);
     m_checks.plan(QStringLiteral("write-access"), tr("Write access"));
 }
 
@@ -365,8 +364,7 @@ QString JiraCheck::stepInFlight() const
     }
     if (!m_projectStep)
         return QStringLiteral("projects-visible");
-    return m_scopeIndex < m_scope.size() ? QStringLiteral("project:") + m_scope.at(m_scopeIndex)
-                                         : QString();
+    return m_scopeIndex < m_scope.size() ? projectCheckId(m_scope.at(m_scopeIndex)) : QString();
 }
 
 CheckStep JiraCheck::projectsStep(int startAt)
@@ -435,14 +433,8 @@ CheckOutcome JiraCheck::projectsAnswer(const CheckAnswer &answer)
     // The next page is counted from what was asked, so a server repeating a page stops it.
     if (!last && added > 0 && (m_listAll || m_totalProjects < 0) && m_pages < MaxPages)
         return CheckOutcome::send(projectsStep(m_pageStart + int(values.size())));
-    const int count = m_totalProjects >= 0 ? m_totalProjects : int(m_visible.size());
-    if (count == 0)
-        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Warn,
-            tr("The account sees no projects: its integrations would find nothing to sync."));
-    else
-        m_checks.set(QStringLiteral("projects-visible"), CheckStatus::Pass,
-            count == 1 ? tr("The account sees 1 project.")
-                       : tr("The account sees %1 projects.").arg(count));
+    m_checks.setProjectsVisible(
+        m_totalProjects >= 0 ? m_totalProjects : int(m_visible.size()), true);
     m_scopeIndex = 0;
     return nextScopedProject();
 }
@@ -463,7 +455,7 @@ CheckOutcome JiraCheck::nextScopedProject()
 CheckOutcome JiraCheck::projectPermissionsAnswer(const CheckAnswer &answer)
 {
     const QString key = m_scope.at(m_scopeIndex);
-    const QString id = QStringLiteral("project:") + key;
+    const QString id = projectCheckId(key);
     ++m_scopeIndex;
     const QJsonObject permissions = answer.jsonObject()
                                         .value_or(QJsonObject())
@@ -518,8 +510,7 @@ CheckOutcome JiraCheck::finishChecked()
                 tr("Lacking in every project: %1.").arg(m_globalMissing.join(tr(", "))));
         if (r.status == ValidationStatus::Verified && m_listingFailed) {
             r.status = ValidationStatus::Warning;
-            r.message += QLatin1Char(' ')
-                + tr("The projects it can see could not be listed: check again later.");
+            r.message += QLatin1Char(' ') + Checklist::notListedNote();
         } else if (r.status == ValidationStatus::Verified && m_totalProjects == 0) {
             r.status = ValidationStatus::Warning;
             r.message += QLatin1Char(' ')
