@@ -2,6 +2,8 @@
 // needed); anything else opens the window on QApplication.
 #include "AppInfo.h"
 #include "CommandLine.h"
+#include "ConnectorRepository.h"
+#include "FirstFrameProbe.h"
 #include "MainWindow.h"
 
 #include <QApplication>
@@ -26,7 +28,27 @@ int main(int argc, char **argv)
         QTextStream(stderr) << error << Qt::endl;
         return cd::cli::ExitUsage;
     }
-    cd::ui::MainWindow window(options.dataDir);
+    // First frame first: the window shows at once, the connectors load right after.
+    cd::ui::MainWindow window(options.dataDir, cd::ui::MainWindow::StartUp::Deferred);
     window.show();
+    if (cd::ui::FirstFrameProbe::enabled()) {
+        // bench_startup: the first frame, the frame that shows the header bar and "Loading
+        // connectors…", and the one that shows the connectors.
+        using cd::ui::FirstFrameProbe;
+        FirstFrameProbe::afterFirstFrame(&window,
+            [](qint64 ns) { FirstFrameProbe::print("first-frame " + QByteArray::number(ns)); });
+        QObject::connect(&window, &cd::ui::MainWindow::loadingShown, &window, [&window] {
+            FirstFrameProbe::afterNextPaint(&window, [](qint64 ns) {
+                FirstFrameProbe::print("loading-shown " + QByteArray::number(ns));
+            });
+        });
+        QObject::connect(&window, &cd::ui::MainWindow::connectorsLoaded, &window, [&window] {
+            FirstFrameProbe::afterNextPaint(&window, [&window](qint64 ns) {
+                FirstFrameProbe::print("connectors-shown " + QByteArray::number(ns) + ' '
+                    + QByteArray::number(window.repository()->connectors().size()));
+                QCoreApplication::exit(0);
+            });
+        });
+    }
     return QApplication::exec();
 }

@@ -77,9 +77,7 @@ public:
             { QStringLiteral("auth"), tr("add: the authentication method (see the commands)."),
                 tr("METHOD") },
             { QStringLiteral("no-verify-ssl"), tr("add: do not verify the server's certificate.") },
-            { QStringLiteral("secret-stdin"),
-                tr("add: read the secret (password, client secret or token) from standard input "
-                   "(required).") },
+            secretStdinOption(),
             { QStringLiteral("validate"), tr("add: validate right after saving.") },
             projectOption(),
         };

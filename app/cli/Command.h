@@ -37,5 +37,6 @@ std::unique_ptr<Command> makeValidateCommand();
 std::unique_ptr<Command> makeExportCommand();
 std::unique_ptr<Command> makeImportCommand();
 std::unique_ptr<Command> makeRemoveCommand();
+std::unique_ptr<Command> makeSetSecretCommand();
 
 } // namespace cd::cli

@@ -21,6 +21,7 @@ const std::vector<std::unique_ptr<Command>> &commands()
         built.push_back(makeValidateCommand());
         built.push_back(makeExportCommand());
         built.push_back(makeImportCommand());
+        built.push_back(makeSetSecretCommand());
         built.push_back(makeRemoveCommand());
         return built;
     }();

@@ -13,9 +13,9 @@ namespace cd::cli {
 
 class Command;
 
-// The console commands (list, add, edit, validate, export, import, remove): one class each (see
-// Command.h), run on the QCoreApplication's event loop through the same core objects the
-// window uses (AppContext).
+// The console commands (list, add, edit, validate, export, import, set-secret, remove): one
+// class each (see Command.h), run on the QCoreApplication's event loop through the same core
+// objects the window uses (AppContext).
 namespace Commands {
 
 // In the order of the help text.

@@ -200,7 +200,15 @@ QJsonObject connectorJson(const Connector &c)
 
 QCommandLineOption jsonOption()
 {
-    return { QStringLiteral("json"), tr("list, validate, edit: print JSON on stdout.") };
+    return { QStringLiteral("json"),
+        tr("list, validate, edit, set-secret: print JSON on stdout.") };
+}
+
+QCommandLineOption secretStdinOption()
+{
+    return { QStringLiteral("secret-stdin"),
+        tr("add, set-secret: read the secret (password, client secret or token) from standard "
+           "input (required).") };
 }
 
 QCommandLineOption projectOption()

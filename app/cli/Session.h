@@ -74,7 +74,9 @@ void printJson(const QJsonArray &array);
 // A connector as `list --json` (and `edit --json`) print it; never a secret.
 QJsonObject connectorJson(const Connector &c);
 // Options shared by several commands (one entry in --help each).
-QCommandLineOption jsonOption(); // --json: list, validate, edit
+QCommandLineOption jsonOption(); // --json: list, validate, edit, set-secret
+// --secret-stdin: add, set-secret (the secret is read from standard input only).
+QCommandLineOption secretStdinOption();
 QCommandLineOption projectOption(); // --project KEY: add, edit
 // `--project` values → the scope (see ConnectorRules::parseProjects). A bad or missing key
 // is a usage problem: returns it ("--project: ..."), or an empty string.

@@ -25,6 +25,11 @@ int AppContext::keychainTimeoutMsFromEnvironment()
 }
 
 AppContext::AppContext(const QString &dataDir, Mode mode, SecretStore *secrets, QObject *parent)
+    : AppContext(dataDir, mode, NetworkStart::Now, secrets, parent)
+{ }
+
+AppContext::AppContext(const QString &dataDir, Mode mode, NetworkStart networkStart,
+    SecretStore *secrets, QObject *parent)
     : QObject(parent)
     , m_store(std::make_unique<ConnectorStore>(dataDir))
 {
@@ -56,7 +61,7 @@ AppContext::AppContext(const QString &dataDir, Mode mode, SecretStore *secrets, 
     }
 
     m_network = std::make_unique<QNetworkAccessManager>();
-    m_networkStatus = std::make_unique<NetworkStatus>();
+    m_networkStatus = std::make_unique<NetworkStatus>(networkStart);
     m_queue = std::make_unique<ValidationQueue>(m_repository.get(), m_network.get());
     switch (mode) {
     case Mode::Window:

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "NetworkStatus.h"
+
 #include <QObject>
 #include <QString>
 #include <memory>
@@ -11,7 +13,6 @@ namespace cd {
 class ConnectorRepository;
 class ConnectorStore;
 class KeychainSecretStore;
-class NetworkStatus;
 class SecretStore;
 class ValidationQueue;
 class WatchedSecretStore;
@@ -28,16 +29,23 @@ class WatchedSecretStore;
 //   the application providers: Applications (a registry, not an object of this class)
 //
 // Window: the store waits at most 50 ms on a busy database and the repository retries from
-// the event loop; other processes' changes are watched; the queue follows NetworkStatus.
+// the event loop; other processes' changes are watched; the queue follows NetworkStatus
+// (whose backend the window's deferred start-up loads only after its first frame: until then
+// the state is Unknown and the queue may run).
 // Command line: the store waits up to its busy timeout (a console may block), no watching.
 class AppContext : public QObject
 {
     Q_OBJECT
 public:
     enum class Mode { Window, CommandLine };
+    // When NetworkStatus asks the operating system: now, or (the window's deferred start-up)
+    // when networkStatus()->loadBackend() is called; the queue follows it either way.
+    using NetworkStart = NetworkStatus::Start;
 
     // `secrets`: nullptr means the OS keychain; a test passes its own (not owned).
     AppContext(const QString &dataDir, Mode mode, SecretStore *secrets = nullptr,
+        QObject *parent = nullptr);
+    AppContext(const QString &dataDir, Mode mode, NetworkStart networkStart, SecretStore *secrets,
         QObject *parent = nullptr);
     ~AppContext() override;
 

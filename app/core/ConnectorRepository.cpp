@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QSet>
 #include <QTimer>
 
 namespace cd {
@@ -43,6 +44,17 @@ ValidationState validationAfterEdit(const Connector &old, const Connector &next,
     v.account = old.validation.account;
     v.message = QCoreApplication::translate(
         "ConnectorRepository", "The projects changed: check the connector again.");
+    return v;
+}
+
+// What is stored after a new secret was written without an edit (a rotated secret): not
+// verified, so it is checked again; a rejection of the previous secret no longer applies.
+ValidationState validationAfterNewSecret(const Connector &old)
+{
+    ValidationState v;
+    v.account = old.validation.account; // the same identity
+    v.message = QCoreApplication::translate(
+        "ConnectorRepository", "The secret changed: check the connector again.");
     return v;
 }
 } // namespace
@@ -190,11 +202,25 @@ std::optional<Connector> ConnectorRepository::find(const QUuid &id) const
 
 int ConnectorRepository::indexOf(const QUuid &id) const
 {
-    for (int i = 0; i < m_connectors.size(); ++i) {
-        if (m_connectors.at(i).id == id)
+    // An index by id, checked on every hit: rows are appended, removed and replaced in many
+    // places, and a stale entry (or a miss after a change) just rebuilds it. Validate All of
+    // 10,000 connectors looks each one up: without it, 50 million comparisons on the GUI thread.
+    const auto lookUp = [this, &id]() -> int {
+        const auto it = m_index.constFind(id);
+        if (it == m_index.cend() || *it >= m_connectors.size() || m_connectors.at(*it).id != id)
+            return -1;
+        return *it;
+    };
+    if (m_index.size() == m_connectors.size()) {
+        const int i = lookUp();
+        if (i >= 0)
             return i;
     }
-    return -1;
+    m_index.clear();
+    m_index.reserve(m_connectors.size());
+    for (int i = 0; i < m_connectors.size(); ++i)
+        m_index.insert(m_connectors.at(i).id, i);
+    return lookUp();
 }
 
 void ConnectorRepository::enqueue(Step step)
@@ -895,6 +921,248 @@ void ConnectorRepository::importConnectors(
                 next();
             });
     });
+}
+
+// --- rotateSecret ------------------------------------------------------------------
+
+struct ConnectorRepository::Rotation
+{
+    struct Item
+    {
+        Connector old; // as stored when the rotation began
+        QString key;
+        bool hadOld = false;
+        QString oldSecret;
+        bool written = false; // holds the new secret (until put back)
+        // The pending mark stays: a late answer of a timed-out write ends it, or the next
+        // start of Connector Desk (which then takes out a secret no row owns).
+        bool keepMark = false;
+        QString restoreError; // the previous secret could not be put back
+    };
+    QList<Item> items;
+    QString secret;
+    RepositoryCallback done;
+    std::function<void()> next;
+};
+
+void ConnectorRepository::rotateSecret(
+    const QList<QUuid> &ids, const QString &secret, RepositoryCallback done)
+{
+    enqueue([this, ids, secret, done](std::function<void()> next) {
+        const auto fail = [this, &done, &next](const QString &message, const QUuid &id) {
+            finish(done, failure(message, id));
+            next();
+        };
+        if (secret.isEmpty())
+            return fail(tr("Nothing was changed: the new secret is empty."), QUuid());
+        if (ids.isEmpty())
+            return fail(tr("Nothing was changed: no connector was given."), QUuid());
+        auto rot = std::make_shared<Rotation>();
+        rot->secret = secret;
+        rot->done = done;
+        rot->next = next;
+        // Every connector is checked before anything is touched.
+        QSet<QUuid> seen;
+        for (const QUuid &id : ids) {
+            if (seen.contains(id))
+                continue;
+            seen.insert(id);
+            QString why;
+            const std::optional<Connector> c
+                = changeable(id, [&why](const RepositoryResult &r) { why = r.error; });
+            if (!c)
+                return fail(tr("Nothing was changed. %1").arg(why), id);
+            Rotation::Item item;
+            item.old = *c;
+            item.key = secretKey(*c);
+            rot->items.append(item);
+        }
+        // Announced before the keychain is touched: if the process dies half-way, the next
+        // open takes the new secret out again where the connector had none (its row still
+        // says so); where it had one, the new one stays (there is nowhere to keep the old).
+        QList<QPair<QString, QUuid>> marks;
+        for (const Rotation::Item &item : std::as_const(rot->items))
+            marks.append({ item.key, item.old.id });
+        write([this, marks](QString *e) { return m_store->markPendingSecrets(marks, e); },
+            [this, rot](const QString &error) {
+                if (!error.isEmpty()) {
+                    finish(rot->done, failure(tr("Nothing was changed. %1").arg(error)));
+                    return rot->next();
+                }
+                rotateRead(rot, 0);
+            });
+    });
+}
+
+void ConnectorRepository::rotateRead(const std::shared_ptr<Rotation> &rot, int i)
+{
+    if (i == rot->items.size())
+        return rotateWrite(rot, 0);
+    // The current secret, kept to be put back if a later write fails.
+    m_secrets->read(rot->items.at(i).key, this, [this, rot, i](const SecretResult &rd) {
+        Rotation::Item &item = rot->items[i];
+        if (!rd.ok() && rd.error != SecretResult::Error::NotFound) {
+            for (const Rotation::Item &each : std::as_const(rot->items))
+                clearPending(each.key);
+            finish(rot->done,
+                failure(tr("Nothing was changed: the current secret of “%1” could not be read "
+                           "from the keychain. %2")
+                            .arg(item.old.name, rd.message),
+                    item.old.id));
+            return rot->next();
+        }
+        item.hadOld = rd.ok();
+        item.oldSecret = rd.secret;
+        rotateRead(rot, i + 1);
+    });
+}
+
+void ConnectorRepository::rotateWrite(const std::shared_ptr<Rotation> &rot, int i)
+{
+    if (i == rot->items.size())
+        return rotateSave(rot);
+    const Rotation::Item &item = rot->items.at(i);
+    const quint64 generation = claimKey(item.key);
+    m_secrets->write(
+        item.key, rot->secret, this,
+        [this, rot, i](const SecretResult &w) {
+            Rotation::Item &item = rot->items[i];
+            if (!w.ok()) {
+                // A write that timed out may still happen: its late answer (below) puts the
+                // previous secret back, and only then ends the mark.
+                item.keepMark = w.error == SecretResult::Error::Timeout;
+                return rotateUndo(rot, i - 1,
+                    tr("The new secret could not be stored in the keychain for “%1”. %2")
+                        .arg(item.old.name, w.message),
+                    item.old.id);
+            }
+            item.written = true;
+            rotateWrite(rot, i + 1);
+        },
+        // Timed out, reported as not changed, then written after all: the previous secret
+        // goes back (unless a later operation has used the key since).
+        [this, key = item.key, id = item.old.id, name = item.old.name, hadOld = item.hadOld,
+            oldSecret = item.oldSecret, generation](const SecretResult &late) {
+            if (!isLatest(key, generation))
+                return;
+            if (!late.ok())
+                return clearPending(key);
+            const auto putBack = [this, key, name](const SecretResult &r) {
+                if (r.ok())
+                    return clearPending(key);
+                Q_EMIT saveFailed(tr("The new secret was stored for “%1” after all, after the "
+                                     "change had been reported as not made, and its previous "
+                                     "secret could not be put back in the keychain: %2 “%1” "
+                                     "may now hold the new secret.")
+                                      .arg(name, r.message));
+            };
+            claimKey(key);
+            if (hadOld && find(id))
+                m_secrets->write(key, oldSecret, this, putBack);
+            else
+                m_secrets->remove(key, this, putBack);
+        });
+}
+
+void ConnectorRepository::rotateSave(const std::shared_ptr<Rotation> &rot)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<Connector> rows;
+    QList<QDateTime> expected;
+    QStringList keys;
+    for (const Rotation::Item &item : std::as_const(rot->items)) {
+        Connector c = item.old;
+        c.needsSecret = false;
+        c.updatedAt = now;
+        c.validation = validationAfterNewSecret(item.old);
+        rows.append(c);
+        // Changed by another process meanwhile: refused, and the secrets go back.
+        expected.append(item.old.updatedAt);
+        keys.append(item.key);
+    }
+    // Every row, and the end of every mark, in one transaction.
+    write([this, rows, expected, keys](
+              QString *e) { return m_store->updateAll(rows, expected, keys, e); },
+        [this, rot, rows](const QString &error) {
+            if (!error.isEmpty()) {
+                refresh();
+                return rotateUndo(rot, int(rot->items.size()) - 1, error, QUuid());
+            }
+            RepositoryResult r;
+            r.ok = true;
+            for (const Connector &c : rows) {
+                m_unsavedResults.remove(c.id); // a result of the previous secret: stale
+                const int i = indexOf(c.id);
+                if (i >= 0)
+                    m_connectors[i] = c;
+                Q_EMIT connectorUpdated(c.id);
+                r.changed.append(c.id);
+            }
+            finish(rot->done, r);
+            rot->next();
+        });
+}
+
+void ConnectorRepository::rotateUndo(
+    const std::shared_ptr<Rotation> &rot, int i, const QString &cause, const QUuid &failedId)
+{
+    if (i < 0)
+        return rotateFinishUndo(rot, cause, failedId);
+    const Rotation::Item &item = rot->items.at(i);
+    if (!item.written)
+        return rotateUndo(rot, i - 1, cause, failedId);
+    const auto restored = [this, rot, i, cause, failedId](const SecretResult &r) {
+        Rotation::Item &item = rot->items[i];
+        if (r.ok()) {
+            item.written = false;
+        } else {
+            item.restoreError = r.message;
+            // No previous secret: the next start takes the new one out (its row has none).
+            item.keepMark = !item.hadOld;
+        }
+        rotateUndo(rot, i - 1, cause, failedId);
+    };
+    claimKey(item.key);
+    // The previous secret back, or none where there was none (or the connector was deleted
+    // by another process meanwhile: then no row may own one).
+    if (item.hadOld && find(item.old.id))
+        m_secrets->write(item.key, item.oldSecret, this, restored);
+    else
+        m_secrets->remove(item.key, this, restored);
+}
+
+void ConnectorRepository::rotateFinishUndo(
+    const std::shared_ptr<Rotation> &rot, const QString &cause, const QUuid &failedId)
+{
+    QStringList notRestored;
+    RepositoryResult r = failure(QString(), failedId);
+    for (const Rotation::Item &item : std::as_const(rot->items)) {
+        if (!item.keepMark)
+            clearPending(item.key);
+        if (item.restoreError.isEmpty())
+            continue;
+        r.notRestored.append(item.old.id);
+        notRestored.append(tr("The previous secret of “%1” could not be put back in the "
+                              "keychain (%2): “%1” may now hold the new secret.")
+                               .arg(item.old.name, item.restoreError));
+        // Its last result was of the previous secret: checked again.
+        if (const std::optional<Connector> c = find(item.old.id); c && !c->needsSecret) {
+            QString error;
+            const ValidationState v = validationAfterNewSecret(*c);
+            if (m_store->setValidation(c->id, v, &error)) {
+                m_connectors[indexOf(c->id)].validation = v;
+                Q_EMIT connectorUpdated(c->id);
+            }
+        }
+    }
+    if (notRestored.isEmpty()) {
+        r.error = tr("Nothing was changed. %1").arg(cause);
+    } else {
+        r.error = cause + QLatin1Char(' ') + notRestored.join(QLatin1Char(' ')) + QLatin1Char(' ')
+            + tr("The other connectors were not changed.");
+    }
+    finish(rot->done, r);
+    rot->next();
 }
 
 } // namespace cd

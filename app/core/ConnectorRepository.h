@@ -30,6 +30,12 @@ struct RepositoryResult
     std::optional<Connector> removed;
     QString removedSecret;
     bool removedHadSecret = false;
+    // rotateSecret(): on success every connector given (each once, in the order given). On
+    // failure `id` is the connector whose keychain write failed (null when the failure was
+    // not one connector's), and `notRestored` those whose previous secret could not be put
+    // back: they may now hold the new secret (the error names them).
+    QList<QUuid> changed;
+    QList<QUuid> notRestored;
 };
 
 using RepositoryCallback = std::function<void(const RepositoryResult &)>;
@@ -82,6 +88,20 @@ public:
     void remove(const QUuid &id, RepositoryCallback done);
     // Restores a removed connector (same id, same timestamps), with its secret when it had one.
     void restore(const RepositoryResult &removed, RepositoryCallback done);
+    // Rotates a secret: writes one new `secret` (a service account's new password, say) to
+    // every connector of `ids` (duplicates count once), each under its own keychain key (its
+    // application's auth method), all or nothing. Every connector must exist and be
+    // changeable (store not blocked, an application and method this version knows), else
+    // nothing is touched. The current secrets are read first (a connector may have none),
+    // then the new one is written to each in turn; if a write fails or times out, the
+    // connectors already written get their previous secret back (or none, where there was
+    // none) and the error names the connector whose write failed and says that nothing was
+    // changed; a secret that cannot be put back is named in the error (and in
+    // `notRestored`), never left unsaid. Once every write succeeded, the records are saved in
+    // one transaction: no longer needsSecret, their rejected-credentials mark cleared, "not
+    // verified" ("The secret changed: check the connector again.") so that they are checked
+    // again; if that save fails, the secrets are put back the same way.
+    void rotateSecret(const QList<QUuid> &ids, const QString &secret, RepositoryCallback done);
 
     // Records a validation result (database only; no keychain), failing with a reason.
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
@@ -162,9 +182,23 @@ private:
     void doAdd(Connector connector, const QString &secret, const RepositoryCallback &done,
         std::function<void()> next);
 
+    // rotateSecret(), one stage after another over the state they share.
+    struct Rotation;
+    void rotateRead(const std::shared_ptr<Rotation> &rot, int i);
+    void rotateWrite(const std::shared_ptr<Rotation> &rot, int i);
+    void rotateSave(const std::shared_ptr<Rotation> &rot);
+    // Puts the previous secrets of the connectors already written (items 0..i) back, the last
+    // first, then reports the failure `cause`: "Nothing was changed." when every one went
+    // back, else naming those that may now hold the new secret.
+    void rotateUndo(
+        const std::shared_ptr<Rotation> &rot, int i, const QString &cause, const QUuid &failedId);
+    void rotateFinishUndo(
+        const std::shared_ptr<Rotation> &rot, const QString &cause, const QUuid &failedId);
+
     ConnectorStore *m_store;
     SecretStore *m_secrets;
     QList<Connector> m_connectors;
+    mutable QHash<QUuid, int> m_index; // id -> row of m_connectors, rebuilt when stale
     QSet<QUuid> m_removing; // removed from the database, secret removal still running
     QQueue<Step> m_queue;
     bool m_running = false;

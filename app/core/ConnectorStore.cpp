@@ -1095,6 +1095,37 @@ bool ConnectorStore::write(
         error, Durability::Full);
 }
 
+bool ConnectorStore::updateAll(const QList<Connector> &rows,
+    const QList<QDateTime> &expectedUpdatedAt, const QStringList &clearPending, QString *error)
+{
+    return transaction(
+        [&](QString *why) {
+            for (qsizetype i = 0; i < rows.size(); ++i) {
+                if (!updateRow(rows.at(i), why, expectedUpdatedAt.value(i)))
+                    return false;
+            }
+            for (const QString &key : clearPending) {
+                if (!setPending(key, QUuid(), false, why))
+                    return false;
+            }
+            return true;
+        },
+        error, Durability::Full);
+}
+
+bool ConnectorStore::markPendingSecrets(const QList<QPair<QString, QUuid>> &keys, QString *error)
+{
+    return transaction(
+        [&](QString *why) {
+            for (const auto &k : keys) {
+                if (!setPending(k.first, k.second, true, why))
+                    return false;
+            }
+            return true;
+        },
+        error, Durability::Full);
+}
+
 bool ConnectorStore::markPendingSecret(const QString &key, const QUuid &connectorId, QString *error)
 {
     return transaction([&](QString *why) { return setPending(key, connectorId, true, why); }, error,

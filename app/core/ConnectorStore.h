@@ -5,7 +5,9 @@
 #include <QDateTime>
 #include <QHash>
 #include <QList>
+#include <QPair>
 #include <QString>
+#include <QStringList>
 #include <functional>
 #include <optional>
 
@@ -81,12 +83,20 @@ public:
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
     // Import: all rows in one transaction.
     bool write(const QList<Connector> &added, const QList<Connector> &replaced, QString *error);
+    // Several rows in one transaction (a secret rotated for several connectors): each one
+    // only if it still has its `expectedUpdatedAt` (same order as `rows`; an invalid time is
+    // not checked), else nothing is written; the pending marks `clearPending` are cleared in
+    // the same transaction.
+    bool updateAll(const QList<Connector> &rows, const QList<QDateTime> &expectedUpdatedAt,
+        const QStringList &clearPending, QString *error);
 
     // Pending keychain changes. Mark before the keychain is touched; the mark is cleared
     // in the same transaction as the row change (insert/update/remove take `clearPending`)
     // or by clearPendingSecret(). A process clears only its own marks. Marking a key that
     // another running process has marked fails as busy ("try again").
     bool markPendingSecret(const QString &key, const QUuid &connectorId, QString *error);
+    // Several marks (key, connector) in one transaction: all or none.
+    bool markPendingSecrets(const QList<QPair<QString, QUuid>> &keys, QString *error);
     bool clearPendingSecret(const QString &key, QString *error);
     struct PendingSecret
     {

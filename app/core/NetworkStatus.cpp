@@ -8,8 +8,21 @@
 namespace cd {
 
 NetworkStatus::NetworkStatus(QObject *parent)
+    : NetworkStatus(Start::Now, parent)
+{ }
+
+NetworkStatus::NetworkStatus(Start start, QObject *parent)
     : QObject(parent)
 {
+    if (start == Start::Now)
+        loadBackend();
+}
+
+void NetworkStatus::loadBackend()
+{
+    if (m_backendLoaded)
+        return;
+    m_backendLoaded = true;
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
         QNetworkInformation *info = QNetworkInformation::instance();
         m_backend = info->backendName();

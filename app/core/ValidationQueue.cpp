@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
+#include <QUrl>
 #include <limits>
 
 namespace cd {
@@ -52,13 +53,23 @@ ValidationQueue::ValidationQueue(
 {
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &ValidationQueue::retryWaiting);
+    // A timer, not a posted call: the heartbeat of the GUI (paint, input, other timers) gets a
+    // turn between two batches of starts.
+    m_pumpTimer.setSingleShot(true);
+    m_pumpTimer.setInterval(0);
+    connect(&m_pumpTimer, &QTimer::timeout, this, &ValidationQueue::pump);
     connect(repository, &ConnectorRepository::connectorAboutToBeRemoved, this,
         &ValidationQueue::cancel);
     // An edit resets the connector's state; a check of the old values must not overwrite it.
     connect(repository, &ConnectorRepository::connectorUpdated, this, [this](const QUuid &id) {
         auto it = m_running.find(id);
-        if (it == m_running.end())
+        if (it == m_running.end()) {
+            // A queued connector's server may have changed: it is counted under the new one.
+            if (m_queuedHost.contains(id))
+                if (const std::optional<Connector> c = m_repository->find(id))
+                    m_queuedHost.insert(id, hostKey(c->url));
             return;
+        }
         const std::optional<Connector> c = m_repository->find(id);
         if (c && c->validation.status == ValidationStatus::NotVerified
             && !c->validation.checkedAt.isValid()) {
@@ -88,22 +99,45 @@ void ValidationQueue::setRetryDelays(int firstMs, int maxMs)
     m_nextRetryMs = firstMs;
 }
 
+QString ValidationQueue::hostKey(const QString &url)
+{
+    return QUrl(url).host().toLower();
+}
+
 bool ValidationQueue::isPending(const QUuid &id) const
 {
-    return m_running.contains(id) || m_queue.contains(id) || m_waiting.contains(id);
+    return m_running.contains(id) || m_queuedHost.contains(id) || m_waiting.contains(id);
 }
 
 void ValidationQueue::enqueue(const QUuid &id)
 {
-    if (!m_repository->find(id) || m_running.contains(id) || m_queue.contains(id))
+    if (m_running.contains(id) || m_queuedHost.contains(id))
+        return;
+    const std::optional<Connector> c = m_repository->find(id);
+    if (!c)
         return;
     m_hostNotFound.remove(id);
     const bool wasPending = m_waiting.remove(id);
     m_queue.append(id);
+    m_queuedHost.insert(id, hostKey(c->url));
     if (!wasPending)
         Q_EMIT pendingChanged(id, true);
     // Start from the event loop: a caller never sees work begin inside its own call.
-    QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
+    schedulePump();
+}
+
+void ValidationQueue::schedulePump()
+{
+    if (!m_pumpTimer.isActive())
+        m_pumpTimer.start();
+}
+
+void ValidationQueue::eraseRunning(QHash<QUuid, Running>::iterator it)
+{
+    auto host = m_runningPerHost.find(it->host);
+    if (host != m_runningPerHost.end() && --host.value() <= 0)
+        m_runningPerHost.erase(host);
+    m_running.erase(it);
 }
 
 QList<QUuid> ValidationQueue::enqueueAll()
@@ -130,7 +164,11 @@ void ValidationQueue::enqueuePending()
 
 void ValidationQueue::cancel(const QUuid &id)
 {
-    bool was = m_queue.removeAll(id) > 0;
+    bool was = false;
+    if (m_queuedHost.remove(id)) {
+        m_queue.removeOne(id);
+        was = true;
+    }
     was |= m_waiting.remove(id);
     m_hostNotFound.remove(id);
     auto it = m_running.find(id);
@@ -138,7 +176,7 @@ void ValidationQueue::cancel(const QUuid &id)
         was = true;
         it->cancelled = true;
         QPointer<ValidationJob> job = it->job;
-        m_running.erase(it);
+        eraseRunning(it);
         if (job) {
             job->disconnect(this);
             job->deleteLater(); // aborts, emits nothing
@@ -146,7 +184,7 @@ void ValidationQueue::cancel(const QUuid &id)
     }
     if (was)
         Q_EMIT pendingChanged(id, false);
-    QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
+    schedulePump();
 }
 
 void ValidationQueue::cancelAll()
@@ -165,7 +203,7 @@ void ValidationQueue::setNetworkAvailable(bool available)
     if (available) {
         retryWaiting();
         networkChanged();
-        QMetaObject::invokeMethod(this, &ValidationQueue::pump, Qt::QueuedConnection);
+        schedulePump();
     }
 }
 
@@ -210,9 +248,23 @@ void ValidationQueue::pump()
 {
     if (!m_networkAvailable)
         return;
-    while (!m_queue.isEmpty() && m_running.size() < m_maxConcurrent) {
-        const QUuid id = m_queue.takeFirst();
-        startOne(id);
+    // In queue order, skipping connectors whose server has its share running already.
+    int started = 0;
+    for (int i = 0; i < m_queue.size() && m_running.size() < m_maxConcurrent;) {
+        if (started == kStartsPerTurn) {
+            schedulePump(); // the rest on the next turn
+            break;
+        }
+        const QUuid id = m_queue.at(i);
+        const QString host = m_queuedHost.value(id);
+        if (m_runningPerHost.value(host) >= m_maxPerHost) {
+            ++i;
+            continue;
+        }
+        m_queue.removeAt(i);
+        m_queuedHost.remove(id);
+        startOne(id, host);
+        ++started;
     }
     const bool busy = !m_queue.isEmpty() || !m_running.isEmpty();
     if (m_busy && !busy)
@@ -220,7 +272,7 @@ void ValidationQueue::pump()
     m_busy = busy;
 }
 
-void ValidationQueue::startOne(const QUuid &id)
+void ValidationQueue::startOne(const QUuid &id, const QString &host)
 {
     const std::optional<Connector> c = m_repository->find(id);
     if (!c) {
@@ -242,7 +294,9 @@ void ValidationQueue::startOne(const QUuid &id)
     }
     Running running;
     running.generation = ++m_generation;
+    running.host = host;
     m_running.insert(id, running);
+    ++m_runningPerHost[host];
     m_busy = true;
     Q_EMIT started(id);
     qCDebug(lcNet) << "validating" << id;
@@ -253,9 +307,9 @@ void ValidationQueue::startOne(const QUuid &id)
             return; // cancelled, or restarted (an edit) while the keychain answered
         const std::optional<Connector> c = m_repository->find(id);
         if (!c) {
-            m_running.erase(it);
+            eraseRunning(it);
             Q_EMIT pendingChanged(id, false);
-            pump();
+            schedulePump();
             return;
         }
         if (!secret.ok()) {
@@ -298,7 +352,7 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
     auto it = m_running.find(id);
     if (it == m_running.end() || it->cancelled)
         return;
-    m_running.erase(it);
+    eraseRunning(it);
     // A keychain that failed or did not answer says nothing about the connector: its state
     // is left alone and it waits, like a connector whose server could not be reached.
     const bool keychain = result.failure == ValidationResult::Failure::Keychain;
@@ -324,7 +378,7 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
         Q_EMIT pendingChanged(id, false);
     }
     Q_EMIT finished(id, result);
-    pump();
+    schedulePump();
 }
 
 void ValidationQueue::record(const QUuid &id, const ValidationResult &result)

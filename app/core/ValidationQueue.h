@@ -21,8 +21,12 @@ class ConnectorRepository;
 //   enqueue(id) --> queued --(network available, fewer than maxConcurrent running)-->
 //   reading secret (keychain) --> ValidationJob --> result recorded in the repository
 //
-// - At most maxConcurrent (4) checks run at once; one per connector; enqueueing a queued or
-//   running connector does nothing.
+// - Checks of different servers run side by side: at most maxConcurrent (64) at once in all,
+//   at most maxPerHost (2) at once per server (host name, case-insensitive), one per
+//   connector; enqueueing a queued or running connector does nothing. A connector whose
+//   server is busy lets those behind it start. At most a few checks start per turn of the
+//   event loop, so that a long queue never holds the GUI thread (Validate All of 500).
+//   Jama's calls per second are kept by RequestPacer, across the checks of one instance.
 // - While the network is unavailable nothing starts. A check that fails because the server
 //   could not be reached (isTransient) records "Not verified" with the reason, and the
 //   connector waits: it runs again when the network comes back, or after a back-off
@@ -44,7 +48,22 @@ public:
         ConnectorRepository *repository, QNetworkAccessManager *nam, QObject *parent = nullptr);
     ~ValidationQueue() override;
 
+    // The global cap: 64 lets Validate All of up to 64 servers run in one wave; each check is
+    // its own QNetworkAccessManager (and HTTP thread) for the trust isolation.
+    static constexpr int kDefaultMaxConcurrent = 64;
+    // Like a browser's per-server politeness, and within what Jama's throttle allows.
+    static constexpr int kDefaultMaxPerHost = 2;
+    // Checks started per turn of the event loop; the rest start on the next turn.
+    static constexpr int kStartsPerTurn = 8;
+
     void setMaxConcurrent(int n) { m_maxConcurrent = qMax(1, n); }
+    int maxConcurrent() const { return m_maxConcurrent; }
+    void setMaxPerHost(int n) { m_maxPerHost = qMax(1, n); }
+    int maxPerHost() const { return m_maxPerHost; }
+    // Checks running for `host` (lower case) right now.
+    int runningForHost(const QString &host) const { return m_runningPerHost.value(host); }
+    // The key a connector's server is counted under: its URL's host, lower case.
+    static QString hostKey(const QString &url);
     void setTimeouts(int connectMs, int totalMs);
     void setBackoffSchedule(const QList<int> &ms) { m_backoff = ms; }
     // First and longest wait before retrying transient failures without reachability info.
@@ -82,7 +101,8 @@ Q_SIGNALS:
 
 private:
     void pump();
-    void startOne(const QUuid &id);
+    void schedulePump();
+    void startOne(const QUuid &id, const QString &host);
     void onJobFinished(const QUuid &id, const ValidationResult &result);
     void record(const QUuid &id, const ValidationResult &result);
     void scheduleRetry();
@@ -94,15 +114,22 @@ private:
         bool cancelled = false;
         quint64 generation
             = 0; // which start this is: a late keychain answer of an earlier one is ignored
+        QString host; // hostKey() of its URL when it started
     };
+    // Erases a running check and frees its place for its host.
+    void eraseRunning(QHash<QUuid, Running>::iterator it);
 
     ConnectorRepository *m_repository;
     QPointer<QNetworkAccessManager> m_nam;
     QList<QUuid> m_queue;
+    QHash<QUuid, QString> m_queuedHost; // hostKey() of each queued connector
+    QHash<QString, int> m_runningPerHost;
     QHash<QUuid, Running> m_running;
     QSet<QUuid> m_waiting; // transient failure: retry when the network is back
     QSet<QUuid> m_hostNotFound; // retried only by networkChanged()
-    int m_maxConcurrent = 4;
+    int m_maxConcurrent = kDefaultMaxConcurrent;
+    int m_maxPerHost = kDefaultMaxPerHost;
+    QTimer m_pumpTimer; // zero-time: the next turn of the event loop
     int m_connectMs = 15000;
     int m_totalMs = 30000;
     QList<int> m_backoff { 3000, 5000, 8000, 13000 };

@@ -196,8 +196,10 @@ void ConnectorListModel::setValidating(const QUuid &id, bool validating)
     const bool changed = validating ? !m_validating.contains(id) : m_validating.remove(id);
     if (validating)
         m_validating.insert(id);
+    if (!changed)
+        return; // no search of the rows: the page asks this of all 10,000 at start
     const int row = rowOf(id);
-    if (changed && row >= 0)
+    if (row >= 0)
         Q_EMIT dataChanged(index(row, StatusColumn), index(row, StatusColumn));
 }
 

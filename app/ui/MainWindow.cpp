@@ -26,6 +26,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
@@ -39,6 +40,8 @@
 #include <QTimer>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <QWindow>
+#include <utility>
 
 namespace cd::ui {
 
@@ -58,23 +61,80 @@ constexpr int kCheckAddedElsewhereAfterMs = 3000;
 } // namespace
 
 MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *parent)
+    : MainWindow(dataDir, StartUp::Immediate, secrets, parent)
+{ }
+
+MainWindow::MainWindow(
+    const QString &dataDir, StartUp startUp, SecretStore *secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_dataDir(dataDir)
-    , m_context(std::make_unique<AppContext>(dataDir, AppContext::Mode::Window, secrets))
+    , m_secrets(secrets)
+    , m_deferred(startUp == StartUp::Deferred)
 {
-    setUpApplication();
+    // Deferred: the window icon (an SVG rendered at four sizes) after the first frame.
+    setUpApplication(m_deferred ? WindowIcon::Later : WindowIcon::Now);
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(AppInfo::displayName());
 
-    m_header = new HeaderBar(this);
-    setMenuWidget(m_header);
-
     m_pages = new QStackedWidget(this);
     m_pages->setObjectName(QStringLiteral("pagesStackedWidget"));
+    setCentralWidget(m_pages);
+
+    if (!m_deferred) {
+        createHeader();
+        createContext(false);
+        loadConnectors();
+        connectNetworkStatus();
+        setMinimumSizeFromFont();
+        restoreWindowState();
+        return;
+    }
+    // The first frame: the window at its size, its background, no text yet (the font
+    // database is read only for the next one). showEvent() goes on from there.
+    restoreWindowState();
+}
+
+void MainWindow::createHeader()
+{
+    m_header = new HeaderBar(this);
+    setMenuWidget(m_header);
+    m_header->addPage(tr("&Connectors"));
+    connect(m_header, &HeaderBar::pageRequested, m_pages, &QStackedWidget::setCurrentIndex);
+}
+
+void MainWindow::showLoading()
+{
+    createHeader();
+    // While the connectors load: neither the list nor "no connectors yet" (that could be
+    // wrong), and no network state (not asked for yet).
+    for (const char *name : { "networkIconLabel", "networkStateLabel" }) {
+        if (auto *label = m_header->findChild<QLabel *>(QLatin1String(name)))
+            label->hide();
+    }
+    auto *loading = new QLabel(tr("Loading connectors…"), m_pages);
+    loading->setObjectName(QStringLiteral("loadingConnectorsLabel"));
+    loading->setAlignment(Qt::AlignCenter);
+    loading->setAccessibleName(tr("Loading connectors"));
+    loading->setAccessibleDescription(tr("The list of connectors appears in a moment."));
+    m_loadingPage = loading;
+    m_pages->addWidget(loading);
+    setMinimumSizeFromFont();
+    Q_EMIT loadingShown();
+}
+
+void MainWindow::createContext(bool networkLater)
+{
     // The store, the keychain, the repository, the network and the queue: built once, in
-    // core, the way the command line and the tests build them too. Never more than a moment
-    // on this thread when another process holds the database: the repository tries again
-    // from the event loop instead.
+    // core, the way the command line and the tests build them too. Nothing here calls the
+    // keychain.
+    m_context = std::make_unique<AppContext>(m_dataDir, AppContext::Mode::Window,
+        networkLater ? AppContext::NetworkStart::Later : AppContext::NetworkStart::Now, m_secrets);
+}
+
+void MainWindow::loadConnectors()
+{
+    // Never more than a moment on this thread when another process holds the database: the
+    // repository tries again from the event loop instead.
     m_repository = m_context->repository();
     QString loadError;
     m_repository->load(&loadError); // a failure is shown on the page, with the choices
@@ -84,15 +144,13 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
 
     m_connectorsPage = new ConnectorsPage(m_repository, m_pages);
     m_connectorsPage->setObjectName(QStringLiteral("connectorsPage"));
+    if (m_loadingPage) {
+        // The page takes the loading page's place (index 0, where the header bar points).
+        m_pages->removeWidget(m_loadingPage);
+        m_loadingPage->deleteLater();
+        m_loadingPage = nullptr;
+    }
     m_pages->addWidget(m_connectorsPage);
-    setCentralWidget(m_pages);
-
-    m_header->addPage(tr("&Connectors"));
-    connect(m_header, &HeaderBar::pageRequested, m_pages, &QStackedWidget::setCurrentIndex);
-
-    m_network = m_context->networkStatus();
-    m_header->setNetworkState(m_network->state());
-    connect(m_network, &NetworkStatus::stateChanged, m_header, &HeaderBar::setNetworkState);
 
     // Background validation, offline-first: the context's queue follows NetworkStatus.
     m_nam = m_context->network();
@@ -118,8 +176,84 @@ MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *pa
     QTimer::singleShot(2000, m_queue, &ValidationQueue::enqueuePending);
 
     createActions();
-    restoreWindowState();
     setAcceptDrops(true); // a .json export file dropped on the window is imported
+}
+
+void MainWindow::connectNetworkStatus()
+{
+    m_network = m_context->networkStatus();
+    m_header->setNetworkState(m_network->state());
+    connect(m_network, &NetworkStatus::stateChanged, m_header, &HeaderBar::setNetworkState);
+}
+
+void MainWindow::finishDeferredStartUp()
+{
+    m_network->loadBackend(); // the header follows (stateChanged)
+    m_header->setNetworkState(m_network->state());
+    for (const char *name : { "networkIconLabel", "networkStateLabel" }) {
+        if (auto *label = m_header->findChild<QLabel *>(QLatin1String(name)))
+            label->show();
+    }
+    setUpWindowIcon();
+    Q_EMIT startUpFinished();
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_deferred || m_shownOnce)
+        return;
+    m_shownOnce = true;
+    // One step per frame: the header and "Loading connectors…", the list, the rest.
+    afterNextFrame([this] {
+        if (!isVisible()) // closed before its first frame: nothing to load
+            return;
+        showLoading();
+        afterNextFrame([this] {
+            createContext(true);
+            loadConnectors();
+            connectNetworkStatus();
+            Q_EMIT connectorsLoaded();
+            afterNextFrame([this] { finishDeferredStartUp(); });
+        });
+    });
+}
+
+void MainWindow::afterNextFrame(std::function<void()> then)
+{
+    m_afterFrame = std::move(then);
+    if (QWindow *window = windowHandle())
+        window->installEventFilter(this);
+    installEventFilter(this); // widgets ask for a repaint here or on the QWindow
+    if (!m_frameFallback) {
+        m_frameFallback = new QTimer(this);
+        m_frameFallback->setSingleShot(true);
+        m_frameFallback->setInterval(1000);
+        connect(m_frameFallback, &QTimer::timeout, this, &MainWindow::nextFrameDone);
+    }
+    m_frameFallback->start();
+}
+
+void MainWindow::nextFrameDone()
+{
+    if (!m_afterFrame)
+        return;
+    m_frameFallback->stop();
+    if (QWindow *window = windowHandle())
+        window->removeEventFilter(this);
+    removeEventFilter(this);
+    // From the event loop: after the frame being painted now has been flushed.
+    QTimer::singleShot(0, this, [then = std::exchange(m_afterFrame, {})] { then(); });
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (m_afterFrame && (watched == this || watched == windowHandle())) {
+        if ((event->type() == QEvent::Expose && windowHandle() && windowHandle()->isExposed())
+            || event->type() == QEvent::UpdateRequest)
+            nextFrameDone();
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 MainWindow::~MainWindow()
@@ -329,11 +463,15 @@ void MainWindow::showAbout()
     box->open();
 }
 
-void MainWindow::restoreWindowState()
+void MainWindow::setMinimumSizeFromFont()
 {
     // The smallest size at which the title, a few rows and Details still read: font-relative.
     const QFontMetrics fm(font());
     setMinimumSize(fm.horizontalAdvance(QLatin1Char('M')) * 46, fm.height() * 28);
+}
+
+void MainWindow::restoreWindowState()
+{
     QSettings settings;
     const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
     if (geometry.isEmpty() || !restoreGeometry(geometry)) {
@@ -643,6 +781,13 @@ void MainWindow::dropEvent(QDropEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!isStartedUp()) { // closed while loading: nothing is running yet
+        QSettings settings;
+        settings.setValue(kGeometryKey, saveGeometry());
+        settings.setValue(kStateKey, saveState());
+        event->accept();
+        return;
+    }
     // A save or delete still talking to the keychain finishes first (each step is bounded
     // by the keychain timeout), so quitting never leaves a half-saved connector behind.
     // Running validations are simply dropped: they record nothing until they finish, and

@@ -4,6 +4,7 @@
 #include <QPointer>
 #include <QSet>
 #include <QUuid>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -11,6 +12,7 @@ class QAction;
 class QFileDialog;
 class QMimeData;
 class QStackedWidget;
+class QTimer;
 
 namespace cd {
 class ConnectorRepository;
@@ -35,10 +37,29 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
+    // How the window starts (issue 15, "first frame first").
+    //   Immediate: everything is ready when the constructor returns (the tests' window).
+    //   Deferred (the app): one step per frame, each after the previous frame was painted.
+    //     1. The constructor: the window at its remembered size, nothing in it yet (no text:
+    //        the font database is not read before the first frame).
+    //     2. The header bar and a neutral "Loading connectors…" page, the network state hidden
+    //        (not known yet) (loadingShown()).
+    //     3. The store opened and loaded, the list built (connectorsLoaded()).
+    //     4. The network backend loaded, the window icon set (startUpFinished()).
+    //     Nothing touches the keychain before the first frame. Until loadingShown(),
+    //     headerBar() is nullptr; until connectorsLoaded(), so are the objects that come from
+    //     the context (page, repository, network, queue).
+    enum class StartUp { Immediate, Deferred };
+
     // `secrets`: where secrets live; nullptr means the OS keychain (tests pass their own).
     explicit MainWindow(
         const QString &dataDir, cd::SecretStore *secrets = nullptr, QWidget *parent = nullptr);
+    MainWindow(const QString &dataDir, StartUp startUp, cd::SecretStore *secrets = nullptr,
+        QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    // Whether the connectors are loaded and the list is built (at once after Immediate).
+    bool isStartedUp() const { return m_connectorsPage != nullptr; }
 
     HeaderBar *headerBar() const { return m_header; }
     ConnectorsPage *connectorsPage() const { return m_connectorsPage; }
@@ -69,18 +90,42 @@ public:
     // The local .json file a drag carries, or an empty string when it carries anything else.
     static QString importableFile(const QMimeData *mime);
 
+Q_SIGNALS:
+    // Deferred start-up: the header bar and "Loading connectors…" show from the next frame.
+    void loadingShown();
+    // Deferred start-up: the connectors are loaded and the list shows them from the next frame.
+    void connectorsLoaded();
+    // Deferred start-up: the rest (network state, window icon) is done too.
+    void startUpFinished();
+
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dragMoveEvent(QDragMoveEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
 private:
+    // Start-up, in the order Deferred runs it (Immediate: all in the constructor).
+    void createHeader();
+    void showLoading(); // the header bar and "Loading connectors…"
+    void createContext(bool networkLater);
+    void loadConnectors(); // store, list, queue, actions, drops
+    void connectNetworkStatus();
+    void finishDeferredStartUp(); // network backend, window icon
+    // Calls `then` from the event loop once the window has painted its next frame (the first
+    // expose, or the next update request), or after a second without one (a window that is
+    // never exposed still starts).
+    void afterNextFrame(std::function<void()> then);
+    void nextFrameDone();
+
     void createActions();
     void showShortcuts();
     void onValidationFinishedForSummary(const QUuid &id, const cd::ValidationResult &result);
     void showValidateAllSummary();
     void showAbout();
+    void setMinimumSizeFromFont();
     void restoreWindowState();
     void updateExchangeActions();
     void exportConfirmed(const QString &path, bool selectedOnly);
@@ -90,6 +135,12 @@ private:
     void rememberExchangeDirectory(const QString &filePath);
 
     QString m_dataDir;
+    cd::SecretStore *m_secrets = nullptr; // what the context is made with; nullptr: keychain
+    QWidget *m_loadingPage = nullptr; // Deferred, until the connectors are loaded
+    std::function<void()> m_afterFrame;
+    QTimer *m_frameFallback = nullptr;
+    bool m_deferred = false;
+    bool m_shownOnce = false;
     std::unique_ptr<cd::AppContext> m_context; // store, keychain, repository, network, queue
     cd::ConnectorRepository *m_repository = nullptr;
     QNetworkAccessManager *m_nam = nullptr;

@@ -14,16 +14,12 @@ static void initConnectorDeskResources()
 
 namespace cd::ui {
 
-void setUpApplication()
+namespace {
+void setUpBasics()
 {
-    static bool done = false;
-    if (done)
-        return;
-    done = true;
     initConnectorDeskResources();
     QGuiApplication::setApplicationDisplayName(AppInfo::displayName());
     QGuiApplication::setDesktopFileName(AppInfo::appId());
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/connector-desk.svg")));
 
     // The user's language where a translation exists; English plural forms otherwise.
     auto *translator = new QTranslator(qApp);
@@ -33,6 +29,29 @@ void setUpApplication()
         QCoreApplication::installTranslator(translator);
     else
         delete translator;
+}
+} // namespace
+
+void setUpApplication(WindowIcon icon)
+{
+    static bool done = false;
+    if (!done) {
+        done = true;
+        setUpBasics();
+    }
+    if (icon == WindowIcon::Now)
+        setUpWindowIcon();
+}
+
+void setUpWindowIcon()
+{
+    static bool done = false;
+    if (done)
+        return;
+    done = true;
+    setUpApplication(WindowIcon::Later); // the icon's resource
+    // Windows already shown take it too (QEvent::ApplicationWindowIconChange).
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/connector-desk.svg")));
 }
 
 } // namespace cd::ui

@@ -10,6 +10,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -87,6 +88,8 @@ private Q_SLOTS:
     void maxWithinWindow_data();
     void maxWithinWindow();
     void accountsFile();
+    void keepAlive_data();
+    void keepAlive();
 
 private:
     Answer get(const QString &pathAndQuery, const QByteArray &authorization = kNamed);
@@ -602,3 +605,62 @@ void TestFakeJama::accountsFile()
 
 QTEST_GUILESS_MAIN(TestFakeJama)
 #include "tst_fakejama.moc"
+
+void TestFakeJama::keepAlive_data()
+{
+    QTest::addColumn<bool>("serverKeepsAlive");
+    QTest::addColumn<QByteArray>("connectionHeader"); // of the requests; empty: none
+    QTest::addColumn<QByteArray>("version");
+    QTest::addColumn<int>("answers"); // of the two requests sent at once
+    QTest::newRow("HTTP/1.1 default") << true << QByteArray() << QByteArray("HTTP/1.1") << 2;
+    QTest::newRow("keep-alive asked")
+        << true << QByteArray("keep-alive") << QByteArray("HTTP/1.1") << 2;
+    QTest::newRow("client says close")
+        << true << QByteArray("close") << QByteArray("HTTP/1.1") << 1;
+    QTest::newRow("HTTP/1.0") << true << QByteArray() << QByteArray("HTTP/1.0") << 1;
+    QTest::newRow("server keep-alive off") << false << QByteArray() << QByteArray("HTTP/1.1") << 1;
+}
+
+void TestFakeJama::keepAlive()
+{
+    // Two requests written at once on one raw connection: a keep-alive server answers both,
+    // in order, each with its own Content-Length, and says "Connection: keep-alive"; otherwise
+    // it answers the first with "Connection: close" and closes.
+    QFETCH(bool, serverKeepsAlive);
+    QFETCH(QByteArray, connectionHeader);
+    QFETCH(QByteArray, version);
+    QFETCH(int, answers);
+    m_server.setKeepAlive(serverKeepsAlive);
+    const auto restore = qScopeGuard([this] { m_server.setKeepAlive(true); });
+    m_server.clearRequests();
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_server.port());
+    QVERIFY(socket.waitForConnected(5000));
+    QByteArray requests;
+    for (const char *path : { "/rest/v1/users/current", "/rest/v1/projects?maxResults=1" }) {
+        requests += "GET " + QByteArray(path) + ' ' + version + "\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: " + kNamed + "\r\n";
+        if (!connectionHeader.isEmpty())
+            requests += "Connection: " + connectionHeader + "\r\n";
+        requests += "\r\n";
+    }
+    socket.write(requests);
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            received += socket.readAll();
+            return received.count("HTTP/1.1 200 OK") == answers
+                && (answers == 2 || socket.state() == QAbstractSocket::UnconnectedState);
+        }(),
+        5000);
+    QCOMPARE(m_server.connectionCount(), 1);
+    QCOMPARE(m_server.requestCount(), answers);
+    QCOMPARE(received.count("Connection: keep-alive"), answers == 2 ? 2 : 0);
+    QCOMPARE(received.count("Connection: close"), answers == 2 ? 0 : 1);
+    // Both answers whole: the second is the projects page.
+    if (answers == 2) {
+        QVERIFY(received.indexOf("\"username\"") < received.indexOf("\"projectKey\""));
+        QTest::qWait(50);
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState); // still open for more
+    }
+}

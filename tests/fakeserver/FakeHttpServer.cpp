@@ -310,26 +310,31 @@ void FakeHttpServer::onNewConnection(qintptr descriptor)
             return;
         }
     }
+    ++m_connectionCount;
     m_buffers.insert(socket, QByteArray());
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
         m_buffers.remove(socket);
         m_answered.remove(socket);
+        m_clientCloses.remove(socket);
+        m_closing.remove(socket);
         socket->deleteLater();
     });
 }
 
 void FakeHttpServer::onReadyRead(QTcpSocket *socket)
 {
-    if (m_answered.contains(socket)) {
+    if (m_closing.contains(socket) || !m_buffers.contains(socket)) {
         socket->readAll();
         return;
     }
     QByteArray &buffer = m_buffers[socket];
     buffer += socket->readAll();
+    if (m_answered.contains(socket))
+        return; // the next request waits until this one is answered (no pipelining)
     if (!m_tls && buffer.size() >= 2 && buffer.at(0) == '\x16' && buffer.at(1) == '\x03') {
         // A TLS ClientHello on the plain-http port: answer like nginx or Apache do.
-        m_answered.insert(socket);
+        m_closing.insert(socket);
         socket->write("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
                       "Content-Length: 0\r\nConnection: close\r\n\r\n");
         socket->disconnectFromHost();
@@ -362,13 +367,20 @@ void FakeHttpServer::onReadyRead(QTcpSocket *socket)
     if (buffer.size() < headerEnd + 4 + length)
         return; // wait for the body
     req.body = buffer.mid(headerEnd + 4, length);
+    // HTTP/1.1 keeps the connection unless the client says close; HTTP/1.0 closes.
+    const QByteArray connection = req.headers.value("connection").toLower();
+    if (connection.contains("close")
+        || (requestLine.at(2).trimmed() == "HTTP/1.0" && !connection.contains("keep-alive")))
+        m_clientCloses.insert(socket);
+    else
+        m_clientCloses.remove(socket);
     const QString hostHeader = QString::fromLatin1(req.headers.value("host"));
     if (hostHeader.startsWith(QLatin1Char('[')))
         req.host = hostHeader.mid(1, hostHeader.indexOf(QLatin1Char(']')) - 1);
     else
         req.host = hostHeader.section(QLatin1Char(':'), 0, 0);
     m_answered.insert(socket);
-    buffer.clear();
+    buffer.remove(0, headerEnd + 4 + length); // what is left is the client's next request
 
     RecordedRequest rec;
     rec.method = req.method;
@@ -389,18 +401,44 @@ void FakeHttpServer::respond(QTcpSocket *socket, int index, int status,
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     out += "Content-Type: " + contentType + "\r\n";
     out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    out += "Connection: close\r\n";
+    const bool keepOpen = keepsOpen(socket);
+    out += keepOpen ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     for (const auto &h : headers)
         out += h.first + ": " + h.second + "\r\n";
     out += "\r\n";
     out += body;
-    writeResponse(socket, index, status, out);
+    finish(socket, index, status, out, keepOpen);
+}
+
+bool FakeHttpServer::keepsOpen(QTcpSocket *socket) const
+{
+    return m_keepAlive && !m_clientCloses.contains(socket) && !m_closing.contains(socket)
+        && socket->state() == QAbstractSocket::ConnectedState;
 }
 
 void FakeHttpServer::writeResponse(QTcpSocket *socket, int index, int status, const QByteArray &raw)
 {
+    finish(socket, index, status, raw, false);
+}
+
+void FakeHttpServer::finish(
+    QTcpSocket *socket, int index, int status, const QByteArray &raw, bool keepOpen)
+{
     socket->write(raw);
-    socket->disconnectFromHost();
+    if (keepOpen) {
+        m_answered.remove(socket);
+        // A request that arrived meanwhile is read now, from the event loop.
+        if (!m_buffers.value(socket).isEmpty()) {
+            QPointer<QTcpSocket> guard(socket);
+            QTimer::singleShot(0, this, [this, guard] {
+                if (guard)
+                    onReadyRead(guard);
+            });
+        }
+    } else {
+        m_closing.insert(socket);
+        socket->disconnectFromHost();
+    }
     // clearRequests() may have run while a slow answer was pending: its record is gone.
     if (index >= m_requests.size())
         return;
@@ -531,11 +569,16 @@ FakeServerTool::FakeServerTool(
               .arg(
                   info.rateLimitNote.isEmpty() ? QString() : QLatin1Char(' ') + info.rateLimitNote),
           QStringLiteral("n"), QStringLiteral("0"))
+    , m_noKeepAlive(QStringLiteral("no-keep-alive"),
+          QStringLiteral("Close every connection after one answer (\"Connection: close\"); by "
+                         "default a connection serves one request after another, as the real "
+                         "server's does."))
 {
     QCoreApplication::setApplicationName(info.name);
     m_parser.setApplicationDescription(info.description);
     m_parser.addHelpOption();
-    m_parser.addOptions({ m_port, m_tls, m_contextPath, m_accounts, m_delay, m_rateLimit });
+    m_parser.addOptions(
+        { m_port, m_tls, m_contextPath, m_accounts, m_delay, m_rateLimit, m_noKeepAlive });
     m_parser.addOptions(extraOptions);
 }
 
@@ -549,6 +592,7 @@ bool FakeServerTool::configure(FakeHttpServer &server)
         return false;
     }
     m_portValue = quint16(port);
+    server.setKeepAlive(!m_parser.isSet(m_noKeepAlive));
     const int delay = m_parser.value(m_delay).toInt(&ok);
     if (!ok || delay < 0) {
         fail(QStringLiteral("--delay needs a number of milliseconds"), 2);

@@ -1,9 +1,11 @@
 #pragma once
 
 // The plumbing the fake servers (fake-jama, fake-jira) share: a loopback HTTP/1.1 server, over
-// http or https with a certificate made by `openssl`, reading one request per connection and
-// answering with "Connection: close", recording what arrived. A fake derives from it and
-// implements handle(); the wire format, TLS and the records stay the same for every fake.
+// http or https with a certificate made by `openssl`, recording what arrived. Like the real
+// servers it keeps a connection open for the client's next request (keep-alive), unless the
+// client asked to close or setKeepAlive(false); an answer written raw (writeResponse) closes. A
+// fake derives from it and implements handle(); the wire format, TLS and the records stay the same
+// for every fake.
 
 #include <QByteArray>
 #include <QCommandLineOption>
@@ -127,13 +129,23 @@ public:
     void setRateLimit(int perSecond);
     int rateLimit() const { return m_rateLimit; }
     int rateLimitedCount() const { return m_rateLimited; } // 429s of setRateLimit() so far
+    // HTTP/1.1 keep-alive (on by default): a connection serves one request after another.
+    // Off: every answer says "Connection: close" and closes, as a server behind a proxy may.
+    void setKeepAlive(bool on) { m_keepAlive = on; }
+    bool keepAlive() const { return m_keepAlive; }
+    // Connections accepted so far (TCP, before any handshake); clearRequests() resets it too.
+    int connectionCount() const { return m_connectionCount; }
 
     // What arrived.
     QList<RecordedRequest> requests() const { return m_requests; }
     int requestCount(const QString &pathSuffix = QString()) const;
     int requestCountForHost(const QString &host) const;
     int authorizedRequestCountForHost(const QString &host) const;
-    void clearRequests() { m_requests.clear(); }
+    void clearRequests()
+    {
+        m_requests.clear();
+        m_connectionCount = 0;
+    }
     // The most recorded requests (whose path starts with `pathPrefix`, when given, context
     // path included) that arrived within one half-open window [t, t + windowMs): how many
     // calls a client made at its fastest, e.g. maxRequestsWithin(1000) <= 10 for Jama.
@@ -193,12 +205,18 @@ private:
     bool makeCertificate(bool signedByCa);
     void onNewConnection(qintptr descriptor);
     void onReadyRead(QTcpSocket *socket);
+    // Writes an answer; keeps the connection for the next request when `keepOpen`.
+    void finish(QTcpSocket *socket, int index, int status, const QByteArray &raw, bool keepOpen);
+    bool keepsOpen(QTcpSocket *socket) const;
 
     class Server;
     std::unique_ptr<Server> m_server;
     QString m_caName;
     QHash<QTcpSocket *, QByteArray> m_buffers; // every open connection
-    QSet<QTcpSocket *> m_answered; // a request was read: later bytes are ignored
+    // A request was read and is not answered yet: later bytes wait in the buffer.
+    QSet<QTcpSocket *> m_answered;
+    QSet<QTcpSocket *> m_clientCloses; // the last request said "Connection: close" (or HTTP/1.0)
+    QSet<QTcpSocket *> m_closing; // answered with "Connection: close": later bytes are ignored
     bool m_tls = false;
     std::unique_ptr<QTemporaryDir> m_certDir;
     QSslCertificate m_certificate;
@@ -214,6 +232,8 @@ private:
     QElapsedTimer m_clock; // started at construction: receivedMs and the rate limit
     int m_rateLimit = 0;
     int m_rateLimited = 0;
+    bool m_keepAlive = true;
+    int m_connectionCount = 0;
     std::deque<qint64> m_arrivals; // of API requests within the last second, oldest first
 };
 
@@ -228,9 +248,10 @@ struct FakeToolInfo
     QString rateLimitNote {}; // appended to --rate-limit's help: what the real server does
 };
 
-// The command line every fake tool shares: --port, --tls, --context-path, --accounts, --delay
-// and --rate-limit, then the start-up: the base URL as the first line on stdout (what scripts
-// read), the certificate's fingerprint on stderr, serving until killed. See runFakeServerTool().
+// The command line every fake tool shares: --port, --tls, --context-path, --accounts, --delay,
+// --rate-limit and --no-keep-alive, then the start-up: the base URL as the first line on stdout
+// (what scripts read), the certificate's fingerprint on stderr, serving until killed. See
+// runFakeServerTool().
 class FakeServerTool
 {
 public:
@@ -255,6 +276,7 @@ private:
     QCommandLineOption m_accounts;
     QCommandLineOption m_delay;
     QCommandLineOption m_rateLimit;
+    QCommandLineOption m_noKeepAlive;
     quint16 m_portValue = 0;
 };
 

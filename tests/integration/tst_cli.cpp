@@ -175,6 +175,12 @@ private Q_SLOTS:
     void exportImportKeepsProjects();
     void jiraProjectPermissions_data();
     void jiraProjectPermissions();
+    // Rotating a shared secret: set-secret.
+    void setSecretRotatesEveryConnector();
+    void setSecretUnknownNameChangesNothing();
+    void setSecretUsageErrors_data();
+    void setSecretUsageErrors();
+    void setSecretShowsHostileNamesInert();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -2186,6 +2192,174 @@ void TestCli::jiraProjectPermissions()
     QVERIFY2(v.out.contains(project == QLatin1String("fail") ? "\n    [fail] Project DEMO: "
                                                              : "\n    [warn] Write access: "),
         v.out.constData());
+}
+
+namespace {
+QString passwordKey(const QJsonObject &connector)
+{
+    return QStringLiteral("connector/%1/password")
+        .arg(connector.value(QStringLiteral("id")).toString());
+}
+} // namespace
+
+void TestCli::setSecretRotatesEveryConnector()
+{
+    // Three connectors of one service account; Sandbox's password was rejected at its last
+    // check, so validate --all no longer sends it.
+    const QStringList names { QStringLiteral("Production"), QStringLiteral("Sandbox"),
+        QStringLiteral("QA") };
+    for (const QString &name : names)
+        QCOMPARE(add(name, QStringLiteral("named"), uniqueSecret("old-")), 0);
+    QCOMPARE(cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+                     QStringLiteral("Sandbox") })
+                 .code,
+        cli::ExitValidationFailed);
+
+    // The account's password is now "password" (what the fake server accepts). Production
+    // named twice, in another case: it counts once.
+    m_server.clearRequests();
+    Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("set-secret"),
+                    QStringLiteral("Production"), QStringLiteral("Sandbox"), QStringLiteral("QA"),
+                    QStringLiteral("production"), QStringLiteral("--secret-stdin"),
+                    QStringLiteral("--json") },
+        "password\n");
+    QVERIFY2(r.code == cli::ExitOk, r.err.constData());
+    QCOMPARE(m_server.requestCount(), 0); // sends nothing
+    // One line per connector changed, in the order given.
+    const QStringList lines = r.errText()
+                                  .split(QLatin1Char('\n'), Qt::SkipEmptyParts)
+                                  .filter(QStringLiteral("Changed the secret of"));
+    QCOMPARE(lines.size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY2(lines.at(i).contains(QStringLiteral("\"%1\"").arg(names.at(i))),
+            qPrintable(lines.at(i)));
+    const QJsonArray printed = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(printed.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject c = printed.at(i).toObject();
+        QCOMPARE(c.value(QStringLiteral("name")).toString(), names.at(i));
+        QCOMPARE(c.value(QStringLiteral("status")).toString(), QStringLiteral("not-verified"));
+    }
+
+    // In the Secret Service, each under its own key; in the list, not verified any more.
+    const QJsonArray list = listJson();
+    QCOMPARE(list.size(), 3);
+    for (const QString &name : names) {
+        const QJsonObject c = byName(list, name);
+        QCOMPARE(lookup(passwordKey(c)), QStringLiteral("password"));
+        QCOMPARE(c.value(QStringLiteral("status")).toString(), QStringLiteral("not-verified"));
+        QCOMPARE(c.value(QStringLiteral("message")).toString(),
+            QStringLiteral("The secret changed: check the connector again."));
+        QCOMPARE(c.value(QStringLiteral("needsSecret")).toBool(), false);
+    }
+
+    // The rejection is gone: the nightly run sends Sandbox's new password, and all pass.
+    m_server.clearRequests();
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("validate"),
+        QStringLiteral("--all"), QStringLiteral("--json") });
+    QVERIFY2(r.code == cli::ExitOk, r.err.constData());
+    QCOMPARE(m_server.requestCount(QStringLiteral("/users/current")), 3);
+    for (const QJsonValue &v : QJsonDocument::fromJson(r.out).array())
+        QCOMPARE(
+            v.toObject().value(QStringLiteral("status")).toString(), QStringLiteral("verified"));
+}
+
+void TestCli::setSecretUnknownNameChangesNothing()
+{
+    const QString a = uniqueSecret("keep-a-");
+    const QString b = uniqueSecret("keep-b-");
+    QCOMPARE(add(QStringLiteral("Alpha"), QStringLiteral("named"), a), 0);
+    QCOMPARE(add(QStringLiteral("Beta"), QStringLiteral("named"), b), 0);
+    const QByteArray stored = readAll(storePath());
+    const QStringList keys = allKeys();
+    const QString rotated = uniqueSecret("never-");
+    const Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("set-secret"),
+                          QStringLiteral("Alpha"), QStringLiteral("Nope"), QStringLiteral("Beta"),
+                          QStringLiteral("--secret-stdin") },
+        rotated.toUtf8() + '\n');
+    QCOMPARE(r.code, cli::ExitUsage);
+    QVERIFY2(
+        r.errText().contains(QStringLiteral("No connector named \"Nope\"")), r.err.constData());
+    QVERIFY2(r.errText().contains(QStringLiteral("Nothing was changed")), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    const QJsonArray list = listJson();
+    QCOMPARE(lookup(passwordKey(byName(list, QStringLiteral("Alpha")))), a);
+    QCOMPARE(lookup(passwordKey(byName(list, QStringLiteral("Beta")))), b);
+    QCOMPARE(allKeys(), keys);
+    QCOMPARE(readAll(storePath()), stored);
+    verifyNoFileContains(rotated);
+}
+
+void TestCli::setSecretUsageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QString>("said"); // a part of stderr
+    QTest::newRow("no --secret-stdin")
+        << QStringList { "set-secret", "Existing" } << QByteArray("new-secret\n")
+        << "set-secret needs --secret-stdin";
+    QTest::newRow("empty stdin") << QStringList { "set-secret", "Existing", "--secret-stdin" }
+                                 << QByteArray() << "is empty";
+    QTest::newRow("only a newline") << QStringList { "set-secret", "Existing", "--secret-stdin" }
+                                    << QByteArray("\n") << "is empty";
+    QTest::newRow("no name") << QStringList { "set-secret", "--secret-stdin" }
+                             << QByteArray("new-secret\n") << "at least one connector name";
+    QTest::newRow("option of add")
+        << QStringList { "set-secret", "Existing", "--secret-stdin", "--url", "x.jamacloud.com" }
+        << QByteArray("new-secret\n") << "--url does not apply to 'set-secret'";
+}
+
+void TestCli::setSecretUsageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QByteArray, input);
+    QFETCH(QString, said);
+    const QString secret = uniqueSecret("existing-");
+    QCOMPARE(add(QStringLiteral("Existing"), QStringLiteral("named"), secret), 0);
+    const QByteArray stored = readAll(storePath());
+    const Run r = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args, input);
+    QCOMPARE(r.code, cli::ExitUsage);
+    QVERIFY2(r.errText().contains(said), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(readAll(storePath()), stored);
+    QCOMPARE(lookup(passwordKey(byName(listJson(), QStringLiteral("Existing")))), secret);
+}
+
+void TestCli::setSecretShowsHostileNamesInert()
+{
+    QCOMPARE(add(QStringLiteral("Plain"), QStringLiteral("named"), uniqueSecret("plain-")), 0);
+    // A name that got into the file some other way (an older version, a hand edit).
+    const QString evil = QStringLiteral("Evil\x1b]52;c;aGVsbG8=\x07\u202e");
+    QVERIFY(sql(storePath(), QStringLiteral("UPDATE connectors SET name = ? WHERE name = ?"),
+        { evil, QStringLiteral("Plain") }));
+    const auto verifyInert = [](const Run &r) {
+        for (const QByteArray &stream : { r.out, r.err })
+            QVERIFY2(!stream.contains('\x1b') && !stream.contains('\x07')
+                    && !stream.contains("\xe2\x80\xae"),
+                qPrintable(QString::fromUtf8(stream.toPercentEncoding(" :/\n"))));
+    };
+    // Unknown, with control characters and an escape sequence of its own.
+    Run r
+        = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("set-secret"),
+                  QStringLiteral("Nope\x1b[2J\x1b]0;title\x07"), QStringLiteral("--secret-stdin") },
+            "new-secret\n");
+    QCOMPARE(r.code, cli::ExitUsage);
+    verifyInert(r);
+    QVERIFY2(
+        r.errText().contains(QStringLiteral("Nope\\x1B[2J\\x1B]0;title\\x07")), r.err.constData());
+    // Found: its line shows the name inert.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("set-secret"), evil,
+                QStringLiteral("--secret-stdin"), QStringLiteral("--json") },
+        "new-secret\n");
+    QVERIFY2(r.code == cli::ExitOk, r.err.constData());
+    verifyInert(r);
+    QVERIFY2(r.errText().contains(QStringLiteral("Evil\\x1B]52;c;aGVsbG8=\\x07\\u202E")),
+        r.err.constData());
+    // JSON stays valid, with the same value.
+    const QJsonArray printed = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(printed.size(), 1);
+    QCOMPARE(printed.first().toObject().value(QStringLiteral("name")).toString(), evil);
+    QCOMPARE(lookup(passwordKey(printed.first().toObject())), QStringLiteral("new-secret"));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

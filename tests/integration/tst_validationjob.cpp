@@ -98,6 +98,8 @@ private Q_SLOTS:
     void sharedManagerIsolation_data();
     void sharedManagerIsolation();
     void sharedManagerTestThenQueue();
+    void oneConnectionPerCheck_data();
+    void oneConnectionPerCheck();
     void pinRestrictsTrustedChain();
     void pinHoldsWithVerifyOff();
     void retryAfterHonoured();
@@ -1034,6 +1036,59 @@ void TestValidationJob::sharedManagerTestThenQueue()
     QCOMPARE(r.failure, Failure::Tls);
     QCOMPARE(repository.find(c.id)->validation.status, ValidationStatus::Failed);
     QCOMPARE(m_tlsA->requestCount(), 0);
+}
+
+void TestValidationJob::oneConnectionPerCheck_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("transport"); // http, pinned, verify-off
+    QTest::addColumn<bool>("keepAlive"); // whether the server keeps connections open
+    QTest::addColumn<int>("requests");
+    for (const char *type : { "basic", "oauth" }) {
+        for (const char *transport : { "http", "pinned", "verify-off" }) {
+            for (bool keepAlive : { true, false }) {
+                const QByteArray tag
+                    = QByteArray(type) + ' ' + transport + (keepAlive ? " keep-alive" : " close");
+                QTest::newRow(tag.constData())
+                    << type << transport << keepAlive << (qstrcmp(type, "oauth") == 0 ? 3 : 2);
+            }
+        }
+    }
+}
+
+void TestValidationJob::oneConnectionPerCheck()
+{
+    // Issue 15: a check's requests share its one connection (no extra connect and TLS
+    // handshake per request) when the server keeps it open, and a second check on the same
+    // shared manager, same host and port, never rides on it: it opens its own.
+    QFETCH(QString, type);
+    QFETCH(QString, transport);
+    QFETCH(bool, keepAlive);
+    QFETCH(int, requests);
+    FakeJamaServer &server = transport == QLatin1String("http") ? *m_http : *m_tlsA;
+    server.setKeepAlive(keepAlive);
+    const auto restore = qScopeGuard([&] { server.setKeepAlive(true); });
+    server.clearRequests();
+    const auto make = [&] {
+        ValidationRequest r = request(server, type, QStringLiteral("named"));
+        if (transport == QLatin1String("pinned"))
+            r.pinnedSha256 = server.certificateSha256();
+        else if (transport == QLatin1String("verify-off"))
+            r.verifySsl = false;
+        return r;
+    };
+    ValidationJob first(m_nam.get(), make());
+    QVERIFY(run(first));
+    QVERIFY2(first.result().status != ValidationStatus::Failed, qPrintable(first.result().message));
+    QCOMPARE(server.requestCount(), requests);
+    QCOMPARE(server.connectionCount(), keepAlive ? 1 : requests);
+
+    // The first check's connection is still open (its job lives): the second opens its own.
+    ValidationJob second(m_nam.get(), make());
+    QVERIFY(run(second));
+    QCOMPARE(second.result().status, first.result().status);
+    QCOMPARE(server.requestCount(), 2 * requests);
+    QCOMPARE(server.connectionCount(), keepAlive ? 2 : 2 * requests);
 }
 
 void TestValidationJob::pinRestrictsTrustedChain()

@@ -22,7 +22,10 @@ class TestValidationQueue : public QObject
 private Q_SLOTS:
     void init();
     void cleanup();
-    void atMostFourAtOnce();
+    void atMostTwoPerHost();
+    void parallelAcrossHosts();
+    void globalCap();
+    void busyHostDoesNotBlockOthers();
     void onePerConnector();
     void deleteCancelsItsCheck();
     void keychainFailureLeavesConnectorAlone();
@@ -78,24 +81,159 @@ QUuid TestValidationQueue::add(const QString &name, const QString &user, const Q
         password);
 }
 
-void TestValidationQueue::atMostFourAtOnce()
+// Records, at every start, how many checks run in all and for each host.
+struct Concurrency
 {
+    int maxRunning = 0;
+    QHash<QString, int> maxPerHost;
+    QList<QString> startOrder; // connector names
+
+    void watch(ValidationQueue *queue, ConnectorRepository *repo, QObject *context)
+    {
+        QObject::connect(queue, &ValidationQueue::started, context, [=](const QUuid &id) {
+            const std::optional<Connector> c = repo->find(id);
+            QVERIFY(c);
+            const QString host = ValidationQueue::hostKey(c->url);
+            maxRunning = qMax(maxRunning, queue->runningCount());
+            maxPerHost[host] = qMax(maxPerHost.value(host), queue->runningForHost(host));
+            startOrder << c->name;
+        });
+    }
+};
+
+void TestValidationQueue::atMostTwoPerHost()
+{
+    QCOMPARE(m_queue->maxPerHost(), ValidationQueue::kDefaultMaxPerHost);
+    QCOMPARE(ValidationQueue::kDefaultMaxPerHost, 2);
     m_server->setBehaviour(fake::Behaviour::Slow);
     m_server->setDelayMs(300);
     QList<QUuid> ids;
     for (int i = 0; i < 10; ++i)
         ids << add(QStringLiteral("C%1").arg(i));
-    int maxRunning = 0;
-    connect(m_queue, &ValidationQueue::started, this,
-        [&] { maxRunning = qMax(maxRunning, m_queue->runningCount()); });
+    // The host is counted case-insensitively: LOCALHOST and localhost are one server.
+    ids << test::addConnector(m_repo,
+        test::makeConnector(QStringLiteral("Upper"),
+            m_server->baseUrl(QStringLiteral("LOCALHOST")).toString(), QStringLiteral("basic"),
+            QStringLiteral("named")),
+        QStringLiteral("password"));
+    ids << test::addConnector(m_repo,
+        test::makeConnector(QStringLiteral("Lower"),
+            m_server->baseUrl(QStringLiteral("localhost")).toString(), QStringLiteral("basic"),
+            QStringLiteral("named")),
+        QStringLiteral("password"));
+    Concurrency seen;
+    seen.watch(m_queue, m_repo, this);
     QSignalSpy finished(m_queue, &ValidationQueue::finished);
     QSignalSpy idle(m_queue, &ValidationQueue::idle);
     m_queue->enqueueAll();
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 10, 20000);
-    QCOMPARE(maxRunning, 4);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 12, 30000);
+    QCOMPARE(seen.maxPerHost.value(QStringLiteral("127.0.0.1")), 2);
+    QCOMPARE(seen.maxPerHost.value(QStringLiteral("localhost")), 2);
+    QCOMPARE(seen.maxPerHost.size(), 2);
+    QCOMPARE(seen.maxRunning, 4); // two servers, two each
     QCOMPARE(idle.count(), 1); // once, when the queue empties
     for (const QUuid &id : ids)
         QCOMPARE(m_repo->find(id)->validation.status, ValidationStatus::Verified);
+    // Never more than two requests of one server at once: its fake saw them in pairs.
+    QCOMPARE(m_server->requestCount(QStringLiteral("/users/current")), 12);
+}
+
+// Fake servers on 127.0.0.2, 127.0.0.3, ... (all of 127/8 is the loopback on Linux).
+static std::vector<std::unique_ptr<fake::FakeJamaServer>> hostsOnLoopback(int n, int delayMs)
+{
+    std::vector<std::unique_ptr<fake::FakeJamaServer>> servers;
+    for (int i = 0; i < n; ++i) {
+        auto server = std::make_unique<fake::FakeJamaServer>();
+        server->setBehaviour(fake::Behaviour::Slow);
+        server->setDelayMs(delayMs);
+        const QString address = QStringLiteral("127.0.0.%1").arg(i + 2);
+        if (!server->listen(0, QHostAddress(address)))
+            return {};
+        servers.push_back(std::move(server));
+    }
+    return servers;
+}
+
+void TestValidationQueue::parallelAcrossHosts()
+{
+    QCOMPARE(m_queue->maxConcurrent(), ValidationQueue::kDefaultMaxConcurrent);
+    const int hosts = 6;
+    const auto servers = hostsOnLoopback(hosts, 400);
+    QCOMPARE(int(servers.size()), hosts);
+    for (int h = 0; h < hosts; ++h) {
+        const QString address = QStringLiteral("127.0.0.%1").arg(h + 2);
+        for (int i = 0; i < 3; ++i)
+            test::addConnector(m_repo,
+                test::makeConnector(QStringLiteral("H%1-%2").arg(h).arg(i),
+                    servers[h]->baseUrl(address).toString(), QStringLiteral("basic"),
+                    QStringLiteral("named")),
+                QStringLiteral("password"));
+    }
+    Concurrency seen;
+    seen.watch(m_queue, m_repo, this);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
+    m_queue->enqueueAll();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), hosts * 3, 30000);
+    QCOMPARE(seen.maxRunning, hosts * 2); // every server at once, two each
+    QCOMPARE(seen.maxPerHost.size(), hosts);
+    for (auto it = seen.maxPerHost.cbegin(); it != seen.maxPerHost.cend(); ++it)
+        QCOMPARE(it.value(), 2);
+    for (const auto &server : servers) {
+        QCOMPARE(server->requestCount(QStringLiteral("/users/current")), 3);
+        // Each check on its own connection, reused for its two requests.
+        QCOMPARE(server->connectionCount(), 3);
+    }
+    for (const Connector &c : m_repo->connectors())
+        QCOMPARE(c.validation.status, ValidationStatus::Verified);
+}
+
+void TestValidationQueue::globalCap()
+{
+    const auto servers = hostsOnLoopback(5, 300);
+    QCOMPARE(int(servers.size()), 5);
+    for (int h = 0; h < 5; ++h)
+        for (int i = 0; i < 2; ++i)
+            test::addConnector(m_repo,
+                test::makeConnector(QStringLiteral("G%1-%2").arg(h).arg(i),
+                    servers[h]->baseUrl(QStringLiteral("127.0.0.%1").arg(h + 2)).toString(),
+                    QStringLiteral("basic"), QStringLiteral("named")),
+                QStringLiteral("password"));
+    m_queue->setMaxConcurrent(3);
+    Concurrency seen;
+    seen.watch(m_queue, m_repo, this);
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
+    m_queue->enqueueAll();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 10, 30000);
+    QCOMPARE(seen.maxRunning, 3);
+}
+
+void TestValidationQueue::busyHostDoesNotBlockOthers()
+{
+    // Four connectors of a slow server queued before one of another server: the other one
+    // starts with the first two, not after the four.
+    m_server->setBehaviour(fake::Behaviour::Slow);
+    m_server->setDelayMs(1500);
+    Concurrency seen;
+    seen.watch(m_queue, m_repo, this);
+    for (int i = 0; i < 4; ++i)
+        m_queue->enqueue(add(QStringLiteral("Slow%1").arg(i)));
+    const auto other = hostsOnLoopback(1, 0);
+    QCOMPARE(int(other.size()), 1);
+    other[0]->setBehaviour(fake::Behaviour::Normal);
+    const QUuid quick = test::addConnector(m_repo,
+        test::makeConnector(QStringLiteral("Quick"),
+            other[0]->baseUrl(QStringLiteral("127.0.0.2")).toString(), QStringLiteral("basic"),
+            QStringLiteral("named")),
+        QStringLiteral("password"));
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
+    m_queue->enqueue(quick);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+    QCOMPARE(finished.at(0).at(0).value<QUuid>(), quick);
+    QCOMPARE(seen.startOrder.mid(0, 3),
+        (QList<QString> {
+            QStringLiteral("Slow0"), QStringLiteral("Slow1"), QStringLiteral("Quick") }));
+    QCOMPARE(m_repo->find(quick)->validation.status, ValidationStatus::Verified);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 5, 20000);
 }
 
 void TestValidationQueue::onePerConnector()

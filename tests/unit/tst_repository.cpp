@@ -3,6 +3,7 @@
 // holds busy, and a process that died between the keychain and the database.
 #include "ConnectorRepository.h"
 #include "ConnectorStore.h"
+#include "FaultySecretStore.h"
 #include "MemorySecretStore.h"
 #include "TestSupport.h"
 #include "ValidationQueue.h"
@@ -95,6 +96,9 @@ private Q_SLOTS:
     void interruptedRemoveIsFinishedAtNextOpen();
     void editFromAStaleCopyIsRefused();
     void busyDatabaseIsRetriedWithoutWaiting();
+    void rotateSecretChecksEveryConnectorFirst();
+    void rotateSecretIsUndoneWhenTheSaveFails();
+    void rotateSecretLateWriteIsUndone();
 
 private:
     QList<Connector> onDisk() const;
@@ -848,6 +852,139 @@ void TestRepository::newerApplicationIsLeftAlone()
     QCOMPARE(disk.first().validation, future.validation);
     QCOMPARE(disk.first().application, QStringLiteral("future-tracker"));
     QCOMPARE(disk.first().authType, QStringLiteral("magic-link"));
+}
+
+void TestRepository::rotateSecretChecksEveryConnectorFirst()
+{
+    const QUuid a = test::addConnector(m_repo, make("Alpha"), QStringLiteral("pw-a"));
+    const QUuid b = test::addConnector(m_repo, make("Beta"), QStringLiteral("pw-b"));
+    Connector future = make("Future");
+    future.id = QUuid::createUuid();
+    future.application = QStringLiteral("future-tracker");
+    future.authType = QStringLiteral("magic-link");
+    future.createdAt = future.updatedAt = QDateTime::currentDateTimeUtc();
+    QString error;
+    {
+        ConnectorStore newer(m_dir->path()); // a newer version's process
+        QList<Connector> rows;
+        QVERIFY2(newer.load(&rows, &error), qPrintable(error));
+        QVERIFY2(newer.insert(future, &error), qPrintable(error));
+    }
+    m_repo->refresh();
+    QVERIFY(m_repo->find(future.id).has_value());
+    const QHash<QString, QString> secrets = m_secrets->contents();
+    const QList<Connector> stored = onDisk();
+    const int calls = m_secrets->callCount();
+    const auto rotate = [&](const QList<QUuid> &ids, const QString &secret) {
+        return test::waitFor(
+            [&](const RepositoryCallback &done) { m_repo->rotateSecret(ids, secret, done); });
+    };
+
+    RepositoryResult r = rotate({ a, QUuid::createUuid(), b }, QStringLiteral("new"));
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.startsWith(QLatin1String("Nothing was changed.")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QLatin1String("no longer exists")), qPrintable(r.error));
+    r = rotate({ a, future.id }, QStringLiteral("new"));
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(QLatin1String("newer Connector Desk")), qPrintable(r.error));
+    QCOMPARE(r.id, future.id);
+    r = rotate({ a, b }, QString());
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(QLatin1String("empty")), qPrintable(r.error));
+    r = rotate({}, QStringLiteral("new"));
+    QVERIFY(!r.ok);
+
+    // The keychain was not even asked; nothing changed anywhere.
+    QCOMPARE(m_secrets->callCount(), calls);
+    QCOMPARE(m_secrets->contents(), secrets);
+    QCOMPARE(onDisk(), stored);
+    QCOMPARE(test::SqliteConnection(m_store->filePath())
+                 .value(QStringLiteral("SELECT count(*) FROM pending_secrets"))
+                 .toInt(),
+        0);
+}
+
+void TestRepository::rotateSecretIsUndoneWhenTheSaveFails()
+{
+    QList<QUuid> ids;
+    for (const char *name : { "Alpha", "Beta", "Gamma" })
+        ids.append(test::addConnector(
+            m_repo, make(QString::fromLatin1(name)), QStringLiteral("old-") + name));
+    const QHash<QString, QString> secrets = m_secrets->contents();
+    QCOMPARE(secrets.size(), 3);
+
+    // This process's rotation, through a keychain wrapper: as the third secret is written,
+    // another process saves Alpha. The rows are saved in one transaction, which refuses
+    // Alpha's older copy: no row changes, and every secret goes back.
+    FaultySecretStore faulty(m_secrets);
+    ConnectorStore store(m_dir->path());
+    ConnectorRepository repo(&store, &faulty);
+    QString error;
+    QVERIFY(repo.load(&error));
+    faulty.onWrite([&](int n) {
+        if (n == 3)
+            QVERIFY(test::SqliteConnection(m_store->filePath())
+                        .exec(QStringLiteral("UPDATE connectors SET updated_at = updated_at + 1 "
+                                             "WHERE id = ?"),
+                            { ids.first().toString(QUuid::WithoutBraces) }));
+    });
+    const QList<Connector> before = onDisk();
+    const RepositoryResult r = test::waitFor([&](const RepositoryCallback &done) {
+        repo.rotateSecret(ids, QStringLiteral("rotated"), done);
+    });
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.startsWith(QLatin1String("Nothing was changed.")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QLatin1String("changed in another")), qPrintable(r.error));
+    QVERIFY(r.notRestored.isEmpty());
+    QCOMPARE(faulty.writes(), 6); // three new secrets, three put back
+    QCOMPARE(m_secrets->contents(), secrets);
+    const QList<Connector> after = onDisk();
+    QCOMPARE(after.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(after.at(i).validation, before.at(i).validation);
+        QCOMPARE(after.at(i).needsSecret, before.at(i).needsSecret);
+    }
+    QCOMPARE(after.at(1), before.at(1));
+    QCOMPARE(after.at(2), before.at(2));
+    QCOMPARE(test::SqliteConnection(m_store->filePath())
+                 .value(QStringLiteral("SELECT count(*) FROM pending_secrets"))
+                 .toInt(),
+        0);
+}
+
+void TestRepository::rotateSecretLateWriteIsUndone()
+{
+    const QUuid a = test::addConnector(m_repo, make("Alpha"), QStringLiteral("old-a"));
+    const QUuid b = test::addConnector(m_repo, make("Beta"), QStringLiteral("old-b"));
+    const QString keyA = secretKey(a, QStringLiteral("jama-connect"), QStringLiteral("basic"));
+    const QString keyB = secretKey(b, QStringLiteral("jama-connect"), QStringLiteral("basic"));
+    FaultySecretStore faulty(m_secrets);
+    faulty.setTimeout(150);
+    faulty.delayWrite(2, 500); // Beta's write: reported as timed out, then it happens
+    ConnectorStore store(m_dir->path());
+    ConnectorRepository repo(&store, &faulty);
+    QString error;
+    QVERIFY(repo.load(&error));
+    QSignalSpy saveFailed(&repo, &ConnectorRepository::saveFailed);
+    const RepositoryResult r = test::waitFor([&](const RepositoryCallback &done) {
+        repo.rotateSecret({ a, b }, QStringLiteral("rotated"), done);
+    });
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.startsWith(QLatin1String("Nothing was changed.")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QStringLiteral("“Beta”")), qPrintable(r.error));
+    QVERIFY2(r.error.contains(QLatin1String("did not answer")), qPrintable(r.error));
+    QCOMPARE(r.id, b);
+    QCOMPARE(m_secrets->contents().value(keyA), QStringLiteral("old-a"));
+    // The late write lands, and is undone.
+    QTRY_COMPARE_WITH_TIMEOUT(faulty.writes(), 4, 3000); // new A, new B, old A, old B
+    QTRY_COMPARE_WITH_TIMEOUT(m_secrets->contents().value(keyB), QStringLiteral("old-b"), 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(test::SqliteConnection(m_store->filePath())
+                                  .value(QStringLiteral("SELECT count(*) FROM pending_secrets"))
+                                  .toInt(),
+        0, 3000);
+    QCOMPARE(saveFailed.count(), 0);
+    for (const Connector &c : onDisk())
+        QVERIFY(c.validation.message.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestRepository)
