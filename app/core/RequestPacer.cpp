@@ -23,6 +23,7 @@ qint64 RequestPacer::reserve(const QString &key, int perSecond)
     if (perSecond <= 0)
         return 0;
     const int allowed = callsPerWindow(perSecond);
+    const QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock.elapsed();
     std::deque<qint64> &sent = m_sent[key];
     // Slots older than a window no longer limit anything.

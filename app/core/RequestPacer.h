@@ -3,11 +3,11 @@
 // Keeps the calls to one instance within its documented rate (Jama: about 10 per second per
 // instance, 429 over it), whether they come from one check or from many checks at once.
 //
-// One pacer per process, used on the thread of the checks (the GUI thread, or the command
-// line's main thread): a window and a command line checking the same instance at the same
-// moment are two pacers. A caller reserves a slot before each request and waits the time it
-// is given; the reservation counts even when the request is then cancelled (never more calls
-// than allowed).
+// One pacer per process, shared by the queue's checks (on its checks thread) and a dialog's
+// Test Connection (on the GUI thread), so it locks: a window and a command line checking the
+// same instance at the same moment are two pacers. A caller reserves a slot before each request and
+// waits the time it is given; the reservation counts even when the request is then cancelled (never
+// more calls than allowed).
 //
 // Headroom: the server counts arrivals, and a request may arrive later than it was sent (a
 // new connection, a busy machine) while the next goes out on time. So `perSecond` = 10 allows
@@ -16,6 +16,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QMutex>
 #include <QString>
 #include <QUrl>
 #include <deque>
@@ -37,7 +38,11 @@ public:
 
     // Forgets every reservation. For benchmarks that time one check after another against one
     // instance (the pacer's wait is not what they measure); the app never calls it.
-    void reset() { m_sent.clear(); }
+    void reset()
+    {
+        const QMutexLocker lock(&m_mutex);
+        m_sent.clear();
+    }
 
     static constexpr qint64 WindowMs = 1200;
     static constexpr int Headroom = 2; // calls per window kept below the documented rate
@@ -45,6 +50,7 @@ public:
 
 private:
     RequestPacer();
+    QMutex m_mutex;
     QElapsedTimer m_clock;
     QHash<QString, std::deque<qint64>> m_sent; // key -> reserved send times, ascending
 };

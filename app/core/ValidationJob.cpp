@@ -255,7 +255,7 @@ void ValidationJob::start()
     // a TLS session that this check could reuse, and nothing of this check outlives it.
     // Only the proxy is taken from the manager we were given.
     m_network = new QNetworkAccessManager(this);
-    m_network->setProxy(proxyFor(base));
+    m_network->setProxy(m_proxy ? *m_proxy : proxyFor(m_nam, base));
     m_elapsed.start();
     m_totalTimer.start(m_totalMs);
     const CheckStep step = m_protocol->first();
@@ -567,17 +567,17 @@ void ValidationJob::onReplyFinished()
     handleHttpAnswer(answer, location);
 }
 
-QNetworkProxy ValidationJob::proxyFor(const QUrl &url) const
+QNetworkProxy ValidationJob::proxyFor(const QNetworkAccessManager *nam, const QUrl &url)
 {
     // The proxy the given manager would use for this address.
     const QNetworkProxyQuery query(url);
     QList<QNetworkProxy> proxies;
-    if (!m_nam)
+    if (!nam)
         return QNetworkProxy(QNetworkProxy::DefaultProxy);
-    if (QNetworkProxyFactory *factory = m_nam->proxyFactory())
+    if (QNetworkProxyFactory *factory = nam->proxyFactory())
         proxies = factory->queryProxy(query);
-    else if (m_nam->proxy().type() != QNetworkProxy::DefaultProxy)
-        proxies = { m_nam->proxy() };
+    else if (nam->proxy().type() != QNetworkProxy::DefaultProxy)
+        proxies = { nam->proxy() };
     else
         return QNetworkProxy(QNetworkProxy::DefaultProxy); // application / system settings
     return proxies.value(0, QNetworkProxy(QNetworkProxy::NoProxy));

@@ -137,14 +137,20 @@ private:
     QString product() const;
     QString hostText() const;
     QNetworkProxy proxyInUse() const;
-    QNetworkProxy proxyFor(const QUrl &url) const;
 
 public:
+    // The proxy `nam` would use for `url` (its factory, its proxy, or the application's).
+    static QNetworkProxy proxyFor(const QNetworkAccessManager *nam, const QUrl &url);
+    // The proxy to use instead of asking the manager: for a check that runs on another thread
+    // than the manager it was given (ValidationQueue's checks thread). Before start().
+    void setProxy(const QNetworkProxy &proxy) { m_proxy = proxy; }
+
     // Retry-After (RFC 9110): delay-seconds or an HTTP date; nullopt when absent or unreadable.
     static std::optional<qint64> retryAfterMs(const QByteArray &header, const QDateTime &now);
 
 private:
     QPointer<QNetworkAccessManager> m_nam; // only its proxy settings are used
+    std::optional<QNetworkProxy> m_proxy; // setProxy(): instead of m_nam's
     QNetworkAccessManager *m_network = nullptr; // this check's own connections (a child)
     ValidationRequest m_request;
     Status m_status = Status::Idle;

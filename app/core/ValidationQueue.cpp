@@ -53,6 +53,11 @@ ValidationQueue::ValidationQueue(
 {
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &ValidationQueue::retryWaiting);
+    m_checksThread.setObjectName(QStringLiteral("checks"));
+    m_runner = new CheckRunner;
+    m_runner->moveToThread(&m_checksThread);
+    connect(&m_checksThread, &QThread::finished, m_runner, &QObject::deleteLater);
+    m_checksThread.start();
     // A timer, not a posted call: the heartbeat of the GUI (paint, input, other timers) gets a
     // turn between two batches of starts.
     m_pumpTimer.setSingleShot(true);
@@ -81,9 +86,12 @@ ValidationQueue::ValidationQueue(
 
 ValidationQueue::~ValidationQueue()
 {
-    // Jobs are our children: they abort and emit nothing.
+    // The running checks abort with the runner (their parent), on the checks thread, and
+    // report nothing: what they would post to this queue goes with it.
     for (auto it = m_running.begin(); it != m_running.end(); ++it)
         it->cancelled = true;
+    m_checksThread.quit();
+    m_checksThread.wait();
 }
 
 void ValidationQueue::setTimeouts(int connectMs, int totalMs)
@@ -175,11 +183,13 @@ void ValidationQueue::cancel(const QUuid &id)
     if (it != m_running.end()) {
         was = true;
         it->cancelled = true;
-        QPointer<ValidationJob> job = it->job;
+        const bool dispatched = it->dispatched;
+        const quint64 generation = it->generation;
         eraseRunning(it);
-        if (job) {
-            job->disconnect(this);
-            job->deleteLater(); // aborts, emits nothing
+        if (dispatched) {
+            CheckRunner *runner = m_runner;
+            QMetaObject::invokeMethod(
+                runner, [runner, generation] { runner->cancel(generation); }, Qt::QueuedConnection);
         }
     }
     if (was)
@@ -335,16 +345,69 @@ void ValidationQueue::startOne(const QUuid &id, const QString &host)
         request.verifySsl = c->verifySsl;
         request.pinnedSha256 = c->pinnedCertificateSha256;
         request.projects = c->projects;
-        auto *job = new ValidationJob(m_nam, request, this);
-        job->setTimeouts(m_connectMs, m_totalMs);
-        job->setBackoffSchedule(m_backoff);
-        it->job = job;
-        connect(job, &ValidationJob::finished, this, [this, id, job](const ValidationResult &r) {
-            job->deleteLater();
-            onJobFinished(id, r);
-        });
-        job->start();
+        it->dispatched = true;
+        // The check itself runs on the checks thread: its connections, its TLS handshakes and
+        // its manager's HTTP thread are not the GUI thread's work. The proxy is the one the
+        // given manager would use, decided here (the manager lives on this thread).
+        CheckRunner::Run run;
+        run.generation = generation;
+        run.request = request;
+        run.withNetwork = !m_nam.isNull();
+        run.proxy = ValidationJob::proxyFor(m_nam.data(), request.baseUrl);
+        run.connectMs = m_connectMs;
+        run.totalMs = m_totalMs;
+        run.backoff = m_backoff;
+        CheckRunner *runner = m_runner;
+        QMetaObject::invokeMethod(
+            runner,
+            [runner, run, queue = this, id] {
+                runner->start(
+                    run, [queue, id, generation = run.generation](const ValidationResult &r) {
+                        // Back on the queue's thread; dropped if the queue is gone by then.
+                        QMetaObject::invokeMethod(
+                            queue,
+                            [queue, id, generation, r] { queue->onRunFinished(id, generation, r); },
+                            Qt::QueuedConnection);
+                    });
+            },
+            Qt::QueuedConnection);
     });
+}
+
+void ValidationQueue::onRunFinished(
+    const QUuid &id, quint64 generation, const ValidationResult &result)
+{
+    auto it = m_running.find(id);
+    if (it == m_running.end() || it->cancelled || it->generation != generation)
+        return; // cancelled or restarted while the answer was on its way
+    onJobFinished(id, result);
+}
+
+void CheckRunner::start(const Run &run, std::function<void(const ValidationResult &)> done)
+{
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this); // on this thread; never sends anything
+    auto *job = new ValidationJob(run.withNetwork ? m_network : nullptr, run.request, this);
+    job->setProxy(run.proxy);
+    job->setTimeouts(run.connectMs, run.totalMs);
+    job->setBackoffSchedule(run.backoff);
+    m_jobs.insert(run.generation, job);
+    connect(job, &ValidationJob::finished, this,
+        [this, job, generation = run.generation, done = std::move(done)](
+            const ValidationResult &r) {
+            m_jobs.remove(generation);
+            job->deleteLater();
+            done(r);
+        });
+    job->start();
+}
+
+void CheckRunner::cancel(quint64 generation)
+{
+    if (ValidationJob *job = m_jobs.take(generation)) {
+        job->disconnect(this);
+        job->deleteLater(); // aborts, emits nothing
+    }
 }
 
 void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &result)

@@ -4,17 +4,44 @@
 
 #include <QHash>
 #include <QList>
+#include <QNetworkProxy>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QThread>
 #include <QTimer>
 #include <QUuid>
+#include <functional>
 
 class QNetworkAccessManager;
 
 namespace cd {
 
 class ConnectorRepository;
+
+// Runs the queue's checks on its checks thread (ValidationQueue owns both): each check a
+// ValidationJob with its own connections, as on any thread.
+class CheckRunner : public QObject
+{
+public:
+    struct Run
+    {
+        quint64 generation = 0;
+        ValidationRequest request;
+        bool withNetwork = true; // false: the job reports that it has no network access
+        QNetworkProxy proxy;
+        int connectMs = 0;
+        int totalMs = 0;
+        QList<int> backoff;
+    };
+    // On the checks thread. `done` is called there once, unless cancelled.
+    void start(const Run &run, std::function<void(const ValidationResult &)> done);
+    void cancel(quint64 generation);
+
+private:
+    QNetworkAccessManager *m_network = nullptr; // for the jobs' null check; no requests
+    QHash<quint64, ValidationJob *> m_jobs;
+};
 
 // Validates connectors in the background, offline-first.
 //
@@ -104,13 +131,14 @@ private:
     void schedulePump();
     void startOne(const QUuid &id, const QString &host);
     void onJobFinished(const QUuid &id, const ValidationResult &result);
+    void onRunFinished(const QUuid &id, quint64 generation, const ValidationResult &result);
     void record(const QUuid &id, const ValidationResult &result);
     void scheduleRetry();
     void retryWaiting();
 
     struct Running
     {
-        QPointer<ValidationJob> job; // null while the secret is being read
+        bool dispatched = false; // false while the secret is being read
         bool cancelled = false;
         quint64 generation
             = 0; // which start this is: a late keychain answer of an earlier one is ignored
@@ -130,6 +158,8 @@ private:
     int m_maxConcurrent = kDefaultMaxConcurrent;
     int m_maxPerHost = kDefaultMaxPerHost;
     QTimer m_pumpTimer; // zero-time: the next turn of the event loop
+    QThread m_checksThread;
+    CheckRunner *m_runner = nullptr; // lives on m_checksThread; deleted when it finishes
     int m_connectMs = 15000;
     int m_totalMs = 30000;
     QList<int> m_backoff { 3000, 5000, 8000, 13000 };

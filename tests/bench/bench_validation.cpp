@@ -125,13 +125,14 @@ public:
         return result;
     }
 
-private:
     static qint64 threadCpuNs()
     {
         timespec ts {};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
     }
+
+private:
     bool m_recording = false;
     QElapsedTimer m_since;
     int m_depth = 0;
@@ -217,6 +218,7 @@ private Q_SLOTS:
     void singleCheckVsCurl();
     void checksAtTheirFloor();
     void validateAllAcrossHosts();
+    void validateAllCommandLine();
     void queuedChecksAndStalls();
     void manyQueuedChecks();
     void cleanupTestCase();
@@ -255,6 +257,7 @@ private:
         int stallsOver50 = 0;
         double idleLongestMs = 0;
         double enqueueMs = 0; // enqueueing them all, in one go
+        double guiCpuPerCheckMs = 0; // the GUI thread's CPU time over the run, per check
         double longestEventMs = 0; // one event on the GUI thread, wall time
         double longestEventCpuMs = 0; // ... the GUI thread's own CPU time
         QByteArray longestEventWhat; // its receiver's class and the event's type
@@ -595,6 +598,7 @@ bool BenchValidation::runQueue(const QueueCase &qc, QueueFigures *figures)
     clock.start();
     sinceTick.start();
     timedApp()->startRecording();
+    const qint64 cpuAtStart = TimedApplication::threadCpuNs();
     QElapsedTimer enqueueing;
     enqueueing.start();
     for (int i = 0; i < checks; ++i) // what Validate All does in its one click
@@ -603,6 +607,7 @@ bool BenchValidation::runQueue(const QueueCase &qc, QueueFigures *figures)
     if (!spinUntil([&] { return idle && finished == checks; }, 300000))
         return false;
     figures->totalMs = clock.nsecsElapsed() / 1e6;
+    figures->guiCpuPerCheckMs = (TimedApplication::threadCpuNs() - cpuAtStart) / 1e6 / checks;
     // Keep measuring a moment longer: anything the results set off later counts too.
     QElapsedTimer settle;
     settle.start();
@@ -686,12 +691,13 @@ void BenchValidation::queuedCases(bool manyOnly)
               "%.0f ms; %d gaps > 16 ms, %d > 50 ms; idle heartbeat's longest gap %.1f ms) "
               "(target: no stall over 16 ms: %s; every result written to connectors.db on the "
               "GUI thread); the GUI thread's longest single event %.1f ms (its own CPU time "
-              "%.1f ms: %s), enqueueing all %.1f ms",
+              "%.1f ms: %s), enqueueing all %.1f ms; the GUI thread's CPU time %.2f ms per check",
             c.checks, hosts, f.peakRunning, f.peakPerHost, c.repositorySize,
             c.withPage ? "shown" : "not created", f.totalMs, c.checks / (f.totalMs / 1000.0),
             f.latencyMedianMs, f.latencyMaxMs, f.longestStallMs, f.stallAtMs, f.stallsOver16,
             f.stallsOver50, f.idleLongestMs, f.longestStallMs < 16 ? "met" : "NOT met",
-            f.longestEventMs, f.longestEventCpuMs, f.longestEventWhat.constData(), f.enqueueMs);
+            f.longestEventMs, f.longestEventCpuMs, f.longestEventWhat.constData(), f.enqueueMs,
+            f.guiCpuPerCheckMs);
     }
 }
 
@@ -968,6 +974,69 @@ void BenchValidation::validateAllAcrossHosts()
     }
     // The next figures check 127.0.0.1 straight: let its pacer window empty.
     spinUntil([] { return false; }, int(RequestPacer::WindowMs) + 100);
+}
+
+void BenchValidation::validateAllCommandLine()
+{
+    // The command line's `validate --all` against `validate NAME`, whole processes (start,
+    // keychain reads, checks): N connectors on N hosts through the proxy at RTT 100. It
+    // stores N secrets, so it runs only in a throwaway keychain: scripts/bench and
+    // scripts/test set CONNECTOR_DESK_BENCH_KEYCHAIN=1 inside their own D-Bus session.
+    if (qEnvironmentVariableIntValue("CONNECTOR_DESK_BENCH_KEYCHAIN") != 1)
+        QSKIP("needs a throwaway Secret Service: run it through scripts/bench");
+    const QString app = qEnvironmentVariable("CONNECTOR_DESK_BINARY");
+    QVERIFY2(QFileInfo(app).isExecutable(), "CONNECTOR_DESK_BINARY: the connector-desk binary");
+    const int n = m_quick ? 4 : 64;
+    const int runs = m_quick ? 1 : 5;
+    constexpr int kRtt = 100;
+    ProxyThread proxy;
+    proxy.setTarget(quint16(m_base.port()));
+    proxy.setRttMs(kRtt);
+    QVERIFY2(proxy.listen(n), qPrintable(proxy.errorString()));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto run = [&](const QStringList &arguments, const QByteArray &input = {}) {
+        QProcess p;
+        p.start(app, QStringList { QStringLiteral("--data-dir"), dir.path() } + arguments);
+        p.write(input);
+        p.closeWriteChannel();
+        QElapsedTimer t;
+        t.start();
+        const bool ok = p.waitForFinished(120000) && p.exitStatus() == QProcess::NormalExit
+            && p.exitCode() == 0;
+        const double ms = t.nsecsElapsed() / 1e6;
+        if (!ok)
+            qWarning("%s exited with %d: %s", qPrintable(arguments.join(QLatin1Char(' '))),
+                p.exitCode(), p.readAllStandardError().constData());
+        return ok ? ms : -1.0;
+    };
+    for (int i = 0; i < n; ++i)
+        QVERIFY(run({ QStringLiteral("add"), QStringLiteral("--name"),
+                        QStringLiteral("Host %1").arg(i), QStringLiteral("--url"),
+                        proxy.url(i).toString(), QStringLiteral("--auth"), QStringLiteral("basic"),
+                        QStringLiteral("--username"), kUser, QStringLiteral("--secret-stdin") },
+                    kPassword.toUtf8())
+            >= 0);
+    QList<double> one, all;
+    for (int i = 0; i < runs; ++i) {
+        const double ms = run({ QStringLiteral("validate"), QStringLiteral("Host %1").arg(i % n) });
+        QVERIFY(ms >= 0);
+        one << ms;
+    }
+    for (int i = 0; i < runs; ++i) {
+        proxy.resetCounts();
+        const double ms = run({ QStringLiteral("validate"), QStringLiteral("--all") });
+        QVERIFY(ms >= 0);
+        all << ms;
+        QCOMPARE(proxy.connectionCount(), n); // one connection per check
+    }
+    qInfo("bench_validation: command line, validate --all of %d connectors on %d hosts (Basic, "
+          "rtt=%d): %.0f ms vs validate NAME %.0f ms (whole processes, medians of %d) = %.2fx "
+          "(target <= 2: %s)",
+        n, n, kRtt, median(all), median(one), runs, median(all) / median(one),
+        median(all) / median(one) <= 2 ? "met" : "NOT met");
+    for (int i = 0; i < n; ++i) // the keychain entries go with the connectors
+        QVERIFY(run({ QStringLiteral("remove"), QStringLiteral("Host %1").arg(i) }) >= 0);
 }
 
 int main(int argc, char **argv)
