@@ -49,13 +49,16 @@ void printChecks(const QList<CheckItem> &checks)
 
 } // namespace
 
-int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejected)
+int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejected, bool changedOnly)
 {
     ValidationQueue &queue = *s.context.queue();
     QHash<QUuid, ValidationResult> results;
+    QHash<QUuid, ValidationStatus> before; // the status recorded before this run
     QList<QUuid> toCheck;
     for (const QUuid &id : ids) {
         const std::optional<Connector> c = s.repository.find(id);
+        if (c)
+            before.insert(id, c->validation.status);
         if (skipRejected && c && c->validation.credentialsRejected)
             results.insert(id, notResent(*c));
         else
@@ -106,8 +109,12 @@ int validateIds(Session &s, const QList<QUuid> &ids, bool json, bool skipRejecte
             = notRecorded ? validationStateFor(r, QDateTime::currentDateTimeUtc()) : c->validation;
         if (notRecorded && r.failure == ValidationResult::Failure::CredentialsRejected)
             v.checkedAt = c->validation.checkedAt; // when they were rejected, not now
+        if (changedOnly && v.status == before.value(id, v.status))
+            continue; // the same as its last recorded result: not reported
         if (json) {
             QJsonObject o;
+            if (changedOnly)
+                o.insert(QLatin1String("previousStatus"), statusId(before.value(id)));
             o.insert(QLatin1String("name"), c->name);
             o.insert(QLatin1String("status"), statusId(v.status));
             o.insert(QLatin1String("message"), v.message);
@@ -150,19 +157,30 @@ public:
     QString help() const override
     {
         return tr(
-            "  validate (NAME | --all) [--json]  Check connectors against their instance.\n"
+            "  validate (NAME | --all [--changed-only]) [--json]\n"
+            "                                    Check connectors against their instance.\n"
             "                                    --all does not re-send credentials the server\n"
-            "                                    rejected; validate NAME does.\n");
+            "                                    rejected; validate NAME does. --changed-only\n"
+            "                                    reports only those whose status changed.\n");
     }
     QList<QCommandLineOption> options() const override
     {
-        return { { QStringLiteral("all"), tr("validate: every connector.") }, jsonOption() };
+        return { { QStringLiteral("all"), tr("validate: every connector.") },
+            { QStringLiteral("changed-only"),
+                tr("validate --all: report only the connectors whose status changed since "
+                   "their last recorded result (the exit code is the whole run's).") },
+            jsonOption() };
     }
     int run(Session &s, const QStringList &args, const QCommandLineParser &parser) override
     {
         const bool all = parser.isSet(QStringLiteral("all"));
         if (all == !args.isEmpty() || args.size() > 1) {
             err() << tr("validate needs one connector name or --all.") << Qt::endl;
+            return ExitUsage;
+        }
+        const bool changedOnly = parser.isSet(QStringLiteral("changed-only"));
+        if (changedOnly && !all) {
+            err() << tr("--changed-only goes with validate --all.") << Qt::endl;
             return ExitUsage;
         }
         if (!s.load())
@@ -181,7 +199,7 @@ public:
             }
             ids.append(c->id);
         }
-        return validateIds(s, ids, parser.isSet(QStringLiteral("json")), all);
+        return validateIds(s, ids, parser.isSet(QStringLiteral("json")), all, changedOnly);
     }
 };
 

@@ -141,6 +141,7 @@ private Q_SLOTS:
     // Trust and hostile input (issue: a TLS decision stays with its connector).
     void validateAllKeepsTlsDecisionsApart();
     void validateAllDoesNotResendRejected();
+    void validateChangedOnly();
     void exportImportRoundTripSameAccount();
     void hostileNames();
     void filesArePrivate();
@@ -881,6 +882,61 @@ void TestCli::validateAllKeepsTlsDecisionsApart()
         QVERIFY(req.status != 0 && req.status != 401);
     QCOMPARE(tls.requestCount(QStringLiteral("/users/current")), 1);
     QCOMPARE(tls.requestCount(), 2);
+}
+
+void TestCli::validateChangedOnly()
+{
+    // Issue 16's monitoring run: only what changed since the last recorded result.
+    QCOMPARE(add(QStringLiteral("Alpha"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    QCOMPARE(add(QStringLiteral("Beta"), QStringLiteral("named"), QStringLiteral("password")), 0);
+    const auto changed = [this](int expectedCode) {
+        const Run r = cli(
+            { QStringLiteral("validate"), QStringLiteral("--all"), QStringLiteral("--changed-only"),
+                QStringLiteral("--json"), QStringLiteral("--data-dir"), dataDir() });
+        if (r.code != expectedCode)
+            qWarning().noquote() << "exit" << r.code << r.errText();
+        QJsonParseError error {};
+        const QJsonDocument doc = QJsonDocument::fromJson(r.out, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isArray())
+            qWarning().noquote() << "not a JSON array:" << r.out;
+        QStringList names;
+        for (const QJsonValue &v : doc.array())
+            names << v.toObject().value(QStringLiteral("name")).toString() + QLatin1Char(':')
+                    + v.toObject().value(QStringLiteral("previousStatus")).toString()
+                    + QLatin1String("->") + v.toObject().value(QStringLiteral("status")).toString();
+        names.sort();
+        return r.code == expectedCode ? names : QStringList { QStringLiteral("exit code") };
+    };
+    // Never checked before: both change (not verified -> verified).
+    QCOMPARE(changed(cli::ExitOk),
+        (QStringList { QStringLiteral("Alpha:not-verified->verified"),
+            QStringLiteral("Beta:not-verified->verified") }));
+    // Checked again, the same: nothing reported, still a success.
+    m_server.clearRequests();
+    QCOMPARE(changed(cli::ExitOk), QStringList());
+    QCOMPARE(m_server.requestCount(QStringLiteral("/users/current")), 2); // both were checked
+    // The server now refuses the API: both change, and the run fails.
+    m_server.setBehaviour(fake::Behaviour::Forbidden);
+    QCOMPARE(changed(cli::ExitValidationFailed),
+        (QStringList {
+            QStringLiteral("Alpha:verified->failed"), QStringLiteral("Beta:verified->failed") }));
+    // Still failing: nothing new to report, but the exit code is the run's.
+    QCOMPARE(changed(cli::ExitValidationFailed), QStringList());
+    m_server.setBehaviour(fake::Behaviour::Normal);
+    QCOMPARE(changed(cli::ExitOk),
+        (QStringList {
+            QStringLiteral("Alpha:failed->verified"), QStringLiteral("Beta:failed->verified") }));
+    // Human output: only the changed lines; nothing when nothing changed.
+    const Run quiet = cli({ QStringLiteral("validate"), QStringLiteral("--all"),
+        QStringLiteral("--changed-only"), QStringLiteral("--data-dir"), dataDir() });
+    QCOMPARE(quiet.code, cli::ExitOk);
+    QVERIFY2(quiet.out.trimmed().isEmpty(), quiet.out.constData());
+    // Only with --all.
+    const Run usage = cli({ QStringLiteral("validate"), QStringLiteral("Alpha"),
+        QStringLiteral("--changed-only"), QStringLiteral("--data-dir"), dataDir() });
+    QCOMPARE(usage.code, cli::ExitUsage);
+    QVERIFY2(
+        usage.errText().contains(QStringLiteral("--changed-only")), qPrintable(usage.errText()));
 }
 
 void TestCli::validateAllDoesNotResendRejected()
