@@ -26,6 +26,8 @@ namespace {
 
 using Failure = ValidationResult::Failure;
 
+constexpr int kTransferGuardMs = 5000;
+
 QString subjectText(const QSslCertificate &cert, bool issuer)
 {
     const struct
@@ -322,7 +324,9 @@ void ValidationJob::transmit()
     req.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     req.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     req.setAttribute(QNetworkRequest::AuthenticationReuseAttribute, QNetworkRequest::Manual);
-    req.setTransferTimeout(m_totalMs); // an extra guard; our own timers normally fire first
+    // An extra guard, later than our own timers: at the same moment as the total timeout, a
+    // busy machine could let it fire first and say "timed out" without what to do next.
+    req.setTransferTimeout(m_totalMs + kTransferGuardMs);
     req.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     req.setRawHeader("Accept", "application/json");
     req.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("ConnectorDesk"));
