@@ -31,6 +31,10 @@ int main(int argc, char **argv)
     // First frame first: the window shows at once, the connectors load right after.
     cd::ui::MainWindow window(options.dataDir, cd::ui::MainWindow::StartUp::Deferred);
     window.show();
+    // Closing the window ends the app, also when it was hidden in the tray (no window is
+    // closing then for Qt's last-window rule to see).
+    QObject::connect(&window, &cd::ui::MainWindow::closedForGood, qApp, &QCoreApplication::quit,
+        Qt::QueuedConnection);
     if (cd::ui::FirstFrameProbe::enabled()) {
         // bench_startup: the first frame, the frame that shows the header bar and "Loading
         // connectors…", and the one that shows the connectors.

@@ -38,5 +38,6 @@ std::unique_ptr<Command> makeExportCommand();
 std::unique_ptr<Command> makeImportCommand();
 std::unique_ptr<Command> makeRemoveCommand();
 std::unique_ptr<Command> makeSetSecretCommand();
+std::unique_ptr<Command> makeHistoryCommand();
 
 } // namespace cd::cli

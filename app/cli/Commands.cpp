@@ -19,6 +19,7 @@ const std::vector<std::unique_ptr<Command>> &commands()
         built.push_back(makeAddCommand());
         built.push_back(makeEditCommand());
         built.push_back(makeValidateCommand());
+        built.push_back(makeHistoryCommand());
         built.push_back(makeExportCommand());
         built.push_back(makeImportCommand());
         built.push_back(makeSetSecretCommand());

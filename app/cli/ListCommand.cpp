@@ -1,6 +1,7 @@
 #include "Applications.h"
 #include "Command.h"
 #include "ConnectorStore.h"
+#include "History.h"
 #include "Session.h"
 
 #include <QCommandLineParser>
@@ -29,9 +30,19 @@ public:
             return ExitUsage;
         const QList<Connector> &all = s.repository.connectors();
         if (parser.isSet(QStringLiteral("json"))) {
+            // Since when each one's status holds: every history in one SELECT.
+            QString historyError;
+            const QHash<QUuid, QList<HistoryEntry>> histories
+                = s.repository.histories(&historyError);
+            if (!historyError.isEmpty()) // "statusSince" is then null
+                err() << tr("Warning: %1").arg(historyError) << Qt::endl;
             QJsonArray array;
-            for (const Connector &c : all)
-                array.append(connectorJson(c));
+            for (const Connector &c : all) {
+                QJsonObject o = connectorJson(c);
+                o.insert(QLatin1String("statusSince"),
+                    isoOrNull(statusRun(histories.value(c.id), c.validation).since));
+                array.append(o);
+            }
             printJson(array);
             return ExitOk;
         }

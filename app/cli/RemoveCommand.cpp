@@ -18,17 +18,9 @@ public:
     int run(Session &s, const QStringList &args, const QCommandLineParser &parser) override
     {
         Q_UNUSED(parser);
-        if (args.size() != 1) {
-            err() << tr("remove needs exactly one connector name.") << Qt::endl;
+        const std::optional<Connector> c = s.loadNamed(name(), args);
+        if (!c)
             return ExitUsage;
-        }
-        if (!s.load())
-            return ExitUsage;
-        const std::optional<Connector> c = s.findByName(args.first());
-        if (!c) {
-            err() << tr("No connector named \"%1\".").arg(args.first()) << Qt::endl;
-            return ExitUsage;
-        }
         const RepositoryResult r
             = s.wait([&](RepositoryCallback done) { s.repository.remove(c->id, std::move(done)); });
         if (!r.ok) {

@@ -120,6 +120,20 @@ std::optional<Connector> Session::findByName(const QString &name) const
     return std::nullopt;
 }
 
+std::optional<Connector> Session::loadNamed(const QString &command, const QStringList &args)
+{
+    if (args.size() != 1) {
+        err() << tr("%1 needs exactly one connector name.").arg(command) << Qt::endl;
+        return std::nullopt;
+    }
+    if (!load())
+        return std::nullopt;
+    std::optional<Connector> c = findByName(args.first());
+    if (!c)
+        err() << tr("No connector named \"%1\".").arg(args.first()) << Qt::endl;
+    return c;
+}
+
 int severity(int code)
 {
     switch (code) {
@@ -201,7 +215,7 @@ QJsonObject connectorJson(const Connector &c)
 QCommandLineOption jsonOption()
 {
     return { QStringLiteral("json"),
-        tr("list, validate, edit, set-secret: print JSON on stdout.") };
+        tr("list, validate, edit, set-secret, history: print JSON on stdout.") };
 }
 
 QCommandLineOption secretStdinOption()

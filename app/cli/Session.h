@@ -59,6 +59,10 @@ public:
     int failureCode() const;
     // Names are unique regardless of case.
     std::optional<Connector> findByName(const QString &name) const;
+    // For a command that takes exactly one connector name (`remove NAME`, `history NAME`):
+    // opens connectors.db and finds it; otherwise prints why (the wrong number of names, the
+    // file, no such connector) and returns nothing: the command then exits ExitUsage.
+    std::optional<Connector> loadNamed(const QString &command, const QStringList &args);
 
     AppContext context;
     ConnectorRepository &repository;

@@ -339,13 +339,14 @@ void ConnectorRepository::restore(const RepositoryResult &removed, RepositoryCal
     Connector c = *removed.removed;
     const bool hadSecret = removed.removedHadSecret;
     const QString secret = removed.removedSecret;
-    enqueue([this, c, hadSecret, secret, done](std::function<void()> next) {
-        doAdd(c, hadSecret ? secret : QString(), done, std::move(next));
+    const QList<HistoryEntry> history = removed.removedHistory;
+    enqueue([this, c, hadSecret, secret, history, done](std::function<void()> next) {
+        doAdd(c, hadSecret ? secret : QString(), done, std::move(next), history);
     });
 }
 
 void ConnectorRepository::doAdd(Connector connector, const QString &secret,
-    const RepositoryCallback &done, std::function<void()> next)
+    const RepositoryCallback &done, std::function<void()> next, const QList<HistoryEntry> &history)
 {
     const QUuid id = connector.id;
     if (isBlocked()) {
@@ -358,10 +359,12 @@ void ConnectorRepository::doAdd(Connector connector, const QString &secret,
     }
     const QString key
         = secret.isEmpty() ? QString() : secretKey(id, connector.application, connector.authType);
-    auto saveRecord = [this, connector, key, done, next](
+    auto saveRecord = [this, connector, key, history, done, next](
                           const std::function<void(const QString &)> &undoSecret) {
-        // The row, and the end of the secret's pending mark, in one transaction.
-        write([this, connector, key](QString *e) { return m_store->insert(connector, e, key); },
+        // The row (with its history, when restored), and the end of the secret's pending mark,
+        // in one transaction.
+        write([this, connector, key, history](
+                  QString *e) { return m_store->insert(connector, e, key, history); },
             [this, connector, done, next, undoSecret](const QString &error) {
                 if (!error.isEmpty())
                     return undoSecret(error);
@@ -720,9 +723,12 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
             }
             const bool hadSecret = rd.ok();
             const QString secret = rd.secret;
+            // Its history goes with the row (and comes back with an undo).
+            auto history = std::make_shared<QList<HistoryEntry>>();
             // The row goes, and the secret is marked for removal, in one transaction: a crash
             // before the keychain answers leaves the mark, and the next open finishes it.
-            write([this, id, key](QString *e) { return m_store->remove(id, e, key); },
+            write([this, id, key, history](
+                      QString *e) { return m_store->remove(id, e, key, history.get()); },
                 [=](const QString &error) {
                     if (!error.isEmpty()) {
                         finish(done, failure(tr("Nothing was deleted. %1").arg(error), id));
@@ -737,7 +743,7 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                         [=](const SecretResult &rm) {
                             m_removing.remove(id);
                             if (!rm.ok())
-                                return writeBack(*old, key, rm.message, done, next);
+                                return writeBack(*old, *history, key, rm.message, done, next);
                             clearPending(key);
                             dropRemoved(id);
                             RepositoryResult r;
@@ -746,6 +752,7 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
                             r.removed = old;
                             r.removedHadSecret = hadSecret;
                             r.removedSecret = secret;
+                            r.removedHistory = *history;
                             finish(done, r);
                             next();
                         },
@@ -776,11 +783,12 @@ void ConnectorRepository::remove(const QUuid &id, RepositoryCallback done)
     });
 }
 
-void ConnectorRepository::writeBack(const Connector &c, const QString &key,
-    const QString &keychainError, const RepositoryCallback &done, const std::function<void()> &next)
+void ConnectorRepository::writeBack(const Connector &c, const QList<HistoryEntry> &history,
+    const QString &key, const QString &keychainError, const RepositoryCallback &done,
+    const std::function<void()> &next)
 {
-    // A connector is deleted whole or not at all: the record goes back.
-    write([this, c, key](QString *e) { return m_store->insert(c, e, key); },
+    // A connector is deleted whole or not at all: the record goes back, with its history.
+    write([this, c, key, history](QString *e) { return m_store->insert(c, e, key, history); },
         [this, c, keychainError, done, next](const QString &error) {
             if (error.isEmpty()) {
                 finish(done,
@@ -833,6 +841,46 @@ bool ConnectorRepository::setValidation(
     m_connectors[i].validation = state;
     Q_EMIT connectorUpdated(id);
     return true;
+}
+
+namespace {
+// A result is shown at once and written right after (or, when another process holds the
+// database, a moment later): the one shown is the newest of the history even before it is.
+void withShownResult(QList<HistoryEntry> *history, const ValidationState &shown)
+{
+    if (!shown.checkedAt.isValid()
+        || (!history->isEmpty() && history->constFirst().checkedAt >= shown.checkedAt))
+        return;
+    history->prepend(historyEntry(shown));
+    while (history->size() > kHistoryLimit)
+        history->removeLast();
+}
+} // namespace
+
+QList<HistoryEntry> ConnectorRepository::history(const QUuid &id, QString *error) const
+{
+    QString why;
+    QList<HistoryEntry> list = m_store->history(id, &why);
+    if (error)
+        *error = why;
+    if (const int i = indexOf(id); i >= 0 && why.isEmpty())
+        withShownResult(&list, m_connectors.at(i).validation);
+    return list;
+}
+
+QHash<QUuid, QList<HistoryEntry>> ConnectorRepository::histories(QString *error) const
+{
+    QString why;
+    QHash<QUuid, QList<HistoryEntry>> all = m_store->histories(&why);
+    if (error)
+        *error = why;
+    if (why.isEmpty()) {
+        for (const Connector &c : m_connectors) {
+            if (c.validation.checkedAt.isValid())
+                withShownResult(&all[c.id], c.validation);
+        }
+    }
+    return all;
 }
 
 void ConnectorRepository::readSecret(const QUuid &id, QObject *context, SecretCallback done)

@@ -2,6 +2,7 @@
 
 #include "Connector.h"
 #include "ConnectorStore.h"
+#include "History.h"
 #include "SecretStore.h"
 
 #include <QDeadlineTimer>
@@ -30,6 +31,7 @@ struct RepositoryResult
     std::optional<Connector> removed;
     QString removedSecret;
     bool removedHadSecret = false;
+    QList<HistoryEntry> removedHistory; // its status history, put back by restore()
     // rotateSecret(): on success every connector given (each once, in the order given). On
     // failure `id` is the connector whose keychain write failed (null when the failure was
     // not one connector's), and `notRestored` those whose previous secret could not be put
@@ -86,7 +88,8 @@ public:
     void update(
         Connector connector, const std::optional<QString> &newSecret, RepositoryCallback done);
     void remove(const QUuid &id, RepositoryCallback done);
-    // Restores a removed connector (same id, same timestamps), with its secret when it had one.
+    // Restores a removed connector (same id, same timestamps), with its secret when it had one
+    // and its status history.
     void restore(const RepositoryResult &removed, RepositoryCallback done);
     // Rotates a secret: writes one new `secret` (a service account's new password, say) to
     // every connector of `ids` (duplicates count once), each under its own keychain key (its
@@ -120,6 +123,13 @@ public:
     // the event loop (0: not at all; the store's own busy timeout then applies alone). The
     // window uses a short store busy timeout and retries, so its thread never waits long.
     void setBusyRetry(int ms) { m_busyRetryMs = ms; }
+
+    // The connector's recorded results, newest first (at most kHistoryLimit; see
+    // statusRun()): one indexed SELECT, on the calling thread. Empty when there are none, the
+    // store is blocked or the read failed (then `error`, when given, says why).
+    QList<HistoryEntry> history(const QUuid &id, QString *error = nullptr) const;
+    // Every connector's history in one SELECT.
+    QHash<QUuid, QList<HistoryEntry>> histories(QString *error = nullptr) const;
 
     // Reads the connector's secret from the keychain (validation, "reveal").
     void readSecret(const QUuid &id, QObject *context, SecretCallback done);
@@ -167,8 +177,9 @@ private:
     // newer has used the key since.
     quint64 claimKey(const QString &key);
     bool isLatest(const QString &key, quint64 generation) const;
-    void writeBack(const Connector &c, const QString &key, const QString &keychainError,
-        const RepositoryCallback &done, const std::function<void()> &next);
+    void writeBack(const Connector &c, const QList<HistoryEntry> &history, const QString &key,
+        const QString &keychainError, const RepositoryCallback &done,
+        const std::function<void()> &next);
     void dropRemoved(const QUuid &id);
     // Takes a secret written for a change that failed back out, then reports `message`.
     void takeBack(const QString &key, const QString &message, const QUuid &id,
@@ -180,7 +191,7 @@ private:
     std::optional<Connector> changeable(const QUuid &id, const RepositoryCallback &done);
 
     void doAdd(Connector connector, const QString &secret, const RepositoryCallback &done,
-        std::function<void()> next);
+        std::function<void()> next, const QList<HistoryEntry> &history = {});
 
     // rotateSecret(), one stage after another over the state they share.
     struct Rotation;

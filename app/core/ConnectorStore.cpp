@@ -39,8 +39,24 @@ QString tr(const char *s, const char *disambiguation = nullptr, int n = -1)
 const QString kFileName = QStringLiteral("connectors.db");
 const QString kLegacyFileName = QStringLiteral("connectors.json");
 
-// Schema 1.1 (1.0 without projects and checks). Dates are milliseconds since the epoch
-// (UTC): cheap to read back.
+// Schema 1.2 (1.0 without projects and checks, 1.1 without history). Dates are milliseconds
+// since the epoch (UTC): cheap to read back.
+// 1.2: the status history, the newest kHistoryLimit results of each connector. Its rows go
+// with their connector (also when an older version deletes it: foreign_keys is on in every
+// connection since 1.0).
+constexpr char kHistoryTable[] = "CREATE TABLE history ("
+                                 " id INTEGER PRIMARY KEY," // insertion order: ties of equal times
+                                 " connector_id TEXT NOT NULL REFERENCES connectors (id) ON DELETE "
+                                 "CASCADE,"
+                                 " checked_at INTEGER NOT NULL,"
+                                 " status TEXT NOT NULL,"
+                                 " message TEXT NOT NULL DEFAULT '',"
+                                 " credentials_rejected INTEGER NOT NULL DEFAULT 0,"
+                                 " host_not_found INTEGER NOT NULL DEFAULT 0"
+                                 ")";
+constexpr char kHistoryIndex[]
+    = "CREATE INDEX history_connector ON history (connector_id, checked_at)";
+
 const char *const kSchema[] = {
     "CREATE TABLE connectors ("
     " id TEXT PRIMARY KEY NOT NULL,"
@@ -80,6 +96,8 @@ const char *const kSchema[] = {
     ")",
     "CREATE TABLE counters (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)",
     "INSERT INTO counters (name, value) VALUES ('revision', 0), ('seq', 0)",
+    kHistoryTable,
+    kHistoryIndex,
 };
 
 const QString kColumns = QStringLiteral(
@@ -99,6 +117,8 @@ const char *const kMigrations[][3] = {
     // 1.0 -> 1.1
     { "ALTER TABLE connectors ADD COLUMN projects TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE connectors ADD COLUMN checks TEXT NOT NULL DEFAULT '{}'", nullptr },
+    // 1.1 -> 1.2
+    { kHistoryTable, kHistoryIndex, nullptr },
 };
 
 constexpr qint64 kAbandonedAfterMs = 60 * 60 * 1000;
@@ -1013,11 +1033,19 @@ bool ConnectorStore::setPending(const QString &key, const QUuid &id, bool set, Q
     return exec(q, error);
 }
 
-bool ConnectorStore::insert(const Connector &c, QString *error, const QString &clearPending)
+bool ConnectorStore::insert(const Connector &c, QString *error, const QString &clearPending,
+    const QList<HistoryEntry> &history)
 {
     return transaction(
         [&](QString *why) {
-            return insertRow(c, why)
+            if (!insertRow(c, why))
+                return false;
+            // Oldest first: the row ids keep the order of equal times.
+            for (auto it = history.crbegin(); it != history.crend(); ++it) {
+                if (!addHistory(c.id, *it, why))
+                    return false;
+            }
+            return (history.isEmpty() || trimHistory(c.id, why))
                 && (clearPending.isEmpty() || setPending(clearPending, c.id, false, why));
         },
         error, Durability::Full);
@@ -1035,10 +1063,18 @@ bool ConnectorStore::update(const Connector &c, QString *error, const QString &c
         error, Durability::Full);
 }
 
-bool ConnectorStore::remove(const QUuid &id, QString *error, const QString &markPending)
+bool ConnectorStore::remove(const QUuid &id, QString *error, const QString &markPending,
+    QList<HistoryEntry> *removedHistory)
 {
     return transaction(
         [&](QString *why) {
+            if (removedHistory) {
+                // What the delete takes along (ON DELETE CASCADE), read under the same lock.
+                QHash<QUuid, QList<HistoryEntry>> read;
+                if (!readHistory(id, &read, why))
+                    return false;
+                *removedHistory = read.value(id);
+            }
             QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
             q.prepare(QStringLiteral("DELETE FROM connectors WHERE id = ?"));
             q.addBindValue(id.toString(QUuid::WithoutBraces));
@@ -1072,9 +1108,104 @@ bool ConnectorStore::setValidation(const QUuid &id, const ValidationState &state
                 return false;
             }
             m_pendingRevisions.insert(id, *rev);
-            return true;
+            // A result (it has a time; a reset to "not verified" has none) joins the history.
+            return !state.checkedAt.isValid()
+                || (addHistory(id, historyEntry(state), why) && trimHistory(id, why));
         },
         error, Durability::Normal);
+}
+
+bool ConnectorStore::addHistory(const QUuid &id, const HistoryEntry &entry, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    // The same result recorded twice (a retry) is one result.
+    q.prepare(QStringLiteral(
+        "INSERT INTO history (connector_id, checked_at, status, message, credentials_rejected, "
+        "host_not_found) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM history WHERE "
+        "connector_id = ? AND checked_at = ? AND status = ? AND message = ?)"));
+    const QString key = id.toString(QUuid::WithoutBraces);
+    const qint64 at = entry.checkedAt.toMSecsSinceEpoch();
+    const QString status = statusId(entry.status);
+    const QString message = entry.message.isNull() ? QStringLiteral("") : entry.message;
+    q.addBindValue(key);
+    q.addBindValue(at);
+    q.addBindValue(status);
+    q.addBindValue(message);
+    q.addBindValue(entry.credentialsRejected ? 1 : 0);
+    q.addBindValue(entry.hostNotFound ? 1 : 0);
+    q.addBindValue(key);
+    q.addBindValue(at);
+    q.addBindValue(status);
+    q.addBindValue(message);
+    return exec(q, error);
+}
+
+bool ConnectorStore::trimHistory(const QUuid &id, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("DELETE FROM history WHERE connector_id = ? AND id NOT IN (SELECT id "
+                             "FROM history WHERE connector_id = ? ORDER BY checked_at DESC, id "
+                             "DESC LIMIT %1)")
+                  .arg(kHistoryLimit));
+    const QString key = id.toString(QUuid::WithoutBraces);
+    q.addBindValue(key);
+    q.addBindValue(key);
+    return exec(q, error);
+}
+
+bool ConnectorStore::readHistory(
+    const QUuid &id, QHash<QUuid, QList<HistoryEntry>> *out, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT connector_id, checked_at, status, message, "
+                             "credentials_rejected, host_not_found FROM history %1 ORDER BY "
+                             "connector_id, checked_at DESC, id DESC")
+                  .arg(id.isNull() ? QString() : QStringLiteral("WHERE connector_id = ?")));
+    if (!id.isNull())
+        q.addBindValue(id.toString(QUuid::WithoutBraces));
+    if (!q.exec()) {
+        *error = tr("The status history in %1 cannot be read (%2).")
+                     .arg(QDir::toNativeSeparators(filePath()), q.lastError().text());
+        return false;
+    }
+    QString lastKey;
+    QList<HistoryEntry> *list = nullptr;
+    while (q.next()) {
+        const QString key = q.value(0).toString();
+        if (!list || key != lastKey) {
+            lastKey = key;
+            list = &(*out)[QUuid::fromString(key)];
+        }
+        HistoryEntry e;
+        e.checkedAt = dateFrom(q.value(1));
+        statusFromId(q.value(2).toString(), &e.status);
+        e.message = q.value(3).toString();
+        e.credentialsRejected = q.value(4).toBool();
+        e.hostNotFound = q.value(5).toBool();
+        list->append(std::move(e));
+    }
+    return true;
+}
+
+QList<HistoryEntry> ConnectorStore::history(const QUuid &id, QString *error)
+{
+    // Blocked (damaged, newer major, read-only): no connection to read from, and an older
+    // file has no history yet.
+    if (m_state != State::Ok || m_schemaMinor < 2 || id.isNull())
+        return {};
+    QHash<QUuid, QList<HistoryEntry>> read;
+    if (!readHistory(id, &read, error))
+        return {};
+    return read.value(id);
+}
+
+QHash<QUuid, QList<HistoryEntry>> ConnectorStore::histories(QString *error)
+{
+    QHash<QUuid, QList<HistoryEntry>> read;
+    if (m_state != State::Ok || m_schemaMinor < 2 || !readHistory(QUuid(), &read, error))
+        return {};
+    return read;
 }
 
 bool ConnectorStore::write(

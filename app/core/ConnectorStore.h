@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Connector.h"
+#include "History.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -24,6 +25,11 @@ namespace cd {
 // and tables: an update writes only the columns it knows, so theirs survive. A newer major
 // version is opened read-only and never modified.
 //
+// The status history (1.2, table history): every recorded result with a time adds a row in
+// the same transaction, and the connector keeps its newest kHistoryLimit rows. The rows
+// belong to their connector (a foreign key, ON DELETE CASCADE: also an older version's delete
+// takes them along); remove() hands them to the caller, and insert() puts them back (undo).
+//
 // A file that cannot be used (not SQLite, damaged, newer major, not writable) is never
 // written: the store is "blocked" until the user chooses keepReadOnly() (stay blocked,
 // knowingly) or moveBadFileAside() (rename it, start empty).
@@ -37,7 +43,8 @@ class ConnectorStore
 {
 public:
     static constexpr int kSchemaMajor = 1;
-    static constexpr int kSchemaMinor = 1; // 1.1: projects (scope) and checks (checklist)
+    // 1.1: projects (scope) and checks (checklist); 1.2: history (the last results)
+    static constexpr int kSchemaMinor = 2;
     static constexpr int kDefaultBusyTimeoutMs = 5000;
 
     enum class State { NotLoaded, Ok, Blocked };
@@ -71,16 +78,30 @@ public:
     // insert(): the name must not be taken (case-insensitively, also by another process).
     // `clearPending` / `markPending`: keychain keys whose pending mark is cleared / set in the
     // same transaction (see markPendingSecret()).
-    bool insert(const Connector &c, QString *error, const QString &clearPending = {});
+    // `history` (newest first, as history() returns it): the connector's status history,
+    // written in the same transaction (a removed connector put back).
+    bool insert(const Connector &c, QString *error, const QString &clearPending = {},
+        const QList<HistoryEntry> &history = {});
     // update(): fails with "no longer exists" when another process removed the row.
     // `expectedUpdatedAt` (when valid): written only if the row still has it, else "changed
     // after you opened it" (another process saved it meanwhile).
     bool update(const Connector &c, QString *error, const QString &clearPending = {},
         const QString &markPending = {}, const QDateTime &expectedUpdatedAt = {});
     // Returns true also when the row was already gone. Marks `markPending` in the same
-    // transaction.
-    bool remove(const QUuid &id, QString *error, const QString &markPending = {});
+    // transaction. Its history goes with it; `removedHistory` (when given) gets what went.
+    bool remove(const QUuid &id, QString *error, const QString &markPending = {},
+        QList<HistoryEntry> *removedHistory = nullptr);
+    // A state with a valid checkedAt is also added to the connector's history (the same
+    // result twice, same time, status and message, only once), which keeps its newest
+    // kHistoryLimit rows: all in one transaction, so concurrent writers never leave more.
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
+
+    // The connector's recorded results, newest first (at most kHistoryLimit): one indexed
+    // SELECT. Empty for a store that is not open for writing (blocked, read-only, older
+    // file). On a failed read, empty with `error` set.
+    QList<HistoryEntry> history(const QUuid &id, QString *error);
+    // Every connector's history, in one SELECT (list --json's "statusSince").
+    QHash<QUuid, QList<HistoryEntry>> histories(QString *error);
     // Import: all rows in one transaction.
     bool write(const QList<Connector> &added, const QList<Connector> &replaced, QString *error);
     // Several rows in one transaction (a secret rotated for several connectors): each one
@@ -154,6 +175,12 @@ private:
     bool insertRow(const Connector &c, QString *error);
     bool updateRow(const Connector &c, QString *error, const QDateTime &expectedUpdatedAt = {});
     bool setPending(const QString &key, const QUuid &id, bool set, QString *error);
+    // One result in the connector's history (unless it is there already), then its oldest rows
+    // beyond kHistoryLimit removed.
+    bool addHistory(const QUuid &id, const HistoryEntry &entry, QString *error);
+    bool trimHistory(const QUuid &id, QString *error);
+    // SELECT ... FROM history [WHERE connector_id = `id`], newest first, per connector.
+    bool readHistory(const QUuid &id, QHash<QUuid, QList<HistoryEntry>> *out, QString *error);
     bool block(const QString &problem, QString *error);
     QString m_dataDir;
     State m_state = State::NotLoaded;

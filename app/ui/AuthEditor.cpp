@@ -1,6 +1,7 @@
 #include "AuthEditor.h"
 
 #include "InlineMessage.h"
+#include "PlainText.h"
 #include "SecretLineEdit.h"
 #include "ui_AuthEditor.h"
 
@@ -11,17 +12,6 @@
 #include <QUrl>
 
 namespace cd::ui {
-
-namespace {
-// A label's text without its mnemonic marker: the accessible name equals the visible label.
-QString withoutMnemonic(QString text)
-{
-    text.replace(QLatin1String("&&"), QStringLiteral("\x01"));
-    text.remove(QLatin1Char('&'));
-    text.replace(QStringLiteral("\x01"), QStringLiteral("&"));
-    return text;
-}
-} // namespace
 
 QString AuthEditor::camelCase(const QString &id)
 {

@@ -2,12 +2,15 @@
 
 #include "AppInfo.h"
 #include "Applications.h"
+#include "ChangeSecretDialog.h"
 #include "ChecklistView.h"
 #include "ConnectorDialog.h"
 #include "ConnectorListModel.h"
 #include "ConnectorStore.h"
+#include "History.h"
 #include "InlineMessage.h"
 #include "PlainText.h"
+#include "StatusIcons.h"
 #include "ValidationQueue.h"
 #include "ui_ConnectorsPage.h"
 
@@ -31,6 +34,7 @@
 #include <QSysInfo>
 #include <QTimer>
 #include <QToolBar>
+#include <QTreeWidget>
 #include <QUrl>
 #include <algorithm>
 
@@ -450,6 +454,36 @@ void ConnectorsPage::createActions()
     connect(m_enterSecretsAction, &QAction::triggered, this, &ConnectorsPage::enterSecrets);
     QWidget::addAction(m_enterSecretsAction);
 
+    // Its text follows the selection's secret (updateActions()).
+    m_changeSecretAction
+        = make(ChangeSecretDialog::actionText(ChangeSecretDialog::SecretKind::Secret),
+            QStringLiteral("changeSecretAction"), QKeySequence());
+    connect(m_changeSecretAction, &QAction::triggered, this, [this] {
+        if (m_repository->isBlocked())
+            return;
+        auto *dialog = new ChangeSecretDialog(m_repository, selectedIds(), window());
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        if (!dialog->currentTarget().ok()) { // changed since the action was last updated
+            m_ui->pageMessage->showMessage(
+                InlineMessage::Kind::Error, dialog->currentTarget().problem);
+            delete dialog;
+            updateActions();
+            return;
+        }
+        connect(dialog, &QDialog::finished, this,
+            [this] { QTimer::singleShot(0, this, &ConnectorsPage::focusList); });
+        connect(
+            dialog, &ChangeSecretDialog::changed, this, [this, dialog](const QList<QUuid> &ids) {
+                // Validate Now is shown once a validator takes validateRequested.
+                m_ui->pageMessage->showMessage(InlineMessage::Kind::Success,
+                    dialog->changedText(m_validateAction->isVisible()));
+                for (const QUuid &id : ids)
+                    Q_EMIT validateRequested(id);
+            });
+        dialog->open();
+    });
+    QWidget::addAction(m_changeSecretAction);
+
     m_searchAction = make(tr("&Find"), QStringLiteral("searchAction"), QKeySequence::Find);
     m_searchAction->setShortcutContext(Qt::WindowShortcut);
     connect(m_searchAction, &QAction::triggered, this, [this] {
@@ -612,6 +646,22 @@ void ConnectorsPage::updateActions()
     m_enterSecretsAction->setEnabled(writable
         && std::any_of(m_repository->connectors().cbegin(), m_repository->connectors().cend(),
             [](const Connector &c) { return c.needsSecret; }));
+    {
+        QList<Connector> chosen;
+        for (const QUuid &id : selectedIds()) {
+            if (const std::optional<Connector> c = m_repository->find(id))
+                chosen.append(*c);
+        }
+        const ChangeSecretDialog::Target target = ChangeSecretDialog::target(chosen);
+        m_changeSecretAction->setText(
+            ChangeSecretDialog::actionText(ChangeSecretDialog::secretKind(target.method)));
+        m_changeSecretAction->setEnabled(writable && target.ok());
+        m_changeSecretAction->setToolTip(plainToolTip(!writable
+                ? tr("Connectors cannot be saved until the unreadable file is dealt with.")
+                : target.ok() ? tr("Store one new secret for the selected connectors (all or "
+                                   "nothing), then check them again.")
+                              : target.problem));
+    }
     m_undoAction->setEnabled(writable && !m_undoStack.isEmpty() && !m_busy);
     if (m_undoStack.isEmpty())
         m_undoAction->setText(tr("Undo De&lete"));
@@ -695,6 +745,9 @@ void ConnectorsPage::updateDetails()
         m_ui->detailGroupBox->setVisible(true);
         m_ui->detailChecklistView->setChecks({});
         m_ui->detailChecklistView->hide();
+        m_ui->detailHistoryTreeWidget->clear();
+        m_ui->detailHistoryLabel->hide();
+        m_ui->detailHistoryTreeWidget->hide();
         m_ui->detailLabel->setText(
             tr("<b>%1 connectors selected</b> (%2).<br>Validate Now, Delete and Export Selected "
                "act on all of them.")
@@ -724,6 +777,11 @@ void ConnectorsPage::updateDetails()
     html += QStringLiteral("<br><b>%1</b>").arg(esc(m_model->statusText(*c)));
     if (!c->validation.message.isEmpty())
         html += QStringLiteral(": ") + esc(c->validation.message);
+    // When it broke, at a glance: one indexed SELECT of its last results.
+    QString historyError;
+    const QList<HistoryEntry> history = m_repository->history(c->id, &historyError);
+    if (const QString since = statusSinceText(statusRun(history, c->validation)); !since.isEmpty())
+        html += QStringLiteral("<br><b>%1</b>").arg(esc(since));
     if (c->validation.checkedAt.isValid())
         html += QStringLiteral("<br>")
             + tr("Last checked: %1")
@@ -736,12 +794,83 @@ void ConnectorsPage::updateDetails()
                     ? tr("Account: %1 (%2)").arg(esc(a.displayName), esc(a.username))
                     : tr("Account: %1 (%2), license %3")
                           .arg(esc(a.displayName), esc(a.username), esc(a.licenseType)));
+    if (!historyError.isEmpty())
+        html += QStringLiteral("<br>") + esc(historyError);
     m_ui->detailLabel->setText(html);
     // The last check step by step (plain text rows, server text as written).
     m_ui->detailChecklistView->setChecks(c->validation.checks);
     m_ui->detailChecklistView->setVisible(!c->validation.checks.isEmpty());
+    showHistory(history);
     // After the layout has taken the new content in.
     QTimer::singleShot(0, this, &ConnectorsPage::fitDetails);
+}
+
+QString ConnectorsPage::statusSinceText(const StatusRun &run)
+{
+    if (run.count == 0)
+        return {};
+    const QString since = QLocale().toString(run.since.toLocalTime(), QLocale::LongFormat);
+    switch (run.status) {
+    case ValidationStatus::Failed:
+        if (!run.complete)
+            return tr("Failing since %1 or earlier (all of the last %2 checks)")
+                .arg(since)
+                .arg(run.count);
+        return run.count == 1
+            ? tr("Failing since %1 (the last check only)").arg(since)
+            : tr("Failing since %1 (%2 checks in a row)").arg(since).arg(run.count);
+    case ValidationStatus::Warning:
+        if (!run.complete)
+            return tr("Warning since %1 or earlier (all of the last %2 checks)")
+                .arg(since)
+                .arg(run.count);
+        return run.count == 1
+            ? tr("Warning since %1 (the last check only)").arg(since)
+            : tr("Warning since %1 (%2 checks in a row)").arg(since).arg(run.count);
+    case ValidationStatus::NotVerified:
+    case ValidationStatus::Verified:
+        return {};
+    }
+    return {};
+}
+
+void ConnectorsPage::showHistory(const QList<HistoryEntry> &history)
+{
+    // Plain-text items (markup in a server's message stays text), the full message and time
+    // in the tool tip.
+    QTreeWidget *tree = m_ui->detailHistoryTreeWidget;
+    tree->clear();
+    m_ui->detailHistoryLabel->setVisible(!history.isEmpty());
+    tree->setVisible(!history.isEmpty());
+    if (history.isEmpty())
+        return;
+    QList<QTreeWidgetItem *> items;
+    for (const HistoryEntry &e : history) {
+        const QDateTime local = e.checkedAt.toLocalTime();
+        const QString status = e.hostNotFound && e.status == ValidationStatus::Failed
+            ? tr("Host not found")
+            : statusDisplayName(e.status);
+        auto *item = new QTreeWidgetItem(
+            QStringList { QLocale().toString(local, QLocale::ShortFormat), status, e.message });
+        item->setIcon(1, validationStatusIcon(e.status));
+        item->setToolTip(0, QLocale().toString(local, QLocale::LongFormat));
+        item->setToolTip(2, plainToolTip(e.message));
+        // What a screen reader says for the row.
+        const QString spoken = e.message.isEmpty()
+            ? tr("%1: %2").arg(QLocale().toString(local, QLocale::LongFormat), status)
+            : tr("%1: %2, %3")
+                  .arg(QLocale().toString(local, QLocale::LongFormat), status, e.message);
+        for (int column = 0; column < 3; ++column)
+            item->setData(column, Qt::AccessibleTextRole, spoken);
+        items.append(item);
+    }
+    tree->addTopLevelItems(items);
+    tree->resizeColumnToContents(0);
+    tree->resizeColumnToContents(1);
+    // Compact: up to 6 rows shown, the rest scrolls.
+    const int rows = int(qMin<qsizetype>(history.size(), 6));
+    tree->setFixedHeight(tree->header()->sizeHint().height() + rows * tree->sizeHintForRow(0)
+        + 2 * tree->frameWidth());
 }
 
 void ConnectorsPage::fitDetails()
@@ -809,14 +938,18 @@ void ConnectorsPage::updateStoreMessage()
 void ConnectorsPage::showContextMenu(const QPoint &pos)
 {
     const QModelIndex index = m_ui->connectorsTableView->indexAt(pos);
-    if (index.isValid())
+    // A click on one of several selected rows acts on all of them (Change Password…, Delete).
+    if (index.isValid()
+        && !m_ui->connectorsTableView->selectionModel()->isRowSelected(index.row(), QModelIndex()))
         selectConnector(index.data(ConnectorListModel::IdRole).toUuid());
+    updateActions();
     // popup(), not exec(): no nested event loop.
     auto *popup = new QMenu(this);
     popup->setObjectName(QStringLiteral("connectorContextMenu"));
     popup->setAttribute(Qt::WA_DeleteOnClose);
     popup->addAction(m_editAction);
     popup->addAction(m_duplicateAction);
+    popup->addAction(m_changeSecretAction);
     if (m_validateAction->isVisible())
         popup->addAction(m_validateAction);
     popup->addSeparator();

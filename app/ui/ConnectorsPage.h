@@ -62,6 +62,9 @@ public:
     QAction *searchAction() const { return m_searchAction; }
     QAction *copyDiagnosticsAction() const { return m_copyDiagnosticsAction; }
     QAction *enterSecretsAction() const { return m_enterSecretsAction; }
+    // "Change Password…" (Client Secret, Token): one new secret for the selected connectors of
+    // one account (ChangeSecretDialog), then they are checked again.
+    QAction *changeSecretAction() const { return m_changeSecretAction; }
     // Opens the dialog for each connector that needs a secret, one after another, with the
     // cursor in the secret field; Cancel stops (and says how many are left).
     void enterSecrets();
@@ -101,6 +104,9 @@ private:
     void updatePage();
     void updateActions();
     void updateDetails();
+    // Details: "Failing since …" for the run of results, and the list of the last results.
+    static QString statusSinceText(const StatusRun &run);
+    void showHistory(const QList<HistoryEntry> &history);
     void fitDetails();
     void updateStoreMessage();
     void showContextMenu(const QPoint &pos);
@@ -121,6 +127,7 @@ private:
     QAction *m_searchAction = nullptr;
     QAction *m_copyDiagnosticsAction = nullptr;
     QAction *m_enterSecretsAction = nullptr;
+    QAction *m_changeSecretAction = nullptr;
     QList<QUuid> m_secretWalk; // Enter Secrets: the connectors still to come
     int m_secretWalkTotal = 0;
     int m_secretWalkDone = 0;

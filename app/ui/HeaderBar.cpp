@@ -1,6 +1,7 @@
 #include "HeaderBar.h"
 
 #include "AppInfo.h"
+#include "PlainText.h"
 
 #include <QButtonGroup>
 #include <QEvent>
@@ -77,7 +78,7 @@ int HeaderBar::addPage(const QString &text)
     const int index = m_pages->buttons().size();
     button->setObjectName(QStringLiteral("navigation%1ToolButton").arg(index));
     button->setText(text);
-    button->setAccessibleName(QString(text).remove(QLatin1Char('&')));
+    button->setAccessibleName(withoutMnemonic(text));
     button->setCheckable(true);
     button->setAutoRaise(true);
     button->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -97,6 +98,12 @@ void HeaderBar::setCurrentPage(int index)
 QAbstractButton *HeaderBar::pageButton(int index) const
 {
     return m_pages->button(index);
+}
+
+void HeaderBar::setNetworkStateVisible(bool visible)
+{
+    m_networkIcon->setVisible(visible);
+    m_networkLabel->setVisible(visible);
 }
 
 void HeaderBar::setNetworkState(NetworkStatus::State state)

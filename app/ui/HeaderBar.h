@@ -27,6 +27,8 @@ public:
     QAbstractButton *pageButton(int index) const;
 
     void setNetworkState(cd::NetworkStatus::State state);
+    // Hides the network state while it is not known yet (the window's deferred start-up).
+    void setNetworkStateVisible(bool visible);
     QMenu *menu() const { return m_menu; }
 
 Q_SIGNALS:

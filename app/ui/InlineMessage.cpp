@@ -1,5 +1,7 @@
 #include "InlineMessage.h"
 
+#include "PlainText.h"
+
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -79,7 +81,7 @@ void InlineMessage::setClosable(bool closable)
 QPushButton *InlineMessage::addButton(const QString &text)
 {
     auto *button = new QPushButton(text, this);
-    button->setAccessibleName(QString(text).remove(QLatin1Char('&')));
+    button->setAccessibleName(withoutMnemonic(text));
     // Buttons go before the Dismiss button, which stays last.
     m_layout->insertWidget(
         m_close ? m_layout->indexOf(m_close) : m_layout->count(), button, 0, Qt::AlignTop);

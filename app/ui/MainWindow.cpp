@@ -7,11 +7,15 @@
 #include "ConnectorsPage.h"
 #include "Exchange.h"
 #include "HeaderBar.h"
+#include "HealthMonitor.h"
 #include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "NetworkStatus.h"
 #include "Paths.h"
+#include "PreferencesDialog.h"
+#include "RecheckScheduler.h"
 #include "SecretStore.h"
+#include "TrayController.h"
 #include "UiSetup.h"
 #include "ValidationQueue.h"
 
@@ -107,10 +111,7 @@ void MainWindow::showLoading()
     createHeader();
     // While the connectors load: neither the list nor "no connectors yet" (that could be
     // wrong), and no network state (not asked for yet).
-    for (const char *name : { "networkIconLabel", "networkStateLabel" }) {
-        if (auto *label = m_header->findChild<QLabel *>(QLatin1String(name)))
-            label->hide();
-    }
+    m_header->setNetworkStateVisible(false);
     auto *loading = new QLabel(tr("Loading connectors…"), m_pages);
     loading->setObjectName(QStringLiteral("loadingConnectorsLabel"));
     loading->setAlignment(Qt::AlignCenter);
@@ -175,8 +176,89 @@ void MainWindow::loadConnectors()
     // loading and showing the list itself never touches the keychain.
     QTimer::singleShot(2000, m_queue, &ValidationQueue::enqueuePending);
 
+    createMonitoring();
     createActions();
     setAcceptDrops(true); // a .json export file dropped on the window is imported
+}
+
+void MainWindow::createMonitoring()
+{
+    // Re-checks on a schedule, the statuses watched for a connector that stops working, the
+    // tray icon: all from Preferences, and all without the keychain until a check runs.
+    m_preferences = Preferences::load();
+    m_health = new HealthMonitor(m_repository, this);
+    m_scheduler = new RecheckScheduler(m_repository, m_queue, this);
+    m_tray = new TrayController(m_repository, m_health, std::nullopt, this);
+    connect(m_health, &HealthMonitor::degraded, m_tray, &TrayController::notifyDegraded);
+    connect(m_tray, &TrayController::notificationShown, this,
+        [this](const QString &title, const QString &body, const QList<QUuid> &ids, bool byTray) {
+            if (!byTray)
+                showNotificationInWindow(title, body, ids);
+        });
+    connect(m_tray, &TrayController::openRequested, this, [this] { showFromTray(); });
+    connect(m_tray, &TrayController::openConnectorsRequested, this,
+        [this](const QList<QUuid> &ids) { showFromTray(ids); });
+    connect(m_tray, &TrayController::validateAllRequested, this, &MainWindow::validateAll);
+    connect(m_tray, &TrayController::quitRequested, this, &MainWindow::quit);
+    applyPreferences(m_preferences);
+    m_tray->show();
+}
+
+void MainWindow::applyPreferences(const Preferences &preferences)
+{
+    m_preferences = preferences;
+    m_scheduler->setInterval(preferences.recheckIntervalMs());
+    m_tray->setNotificationsEnabled(preferences.notifyOnProblems);
+}
+
+PreferencesDialog *MainWindow::openPreferences()
+{
+    if (m_preferencesDialog) {
+        m_preferencesDialog->raise();
+        m_preferencesDialog->activateWindow();
+        return m_preferencesDialog;
+    }
+    auto *dialog = new PreferencesDialog(m_preferences, m_tray->isTrayAvailable(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PreferencesDialog::applied, this, &MainWindow::applyPreferences);
+    m_preferencesDialog = dialog;
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::showNotificationInWindow(
+    const QString &title, const QString &body, const QList<QUuid> &ids)
+{
+    // No tray to show it: the page banner says it, with a way to the connectors, and the
+    // window asks for attention (the taskbar entry flashes where the desktop does that).
+    InlineMessage *message = pageMessage();
+    message->showMessage(InlineMessage::Kind::Error, tr("%1: %2").arg(title, body));
+    QPushButton *show = message->addButton(tr("Sho&w"));
+    show->setObjectName(QStringLiteral("showNotifiedPushButton"));
+    connect(show, &QPushButton::clicked, this, [this, ids] { showFromTray(ids); });
+    QApplication::alert(this);
+}
+
+void MainWindow::showFromTray(const QList<QUuid> &ids)
+{
+    m_hiddenInTray = false;
+    QGuiApplication::setQuitOnLastWindowClosed(true);
+    if (isMinimized())
+        showNormal();
+    else
+        show();
+    raise();
+    activateWindow();
+    if (!ids.isEmpty() && m_connectorsPage) {
+        m_connectorsPage->selectConnectors(ids);
+        m_connectorsPage->focusList();
+    }
+}
+
+void MainWindow::quit()
+{
+    m_quitting = true;
+    close();
 }
 
 void MainWindow::connectNetworkStatus()
@@ -184,16 +266,20 @@ void MainWindow::connectNetworkStatus()
     m_network = m_context->networkStatus();
     m_header->setNetworkState(m_network->state());
     connect(m_network, &NetworkStatus::stateChanged, m_header, &HeaderBar::setNetworkState);
+    // Scheduled re-checks wait while offline and look again once back (Unknown: they run,
+    // like the queue).
+    m_scheduler->setOnline(m_network->state() != NetworkStatus::State::Offline);
+    connect(
+        m_network, &NetworkStatus::stateChanged, m_scheduler, [this](NetworkStatus::State state) {
+            m_scheduler->setOnline(state != NetworkStatus::State::Offline);
+        });
 }
 
 void MainWindow::finishDeferredStartUp()
 {
     m_network->loadBackend(); // the header follows (stateChanged)
     m_header->setNetworkState(m_network->state());
-    for (const char *name : { "networkIconLabel", "networkStateLabel" }) {
-        if (auto *label = m_header->findChild<QLabel *>(QLatin1String(name)))
-            label->show();
-    }
+    m_header->setNetworkStateVisible(true);
     setUpWindowIcon();
     Q_EMIT startUpFinished();
 }
@@ -391,10 +477,10 @@ void MainWindow::createActions()
 
     // What the page offers, in the menu too (a menu is where people look for commands).
     ConnectorsPage *page = m_connectorsPage;
-    for (QAction *action :
-        { page->addConnectorAction(), page->editAction(), page->duplicateAction(),
-            page->validateAction(), page->deleteAction(), page->undoAction(),
-            page->enterSecretsAction(), page->copyDiagnosticsAction(), page->searchAction() })
+    for (QAction *action : { page->addConnectorAction(), page->editAction(),
+             page->duplicateAction(), page->validateAction(), page->deleteAction(),
+             page->undoAction(), page->enterSecretsAction(), page->changeSecretAction(),
+             page->copyDiagnosticsAction(), page->searchAction() })
         menu->addAction(action);
     menu->addSeparator();
 
@@ -433,14 +519,23 @@ void MainWindow::createActions()
 
     menu->addSeparator();
 
+    // Ctrl+, where the platform has no standard key for it (GNOME, Windows).
+    const QKeySequence preferencesKey = QKeySequence(QKeySequence::Preferences).isEmpty()
+        ? QKeySequence(tr("Ctrl+,"))
+        : QKeySequence(QKeySequence::Preferences);
+    m_preferencesAction
+        = menuAction(tr("Prefere&nces…"), QStringLiteral("preferencesAction"), preferencesKey);
+    m_preferencesAction->setMenuRole(QAction::PreferencesRole);
+    connect(m_preferencesAction, &QAction::triggered, this, &MainWindow::openPreferences);
+
     QAction *shortcuts = menuAction(
         tr("&Keyboard Shortcuts"), QStringLiteral("shortcutsAction"), QKeySequence(tr("Ctrl+/")));
     connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
 
-    QAction *quit = menuAction(tr("&Quit"), QStringLiteral("quitAction"), QKeySequence::Quit);
-    quit->setShortcutContext(Qt::ApplicationShortcut);
-    quit->setMenuRole(QAction::QuitRole);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
+    m_quitAction = menuAction(tr("&Quit"), QStringLiteral("quitAction"), QKeySequence::Quit);
+    m_quitAction->setShortcutContext(Qt::ApplicationShortcut);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &MainWindow::quit);
 }
 
 void MainWindow::showAbout()
@@ -786,6 +881,25 @@ void MainWindow::closeEvent(QCloseEvent *event)
         settings.setValue(kGeometryKey, saveGeometry());
         settings.setValue(kStateKey, saveState());
         event->accept();
+        Q_EMIT closedForGood();
+        return;
+    }
+    // Closing keeps Connector Desk running in the tray when the user chose so (and there is a
+    // tray to come back from); Quit really quits.
+    if (!m_quitting && m_preferences.keepRunningInTray && m_tray->isVisible()) {
+        QSettings settings;
+        settings.setValue(kGeometryKey, saveGeometry());
+        settings.setValue(kStateKey, saveState());
+        event->ignore();
+        // While hidden, closing some other window (a message box) must not end the app.
+        QGuiApplication::setQuitOnLastWindowClosed(false);
+        m_hiddenInTray = true;
+        hide();
+        if (!m_toldAboutTray) {
+            m_toldAboutTray = true;
+            m_tray->showInformation(tr("Connector Desk is still running"),
+                tr("It keeps checking your connectors. Quit it from the tray icon's menu."));
+        }
         return;
     }
     // A save or delete still talking to the keychain finishes first (each step is bounded
@@ -808,6 +922,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());
     event->accept();
+    m_tray->hide();
+    m_hiddenInTray = false;
+    QGuiApplication::setQuitOnLastWindowClosed(true);
+    Q_EMIT closedForGood();
 }
 
 } // namespace cd::ui

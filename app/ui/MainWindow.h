@@ -1,5 +1,7 @@
 #pragma once
 
+#include "Preferences.h"
+
 #include <QMainWindow>
 #include <QPointer>
 #include <QSet>
@@ -18,7 +20,9 @@ namespace cd {
 class ConnectorRepository;
 class AppContext;
 class ConnectorStore;
+class HealthMonitor;
 class NetworkStatus;
+class RecheckScheduler;
 class SecretStore;
 class ValidationQueue;
 struct ValidationResult;
@@ -32,6 +36,8 @@ class ConnectorsPage;
 class HeaderBar;
 class ImportDialog;
 class InlineMessage;
+class PreferencesDialog;
+class TrayController;
 
 class MainWindow : public QMainWindow
 {
@@ -68,6 +74,25 @@ public:
     cd::ValidationQueue *validationQueue() const { return m_queue; }
     QNetworkAccessManager *networkAccessManager() const { return m_nam; }
 
+    // Keeping connectors healthy (issue 16): the scheduled re-checks, the statuses watched for
+    // notifications, the tray icon and its menu, the Preferences that drive them.
+    cd::RecheckScheduler *recheckScheduler() const { return m_scheduler; }
+    cd::HealthMonitor *healthMonitor() const { return m_health; }
+    TrayController *tray() const { return m_tray; }
+    QAction *preferencesAction() const { return m_preferencesAction; }
+    QAction *quitAction() const { return m_quitAction; }
+    const Preferences &preferences() const { return m_preferences; }
+    // Applies (does not save) `preferences`: the re-check interval, notifications, the tray.
+    void applyPreferences(const Preferences &preferences);
+    // Opens Preferences (asynchronously; returned for tests).
+    PreferencesDialog *openPreferences();
+    // Whether the window was closed into the tray (Connector Desk still running).
+    bool isHiddenInTray() const { return m_hiddenInTray; }
+    // Shows the window again (from the tray or a notification), with `ids` selected if given.
+    void showFromTray(const QList<QUuid> &ids = {});
+    // Quits: closes the window for good, even when it would stay in the tray.
+    void quit();
+
     QAction *importAction() const { return m_importAction; }
     QAction *exportAllAction() const { return m_exportAllAction; }
     QAction *exportSelectedAction() const { return m_exportSelectedAction; }
@@ -97,6 +122,8 @@ Q_SIGNALS:
     void connectorsLoaded();
     // Deferred start-up: the rest (network state, window icon) is done too.
     void startUpFinished();
+    // The window closed for good (not into the tray): the app ends (main.cpp quits on it).
+    void closedForGood();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -121,6 +148,9 @@ private:
     void nextFrameDone();
 
     void createActions();
+    void createMonitoring(); // scheduler, health monitor, tray (after loadConnectors)
+    void showNotificationInWindow(
+        const QString &title, const QString &body, const QList<QUuid> &ids);
     void showShortcuts();
     void onValidationFinishedForSummary(const QUuid &id, const cd::ValidationResult &result);
     void showValidateAllSummary();
@@ -163,6 +193,16 @@ private:
     QAction *m_exportSelectedAction = nullptr;
     QPointer<QFileDialog> m_fileDialog;
     QPointer<ImportDialog> m_importDialog;
+    Preferences m_preferences;
+    cd::RecheckScheduler *m_scheduler = nullptr;
+    cd::HealthMonitor *m_health = nullptr;
+    TrayController *m_tray = nullptr;
+    QAction *m_preferencesAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QPointer<PreferencesDialog> m_preferencesDialog;
+    bool m_quitting = false;
+    bool m_hiddenInTray = false;
+    bool m_toldAboutTray = false;
 };
 
 } // namespace cd::ui

@@ -19,4 +19,14 @@ inline QString literalMnemonic(const QString &text)
     return QString(text).replace(QLatin1Char('&'), QLatin1String("&&"));
 }
 
+// A label's or button's text without its mnemonic marker ("&&" stays one '&'): the
+// accessible name equals the visible label.
+inline QString withoutMnemonic(QString text)
+{
+    text.replace(QLatin1String("&&"), QStringLiteral("\x01"));
+    text.remove(QLatin1Char('&'));
+    text.replace(QStringLiteral("\x01"), QStringLiteral("&"));
+    return text;
+}
+
 } // namespace cd::ui

@@ -13,6 +13,7 @@
 // asserts only correctness.
 #include "ConnectorStore.h"
 #include "FirstFrameProbe.h"
+#include "TestSupport.h"
 
 #include <QDir>
 #include <QProcess>
@@ -124,23 +125,8 @@ QString BenchStartup::makeStore(int count)
         qWarning("%s", qPrintable(error));
         return {};
     }
-    QList<Connector> list;
-    list.reserve(count);
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    for (int i = 0; i < count; ++i) {
-        Connector c;
-        c.id = QUuid::createUuid();
-        c.name = QStringLiteral("Connector %1").arg(i);
-        c.url = QStringLiteral("https://tenant%1.jamacloud.com/contour").arg(i);
-        c.authType = i % 2 ? QStringLiteral("oauth") : QStringLiteral("basic");
-        c.identity = QStringLiteral("service-account-%1").arg(i);
-        // Checked already: nothing is pending, so no check (and no keychain) is due.
-        c.validation.status = ValidationStatus::Verified;
-        c.validation.message = QStringLiteral("Verified.");
-        c.validation.checkedAt = now;
-        c.createdAt = c.updatedAt = now;
-        list.append(c);
-    }
+    // Checked already: nothing is pending, so no check (and no keychain) is due.
+    const QList<Connector> list = test::generatedConnectors(count);
     if (count > 0 && !store.write(list, {}, &error)) {
         qWarning("%s", qPrintable(error));
         return {};

@@ -7,6 +7,7 @@
 // Prints the figures; asserts only correctness, never time.
 #include "ConnectorJson.h"
 #include "ConnectorStore.h"
+#include "TestSupport.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -40,22 +41,13 @@ static constexpr int kCount = 10000;
 void BenchStore::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    m_connectors.reserve(kCount);
+    m_connectors = test::generatedConnectors(kCount);
     for (int i = 0; i < kCount; ++i) {
-        Connector c;
-        c.id = QUuid::createUuid();
-        c.name = QStringLiteral("Connector %1").arg(i);
-        c.url = QStringLiteral("https://tenant%1.jamacloud.com/contour").arg(i);
-        c.authType = i % 2 ? QStringLiteral("oauth") : QStringLiteral("basic");
-        c.identity = QStringLiteral("service-account-%1").arg(i);
-        c.validation.status = ValidationStatus::Verified;
-        c.validation.message = QStringLiteral("Verified: Named Creator license. Admin privileges "
-                                              "cannot be confirmed through the API.");
-        c.validation.checkedAt = QDateTime::currentDateTimeUtc();
-        c.validation.account = { QStringLiteral("Service Account %1").arg(i),
+        ValidationState &v = m_connectors[i].validation;
+        v.message = QStringLiteral("Verified: Named Creator license. Admin privileges cannot be "
+                                   "confirmed through the API.");
+        v.account = { QStringLiteral("Service Account %1").arg(i),
             QStringLiteral("service-account-%1").arg(i), QStringLiteral("NAMED") };
-        c.createdAt = c.updatedAt = QDateTime::currentDateTimeUtc();
-        m_connectors.append(c);
     }
     m_bytes = ConnectorJson::serialize(m_connectors, {}, 0);
     ConnectorStore store(m_dir.path());

@@ -42,6 +42,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolButton>
+#include <QTreeWidget>
 
 using namespace cd;
 using namespace cd::ui;
@@ -78,6 +79,7 @@ private Q_SLOTS:
     void smallWindowLayout();
     void multiSelectByMouse();
     void statusFilter();
+    void failingSinceAndHistory();
 
 private:
     static ConnectorDialog *waitForDialog() { return test::waitForModal<ConnectorDialog>(); }
@@ -1071,6 +1073,98 @@ void TestConnectorsPage::statusFilter()
     QCOMPARE(shown(), (QStringList { QStringLiteral("Fine") }));
     child<QLineEdit>(page, "searchLineEdit")->clear();
     QCOMPARE(shown().size(), 4);
+}
+
+void TestConnectorsPage::failingSinceAndHistory()
+{
+    const QUuid id
+        = addDirect(QStringLiteral("Flaky"), QStringLiteral("https://flaky.jamacloud.com"));
+    const QUuid other
+        = addDirect(QStringLiteral("Other"), QStringLiteral("https://other.jamacloud.com"));
+    ConnectorsPage *page = window()->connectorsPage();
+    auto *details = child<QLabel>(page, "detailLabel");
+    auto *label = child<QLabel>(page, "detailHistoryLabel");
+    auto *tree = child<QTreeWidget>(page, "detailHistoryTreeWidget");
+    page->selectConnector(id);
+    QTRY_VERIFY(details->isVisible());
+    QVERIFY(!tree->isVisible()); // nothing recorded yet
+    QVERIFY(!details->text().contains(QStringLiteral("since")));
+
+    // A success, then three failures (the last one a server's hostile message), while the
+    // connector is selected: Details follow each result.
+    const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-3600);
+    const QString hostile = QStringLiteral("<a href=\"https://evil.example\">Sign in</a><img "
+                                           "src=x>\x1b[31m");
+    const auto record = [&](ValidationStatus status, int minutes, const QString &message) {
+        ValidationState v;
+        v.status = status;
+        v.message = message;
+        v.checkedAt = start.addSecs(60 * minutes);
+        QVERIFY(window()->repository()->recordValidation(id, v));
+    };
+    record(ValidationStatus::Verified, 0, QStringLiteral("Signed in as svc."));
+    record(ValidationStatus::Failed, 10, QStringLiteral("Connection refused."));
+    record(ValidationStatus::Failed, 20, QStringLiteral("Connection refused."));
+    record(ValidationStatus::Failed, 30, hostile);
+    const QString since = QLocale().toString(start.addSecs(600).toLocalTime(), QLocale::LongFormat);
+    QTRY_VERIFY2(
+        details->text().contains(
+            QStringLiteral("Failing since %1 (3 checks in a row)").toHtmlEscaped().arg(since)),
+        qPrintable(details->text()));
+    // Hostile text stays text, in Details and in the list.
+    QVERIFY(!details->text().contains(QStringLiteral("<a href")));
+    QVERIFY(details->text().contains(QStringLiteral("&lt;a href")));
+    QVERIFY(tree->isVisible());
+    QVERIFY(label->isVisible());
+    QCOMPARE(tree->topLevelItemCount(), 4);
+    const QStringList statuses { QStringLiteral("Failed"), QStringLiteral("Failed"),
+        QStringLiteral("Failed"), QStringLiteral("Verified") };
+    for (int i = 0; i < 4; ++i) {
+        QTreeWidgetItem *item = tree->topLevelItem(i);
+        QCOMPARE(item->text(1), statuses.at(i)); // newest first
+        QCOMPARE(item->text(0),
+            QLocale().toString(
+                start.addSecs(60 * (30 - 10 * i)).toLocalTime(), QLocale::ShortFormat));
+    }
+    QCOMPARE(tree->topLevelItem(0)->text(2), hostile); // as written, in a plain-text item
+    QCOMPARE(tree->topLevelItem(3)->text(2), QStringLiteral("Signed in as svc."));
+    QVERIFY(!tree->topLevelItem(0)->toolTip(2).contains(QStringLiteral("<a href")));
+
+    // Accessible: the label's text is the list's name, its buddy; reached by its mnemonic and
+    // by Tab; no mnemonic twice in the window.
+    QCOMPARE(label->buddy(), tree);
+    QCOMPARE(label->text().remove(QLatin1Char('&')), tree->accessibleName());
+    QCOMPARE(tree->accessibleName(), QStringLiteral("History"));
+    QVERIFY(tree->focusPolicy() & Qt::TabFocus);
+    QVERIFY2(test::duplicateMnemonics(window(), QStringLiteral("history shown")).isEmpty(),
+        qPrintable(test::duplicateMnemonics(window(), QStringLiteral("history shown"))
+                       .join(QLatin1Char('\n'))));
+    QVERIFY(test::activate(window()));
+    QTest::keyClick(window(), Qt::Key_Y, Qt::AltModifier);
+    QTRY_VERIFY(tree->hasFocus());
+    QVERIFY(tree->topLevelItem(0)
+                ->data(0, Qt::AccessibleTextRole)
+                .toString()
+                .contains(QStringLiteral("Failed")));
+
+    // A success ends the run; a warning starts its own.
+    record(ValidationStatus::Verified, 40, QStringLiteral("Signed in as svc."));
+    QTRY_COMPARE(tree->topLevelItemCount(), 5);
+    QVERIFY2(!details->text().contains(QStringLiteral("since")), qPrintable(details->text()));
+    record(ValidationStatus::Warning, 50, QStringLiteral("Floating license."));
+    QTRY_VERIFY2(
+        details->text().contains(
+            QStringLiteral("Warning since %1 (the last check only)")
+                .arg(QLocale().toString(start.addSecs(3000).toLocalTime(), QLocale::LongFormat))),
+        qPrintable(details->text()));
+
+    // Another connector without results: no history shown; several selected: none either.
+    page->selectConnector(other);
+    QTRY_VERIFY(details->text().contains(QStringLiteral("Other")));
+    QVERIFY(!tree->isVisible());
+    page->selectConnectors({ id, other });
+    QTRY_VERIFY(details->text().contains(QStringLiteral("2 connectors selected")));
+    QVERIFY(!tree->isVisible());
 }
 
 QTEST_MAIN(TestConnectorsPage)

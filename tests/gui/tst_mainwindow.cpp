@@ -178,18 +178,8 @@ void writeConnectors(const QString &dataDir, int count)
     QList<Connector> list;
     QString error;
     QVERIFY2(store.load(&list, &error), qPrintable(error));
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    for (int i = 0; i < count; ++i) {
-        Connector c;
-        c.id = QUuid::createUuid();
-        c.name = QStringLiteral("Connector %1").arg(i);
-        c.url = QStringLiteral("https://tenant%1.example.invalid").arg(i);
-        c.authType = QStringLiteral("basic");
-        c.identity = QStringLiteral("user%1").arg(i);
-        // Not verified: a check (and a keychain read) is due, after the start-up.
-        c.createdAt = c.updatedAt = now;
-        list.append(c);
-    }
+    // Not verified: a check (and a keychain read) is due, after the start-up.
+    list = test::generatedConnectors(count, ValidationStatus::NotVerified);
     QVERIFY2(store.write(list, {}, &error), qPrintable(error));
 }
 

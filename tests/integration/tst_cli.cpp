@@ -3,6 +3,7 @@
 // runs without a display. Secrets are checked in the keychain with the independent
 // `secret-tool`, and looked for (and must not be found) in every file under HOME and the data
 // folder, in export files, and in everything the processes printed.
+#include "ConnectorStore.h"
 #include "FakeJamaServer.h"
 #include "FakeJiraServer.h"
 #include "TestSupport.h"
@@ -182,6 +183,9 @@ private Q_SLOTS:
     void setSecretUsageErrors_data();
     void setSecretUsageErrors();
     void setSecretShowsHostileNamesInert();
+    // The status history: history NAME, list --json's statusSince.
+    void historyPrintsTheLastResults();
+    void historyUnknownOrHostileName();
 
 private:
     Run cli(const QStringList &args, const QByteArray &input = QByteArray(),
@@ -2416,6 +2420,187 @@ void TestCli::setSecretShowsHostileNamesInert()
     QCOMPARE(printed.size(), 1);
     QCOMPARE(printed.first().toObject().value(QStringLiteral("name")).toString(), evil);
     QCOMPARE(lookup(passwordKey(printed.first().toObject())), QStringLiteral("new-secret"));
+}
+
+namespace {
+// Connectors and their results written straight into the data folder's database, as another
+// process (a window) would have recorded them.
+QUuid addWithResults(const QString &dataDir, const QString &name,
+    const QList<QPair<ValidationStatus, QString>> &results, const QDateTime &start)
+{
+    ConnectorStore store(dataDir);
+    QList<Connector> list;
+    QString error;
+    if (!store.load(&list, &error)) {
+        qWarning().noquote() << error;
+        return {};
+    }
+    Connector c
+        = test::makeConnector(name, QStringLiteral("https://%1.jamacloud.com").arg(name.size()));
+    c.id = QUuid::createUuid();
+    c.createdAt = c.updatedAt = start;
+    if (!store.insert(c, &error)) {
+        qWarning().noquote() << error;
+        return {};
+    }
+    for (qsizetype i = 0; i < results.size(); ++i) {
+        ValidationState v;
+        v.status = results.at(i).first;
+        v.message = results.at(i).second;
+        v.checkedAt = start.addSecs(600 * i);
+        if (!store.setValidation(c.id, v, &error)) {
+            qWarning().noquote() << error;
+            return {};
+        }
+    }
+    return c.id;
+}
+} // namespace
+
+void TestCli::historyPrintsTheLastResults()
+{
+    const QDateTime start(QDate(2026, 11, 3), QTime(8, 0), Qt::UTC);
+    const QString hostile
+        = QStringLiteral("Refused <b>x</b> \x1b]52;c;aGVsbG8=\x07\u202e\"quoted\"");
+    const QUuid id = addWithResults(dataDir(), QStringLiteral("Prod"),
+        { { ValidationStatus::Verified, QStringLiteral("Signed in as svc.") },
+            { ValidationStatus::Failed, QStringLiteral("Connection refused.") },
+            { ValidationStatus::Failed, QStringLiteral("Connection refused.") },
+            { ValidationStatus::Failed, hostile } },
+        start);
+    QVERIFY(!id.isNull());
+    QVERIFY(!addWithResults(dataDir(), QStringLiteral("Fresh"), {}, start).isNull());
+
+    // --json: newest first, the times in UTC, the status ids of list --json, the messages
+    // as they were (JSON escapes keep the terminal safe).
+    Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("history"),
+        QStringLiteral("prod"), QStringLiteral("--json") });
+    QVERIFY2(r.code == cli::ExitOk, r.err.constData());
+    QVERIFY(!r.out.contains('\x1b') && !r.out.contains('\x07') && !r.out.contains("\xe2\x80\xae"));
+    QJsonParseError parse;
+    const QJsonArray history = QJsonDocument::fromJson(r.out, &parse).array();
+    QCOMPARE(parse.error, QJsonParseError::NoError);
+    QCOMPARE(history.size(), 4);
+    const QStringList times { QStringLiteral("2026-11-03T08:30:00Z"),
+        QStringLiteral("2026-11-03T08:20:00Z"), QStringLiteral("2026-11-03T08:10:00Z"),
+        QStringLiteral("2026-11-03T08:00:00Z") };
+    const QStringList statuses { QStringLiteral("failed"), QStringLiteral("failed"),
+        QStringLiteral("failed"), QStringLiteral("verified") };
+    for (int i = 0; i < 4; ++i) {
+        const QJsonObject o = history.at(i).toObject();
+        QCOMPARE(o.value(QStringLiteral("checkedAt")).toString(), times.at(i));
+        QCOMPARE(o.value(QStringLiteral("status")).toString(), statuses.at(i));
+        QCOMPARE(o.keys(),
+            (QStringList { QStringLiteral("checkedAt"), QStringLiteral("message"),
+                QStringLiteral("status") }));
+    }
+    QCOMPARE(history.at(0).toObject().value(QStringLiteral("message")).toString(), hostile);
+    QCOMPARE(history.at(3).toObject().value(QStringLiteral("message")).toString(),
+        QStringLiteral("Signed in as svc."));
+
+    // Human output: one line per result, newest first, inert.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("history"),
+        QStringLiteral("Prod") });
+    QVERIFY2(r.code == cli::ExitOk, r.err.constData());
+    for (const QByteArray &stream : { r.out, r.err })
+        QVERIFY(!stream.contains('\x1b') && !stream.contains('\x07')
+            && !stream.contains("\xe2\x80\xae"));
+    const QStringList lines = QString::fromUtf8(r.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 4);
+    QVERIFY2(lines.at(0).startsWith(times.at(0)), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(0).contains(QStringLiteral("Failed")), qPrintable(lines.at(0)));
+    QVERIFY2(lines.at(0).contains(QStringLiteral("\\x1B]52;c;aGVsbG8=\\x07\\u202E")),
+        qPrintable(lines.at(0)));
+    QVERIFY2(
+        lines.at(3).startsWith(times.at(3)) && lines.at(3).contains(QStringLiteral("Verified")),
+        qPrintable(lines.at(3)));
+
+    // Nothing recorded yet: an empty array, a notice on stderr.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("history"),
+        QStringLiteral("Fresh"), QStringLiteral("--json") });
+    QCOMPARE(r.code, cli::ExitOk);
+    QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 0);
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("history"),
+        QStringLiteral("Fresh") });
+    QCOMPARE(r.code, cli::ExitOk);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(r.errText().contains(QStringLiteral("No results")), r.err.constData());
+
+    // list --json: since when each status holds (the first of the three failures), or null.
+    const QJsonArray list = listJson();
+    QCOMPARE(byName(list, QStringLiteral("Prod")).value(QStringLiteral("statusSince")).toString(),
+        times.at(2));
+    QVERIFY(byName(list, QStringLiteral("Fresh")).value(QStringLiteral("statusSince")).isNull());
+    QVERIFY(byName(list, QStringLiteral("Fresh")).contains(QStringLiteral("statusSince")));
+
+    // 25 results: the last 20.
+    {
+        ConnectorStore store(dataDir());
+        QList<Connector> connectors;
+        QString error;
+        QVERIFY(store.load(&connectors, &error));
+        for (int i = 0; i < 25; ++i) {
+            ValidationState v;
+            v.status = ValidationStatus::Warning;
+            v.message = QStringLiteral("warning %1").arg(i);
+            v.checkedAt = start.addDays(1).addSecs(60 * i);
+            QVERIFY(store.setValidation(id, v, &error));
+        }
+    }
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("history"),
+        QStringLiteral("Prod"), QStringLiteral("--json") });
+    const QJsonArray full = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(full.size(), 20);
+    QCOMPARE(full.first().toObject().value(QStringLiteral("message")).toString(),
+        QStringLiteral("warning 24"));
+    QCOMPARE(full.last().toObject().value(QStringLiteral("message")).toString(),
+        QStringLiteral("warning 5"));
+}
+
+void TestCli::historyUnknownOrHostileName()
+{
+    const QDateTime start(QDate(2026, 11, 3), QTime(8, 0), Qt::UTC);
+    const QString evil = QStringLiteral("Evil\x1b]52;c;aGVsbG8=\x07\u202e");
+    const QUuid id = addWithResults(dataDir(), QStringLiteral("Plain"),
+        { { ValidationStatus::Failed, QStringLiteral("Host not found.") } }, start);
+    QVERIFY(!id.isNull());
+    // A name that got into the file some other way (an older version, a hand edit).
+    QVERIFY(sql(storePath(), QStringLiteral("UPDATE connectors SET name = ? WHERE name = ?"),
+        { evil, QStringLiteral("Plain") }));
+    const auto verifyInert = [](const Run &r) {
+        for (const QByteArray &stream : { r.out, r.err })
+            QVERIFY2(!stream.contains('\x1b') && !stream.contains('\x07')
+                    && !stream.contains("\xe2\x80\xae"),
+                qPrintable(QString::fromUtf8(stream.toPercentEncoding(" :/\n"))));
+    };
+    // Unknown (with an escape sequence of its own): 2, named inert, nothing on stdout.
+    Run r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("history"),
+        QStringLiteral("Nope\x1b[2J\x1b]0;title\x07") });
+    QCOMPARE(r.code, cli::ExitUsage);
+    verifyInert(r);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(
+        r.errText().contains(QStringLiteral("Nope\\x1B[2J\\x1B]0;title\\x07")), r.err.constData());
+    // No name, two names, an option of another command: usage errors.
+    for (const QStringList &args : { QStringList { QStringLiteral("history") },
+             QStringList { QStringLiteral("history"), QStringLiteral("a"), QStringLiteral("b") },
+             QStringList { QStringLiteral("history"), evil, QStringLiteral("--all") } }) {
+        r = cli(QStringList { QStringLiteral("--data-dir"), dataDir() } + args);
+        QCOMPARE(r.code, cli::ExitUsage);
+        verifyInert(r);
+    }
+    // The hostile name itself: found, its history printed.
+    r = cli({ QStringLiteral("--data-dir"), dataDir(), QStringLiteral("history"), evil,
+        QStringLiteral("--json") });
+    QVERIFY2(r.code == cli::ExitOk, r.err.constData());
+    verifyInert(r);
+    const QJsonArray history = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history.first().toObject().value(QStringLiteral("status")).toString(),
+        QStringLiteral("failed"));
+    // --help lists it.
+    r = cli({ QStringLiteral("--help") });
+    QVERIFY2(r.out.contains("history NAME [--json]"), r.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

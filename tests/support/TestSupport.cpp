@@ -46,6 +46,28 @@ Connector makeConnector(const QString &name, const QString &url, const QString &
     return c;
 }
 
+QList<Connector> generatedConnectors(int n, ValidationStatus status)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<Connector> list;
+    list.reserve(n);
+    for (int i = 0; i < n; ++i) {
+        Connector c = makeConnector(QStringLiteral("Connector %1").arg(i),
+            QStringLiteral("https://tenant%1.example.invalid/contour").arg(i),
+            i % 2 ? QStringLiteral("oauth") : QStringLiteral("basic"),
+            QStringLiteral("service-account-%1").arg(i));
+        c.id = QUuid::createUuid();
+        c.createdAt = c.updatedAt = now;
+        if (status != ValidationStatus::NotVerified) {
+            c.validation.status = status;
+            c.validation.message = QStringLiteral("Checked.");
+            c.validation.checkedAt = now;
+        }
+        list.append(c);
+    }
+    return list;
+}
+
 namespace {
 QUuid addedId(const RepositoryResult &r, const Connector &connector)
 {

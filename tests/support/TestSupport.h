@@ -26,6 +26,12 @@ Connector makeConnector(const QString &name, const QString &url,
     const QString &identity = QStringLiteral("jdoe"),
     const QString &application = QStringLiteral("jama-connect"));
 
+// `n` Jama Connect connectors for benchmarks and start-up tests, each with a new id: "Connector
+// 0", "Connector 1", ... at https://tenant<i>.example.invalid/contour (a name that never
+// resolves), Basic and oAuth in turn, identity "service-account-<i>", created now. `status`
+// other than NotVerified: checked now with that result ("Checked."), so no check is due.
+QList<Connector> generatedConnectors(int n, ValidationStatus status = ValidationStatus::Verified);
+
 // Adds `connector` with `secret` and waits until the add finished. Returns the new id, or a
 // null id after failing the test (saying why) when the add failed or never finished.
 QUuid addConnector(ConnectorRepository *repository, const Connector &connector,

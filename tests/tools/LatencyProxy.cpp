@@ -4,9 +4,98 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <utility>
 
+#ifdef Q_OS_LINUX
+#include <QSocketNotifier>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#endif
+
 namespace cd::test {
+
+namespace {
+
+// A single-shot wake-up `ns` nanoseconds from now, never earlier. A QTimer counts whole
+// milliseconds: rounded up (so as never to deliver early) and rounded up again by the event
+// dispatcher, it fired 0.2 to 2 ms after a chunk was due, on every hop (an https check has six
+// of them in sequence), which no real link adds. On Linux a timerfd wakes the event loop to
+// the microsecond; elsewhere the QTimer stays.
+class WakeUp
+{
+public:
+    explicit WakeUp(std::function<void()> onTimeout)
+        : m_onTimeout(std::move(onTimeout))
+    {
+#ifdef Q_OS_LINUX
+        m_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (m_fd >= 0) {
+            m_notifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Read);
+            QObject::connect(m_notifier.get(), &QSocketNotifier::activated, [this] {
+                quint64 expirations = 0;
+                if (::read(m_fd, &expirations, sizeof expirations) > 0 && m_armed) {
+                    m_armed = false;
+                    m_onTimeout();
+                }
+            });
+            return;
+        }
+#endif
+        m_timer.setSingleShot(true);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&m_timer, &QTimer::timeout, [this] { m_onTimeout(); });
+    }
+    ~WakeUp()
+    {
+#ifdef Q_OS_LINUX
+        m_notifier.reset();
+        if (m_fd >= 0)
+            ::close(m_fd);
+#endif
+    }
+    WakeUp(const WakeUp &) = delete;
+    WakeUp &operator=(const WakeUp &) = delete;
+
+    void start(qint64 ns)
+    {
+#ifdef Q_OS_LINUX
+        if (m_fd >= 0) {
+            itimerspec spec {};
+            ns = qMax<qint64>(ns, 1); // all zeros would disarm it
+            spec.it_value.tv_sec = time_t(ns / 1000000000);
+            spec.it_value.tv_nsec = long(ns % 1000000000);
+            m_armed = timerfd_settime(m_fd, 0, &spec, nullptr) == 0;
+            return;
+        }
+#endif
+        m_timer.start(int((ns + 999999) / 1000000)); // rounded up: never early
+    }
+    void stop()
+    {
+#ifdef Q_OS_LINUX
+        if (m_fd >= 0) {
+            itimerspec spec {};
+            timerfd_settime(m_fd, 0, &spec, nullptr);
+            m_armed = false;
+            return;
+        }
+#endif
+        m_timer.stop();
+    }
+
+private:
+    std::function<void()> m_onTimeout;
+    QTimer m_timer;
+#ifdef Q_OS_LINUX
+    int m_fd = -1;
+    bool m_armed = false;
+    std::unique_ptr<QSocketNotifier> m_notifier;
+#endif
+};
+
+} // namespace
 
 // One proxied connection: the client's socket, the target's, and one delayed FIFO per
 // direction.
@@ -28,7 +117,7 @@ private:
         QTcpSocket *from = nullptr;
         QTcpSocket *to = nullptr;
         std::deque<Chunk> fifo;
-        QTimer timer;
+        std::unique_ptr<WakeUp> timer;
         qint64 notBeforeNs = 0; // nothing sets out earlier (the handshake, towards the target)
         bool fromClosed = false; // the close marker is queued
         QByteArray unsent; // delivered while the target's socket was still connecting
@@ -43,6 +132,7 @@ private:
     void deliver(Direction &d, Chunk &chunk);
     void upstreamConnected();
     void checkDone();
+    qint64 dueFor(const Direction &d) const;
 
     LatencyProxy *m_proxy;
     QTcpSocket *m_client;
@@ -51,6 +141,10 @@ private:
     Direction m_up; // client -> target
     Direction m_down; // target -> client
     bool m_done = false;
+    // Nothing has reached the client yet: what it sends now it sent in answer to its connect
+    // completing, which on a real link happens one round trip later than here (on loopback
+    // the connect completes at once). See dueFor().
+    bool m_firstFlight = true;
 };
 
 LatencyProxy::Link::Link(LatencyProxy *proxy, QTcpSocket *client)
@@ -71,9 +165,7 @@ LatencyProxy::Link::Link(LatencyProxy *proxy, QTcpSocket *client)
     m_down.from = m_upstream;
     m_down.to = m_client;
     for (Direction *d : { &m_up, &m_down }) {
-        d->timer.setSingleShot(true);
-        d->timer.setTimerType(Qt::PreciseTimer);
-        connect(&d->timer, &QTimer::timeout, this, [this, d] { fire(*d); });
+        d->timer = std::make_unique<WakeUp>([this, d] { fire(*d); });
         connect(d->from, &QTcpSocket::readyRead, this, [this, d] { read(*d); });
         connect(d->from, &QTcpSocket::disconnected, this, [this, d] { sourceClosed(*d); });
         connect(d->from, &QTcpSocket::errorOccurred, this, [this, d] {
@@ -100,7 +192,21 @@ void LatencyProxy::Link::read(Direction &d)
     QByteArray data = d.from->readAll();
     if (data.isEmpty())
         return;
-    push(d, Chunk { qMax(now(), d.notBeforeNs) + m_halfNs, std::move(data), false });
+    push(d, Chunk { dueFor(d), std::move(data), false });
+}
+
+// When what arrives now from d.from is due at the other end. Towards the target, before
+// anything reached the client: one round trip (the TCP handshake the client's connect waits
+// for on a real link) plus the half trip after the client wrote it, so that whatever the
+// client did between its connect completing and writing (setting up TLS, building the request)
+// is counted like on a real link instead of being hidden inside the simulated handshake. Once
+// the client has received something, it acts on what the proxy delivered: a half trip.
+qint64 LatencyProxy::Link::dueFor(const Direction &d) const
+{
+    const qint64 t = now();
+    if (&d == &m_up && m_firstFlight)
+        return qMax(t + m_proxy->m_rttNs, d.notBeforeNs) + m_halfNs;
+    return qMax(t, d.notBeforeNs) + m_halfNs;
 }
 
 void LatencyProxy::Link::sourceClosed(Direction &d)
@@ -109,7 +215,7 @@ void LatencyProxy::Link::sourceClosed(Direction &d)
         return;
     read(d); // what arrived before the close
     d.fromClosed = true;
-    push(d, Chunk { qMax(now(), d.notBeforeNs) + m_halfNs, {}, true });
+    push(d, Chunk { dueFor(d), {}, true });
     checkDone();
 }
 
@@ -127,9 +233,7 @@ void LatencyProxy::Link::fire(Direction &d)
         const qint64 t = now();
         Chunk &head = d.fifo.front();
         if (head.dueNs > t) {
-            // Rounded up: a timer never delivers early (it may fire early by less than a
-            // millisecond; then this runs again).
-            d.timer.start(int((head.dueNs - t + 999999) / 1000000));
+            d.timer->start(head.dueNs - t); // never early; if it were, this runs again
             return;
         }
         Chunk chunk = std::move(head);
@@ -148,6 +252,8 @@ void LatencyProxy::Link::deliver(Direction &d, Chunk &chunk)
             d.to->disconnectFromHost(); // after what is still in its write buffer
         else
             d.to->write(chunk.data);
+        if (&d == &m_down && !chunk.data.isEmpty())
+            m_firstFlight = false;
         break;
     case QAbstractSocket::HostLookupState:
     case QAbstractSocket::ConnectingState:
@@ -180,8 +286,8 @@ void LatencyProxy::Link::checkDone()
     if (!gone(m_client) || !gone(m_upstream))
         return;
     m_done = true;
-    m_up.timer.stop();
-    m_down.timer.stop();
+    m_up.timer->stop();
+    m_down.timer->stop();
     m_proxy->linkDone(this);
 }
 

@@ -6,12 +6,15 @@
 //
 // The model of a link with round-trip time RTT:
 //  - A client's connect is accepted at once, and the proxy connects to the target at once;
-//    the TCP handshake's cost is paid on the first byte instead: a new connection's data
-//    towards the target is held until RTT after the accept (the handshake), then travels
-//    its half trip. So a request sent right after connecting reaches the target 1.5 RTT
-//    after the accept and its answer is back at 2 RTT: connect + one request.
-//  - Every chunk, in either direction, is delivered RTT/2 after it arrived, in order per
-//    direction (one FIFO and one precise timer per direction, scheduled for the FIFO's head).
+//    the TCP handshake's cost is paid on the first flight instead: what the client sends
+//    before anything has reached it is delivered RTT + RTT/2 after the client wrote it (on a
+//    real link its connect completes one RTT later, and whatever it does before writing, such
+//    as setting up TLS, comes after that). So a request sent right after connecting reaches
+//    the target 1.5 RTT after the accept and its answer is back at 2 RTT: connect + one
+//    request.
+//  - Every other chunk, in either direction, is delivered RTT/2 after it arrived, in order per
+//    direction (one FIFO and one wake-up per direction, scheduled for the FIFO's head; on
+//    Linux a timerfd, to the microsecond, elsewhere a QTimer, rounded up to the millisecond).
 //  - A close (either side) propagates the same way, after the data before it was delivered.
 //
 // It can listen on several loopback addresses at once, 127.0.0.1 … 127.0.0.N (Linux routes

@@ -4,6 +4,7 @@
 // Usage: screenshot-tour OUTPUT_DIR [FAKE_JAMA_URL]   (run under Xvfb by scripts/screenshots,
 // which starts the fake Jama with the accounts of the checklist shot)
 #include "AuthEditor.h"
+#include "ChangeSecretDialog.h"
 #include "ChecklistView.h"
 #include "ConnectorDialog.h"
 #include "ConnectorRepository.h"
@@ -13,7 +14,9 @@
 #include "ImportDialog.h"
 #include "InlineMessage.h"
 #include "MainWindow.h"
+#include "PreferencesDialog.h"
 #include "SecretLineEdit.h"
+#include "TrayController.h"
 #include "ValidationQueue.h"
 
 #include <QApplication>
@@ -22,6 +25,7 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPalette>
 #include <QPushButton>
@@ -285,6 +289,40 @@ int main(int argc, char **argv)
         qFatal("trust box not shown");
     save(box, out + QStringLiteral("/certificate-changed-box.png"));
     box->reject();
+
+    // Keeping connectors healthy: Preferences, the tray's menu, rotating a shared password.
+    ui::PreferencesDialog *preferences = window.openPreferences();
+    if (!QTest::qWaitForWindowExposed(preferences))
+        qFatal("preferences not shown");
+    preferences->resize(560, preferences->sizeHint().height());
+    save(preferences, out + QStringLiteral("/preferences.png"));
+    preferences->reject();
+
+    QMenu *trayMenu = window.tray()->menu();
+    trayMenu->popup(window.mapToGlobal(QPoint(window.width() - 260, 60)));
+    if (!QTest::qWaitForWindowExposed(trayMenu))
+        qFatal("tray menu not shown");
+    save(trayMenu, out + QStringLiteral("/tray-menu.png"));
+    trayMenu->hide();
+
+    QList<QUuid> shared;
+    for (const Connector &c : repo->connectors()) {
+        if (c.identity == QLatin1String("InterchangeServiceAccount"))
+            shared << c.id;
+    }
+    window.connectorsPage()->selectConnectors(shared);
+    QAction *change = window.connectorsPage()->changeSecretAction();
+    if (!change->isEnabled())
+        qFatal("Change Password is not enabled for the shared account");
+    change->trigger();
+    auto *rotate = window.findChild<ui::ChangeSecretDialog *>();
+    if (!rotate || !QTest::qWaitForWindowExposed(rotate))
+        qFatal("change password dialog not shown");
+    rotate->newSecretEdit()->setText(QStringLiteral("a new password"));
+    rotate->confirmSecretEdit()->setText(QStringLiteral("a new password"));
+    rotate->resize(560, rotate->sizeHint().height());
+    save(rotate, out + QStringLiteral("/change-password.png"));
+    rotate->reject();
 
     if (argc > 2)
         checklistShot(window.connectorsPage(), QUrl(QString::fromLocal8Bit(argv[2])), out);

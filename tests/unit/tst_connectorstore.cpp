@@ -13,6 +13,7 @@
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <csignal>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -47,8 +48,16 @@ private Q_SLOTS:
     void uncreatableDirectory();
     void oddCharactersInThePath();
     void pendingSecrets();
+    // The status history (schema 1.2).
+    void historyKeepsTheNewestResults();
+    void historyTextIsStoredVerbatim();
+    void historyGoesWithItsConnector();
+    void schema11IsUpgraded();
+    void concurrentWritersKeepTheLimit();
 
 private:
+    // A result of connector `id` at minute `minute` of a fixed day.
+    static ValidationState result(ValidationStatus status, int minute, const QString &message = {});
     static Connector sample(int n);
     static QByteArray readAll(const QString &path);
     static void writeAll(const QString &path, const QByteArray &bytes);
@@ -90,6 +99,16 @@ Connector TestConnectorStore::sample(int n)
     return c;
 }
 
+ValidationState TestConnectorStore::result(
+    ValidationStatus status, int minute, const QString &message)
+{
+    ValidationState v;
+    v.status = status;
+    v.message = message.isNull() ? QStringLiteral("result %1").arg(minute) : message;
+    v.checkedAt = QDateTime(QDate(2026, 11, 3), QTime(0, 0), Qt::UTC).addSecs(60 * minute);
+    return v;
+}
+
 QByteArray TestConnectorStore::readAll(const QString &path)
 {
     QFile f(path);
@@ -127,7 +146,7 @@ void TestConnectorStore::newDatabase()
     for (const QString &name : QDir(store.dataDir()).entryList(QDir::Files))
         QVERIFY2(!name.contains(QLatin1String(".new-")), qPrintable(name));
     SqliteConnection other(store.filePath());
-    QCOMPARE(other.value(QStringLiteral("PRAGMA user_version")).toInt(), 1001);
+    QCOMPARE(other.value(QStringLiteral("PRAGMA user_version")).toInt(), 1002);
     QCOMPARE(other.value(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     QCOMPARE(other.value(QStringLiteral("PRAGMA quick_check")).toString(), QStringLiteral("ok"));
 }
@@ -275,8 +294,9 @@ void TestConnectorStore::newerMinorColumnsSurvive()
         SqliteConnection newer(store.filePath());
         QVERIFY(newer.exec(QStringLiteral("ALTER TABLE connectors ADD COLUMN sync_profile TEXT")));
         QVERIFY(newer.exec(QStringLiteral("UPDATE connectors SET sync_profile = 'nightly'")));
-        QVERIFY(newer.exec(QStringLiteral("CREATE TABLE history (connector_id TEXT, at INTEGER)")));
-        QVERIFY(newer.exec(QStringLiteral("INSERT INTO history VALUES ('x', 1)")));
+        QVERIFY(
+            newer.exec(QStringLiteral("CREATE TABLE sync_log (connector_id TEXT, at INTEGER)")));
+        QVERIFY(newer.exec(QStringLiteral("INSERT INTO sync_log VALUES ('x', 1)")));
         QVERIFY(newer.exec(QStringLiteral("PRAGMA user_version = 1003")));
     }
     ConnectorStore older(dir.path());
@@ -293,7 +313,7 @@ void TestConnectorStore::newerMinorColumnsSurvive()
                                        "'Renamed by 1.0'"))
                  .toString(),
         QStringLiteral("nightly"));
-    QCOMPARE(newer.value(QStringLiteral("SELECT count(*) FROM history")).toInt(), 1);
+    QCOMPARE(newer.value(QStringLiteral("SELECT count(*) FROM sync_log")).toInt(), 1);
     QCOMPARE(newer.value(QStringLiteral("PRAGMA user_version")).toInt(), 1003);
 }
 
@@ -312,6 +332,7 @@ void TestConnectorStore::schema10IsUpgraded()
         SqliteConnection old(store.filePath());
         QVERIFY(old.exec(QStringLiteral("ALTER TABLE connectors DROP COLUMN projects")));
         QVERIFY(old.exec(QStringLiteral("ALTER TABLE connectors DROP COLUMN checks")));
+        QVERIFY(old.exec(QStringLiteral("DROP TABLE history"))); // 1.2
         QVERIFY(old.exec(QStringLiteral("PRAGMA user_version = 1000")));
     }
     const QString path = QDir(dir.path()).filePath(QStringLiteral("connectors.db"));
@@ -339,7 +360,7 @@ void TestConnectorStore::schema10IsUpgraded()
     QVERIFY(list.at(1).validation.checks.isEmpty());
     QCOMPARE(list.at(1).validation.message, b.validation.message);
     SqliteConnection after(path);
-    QCOMPARE(after.value(QStringLiteral("PRAGMA user_version")).toInt(), 1001);
+    QCOMPARE(after.value(QStringLiteral("PRAGMA user_version")).toInt(), 1002); // 1.0 -> 1.1 -> 1.2
     QCOMPARE(after.value(QStringLiteral("PRAGMA quick_check")).toString(), QStringLiteral("ok"));
     // The new columns are written and read back.
     Connector scoped = list.at(0);
@@ -769,6 +790,265 @@ void TestConnectorStore::pendingSecrets()
     QVERIFY(store.remove(owned.id, &error,
         secretKey(owned.id, QStringLiteral("jama-connect"), QStringLiteral("basic"))));
     QCOMPARE(other.value(QStringLiteral("SELECT count(*) FROM pending_secrets")).toInt(), 1);
+}
+
+void TestConnectorStore::historyKeepsTheNewestResults()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    const Connector a = sample(1), b = sample(2);
+    QVERIFY(store.insert(a, &error));
+    QVERIFY(store.insert(b, &error));
+    QVERIFY(store.history(a.id, &error).isEmpty());
+    // 25 results: the newest 20 stay, newest first.
+    for (int minute = 0; minute < 25; ++minute) {
+        QVERIFY2(
+            store.setValidation(a.id,
+                result(minute % 2 ? ValidationStatus::Failed : ValidationStatus::Verified, minute),
+                &error),
+            qPrintable(error));
+    }
+    QVERIFY(store.setValidation(b.id, result(ValidationStatus::Warning, 3), &error));
+    QList<HistoryEntry> history = store.history(a.id, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(history.size(), kHistoryLimit);
+    for (int i = 0; i < history.size(); ++i) {
+        const int minute = 24 - i;
+        QCOMPARE(history.at(i).checkedAt, result(ValidationStatus::Verified, minute).checkedAt);
+        QCOMPARE(history.at(i).status,
+            minute % 2 ? ValidationStatus::Failed : ValidationStatus::Verified);
+        QCOMPARE(history.at(i).message, QStringLiteral("result %1").arg(minute));
+    }
+    SqliteConnection other(store.filePath());
+    QCOMPARE(
+        other.value(QStringLiteral("SELECT count(*) FROM history")).toInt(), kHistoryLimit + 1);
+    // Another connector's history is its own.
+    QCOMPARE(store.history(b.id, &error),
+        QList<HistoryEntry> { historyEntry(result(ValidationStatus::Warning, 3)) });
+
+    // A state without a time (reset by an edit or a new secret) is no result; the same result
+    // recorded again (a retry) is one result; the flags are kept.
+    QVERIFY(store.setValidation(b.id, ValidationState(), &error));
+    ValidationState missing = result(ValidationStatus::Failed, 9, QStringLiteral("No such host."));
+    missing.hostNotFound = true;
+    missing.credentialsRejected = true;
+    QVERIFY(store.setValidation(b.id, missing, &error));
+    QVERIFY(store.setValidation(b.id, missing, &error));
+    history = store.history(b.id, &error);
+    QCOMPARE(history.size(), 2);
+    QCOMPARE(history.first(), historyEntry(missing));
+    QVERIFY(history.first().hostNotFound && history.first().credentialsRejected);
+
+    // Every connector's history in one read, the same as one by one.
+    const QHash<QUuid, QList<HistoryEntry>> all = store.histories(&error);
+    QCOMPARE(all.size(), 2);
+    QCOMPARE(all.value(a.id), store.history(a.id, &error));
+    QCOMPARE(all.value(b.id), history);
+    // And from another connection (another process).
+    ConnectorStore again(dir.path());
+    QVERIFY(again.load(&list, &error));
+    QCOMPARE(again.history(a.id, &error), store.history(a.id, &error));
+}
+
+void TestConnectorStore::historyTextIsStoredVerbatim()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    const Connector a = sample(1);
+    QVERIFY(store.insert(a, &error));
+    const QString hostile = QStringLiteral(
+        "<a href=\"https://evil.example\">click</a> '; DROP TABLE history; -- \x1b]52;c;aGk=\x07"
+        "\u202e\n\t%1 %s \\ ünï");
+    QVERIFY(store.setValidation(a.id, result(ValidationStatus::Failed, 1, hostile), &error));
+    QVERIFY(store.setValidation(a.id, result(ValidationStatus::Failed, 2, QString()), &error));
+    ValidationState empty = result(ValidationStatus::Verified, 3);
+    empty.message = QString(); // null: stored as ""
+    QVERIFY(store.setValidation(a.id, empty, &error));
+    const QList<HistoryEntry> history = store.history(a.id, &error);
+    QCOMPARE(history.size(), 3);
+    QCOMPARE(history.at(2).message, hostile);
+    QVERIFY(history.at(0).message.isEmpty());
+    ConnectorStore again(dir.path());
+    QVERIFY(again.load(&list, &error));
+    QCOMPARE(again.history(a.id, &error).at(2).message, hostile);
+}
+
+void TestConnectorStore::historyGoesWithItsConnector()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    const Connector a = sample(1), b = sample(2);
+    QVERIFY(store.insert(a, &error));
+    QVERIFY(store.insert(b, &error));
+    for (int minute = 0; minute < 5; ++minute) {
+        QVERIFY(store.setValidation(a.id, result(ValidationStatus::Failed, minute), &error));
+        QVERIFY(store.setValidation(b.id, result(ValidationStatus::Verified, minute), &error));
+    }
+    const QList<HistoryEntry> before = store.history(a.id, &error);
+    QCOMPARE(before.size(), 5);
+
+    // Removed: its rows go in the same transaction, and the caller gets them (for an undo).
+    QList<HistoryEntry> removed;
+    QVERIFY(store.remove(a.id, &error, {}, &removed));
+    QCOMPARE(removed, before);
+    SqliteConnection other(store.filePath());
+    QCOMPARE(other
+                 .value(QStringLiteral("SELECT count(*) FROM history WHERE connector_id = '%1'")
+                            .arg(a.id.toString(QUuid::WithoutBraces)))
+                 .toInt(),
+        0);
+    QCOMPARE(store.history(b.id, &error).size(), 5); // the other's stays
+
+    // Put back (undo): the same id, the same history, in order.
+    Connector restored = a;
+    restored.validation = result(ValidationStatus::Failed, 4);
+    QVERIFY2(store.insert(restored, &error, {}, removed), qPrintable(error));
+    QCOMPARE(store.history(a.id, &error), before);
+    QVERIFY(store.setValidation(a.id, result(ValidationStatus::Verified, 6), &error));
+    QCOMPARE(store.history(a.id, &error).size(), 6);
+    QCOMPARE(store.history(a.id, &error).at(1), before.first());
+
+    // Removed by another program's connection (with foreign keys on, as every connection of
+    // Connector Desk since 1.0 has them): the rows go along too.
+    QVERIFY(other.exec(QStringLiteral("PRAGMA foreign_keys = ON")));
+    QVERIFY(other.exec(QStringLiteral("DELETE FROM connectors WHERE id = ?"),
+        { b.id.toString(QUuid::WithoutBraces) }));
+    QCOMPARE(other
+                 .value(QStringLiteral("SELECT count(*) FROM history WHERE connector_id = '%1'")
+                            .arg(b.id.toString(QUuid::WithoutBraces)))
+                 .toInt(),
+        0);
+    // A result for a connector that is gone adds nothing.
+    QVERIFY(!store.setValidation(b.id, result(ValidationStatus::Verified, 9), &error));
+    QCOMPARE(other.value(QStringLiteral("SELECT count(*) FROM history")).toInt(), 6);
+}
+
+void TestConnectorStore::schema11IsUpgraded()
+{
+    // A file of Connector Desk 1.1: projects and checks, no history.
+    QTemporaryDir dir;
+    QString error;
+    Connector a = sample(1), b = sample(2);
+    a.projects = { QStringLiteral("ACME") };
+    {
+        ConnectorStore store(dir.path());
+        QList<Connector> list;
+        QVERIFY(store.load(&list, &error));
+        QVERIFY(store.insert(a, &error));
+        QVERIFY(store.insert(b, &error));
+        SqliteConnection old(store.filePath());
+        QVERIFY(old.exec(QStringLiteral("DROP TABLE history")));
+        QVERIFY(old.exec(QStringLiteral("PRAGMA user_version = 1001")));
+    }
+    const QString path = QDir(dir.path()).filePath(QStringLiteral("connectors.db"));
+    // Read-only (the folder cannot be written): shown as it is, nothing migrated, no history.
+    QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner));
+    if (!QFileInfo(dir.path()).isWritable()) { // not as root, who writes anyway
+        ConnectorStore readOnly(dir.path());
+        QList<Connector> list;
+        QVERIFY(!readOnly.load(&list, &error));
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list.at(0), a);
+        QCOMPARE(list.at(1), b);
+        QVERIFY(readOnly.history(a.id, &error).isEmpty());
+        QVERIFY(readOnly.histories(&error).isEmpty());
+    }
+    QVERIFY(
+        QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    QCOMPARE(SqliteConnection(path).value(QStringLiteral("PRAGMA user_version")).toInt(), 1001);
+
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QVERIFY2(store.load(&list, &error), qPrintable(error));
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list.at(0), a); // intact: definition, scope, last result and checklist
+    QCOMPARE(list.at(1), b);
+    {
+        SqliteConnection after(path);
+        QCOMPARE(after.value(QStringLiteral("PRAGMA user_version")).toInt(), 1002);
+        QCOMPARE(
+            after.value(QStringLiteral("PRAGMA quick_check")).toString(), QStringLiteral("ok"));
+        QCOMPARE(after.value(QStringLiteral("SELECT count(*) FROM history")).toInt(), 0);
+        QCOMPARE(after
+                     .value(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = "
+                                           "'index' AND name = 'history_connector'"))
+                     .toInt(),
+            1);
+    }
+    // Nothing invented: the last result of 1.1 has no history row.
+    QVERIFY(store.history(a.id, &error).isEmpty());
+    QVERIFY(store.setValidation(a.id, result(ValidationStatus::Failed, 1), &error));
+    QCOMPARE(store.history(a.id, &error).size(), 1);
+    // Opened again: no second migration.
+    ConnectorStore again(dir.path());
+    QVERIFY2(again.load(&list, &error), qPrintable(error));
+    QCOMPARE(again.history(a.id, &error).size(), 1);
+}
+
+void TestConnectorStore::concurrentWritersKeepTheLimit()
+{
+    // Two connections (as two processes would have) record results for the same connector at
+    // the same time, each on its own thread: the history never holds more than the limit.
+    QTemporaryDir dir;
+    QString error;
+    const Connector a = sample(1);
+    {
+        ConnectorStore store(dir.path());
+        QList<Connector> list;
+        QVERIFY(store.load(&list, &error));
+        QVERIFY(store.insert(a, &error));
+    }
+    constexpr int kEach = 30;
+    QStringList failures[2];
+    QList<QThread *> threads;
+    for (int w = 0; w < 2; ++w) {
+        threads.append(QThread::create([&, w] {
+            ConnectorStore store(dir.path());
+            QList<Connector> list;
+            QString why;
+            if (!store.load(&list, &why)) {
+                failures[w] << why;
+                return;
+            }
+            for (int i = 0; i < kEach; ++i) {
+                // Writer 0 the even minutes, writer 1 the odd ones.
+                if (!store.setValidation(a.id,
+                        result(ValidationStatus::Failed, 2 * i + w,
+                            QStringLiteral("writer %1 result %2").arg(w).arg(i)),
+                        &why))
+                    failures[w] << why;
+            }
+        }));
+    }
+    for (QThread *t : threads)
+        t->start();
+    for (QThread *t : threads) {
+        QVERIFY(t->wait(60000));
+        delete t;
+    }
+    QVERIFY2(failures[0].isEmpty(), qPrintable(failures[0].join(QLatin1Char('\n'))));
+    QVERIFY2(failures[1].isEmpty(), qPrintable(failures[1].join(QLatin1Char('\n'))));
+    SqliteConnection other(QDir(dir.path()).filePath(QStringLiteral("connectors.db")));
+    QCOMPARE(other.value(QStringLiteral("SELECT count(*) FROM history")).toInt(), kHistoryLimit);
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QVERIFY(store.load(&list, &error));
+    const QList<HistoryEntry> history = store.history(a.id, &error);
+    QCOMPARE(history.size(), kHistoryLimit);
+    // The newest by time, newest first: each writer's last ten.
+    for (int i = 1; i < history.size(); ++i)
+        QVERIFY(history.at(i - 1).checkedAt > history.at(i).checkedAt);
+    QCOMPARE(
+        history.first().checkedAt, result(ValidationStatus::Failed, 2 * (kEach - 1) + 1).checkedAt);
 }
 
 QTEST_GUILESS_MAIN(TestConnectorStore)

@@ -99,6 +99,11 @@ private Q_SLOTS:
     void rotateSecretChecksEveryConnectorFirst();
     void rotateSecretIsUndoneWhenTheSaveFails();
     void rotateSecretLateWriteIsUndone();
+    // The status history.
+    void statusRun_data();
+    void statusRun();
+    void historyAndFailingSince();
+    void undoBringsTheHistoryBack();
 
 private:
     QList<Connector> onDisk() const;
@@ -985,6 +990,158 @@ void TestRepository::rotateSecretLateWriteIsUndone()
     QCOMPARE(saveFailed.count(), 0);
     for (const Connector &c : onDisk())
         QVERIFY(c.validation.message.isEmpty());
+}
+
+namespace {
+HistoryEntry entry(ValidationStatus status, int minute)
+{
+    HistoryEntry e;
+    e.status = status;
+    e.checkedAt = QDateTime(QDate(2026, 11, 3), QTime(8, 0), Qt::UTC).addSecs(60 * minute);
+    e.message = QStringLiteral("at %1").arg(minute);
+    return e;
+}
+ValidationState stateOf(const HistoryEntry &e)
+{
+    ValidationState v;
+    v.status = e.status;
+    v.checkedAt = e.checkedAt;
+    v.message = e.message;
+    return v;
+}
+} // namespace
+
+void TestRepository::statusRun_data()
+{
+    using S = ValidationStatus;
+    QTest::addColumn<QList<int>>("statuses"); // newest first
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("sinceIndex"); // -1: no time
+    QTest::addColumn<bool>("complete");
+    QTest::newRow("empty") << QList<int> {} << 0 << -1 << true;
+    QTest::newRow("one failure") << QList<int> { int(S::Failed) } << 1 << 0 << true;
+    QTest::newRow("three failures after a success") << QList<int> { int(S::Failed), int(S::Failed),
+        int(S::Failed), int(S::Verified) } << 3 << 2 << true;
+    QTest::newRow("failing again after a success") << QList<int> { int(S::Failed), int(S::Verified),
+        int(S::Failed), int(S::Failed) } << 1 << 0 << true;
+    QTest::newRow("a warning breaks a failure run")
+        << QList<int> { int(S::Failed), int(S::Warning), int(S::Failed) } << 1 << 0 << true;
+    QTest::newRow("not verified breaks it too")
+        << QList<int> { int(S::Warning), int(S::Warning), int(S::NotVerified), int(S::Warning) }
+        << 2 << 1 << true;
+    QTest::newRow("verified run") << QList<int> { int(S::Verified), int(S::Verified),
+        int(S::Failed) } << 2 << 1 << true;
+    QList<int> full(kHistoryLimit, int(S::Failed));
+    QTest::newRow("all of a full history: maybe earlier")
+        << full << kHistoryLimit << kHistoryLimit - 1 << false;
+    QList<int> fewer(kHistoryLimit - 1, int(S::Failed));
+    QTest::newRow("all of a history not yet full")
+        << fewer << kHistoryLimit - 1 << kHistoryLimit - 2 << true;
+    full.last() = int(S::Verified);
+    QTest::newRow("full, the oldest different")
+        << full << kHistoryLimit - 1 << kHistoryLimit - 2 << true;
+}
+
+void TestRepository::statusRun()
+{
+    QFETCH(QList<int>, statuses);
+    QFETCH(int, count);
+    QFETCH(int, sinceIndex);
+    QFETCH(bool, complete);
+    QList<HistoryEntry> history;
+    for (int i = 0; i < statuses.size(); ++i)
+        history.append(entry(ValidationStatus(statuses.at(i)), 100 - i));
+    const StatusRun run = cd::statusRun(history);
+    QCOMPARE(run.count, count);
+    QCOMPARE(run.complete, complete);
+    const QDateTime since = sinceIndex < 0 ? QDateTime() : history.at(sinceIndex).checkedAt;
+    QCOMPARE(run.since, since);
+    QCOMPARE(statusSince(history), since);
+    if (!history.isEmpty()) {
+        QCOMPARE(run.status, history.first().status);
+        // Against the connector's state: only when the newest entry is that state.
+        QCOMPARE(cd::statusRun(history, stateOf(history.first())).since, since);
+        ValidationState newer = stateOf(history.first());
+        newer.checkedAt = newer.checkedAt.addSecs(1);
+        QCOMPARE(cd::statusRun(history, newer).count, 0);
+        QVERIFY(!cd::statusRun(history, newer).since.isValid());
+        QCOMPARE(cd::statusRun(history, ValidationState()).count, 0); // reset: no run
+    }
+}
+
+void TestRepository::historyAndFailingSince()
+{
+    const QUuid id = test::addConnector(m_repo, make("Flaky"), QStringLiteral("pw"));
+    QVERIFY(m_repo->history(id).isEmpty());
+    // A success, then three failures.
+    const QList<HistoryEntry> results { entry(ValidationStatus::Verified, 0),
+        entry(ValidationStatus::Failed, 1), entry(ValidationStatus::Failed, 2),
+        entry(ValidationStatus::Failed, 3) };
+    for (const HistoryEntry &e : results)
+        QVERIFY(m_repo->recordValidation(id, stateOf(e)));
+    QString error;
+    const QList<HistoryEntry> history = m_repo->history(id, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(history, QList<HistoryEntry>({ results[3], results[2], results[1], results[0] }));
+    const StatusRun run = cd::statusRun(history, m_repo->find(id)->validation);
+    QCOMPARE(run.status, ValidationStatus::Failed);
+    QCOMPARE(run.since, results[1].checkedAt); // failing since the first failure
+    QCOMPARE(run.count, 3);
+    QVERIFY(run.complete);
+    QCOMPARE(m_repo->histories().value(id), history);
+
+    // A result that meets a busy database is shown at once: also as the newest of the history,
+    // before it is written.
+    m_repo->setBusyRetry(5000);
+    m_store->setBusyTimeout(50);
+    auto busy = std::make_unique<BusyDatabase>(m_store->filePath());
+    QVERIFY(busy->held());
+    const HistoryEntry fourth = entry(ValidationStatus::Failed, 4);
+    QVERIFY(m_repo->recordValidation(id, stateOf(fourth)));
+    QCOMPARE(m_repo->history(id).size(), 5);
+    QCOMPARE(m_repo->history(id).first(), fourth);
+    QCOMPARE(cd::statusRun(m_repo->history(id), m_repo->find(id)->validation).count, 4);
+    busy.reset();
+    QTRY_COMPARE(m_store->history(id, &error).size(), 5);
+    QCOMPARE(m_store->history(id, &error).first(), fourth);
+    QCOMPARE(m_repo->history(id).size(), 5); // once
+}
+
+void TestRepository::undoBringsTheHistoryBack()
+{
+    const QUuid id = test::addConnector(m_repo, make("Alpha"), QStringLiteral("password"));
+    for (int minute = 0; minute < 4; ++minute)
+        QVERIFY(m_repo->recordValidation(id, stateOf(entry(ValidationStatus::Failed, minute))));
+    const QList<HistoryEntry> before = m_repo->history(id);
+    QCOMPARE(before.size(), 4);
+
+    // A delete whose secret cannot be removed is undone whole: the history stays.
+    m_secrets->setFailRemoves(true);
+    RepositoryResult r
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->remove(id, done); });
+    QVERIFY(!r.ok);
+    QCOMPARE(m_repo->history(id), before);
+    m_secrets->setFailRemoves(false);
+
+    // Deleted: no rows stay behind in the file.
+    r = test::waitFor([&](const RepositoryCallback &done) { m_repo->remove(id, done); });
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.removedHistory, before);
+    QVERIFY(m_repo->history(id).isEmpty());
+    QCOMPARE(test::SqliteConnection(m_store->filePath())
+                 .value(QStringLiteral("SELECT count(*) FROM history"))
+                 .toInt(),
+        0);
+
+    // Undo: the connector, its secret and its history.
+    const RepositoryResult undo
+        = test::waitFor([&](const RepositoryCallback &done) { m_repo->restore(r, done); });
+    QVERIFY2(undo.ok, qPrintable(undo.error));
+    QCOMPARE(m_repo->history(id), before);
+    QString error;
+    QCOMPARE(m_store->history(id, &error), before); // on disk, not only in memory
+    QCOMPARE(cd::statusRun(m_repo->history(id), m_repo->find(id)->validation).since,
+        before.last().checkedAt);
 }
 
 QTEST_GUILESS_MAIN(TestRepository)
