@@ -993,10 +993,10 @@ struct ConnectorRepository::Rotation
     std::function<void()> next;
 };
 
-void ConnectorRepository::rotateSecret(
-    const QList<QUuid> &ids, const QString &secret, RepositoryCallback done)
+void ConnectorRepository::rotateSecret(const QList<QUuid> &ids, const QString &secret,
+    RepositoryCallback done, const QHash<QUuid, QDateTime> &expectedUpdatedAt)
 {
-    enqueue([this, ids, secret, done](std::function<void()> next) {
+    enqueue([this, ids, secret, done, expectedUpdatedAt](std::function<void()> next) {
         const auto fail = [this, &done, &next](const QString &message, const QUuid &id) {
             finish(done, failure(message, id));
             next();
@@ -1005,6 +1005,8 @@ void ConnectorRepository::rotateSecret(
             return fail(tr("Nothing was changed: the new secret is empty."), QUuid());
         if (ids.isEmpty())
             return fail(tr("Nothing was changed: no connector was given."), QUuid());
+        if (!expectedUpdatedAt.isEmpty())
+            refresh(); // what other processes changed since the user chose
         auto rot = std::make_shared<Rotation>();
         rot->secret = secret;
         rot->done = done;
@@ -1020,6 +1022,13 @@ void ConnectorRepository::rotateSecret(
                 = changeable(id, [&why](const RepositoryResult &r) { why = r.error; });
             if (!c)
                 return fail(tr("Nothing was changed. %1").arg(why), id);
+            const auto expected = expectedUpdatedAt.constFind(id);
+            if (expected != expectedUpdatedAt.cend() && *expected != c->updatedAt)
+                return fail(tr("Nothing was changed: “%1” was changed meanwhile (here, in another "
+                               "window or by the command line). Check the connectors, then try "
+                               "again.")
+                                .arg(c->name),
+                    id);
             Rotation::Item item;
             item.old = *c;
             item.key = secretKey(*c);

@@ -104,7 +104,11 @@ public:
     // one transaction: no longer needsSecret, their rejected-credentials mark cleared, "not
     // verified" ("The secret changed: check the connector again.") so that they are checked
     // again; if that save fails, the secrets are put back the same way.
-    void rotateSecret(const QList<QUuid> &ids, const QString &secret, RepositoryCallback done);
+    // `expectedUpdatedAt` (the window's dialog): the connectors as the user chose them; one
+    // changed since (here or in another process: looked for first) refuses the whole change,
+    // so that a secret never goes to an account or a key the user did not see.
+    void rotateSecret(const QList<QUuid> &ids, const QString &secret, RepositoryCallback done,
+        const QHash<QUuid, QDateTime> &expectedUpdatedAt = {});
 
     // Records a validation result (database only; no keychain), failing with a reason.
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);

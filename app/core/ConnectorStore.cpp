@@ -1109,8 +1109,18 @@ bool ConnectorStore::setValidation(const QUuid &id, const ValidationState &state
             }
             m_pendingRevisions.insert(id, *rev);
             // A result (it has a time; a reset to "not verified" has none) joins the history.
-            return !state.checkedAt.isValid()
-                || (addHistory(id, historyEntry(state), why) && trimHistory(id, why));
+            if (!state.checkedAt.isValid())
+                return true;
+            // The same "not reached" again (the queue retrying while a server is down) moves
+            // the newest entry's time instead of pushing the others out.
+            if (state.status == ValidationStatus::NotVerified) {
+                bool merged = false;
+                if (!mergeNotReached(id, historyEntry(state), &merged, why))
+                    return false;
+                if (merged)
+                    return true;
+            }
+            return addHistory(id, historyEntry(state), why) && trimHistory(id, why);
         },
         error, Durability::Normal);
 }
@@ -1138,6 +1148,28 @@ bool ConnectorStore::addHistory(const QUuid &id, const HistoryEntry &entry, QStr
     q.addBindValue(status);
     q.addBindValue(message);
     return exec(q, error);
+}
+
+bool ConnectorStore::mergeNotReached(
+    const QUuid &id, const HistoryEntry &entry, bool *merged, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral(
+        "UPDATE history SET checked_at = ? WHERE id = (SELECT id FROM history WHERE "
+        "connector_id = ? ORDER BY checked_at DESC, id DESC LIMIT 1) AND status = ? AND "
+        "message = ? AND credentials_rejected = ? AND host_not_found = ? AND checked_at <= ?"));
+    const qint64 at = entry.checkedAt.toMSecsSinceEpoch();
+    q.addBindValue(at);
+    q.addBindValue(id.toString(QUuid::WithoutBraces));
+    q.addBindValue(statusId(entry.status));
+    q.addBindValue(entry.message.isNull() ? QStringLiteral("") : entry.message);
+    q.addBindValue(entry.credentialsRejected ? 1 : 0);
+    q.addBindValue(entry.hostNotFound ? 1 : 0);
+    q.addBindValue(at);
+    if (!exec(q, error))
+        return false;
+    *merged = q.numRowsAffected() == 1;
+    return true;
 }
 
 bool ConnectorStore::trimHistory(const QUuid &id, QString *error)

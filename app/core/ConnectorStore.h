@@ -178,6 +178,9 @@ private:
     // One result in the connector's history (unless it is there already), then its oldest rows
     // beyond kHistoryLimit removed.
     bool addHistory(const QUuid &id, const HistoryEntry &entry, QString *error);
+    // The newest history entry of `id`, if it is the same "not reached" result as `entry`,
+    // takes `entry`'s time (*merged); otherwise nothing changes.
+    bool mergeNotReached(const QUuid &id, const HistoryEntry &entry, bool *merged, QString *error);
     bool trimHistory(const QUuid &id, QString *error);
     // SELECT ... FROM history [WHERE connector_id = `id`], newest first, per connector.
     bool readHistory(const QUuid &id, QHash<QUuid, QList<HistoryEntry>> *out, QString *error);

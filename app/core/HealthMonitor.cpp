@@ -13,14 +13,20 @@ HealthMonitor::HealthMonitor(ConnectorRepository *repository, QObject *parent)
 {
     connect(repository, &ConnectorRepository::reset, this, &HealthMonitor::rebuild);
     connect(repository, &ConnectorRepository::connectorAdded, this, [this](const QUuid &id) {
-        if (const std::optional<Connector> c = m_repository->find(id))
-            m_seen.insert(id, seen(*c));
-        recount();
+        const std::optional<Connector> c = m_repository->find(id);
+        if (!c || m_seen.contains(id))
+            return;
+        m_seen.insert(id, seen(*c));
+        change(std::nullopt, c->validation.status);
     });
     connect(repository, &ConnectorRepository::connectorUpdated, this, &HealthMonitor::onUpdated);
     connect(repository, &ConnectorRepository::connectorRemoved, this, [this](const QUuid &id) {
-        m_seen.remove(id);
-        recount();
+        const auto it = m_seen.constFind(id);
+        if (it == m_seen.cend())
+            return;
+        const ValidationStatus was = it->status;
+        m_seen.erase(it);
+        change(was, std::nullopt);
     });
     rebuild();
 }
@@ -37,9 +43,15 @@ HealthMonitor::Seen HealthMonitor::seen(const Connector &c)
 void HealthMonitor::rebuild()
 {
     m_seen.clear();
-    for (const Connector &c : m_repository->connectors())
+    Counts counts;
+    for (const Connector &c : m_repository->connectors()) {
         m_seen.insert(c.id, seen(c));
-    recount();
+        count(&counts, c.validation.status, 1);
+    }
+    if (counts != m_counts) {
+        m_counts = counts;
+        Q_EMIT summaryChanged();
+    }
 }
 
 void HealthMonitor::onUpdated(const QUuid &id)
@@ -50,47 +62,52 @@ void HealthMonitor::onUpdated(const QUuid &id)
     auto it = m_seen.find(id);
     if (it == m_seen.end()) {
         m_seen.insert(id, seen(*c));
-        recount();
+        change(std::nullopt, c->validation.status);
         return;
     }
     const ValidationStatus now = c->validation.status;
     Seen &s = *it;
     const bool edited = s.updatedAt != c->updatedAt;
     const ValidationStatus before = s.definite;
+    const ValidationStatus was = s.status;
     s.status = now;
     s.updatedAt = c->updatedAt;
     if (edited)
         s.definite = now;
     else if (now != ValidationStatus::NotVerified)
         s.definite = now;
-    recount();
+    change(was, now);
     if (!edited && before == ValidationStatus::Verified
         && (now == ValidationStatus::Warning || now == ValidationStatus::Failed))
         Q_EMIT degraded(id, now);
 }
 
-void HealthMonitor::recount()
+void HealthMonitor::count(Counts *counts, ValidationStatus status, int delta)
 {
-    Counts counts;
-    for (const Seen &s : std::as_const(m_seen)) {
-        switch (s.status) {
-        case ValidationStatus::Verified:
-            ++counts.verified;
-            break;
-        case ValidationStatus::Warning:
-            ++counts.warning;
-            break;
-        case ValidationStatus::Failed:
-            ++counts.failed;
-            break;
-        case ValidationStatus::NotVerified:
-            ++counts.notVerified;
-            break;
-        }
+    switch (status) {
+    case ValidationStatus::Verified:
+        counts->verified += delta;
+        break;
+    case ValidationStatus::Warning:
+        counts->warning += delta;
+        break;
+    case ValidationStatus::Failed:
+        counts->failed += delta;
+        break;
+    case ValidationStatus::NotVerified:
+        counts->notVerified += delta;
+        break;
     }
-    if (counts == m_counts)
+}
+
+void HealthMonitor::change(std::optional<ValidationStatus> was, std::optional<ValidationStatus> now)
+{
+    if (was == now)
         return;
-    m_counts = counts;
+    if (was)
+        count(&m_counts, *was, -1);
+    if (now)
+        count(&m_counts, *now, 1);
     Q_EMIT summaryChanged();
 }
 

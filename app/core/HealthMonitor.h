@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QObject>
 #include <QUuid>
+#include <optional>
 
 namespace cd {
 
@@ -64,7 +65,9 @@ private:
     static Seen seen(const Connector &c);
     void rebuild();
     void onUpdated(const QUuid &id);
-    void recount();
+    static void count(Counts *counts, ValidationStatus status, int delta);
+    // One connector's status went from `was` to `now` (nullopt: it came or went).
+    void change(std::optional<ValidationStatus> was, std::optional<ValidationStatus> now);
 
     ConnectorRepository *m_repository;
     QHash<QUuid, Seen> m_seen;

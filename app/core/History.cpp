@@ -20,6 +20,11 @@ StatusRun statusRun(const QList<HistoryEntry> &history)
         return run;
     run.status = history.constFirst().status;
     for (const HistoryEntry &e : history) {
+        // A check that did not reach the server says nothing about a definite status: failing,
+        // then once unreachable, then failing again is one run.
+        if (e.status == ValidationStatus::NotVerified
+            && run.status != ValidationStatus::NotVerified)
+            continue;
         if (e.status != run.status)
             return run; // complete: the result before the run had another status
         run.since = e.checkedAt;

@@ -44,7 +44,8 @@ struct StatusRun
 };
 
 // Pure. `history` newest first, as ConnectorStore::history() returns it. The run of the
-// newest entry's status.
+// newest entry's status; for a definite status (Verified, Warning, Failed), "not verified"
+// entries inside the run (the server not reached) neither end it nor count.
 StatusRun statusRun(const QList<HistoryEntry> &history);
 // The same, only when the history's newest entry is the connector's `current` state (same
 // time and status): a state recorded without history (by an older version, or reset by an

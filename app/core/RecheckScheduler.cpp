@@ -30,7 +30,16 @@ RecheckScheduler::RecheckScheduler(
 {
     m_timer.setTimerType(Qt::VeryCoarseTimer);
     connect(&m_timer, &QTimer::timeout, this, &RecheckScheduler::tick);
+}
+
+void RecheckScheduler::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
     updateTimer();
+    if (isEnabled())
+        QTimer::singleShot(0, this, &RecheckScheduler::tick); // what came due while not running
 }
 
 void RecheckScheduler::setClock(Clock clock)
@@ -47,7 +56,7 @@ void RecheckScheduler::setInterval(qint64 ms)
 {
     m_intervalMs = qMax<qint64>(0, ms);
     updateTimer();
-    if (isEnabled())
+    if (m_started && isEnabled())
         QTimer::singleShot(0, this, &RecheckScheduler::tick);
 }
 
@@ -62,13 +71,13 @@ void RecheckScheduler::setOnline(bool online)
     if (online == m_online)
         return;
     m_online = online;
-    if (m_online && isEnabled())
+    if (m_started && m_online && isEnabled())
         QTimer::singleShot(0, this, &RecheckScheduler::tick); // what came due while offline
 }
 
 void RecheckScheduler::updateTimer()
 {
-    if (!isEnabled()) {
+    if (!m_started || !isEnabled()) {
         m_timer.stop();
         return;
     }

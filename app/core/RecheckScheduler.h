@@ -27,6 +27,8 @@ struct Connector;
 //   few due connectors (see startsPerTick()), so even a long overdue list (the machine was
 //   asleep) trickles in; the queue keeps its per-host and global limits on top.
 // - While offline nothing is enqueued; coming back online looks at once.
+// - Nothing happens on its own before start(): the window starts it once it is up, with the
+//   work left from the last run (no keychain read during start-up). tick() works regardless.
 // - The clock is injectable (tests); so are both intervals.
 class RecheckScheduler : public QObject
 {
@@ -45,6 +47,9 @@ public:
     RecheckScheduler(
         ConnectorRepository *repository, ValidationQueue *queue, QObject *parent = nullptr);
 
+    // Begins looking: at once, then every tickInterval(). Later calls do nothing.
+    void start();
+    bool isStarted() const { return m_started; }
     void setClock(Clock clock);
     QDateTime now() const;
     // 0: off (no timer runs). Takes effect at once: a shorter interval may make connectors due.
@@ -84,6 +89,7 @@ private:
     qint64 m_intervalMs = kDefaultIntervalMs;
     int m_tickMs = kDefaultTickMs;
     bool m_online = true;
+    bool m_started = false;
     QTimer m_timer;
 };
 

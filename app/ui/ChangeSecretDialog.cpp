@@ -133,6 +133,8 @@ ChangeSecretDialog::ChangeSecretDialog(
     , m_repository(repository)
 {
     m_ui->setupUi(this);
+    // Wide enough for its notes to read as sentences, not a column (font-relative).
+    setMinimumWidth(fontMetrics().averageCharWidth() * 72);
     setObjectName(QStringLiteral("changeSecretDialog"));
     setWindowModality(Qt::WindowModal);
 
@@ -310,28 +312,34 @@ void ChangeSecretDialog::startChange()
         return;
     }
     QList<QUuid> ids;
-    for (const Connector &c : std::as_const(m_target.connectors))
+    QHash<QUuid, QDateTime> asShown; // refused if any changed since the dialog listed it
+    for (const Connector &c : std::as_const(m_target.connectors)) {
         ids.append(c.id);
+        asShown.insert(c.id, c.updatedAt);
+    }
     setChanging(true);
     QPointer<ChangeSecretDialog> self(this);
-    m_repository->rotateSecret(ids, secret, [self](const RepositoryResult &r) {
-        if (!self)
-            return;
-        self->setChanging(false);
-        if (!r.ok) {
-            // Everything typed stays; the connector whose write failed is pointed at.
-            self->m_ui->changeMessage->showMessage(InlineMessage::Kind::Error, r.error);
-            for (int row = 0; row < self->m_target.connectors.size(); ++row) {
-                if (self->m_target.connectors.at(row).id == r.id)
-                    self->m_ui->connectorsListWidget->setCurrentRow(row);
+    m_repository->rotateSecret(
+        ids, secret,
+        [self](const RepositoryResult &r) {
+            if (!self)
+                return;
+            self->setChanging(false);
+            if (!r.ok) {
+                // Everything typed stays; the connector whose write failed is pointed at.
+                self->m_ui->changeMessage->showMessage(InlineMessage::Kind::Error, r.error);
+                for (int row = 0; row < self->m_target.connectors.size(); ++row) {
+                    if (self->m_target.connectors.at(row).id == r.id)
+                        self->m_ui->connectorsListWidget->setCurrentRow(row);
+                }
+                self->m_ui->newSecretLineEdit->setFocus(Qt::OtherFocusReason);
+                return;
             }
-            self->m_ui->newSecretLineEdit->setFocus(Qt::OtherFocusReason);
-            return;
-        }
-        self->m_ui->changeMessage->clear();
-        Q_EMIT self->changed(r.changed);
-        self->accept();
-    });
+            self->m_ui->changeMessage->clear();
+            Q_EMIT self->changed(r.changed);
+            self->accept();
+        },
+        asShown);
 }
 
 QString ChangeSecretDialog::changedText(bool checking) const

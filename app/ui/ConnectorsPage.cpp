@@ -52,6 +52,7 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
     m_ui->emptyTitleLabel->setFont(titleFont);
 
     m_ui->pageMessage->setClosable(true);
+    m_ui->notificationMessage->setClosable(true);
     // Details can be reached with Tab and read or selected with the keyboard.
     m_ui->detailLabel->setFocusPolicy(Qt::StrongFocus);
     m_ui->detailLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
@@ -172,6 +173,11 @@ ConnectorsPage::~ConnectorsPage() = default;
 InlineMessage *ConnectorsPage::pageMessage() const
 {
     return m_ui->pageMessage;
+}
+
+InlineMessage *ConnectorsPage::notificationMessage() const
+{
+    return m_ui->notificationMessage;
 }
 
 void ConnectorsPage::setValidation(ValidationQueue *queue, QNetworkAccessManager *nam)
@@ -735,10 +741,22 @@ void ConnectorsPage::updateDetails()
     if (ids.size() > 1) {
         // Several: what they are, and what can be done with them at once.
         QMap<QString, int> states;
+        QList<Connector> chosen;
         for (const QUuid &one : ids) {
-            if (const std::optional<Connector> c = m_repository->find(one))
+            if (const std::optional<Connector> c = m_repository->find(one)) {
                 ++states[m_model->statusText(*c)];
+                chosen.append(*c);
+            }
         }
+        // One account: its secret can be changed for all of them at once, too.
+        const ChangeSecretDialog::Target target = ChangeSecretDialog::target(chosen);
+        const QString change = target.ok()
+            ? tr(" So does %1, for the account they share.")
+                  .arg(withoutMnemonic(
+                      ChangeSecretDialog::actionText(ChangeSecretDialog::secretKind(target.method)))
+                           .remove(QChar(0x2026))
+                           .toHtmlEscaped())
+            : QString();
         QStringList parts;
         for (auto it = states.cbegin(); it != states.cend(); ++it)
             parts.append(QStringLiteral("%1 %2").arg(it.value()).arg(it.key().toHtmlEscaped()));
@@ -750,9 +768,9 @@ void ConnectorsPage::updateDetails()
         m_ui->detailHistoryTreeWidget->hide();
         m_ui->detailLabel->setText(
             tr("<b>%1 connectors selected</b> (%2).<br>Validate Now, Delete and Export Selected "
-               "act on all of them.")
+               "act on all of them.%3")
                 .arg(ids.size())
-                .arg(parts.join(QStringLiteral(", "))));
+                .arg(parts.join(QStringLiteral(", ")), change));
         return;
     }
     const QUuid id = selectedId();

@@ -53,6 +53,9 @@ public:
 
     // The message line at the top of the page (results of imports, deletes, saves).
     InlineMessage *pageMessage() const;
+    // A line of its own for notifications of connectors that stopped working, where the
+    // desktop cannot show them (so that they never replace a result or an Undo above).
+    InlineMessage *notificationMessage() const;
     QAction *addConnectorAction() const { return m_addAction; }
     QAction *editAction() const { return m_editAction; }
     QAction *duplicateAction() const { return m_duplicateAction; }

@@ -62,6 +62,9 @@ QString nativePath(const QString &path)
 
 namespace {
 constexpr int kCheckAddedElsewhereAfterMs = 3000;
+// The work left from the last run (pending checks, overdue scheduled ones) starts this long
+// after the list shows.
+constexpr int kResumeWorkAfterMs = 2000;
 } // namespace
 
 MainWindow::MainWindow(const QString &dataDir, SecretStore *secrets, QWidget *parent)
@@ -174,7 +177,7 @@ void MainWindow::loadConnectors()
         });
     // Work left from the last run ("Not verified" connectors) resumes once the window is up:
     // loading and showing the list itself never touches the keychain.
-    QTimer::singleShot(2000, m_queue, &ValidationQueue::enqueuePending);
+    QTimer::singleShot(kResumeWorkAfterMs, m_queue, &ValidationQueue::enqueuePending);
 
     createMonitoring();
     createActions();
@@ -202,6 +205,10 @@ void MainWindow::createMonitoring()
     connect(m_tray, &TrayController::quitRequested, this, &MainWindow::quit);
     applyPreferences(m_preferences);
     m_tray->show();
+    QTimer::singleShot(kResumeWorkAfterMs, m_scheduler, &RecheckScheduler::start);
+    // A quit that does not come through quit() (the session ending, the Dock's Quit): the
+    // window closes for good then, also from the tray.
+    qApp->installEventFilter(this);
 }
 
 void MainWindow::applyPreferences(const Preferences &preferences)
@@ -218,7 +225,7 @@ PreferencesDialog *MainWindow::openPreferences()
         m_preferencesDialog->activateWindow();
         return m_preferencesDialog;
     }
-    auto *dialog = new PreferencesDialog(m_preferences, m_tray->isTrayAvailable(), this);
+    auto *dialog = new PreferencesDialog(m_preferences, m_tray->refreshAvailability(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PreferencesDialog::applied, this, &MainWindow::applyPreferences);
     m_preferencesDialog = dialog;
@@ -231,9 +238,10 @@ void MainWindow::showNotificationInWindow(
 {
     // No tray to show it: the page banner says it, with a way to the connectors, and the
     // window asks for attention (the taskbar entry flashes where the desktop does that).
-    InlineMessage *message = pageMessage();
+    InlineMessage *message = m_connectorsPage->notificationMessage();
     message->showMessage(InlineMessage::Kind::Error, tr("%1: %2").arg(title, body));
-    QPushButton *show = message->addButton(tr("Sho&w"));
+    QPushButton *show
+        = message->addButton(ids.size() == 1 ? tr("&Go to Connector") : tr("&Go to Connectors"));
     show->setObjectName(QStringLiteral("showNotifiedPushButton"));
     connect(show, &QPushButton::clicked, this, [this, ids] { showFromTray(ids); });
     QApplication::alert(this);
@@ -242,6 +250,7 @@ void MainWindow::showNotificationInWindow(
 void MainWindow::showFromTray(const QList<QUuid> &ids)
 {
     m_hiddenInTray = false;
+    m_quitting = false; // a quit that was refused (a save running) is over
     QGuiApplication::setQuitOnLastWindowClosed(true);
     if (isMinimized())
         showNormal();
@@ -334,6 +343,16 @@ void MainWindow::nextFrameDone()
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == qApp && event->type() == QEvent::Quit) {
+        m_quitting = true;
+        // Hidden in the tray the window gets no close from Qt (only visible windows do): close
+        // it here, so that a save still running finishes first (the quit then waits).
+        if (m_hiddenInTray && !close()) {
+            event->ignore();
+            return true;
+        }
+        return QMainWindow::eventFilter(watched, event);
+    }
     if (m_afterFrame && (watched == this || watched == windowHandle())) {
         if ((event->type() == QEvent::Expose && windowHandle() && windowHandle()->isExposed())
             || event->type() == QEvent::UpdateRequest)
@@ -886,7 +905,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     // Closing keeps Connector Desk running in the tray when the user chose so (and there is a
     // tray to come back from); Quit really quits.
-    if (!m_quitting && m_preferences.keepRunningInTray && m_tray->isVisible()) {
+    // The tray is asked again: a panel that went away since the start is no place to hide in.
+    if (!m_quitting && m_preferences.keepRunningInTray && m_tray->refreshAvailability()
+        && m_tray->isVisible()) {
         QSettings settings;
         settings.setValue(kGeometryKey, saveGeometry());
         settings.setValue(kStateKey, saveState());

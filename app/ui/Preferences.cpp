@@ -1,5 +1,7 @@
 #include "Preferences.h"
 
+#include <QCoreApplication>
+#include <QDir>
 #include <QSettings>
 #include <algorithm>
 #include <iterator>
@@ -37,12 +39,28 @@ Preferences Preferences::load()
     return p;
 }
 
-void Preferences::save() const
+QString Preferences::save() const
 {
     QSettings s;
     s.setValue(QLatin1String(kRecheckKey), recheckHours);
     s.setValue(QLatin1String(kNotifyKey), notifyOnProblems);
     s.setValue(QLatin1String(kTrayKey), keepRunningInTray);
+    s.sync();
+    switch (s.status()) {
+    case QSettings::NoError:
+        return {};
+    case QSettings::AccessError:
+        return QCoreApplication::translate("Preferences",
+            "The preferences could not be saved: %1 cannot be written. Check that folder's "
+            "permissions and the free space, then try again.")
+            .arg(QDir::toNativeSeparators(s.fileName()));
+    case QSettings::FormatError:
+        break;
+    }
+    return QCoreApplication::translate("Preferences",
+        "The preferences could not be saved: %1 is not a settings file Connector Desk can "
+        "read. Move it aside, then try again.")
+        .arg(QDir::toNativeSeparators(s.fileName()));
 }
 
 } // namespace cd::ui

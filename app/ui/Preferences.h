@@ -21,7 +21,8 @@ struct Preferences
     qint64 recheckIntervalMs() const { return qint64(recheckHours) * 60 * 60 * 1000; }
 
     static Preferences load();
-    void save() const;
+    // Writes them and makes sure they reached the settings file; the reason when not.
+    QString save() const;
 
     bool operator==(const Preferences &o) const
     {

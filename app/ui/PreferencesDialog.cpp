@@ -1,5 +1,6 @@
 #include "PreferencesDialog.h"
 
+#include "InlineMessage.h"
 #include "PlainText.h"
 #include "ui_PreferencesDialog.h"
 
@@ -18,6 +19,8 @@ PreferencesDialog::PreferencesDialog(
     , m_trayAvailable(trayAvailable)
 {
     m_ui->setupUi(this);
+    // Wide enough for its notes to read as sentences, not a column (font-relative).
+    setMinimumWidth(fontMetrics().averageCharWidth() * 72);
     setObjectName(QStringLiteral("preferencesDialog"));
     setWindowModality(Qt::WindowModal);
 
@@ -39,6 +42,10 @@ PreferencesDialog::PreferencesDialog(
                  "icon's menu.")
             : tr("This desktop has no system tray, so closing the window quits Connector Desk. "
                  "Notifications appear in the window."));
+
+    m_message = new InlineMessage(this);
+    m_message->setObjectName(QStringLiteral("saveMessage"));
+    m_ui->dialogLayout->insertWidget(m_ui->dialogLayout->indexOf(m_ui->buttonBox), m_message);
 
     QPushButton *ok = m_ui->buttonBox->button(QDialogButtonBox::Ok);
     ok->setObjectName(QStringLiteral("okPushButton"));
@@ -83,9 +90,19 @@ QCheckBox *PreferencesDialog::keepInTrayCheckBox() const
 void PreferencesDialog::apply()
 {
     const Preferences p = preferences();
-    p.save();
+    const QString error = p.save();
+    if (!error.isEmpty()) {
+        // Kept open with the choices made: nothing is lost, the user can fix and try again.
+        m_message->showMessage(InlineMessage::Kind::Error, error);
+        return;
+    }
     Q_EMIT applied(p);
     accept();
+}
+
+InlineMessage *PreferencesDialog::saveMessage() const
+{
+    return m_message;
 }
 
 } // namespace cd::ui

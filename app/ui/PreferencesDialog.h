@@ -14,6 +14,8 @@ class PreferencesDialog;
 
 namespace cd::ui {
 
+class InlineMessage;
+
 // "Preferences": how often connectors are re-checked, notifications, the tray. OK saves them
 // (QSettings) and reports them through applied(); Cancel changes nothing. Open it with
 // open(), never exec().
@@ -31,6 +33,8 @@ public:
     QComboBox *recheckComboBox() const;
     QCheckBox *notifyCheckBox() const;
     QCheckBox *keepInTrayCheckBox() const;
+    // Why OK could not save (the dialog then stays open).
+    InlineMessage *saveMessage() const;
 
 Q_SIGNALS:
     void applied(const cd::ui::Preferences &preferences);
@@ -40,6 +44,7 @@ private:
 
     std::unique_ptr<Ui::PreferencesDialog> m_ui;
     Preferences m_initial;
+    InlineMessage *m_message = nullptr;
     bool m_trayAvailable;
 };
 

@@ -104,6 +104,22 @@ void TrayController::setAvailabilityForTesting(std::optional<bool> available)
     g_availabilityForTesting = available;
 }
 
+bool TrayController::refreshAvailability()
+{
+    const bool available = g_availabilityForTesting ? *g_availabilityForTesting
+                                                    : QSystemTrayIcon::isSystemTrayAvailable();
+    if (available == m_available)
+        return m_available;
+    m_available = available;
+    if (available) {
+        show();
+    } else {
+        m_shown = false;
+        m_icon->hide();
+    }
+    return m_available;
+}
+
 void TrayController::show()
 {
     if (!m_available)
@@ -136,7 +152,9 @@ void TrayController::updateStatus()
         m_iconSet = true;
         m_icon->setIcon(trayIconFor(worst));
     }
-    m_icon->setToolTip(toolTip());
+    const QString tip = toolTip();
+    if (tip != m_icon->toolTip()) // a D-Bus call per change where the tray is a panel's
+        m_icon->setToolTip(tip);
     m_summary->setText(m_health->summaryText());
 }
 

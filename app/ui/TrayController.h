@@ -45,6 +45,9 @@ public:
     ~TrayController() override;
 
     bool isTrayAvailable() const { return m_available; }
+    // Asks the desktop again (a panel may come after the app's start, or go), shows the icon
+    // when a tray came; returns isTrayAvailable().
+    bool refreshAvailability();
     // What controllers made from now on take as the desktop's answer (nullopt: ask it). For
     // tests of the window's tray behaviour on a platform without a tray (offscreen).
     static void setAvailabilityForTesting(std::optional<bool> available);

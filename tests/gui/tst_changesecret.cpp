@@ -107,6 +107,7 @@ private Q_SLOTS:
     void failedWriteChangesNothing();
     void accessibleNamesAndHostileText();
     void removedMeanwhileSaysSo();
+    void changedElsewhereMeanwhileRefuses();
     void blockedStoreSaysSo();
     void throughTheKeychain();
 
@@ -632,6 +633,41 @@ void TestChangeSecret::removedMeanwhileSaysSo()
     QVERIFY2(dialog->changeMessage()->text().contains(QStringLiteral("no longer exists")),
         qPrintable(dialog->changeMessage()->text()));
     for (const QUuid &id : { ids.at(0), ids.at(2) })
+        QCOMPARE(m_fx->secretOf(id), QStringLiteral("old-") + m_fx->repository.find(id)->name);
+    key(Qt::Key_Escape);
+    QTRY_VERIFY(!dialog);
+}
+
+void TestChangeSecret::changedElsewhereMeanwhileRefuses()
+{
+    const QList<QUuid> ids = addThree(&m_fx->repository, kJama, QStringLiteral("basic"),
+        QStringList(3, QStringLiteral("svc")), QStringLiteral("m"));
+    ConnectorsPage *page = m_fx->page.get();
+    selectByMouse(page, 2);
+    QPointer<ChangeSecretDialog> dialog = openFromContextMenu(page, 0);
+    QVERIFY(dialog);
+    type(QStringLiteral("new"));
+    key(Qt::Key_Tab);
+    type(QStringLiteral("new"));
+    // Another process moves the second connector to another account while the dialog is
+    // open: the new password must not go to it (nor to the others: all or nothing).
+    {
+        ConnectorStore other(m_fx->dir.path());
+        QList<Connector> loaded;
+        QString error;
+        QVERIFY2(other.load(&loaded, &error), qPrintable(error));
+        Connector c = *m_fx->repository.find(ids.at(1));
+        c.identity = QStringLiteral("someone-else");
+        c.updatedAt = c.updatedAt.addSecs(5);
+        QVERIFY2(other.update(c, &error), qPrintable(error));
+    }
+    key(Qt::Key_Return);
+    QTRY_VERIFY(!dialog->isChanging());
+    QVERIFY(dialog->isVisible());
+    QVERIFY2(dialog->changeMessage()->text().contains(QStringLiteral("changed meanwhile")),
+        qPrintable(dialog->changeMessage()->text()));
+    QCOMPARE(m_fx->repository.find(ids.at(1))->identity, QStringLiteral("someone-else"));
+    for (const QUuid &id : ids)
         QCOMPARE(m_fx->secretOf(id), QStringLiteral("old-") + m_fx->repository.find(id)->name);
     key(Qt::Key_Escape);
     QTRY_VERIFY(!dialog);

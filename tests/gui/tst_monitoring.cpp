@@ -25,6 +25,8 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
@@ -70,6 +72,11 @@ private Q_SLOTS:
     void trayValidateAllAndOpen();
     void closeKeepsRunningInTray();
     void closeQuitsWithoutTheSetting();
+    void nothingStartsDuringStartUp();
+    void notificationKeepsThePageMessage();
+    void preferencesThatCannotBeSavedStayOpen();
+    // Last: it ends with a real quit of the application object.
+    void systemQuitWhileHiddenClosesForGood();
 
 private:
     MainWindow *window() const { return m_app->window(); }
@@ -93,7 +100,11 @@ private:
 
 void TestMonitoring::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
+    QStandardPaths::setTestModeEnabled(true); // settings under ~/.qttest, not the user's
+    // Without an organisation QSettings writes nothing (AccessError) and keeps values only in
+    // memory: Preferences are saved for real here.
+    QCoreApplication::setOrganizationName(QStringLiteral("ConnectorDeskTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_monitoring"));
 }
 
 void TestMonitoring::init()
@@ -111,6 +122,7 @@ void TestMonitoring::init()
     useClockOffset();
     // Looks happen when a test calls tick(), not on the scheduler's own timer.
     window()->recheckScheduler()->setTickInterval(24 * 60 * 60 * 1000);
+    window()->recheckScheduler()->start(); // the window starts it 2 s after the list shows
     window()->tray()->setCoalesceInterval(0);
 }
 
@@ -199,8 +211,8 @@ void TestMonitoring::passwordChangedAtServerFailsOnNextScheduledCheck()
     QVERIFY(!n.at(1).toString().isEmpty()); // the reason
     QCOMPARE(n.at(2).value<QList<QUuid>>(), QList<QUuid> { id });
     QCOMPARE(n.at(3).toBool(), false); // no tray here (offscreen): the window showed it
-    QVERIFY(
-        window()->connectorsPage()->pageMessage()->text().contains(QStringLiteral("Production")));
+    QVERIFY(window()->connectorsPage()->notificationMessage()->text().contains(
+        QStringLiteral("Production")));
     // The tray follows.
     QCOMPARE(tray->iconStatus(), ValidationStatus::Failed);
     QVERIFY2(tray->toolTip().contains(QStringLiteral("1 failed")), qPrintable(tray->toolTip()));
@@ -237,6 +249,15 @@ void TestMonitoring::rejectedConnectorIsNotSentAgain()
     QCOMPARE(m_server->requestCount(), 0);
     QVERIFY(!window()->validationQueue()->isPending(id));
     QVERIFY(!scheduler->dueAt(*window()->repository()->find(id)).isValid());
+    // The rule itself, not only "Failed is never due": even a Verified or Warning connector
+    // marked rejected (a newer result elsewhere may say so) is never sent.
+    for (ValidationStatus status : { ValidationStatus::Verified, ValidationStatus::Warning }) {
+        record(id, status, QDateTime::currentDateTimeUtc().addDays(-3), QString(), true);
+        QVERIFY(!scheduler->dueAt(*window()->repository()->find(id)).isValid());
+        QVERIFY(scheduler->tick().isEmpty());
+    }
+    QTest::qWait(100);
+    QCOMPARE(m_server->requestCount(), 0);
 }
 
 void TestMonitoring::offlineSkipsAndResumes()
@@ -279,6 +300,8 @@ void TestMonitoring::spreadingKeepsThePerHostLimit()
         QVERIFY(!id.isNull());
         ids << id;
     }
+    // Whatever the window may have started for them meanwhile (its start-up work) is dropped.
+    queue->cancelAll();
     // All checked together an hour ago (Validate All); a check now makes one not due again.
     const QDateTime checked = QDateTime::currentDateTimeUtc().addSecs(-3600);
     for (const QUuid &id : std::as_const(ids))
@@ -484,7 +507,8 @@ void TestMonitoring::notificationTextIsInert()
         const QString s = notifications.first().at(i).toString();
         QVERIFY2(!s.contains(QLatin1Char('<')) && !s.contains(QChar(0x1b)), qPrintable(s));
     }
-    QCOMPARE(window()->connectorsPage()->pageMessage()->label()->textFormat(), Qt::PlainText);
+    QCOMPARE(
+        window()->connectorsPage()->notificationMessage()->label()->textFormat(), Qt::PlainText);
 }
 
 void TestMonitoring::preferencesByKeyboard()
@@ -572,7 +596,7 @@ void TestMonitoring::preferencesSurviveARestart()
     Preferences p;
     p.recheckHours = 6;
     p.notifyOnProblems = false;
-    p.save();
+    QVERIFY(p.save().isEmpty());
     m_app->close();
     QVERIFY(m_app->open());
     QCOMPARE(window()->recheckScheduler()->interval(), 6 * kHour);
@@ -668,7 +692,7 @@ void TestMonitoring::closeKeepsRunningInTray()
     TrayController::setAvailabilityForTesting(true);
     Preferences p;
     p.keepRunningInTray = true;
-    p.save();
+    QVERIFY(p.save().isEmpty());
     QVERIFY(m_app->open());
     TrayController *tray = window()->tray();
     QVERIFY(tray->isTrayAvailable());
@@ -718,6 +742,88 @@ void TestMonitoring::closeQuitsWithoutTheSetting()
     QVERIFY(!window()->preferences().keepRunningInTray); // off by default
     QSignalSpy closed(window(), &MainWindow::closedForGood);
     QVERIFY(window()->close());
+    QCOMPARE(closed.size(), 1);
+    QVERIFY(!window()->isHiddenInTray());
+    QVERIFY(!window()->tray()->isVisible());
+}
+
+void TestMonitoring::nothingStartsDuringStartUp()
+{
+    // An overdue Verified connector (the machine was off for two days): the restarted window
+    // shows it without checking it (no keychain read during start-up); the scheduler starts
+    // once the window is up, and only then is it checked.
+    const QUuid id = addVerified(QStringLiteral("Overnight"));
+    QVERIFY(!id.isNull());
+    record(id, ValidationStatus::Verified, QDateTime::currentDateTimeUtc().addDays(-2));
+    m_app->close();
+    QVERIFY(m_app->open());
+    RecheckScheduler *scheduler = window()->recheckScheduler();
+    QVERIFY(!scheduler->isStarted());
+    QCOMPARE(scheduler->dueNow(), QList<QUuid> { id });
+    const int readsBefore = m_app->secrets()->callCount();
+    QTest::qWait(300);
+    QVERIFY(!window()->validationQueue()->isPending(id));
+    QCOMPARE(m_app->secrets()->callCount(), readsBefore);
+    QTRY_VERIFY_WITH_TIMEOUT(scheduler->isStarted(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(window()->repository()->find(id)->validation.checkedAt.daysTo(
+                                 QDateTime::currentDateTimeUtc())
+            == 0,
+        15000);
+    QVERIFY(m_app->secrets()->callCount() > readsBefore);
+}
+
+void TestMonitoring::notificationKeepsThePageMessage()
+{
+    const QUuid id = addVerified(QStringLiteral("Banner"));
+    QVERIFY(!id.isNull());
+    InlineMessage *page = window()->connectorsPage()->pageMessage();
+    page->showMessage(InlineMessage::Kind::Error, QStringLiteral("The save failed: disk full."));
+    QPushButton *undo = page->addButton(QStringLiteral("&Undo"));
+    record(id, ValidationStatus::Failed, QDateTime::currentDateTimeUtc(), QStringLiteral("No."));
+    InlineMessage *notification = window()->connectorsPage()->notificationMessage();
+    QTRY_VERIFY(notification->text().contains(QStringLiteral("Banner")));
+    QCOMPARE(page->text(), QStringLiteral("The save failed: disk full."));
+    QVERIFY(page->findChildren<QPushButton *>().contains(undo));
+    QVERIFY2(test::duplicateMnemonics(window(), QStringLiteral("window")).isEmpty(),
+        qPrintable(
+            test::duplicateMnemonics(window(), QStringLiteral("window")).join(QLatin1Char('\n'))));
+}
+
+void TestMonitoring::preferencesThatCannotBeSavedStayOpen()
+{
+    // The settings file cannot be written (here: a folder stands where it goes).
+    const QString file = QSettings().fileName();
+    QFile::remove(file);
+    QVERIFY(QDir().mkpath(file));
+    auto *dialog = window()->openPreferences();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    dialog->recheckComboBox()->setCurrentIndex(1);
+    QTest::mouseClick(child<QPushButton>(dialog, QStringLiteral("okPushButton")), Qt::LeftButton);
+    QTest::qWait(100);
+    QVERIFY(dialog->isVisible()); // kept open, the choice kept
+    QCOMPARE(dialog->recheckComboBox()->currentText(), QStringLiteral("Every hour"));
+    QVERIFY2(dialog->saveMessage()->text().contains(QStringLiteral("could not be saved")),
+        qPrintable(dialog->saveMessage()->text()));
+    QCOMPARE(window()->recheckScheduler()->interval(), 24 * kHour); // not applied either
+    dialog->reject();
+    QVERIFY(QDir(file).removeRecursively());
+}
+
+void TestMonitoring::systemQuitWhileHiddenClosesForGood()
+{
+    // The session ends (or the Dock's Quit) while the window is hidden in the tray: Qt closes
+    // only visible windows, so the window closes itself for good.
+    m_app->close();
+    TrayController::setAvailabilityForTesting(true);
+    Preferences p;
+    p.keepRunningInTray = true;
+    QVERIFY(p.save().isEmpty());
+    QVERIFY(m_app->open());
+    QVERIFY(!window()->close());
+    QVERIFY(window()->isHiddenInTray());
+    QSignalSpy closed(window(), &MainWindow::closedForGood);
+    QEvent quit(QEvent::Quit);
+    QCoreApplication::sendEvent(qApp, &quit);
     QCOMPARE(closed.size(), 1);
     QVERIFY(!window()->isHiddenInTray());
     QVERIFY(!window()->tray()->isVisible());

@@ -151,6 +151,8 @@ int main(int argc, char **argv)
     // instead, as the hosts are made up.
     test::MainWindowFixture::Options options;
     options.network = std::nullopt;
+    // As on a desktop with a system tray (Xvfb has none): Preferences offers the tray choice.
+    ui::TrayController::setAvailabilityForTesting(true);
     test::MainWindowFixture fixture(options);
     ui::MainWindow &window = *fixture.create();
     window.validationQueue()->setNetworkAvailable(false);

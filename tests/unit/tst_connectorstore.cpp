@@ -51,6 +51,7 @@ private Q_SLOTS:
     // The status history (schema 1.2).
     void historyKeepsTheNewestResults();
     void historyTextIsStoredVerbatim();
+    void historyMergesRetriesThatDidNotReach();
     void historyGoesWithItsConnector();
     void schema11IsUpgraded();
     void concurrentWritersKeepTheLimit();
@@ -851,6 +852,43 @@ void TestConnectorStore::historyKeepsTheNewestResults()
     ConnectorStore again(dir.path());
     QVERIFY(again.load(&list, &error));
     QCOMPARE(again.history(a.id, &error), store.history(a.id, &error));
+}
+
+void TestConnectorStore::historyMergesRetriesThatDidNotReach()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    const Connector a = sample(1);
+    QVERIFY(store.insert(a, &error));
+    const QString down = QStringLiteral("The server did not answer: checked again later.");
+    QVERIFY(store.setValidation(
+        a.id, result(ValidationStatus::Failed, 1, QStringLiteral("No.")), &error));
+    // A server down for a long time: the queue retries and records "not reached" each time.
+    for (int minute = 2; minute < 60; ++minute)
+        QVERIFY(
+            store.setValidation(a.id, result(ValidationStatus::NotVerified, minute, down), &error));
+    QList<HistoryEntry> history = store.history(a.id, &error);
+    QCOMPARE(history.size(), 2); // the failure is still there
+    QCOMPARE(history.at(0), historyEntry(result(ValidationStatus::NotVerified, 59, down)));
+    QCOMPARE(history.at(1).status, ValidationStatus::Failed);
+    // Another reason is another entry; definite results are never merged.
+    QVERIFY(store.setValidation(
+        a.id, result(ValidationStatus::NotVerified, 60, QStringLiteral("No network.")), &error));
+    QVERIFY(store.setValidation(
+        a.id, result(ValidationStatus::Failed, 61, QStringLiteral("No.")), &error));
+    QVERIFY(store.setValidation(
+        a.id, result(ValidationStatus::Failed, 62, QStringLiteral("No.")), &error));
+    history = store.history(a.id, &error);
+    QCOMPARE(history.size(), 5);
+    // Failing since the first failure: the checks that did not reach the server in between do
+    // not end the run.
+    const StatusRun run = statusRun(history);
+    QCOMPARE(run.status, ValidationStatus::Failed);
+    QCOMPARE(run.count, 3);
+    QCOMPARE(run.since, result(ValidationStatus::Failed, 1).checkedAt);
 }
 
 void TestConnectorStore::historyTextIsStoredVerbatim()

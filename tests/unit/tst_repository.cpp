@@ -1026,9 +1026,14 @@ void TestRepository::statusRun_data()
         int(S::Failed), int(S::Failed) } << 1 << 0 << true;
     QTest::newRow("a warning breaks a failure run")
         << QList<int> { int(S::Failed), int(S::Warning), int(S::Failed) } << 1 << 0 << true;
-    QTest::newRow("not verified breaks it too")
+    // A check that did not reach the server neither ends a run nor counts in it.
+    QTest::newRow("not reached inside a run")
         << QList<int> { int(S::Warning), int(S::Warning), int(S::NotVerified), int(S::Warning) }
-        << 2 << 1 << true;
+        << 3 << 3 << true;
+    QTest::newRow("not reached, then the status before")
+        << QList<int> { int(S::Failed), int(S::NotVerified), int(S::Verified) } << 1 << 0 << true;
+    QTest::newRow("a run of not reached") << QList<int> { int(S::NotVerified), int(S::NotVerified),
+        int(S::Failed) } << 2 << 1 << true;
     QTest::newRow("verified run") << QList<int> { int(S::Verified), int(S::Verified),
         int(S::Failed) } << 2 << 1 << true;
     QList<int> full(kHistoryLimit, int(S::Failed));
