@@ -87,6 +87,14 @@ void key(Qt::Key k, Qt::KeyboardModifiers m = Qt::NoModifier)
     QTest::keyClick(QApplication::focusWidget(), k, m);
 }
 
+// Types `secret` in the focused field, Tab, and the same in the next (New, then Confirm).
+void typeTwice(const QString &secret)
+{
+    type(secret);
+    key(Qt::Key_Tab);
+    type(secret);
+}
+
 } // namespace
 
 class TestChangeSecret : public QObject
@@ -450,9 +458,7 @@ void TestChangeSecret::progressWhileChanging()
     QPointer<ChangeSecretDialog> dialog = openFromContextMenu(page, 2);
     QVERIFY(dialog);
     m_fx->memory.setDelay(100); // a slow keychain
-    type(QStringLiteral("slow"));
-    key(Qt::Key_Tab);
-    type(QStringLiteral("slow"));
+    typeTwice(QStringLiteral("slow"));
     key(Qt::Key_Return);
     QVERIFY(dialog->isChanging());
     QVERIFY(!dialog->newSecretEdit()->isEnabled());
@@ -494,9 +500,7 @@ void TestChangeSecret::failedWriteChangesNothing()
     m_fx->faulty.failWrite(2); // the second connector's
 
     const QString secret = QStringLiteral("never-stored");
-    type(secret);
-    key(Qt::Key_Tab);
-    type(secret);
+    typeTwice(secret);
     key(Qt::Key_Return);
     QTRY_VERIFY(!dialog->isChanging());
     QVERIFY(dialog->isVisible());
@@ -600,9 +604,7 @@ void TestChangeSecret::accessibleNamesAndHostileText()
     dialog = test::waitForModal<ChangeSecretDialog>();
     QVERIFY(dialog);
     QCOMPARE(child<QListWidget>(dialog, "connectorsListWidget")->count(), 1);
-    type(QStringLiteral("s"));
-    key(Qt::Key_Tab);
-    type(QStringLiteral("s"));
+    typeTwice(QStringLiteral("s"));
     key(Qt::Key_Return);
     QTRY_VERIFY(!dialog);
     const QString text = page->pageMessage()->text();
@@ -620,9 +622,7 @@ void TestChangeSecret::removedMeanwhileSaysSo()
     selectByMouse(page, 2);
     QPointer<ChangeSecretDialog> dialog = openFromContextMenu(page, 0);
     QVERIFY(dialog);
-    type(QStringLiteral("new"));
-    key(Qt::Key_Tab);
-    type(QStringLiteral("new"));
+    typeTwice(QStringLiteral("new"));
     // Deleted (in another window, say) while the dialog is open: removed just before.
     bool removed = false;
     m_fx->repository.remove(ids.at(1), [&](const RepositoryResult &r) { removed = r.ok; });
@@ -646,9 +646,7 @@ void TestChangeSecret::changedElsewhereMeanwhileRefuses()
     selectByMouse(page, 2);
     QPointer<ChangeSecretDialog> dialog = openFromContextMenu(page, 0);
     QVERIFY(dialog);
-    type(QStringLiteral("new"));
-    key(Qt::Key_Tab);
-    type(QStringLiteral("new"));
+    typeTwice(QStringLiteral("new"));
     // Another process moves the second connector to another account while the dialog is
     // open: the new password must not go to it (nor to the others: all or nothing).
     {
@@ -699,9 +697,7 @@ void TestChangeSecret::blockedStoreSaysSo()
     QPointer<ChangeSecretDialog> guard = test::waitForModal<ChangeSecretDialog>();
     QVERIFY(guard);
     const QHash<QString, QString> before = app.secrets()->contents();
-    type(QStringLiteral("x"));
-    key(Qt::Key_Tab);
-    type(QStringLiteral("x"));
+    typeTwice(QStringLiteral("x"));
     key(Qt::Key_Return);
     QTRY_VERIFY(!dialog->isChanging());
     QVERIFY(dialog->isVisible());
@@ -733,9 +729,7 @@ void TestChangeSecret::throughTheKeychain()
     QPointer<ChangeSecretDialog> dialog = openFromContextMenu(page, 0);
     QVERIFY(dialog);
     const QString secret = QStringLiteral("rotated-in-the-keychain");
-    type(secret);
-    key(Qt::Key_Tab);
-    type(secret);
+    typeTwice(secret);
     key(Qt::Key_Return);
     QTRY_VERIFY_WITH_TIMEOUT(!dialog, 20000);
     for (const QUuid &id : ids) {

@@ -88,6 +88,9 @@ private:
     }
     // The scheduler's clock runs `offset` ahead of the real one (checks record real times).
     void useClockOffset();
+    // Restarts the window as on a desktop with a system tray (forced: offscreen has none),
+    // with "Keep running in the tray" saved as `keepInTray`. False when it did not open.
+    bool reopenWithTray(bool keepInTray = true);
     void setPassword(const QString &username, const QString &password);
     // Records `status` for `id` as a check at `at` would.
     void record(const QUuid &id, ValidationStatus status, const QDateTime &at,
@@ -134,6 +137,15 @@ void TestMonitoring::cleanup()
     m_app.reset();
     TrayController::setAvailabilityForTesting(std::nullopt);
     QSettings().clear();
+}
+
+bool TestMonitoring::reopenWithTray(bool keepInTray)
+{
+    m_app->close();
+    TrayController::setAvailabilityForTesting(true);
+    Preferences p;
+    p.keepRunningInTray = keepInTray;
+    return p.save().isEmpty() && m_app->open();
 }
 
 void TestMonitoring::useClockOffset()
@@ -688,12 +700,7 @@ void TestMonitoring::trayValidateAllAndOpen()
 void TestMonitoring::closeKeepsRunningInTray()
 {
     // A desktop with a tray (forced: offscreen has none), the setting on.
-    m_app->close();
-    TrayController::setAvailabilityForTesting(true);
-    Preferences p;
-    p.keepRunningInTray = true;
-    QVERIFY(p.save().isEmpty());
-    QVERIFY(m_app->open());
+    QVERIFY(reopenWithTray());
     TrayController *tray = window()->tray();
     QVERIFY(tray->isTrayAvailable());
     QVERIFY(tray->isVisible());
@@ -737,7 +744,7 @@ void TestMonitoring::closeKeepsRunningInTray()
 void TestMonitoring::closeQuitsWithoutTheSetting()
 {
     m_app->close();
-    TrayController::setAvailabilityForTesting(true);
+    TrayController::setAvailabilityForTesting(true); // nothing saved: the defaults
     QVERIFY(m_app->open());
     QVERIFY(!window()->preferences().keepRunningInTray); // off by default
     QSignalSpy closed(window(), &MainWindow::closedForGood);
@@ -813,12 +820,7 @@ void TestMonitoring::systemQuitWhileHiddenClosesForGood()
 {
     // The session ends (or the Dock's Quit) while the window is hidden in the tray: Qt closes
     // only visible windows, so the window closes itself for good.
-    m_app->close();
-    TrayController::setAvailabilityForTesting(true);
-    Preferences p;
-    p.keepRunningInTray = true;
-    QVERIFY(p.save().isEmpty());
-    QVERIFY(m_app->open());
+    QVERIFY(reopenWithTray());
     QVERIFY(!window()->close());
     QVERIFY(window()->isHiddenInTray());
     QSignalSpy closed(window(), &MainWindow::closedForGood);
