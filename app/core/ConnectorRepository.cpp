@@ -9,6 +9,7 @@
 #include <QDeadlineTimer>
 #include <QSet>
 #include <QTimer>
+#include <algorithm>
 
 namespace cd {
 
@@ -248,20 +249,38 @@ void ConnectorRepository::runNext()
 
 bool ConnectorRepository::recordValidation(const QUuid &id, const ValidationState &state)
 {
-    const int i = indexOf(id);
-    // A connector being removed is already gone from the database: a late result must not
-    // be recorded.
-    if (i < 0 || m_removing.contains(id))
-        return false;
-    m_unsavedResults.remove(id); // this one is newer
-    m_connectors[i].validation = state; // shown at once, also when it cannot be kept yet
-    Q_EMIT connectorUpdated(id);
+    return recordValidations({ { id, state } }) == 1;
+}
+
+int ConnectorRepository::recordValidations(const QList<QPair<QUuid, ValidationState>> &results)
+{
+    QList<QPair<QUuid, ValidationState>> kept;
+    kept.reserve(results.size());
+    for (const auto &[id, state] : results) {
+        const int i = indexOf(id);
+        // A connector being removed is already gone from the database: a late result must
+        // not be recorded.
+        if (i < 0 || m_removing.contains(id))
+            continue;
+        m_unsavedResults.remove(id); // this one is newer
+        m_connectors[i].validation = state; // shown at once, also when it cannot be kept yet
+        kept.append({ id, state });
+    }
+    for (const auto &result : std::as_const(kept))
+        Q_EMIT connectorUpdated(result.first);
+    if (kept.isEmpty())
+        return 0;
     QString error;
-    if (m_store->setValidation(id, state, &error))
-        return true;
+    QList<QUuid> missing;
+    if (m_store->setValidations(kept, &missing, &error)) {
+        if (!missing.isEmpty())
+            refresh(); // removed by another process: they go from the list, nothing to report
+        return int(kept.size());
+    }
     if (m_store->lastFailureWasBusy() && m_busyRetryMs > 0) {
         // Another process holds the database: written a moment later, from the event loop.
-        m_unsavedResults.insert(id, { state, QDeadlineTimer(m_busyRetryMs) });
+        for (const auto &[id, state] : std::as_const(kept))
+            m_unsavedResults.insert(id, { state, QDeadlineTimer(m_busyRetryMs) });
         if (!m_resultRetryTimer) {
             m_resultRetryTimer = new QTimer(this);
             m_resultRetryTimer->setInterval(kBusyRetryIntervalMs);
@@ -269,12 +288,14 @@ bool ConnectorRepository::recordValidation(const QUuid &id, const ValidationStat
                 &ConnectorRepository::retryUnsavedResults);
         }
         m_resultRetryTimer->start();
-        return true;
+        return int(kept.size());
     }
-    refresh(); // removed by another process: it goes from the list, nothing to report
-    if (indexOf(id) >= 0)
+    refresh();
+    const bool stillThere = std::any_of(kept.cbegin(), kept.cend(),
+        [this](const QPair<QUuid, ValidationState> &r) { return indexOf(r.first) >= 0; });
+    if (stillThere)
         Q_EMIT saveFailed(error);
-    return true;
+    return int(kept.size());
 }
 
 void ConnectorRepository::retryUnsavedResults()

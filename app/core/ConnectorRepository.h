@@ -116,6 +116,9 @@ public:
     // is reported by saveFailed() (the result stays shown). Returns false when the connector
     // is gone or being removed.
     bool recordValidation(const QUuid &id, const ValidationState &state);
+    // Several results (the queue's of one turn), written in one transaction; each shown at
+    // once as recordValidation does. Returns how many were for connectors that exist.
+    int recordValidations(const QList<QPair<QUuid, ValidationState>> &results);
 
     // Applies what other processes changed since the last look (added, changed and removed
     // connectors, as the usual signals). Cheap when nothing changed. Returns whether anything

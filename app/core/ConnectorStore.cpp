@@ -1092,37 +1092,70 @@ bool ConnectorStore::setValidation(const QUuid &id, const ValidationState &state
     // lose the last results (never the database); a result is checked again anyway.
     return transaction(
         [&](QString *why) {
-            const std::optional<qint64> rev = nextCounter(QStringLiteral("revision"), why);
-            if (!rev)
+            bool exists = false;
+            if (!writeValidation(id, state, &exists, why))
                 return false;
-            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-            q.prepare(QStringLiteral("UPDATE connectors SET rev = :rev, %1 WHERE id = :id")
-                          .arg(kValidationAssignments));
-            q.bindValue(QStringLiteral(":id"), id.toString(QUuid::WithoutBraces));
-            q.bindValue(QStringLiteral(":rev"), *rev);
-            bindValidation(q, state);
-            if (!exec(q, why))
-                return false;
-            if (q.numRowsAffected() != 1) {
+            if (!exists)
                 *why = tr("This connector no longer exists.");
-                return false;
-            }
-            m_pendingRevisions.insert(id, *rev);
-            // A result (it has a time; a reset to "not verified" has none) joins the history.
-            if (!state.checkedAt.isValid())
-                return true;
-            // The same "not reached" again (the queue retrying while a server is down) moves
-            // the newest entry's time instead of pushing the others out.
-            if (state.status == ValidationStatus::NotVerified) {
-                bool merged = false;
-                if (!mergeNotReached(id, historyEntry(state), &merged, why))
-                    return false;
-                if (merged)
-                    return true;
-            }
-            return addHistory(id, historyEntry(state), why) && trimHistory(id, why);
+            return exists;
         },
         error, Durability::Normal);
+}
+
+bool ConnectorStore::setValidations(
+    const QList<QPair<QUuid, ValidationState>> &results, QList<QUuid> *missing, QString *error)
+{
+    QList<QUuid> gone;
+    const bool ok = transaction(
+        [&](QString *why) {
+            gone.clear();
+            for (const auto &[id, state] : results) {
+                bool exists = false;
+                if (!writeValidation(id, state, &exists, why))
+                    return false;
+                if (!exists)
+                    gone.append(id);
+            }
+            return true;
+        },
+        error, Durability::Normal);
+    if (missing)
+        *missing = ok ? gone : QList<QUuid>();
+    return ok;
+}
+
+bool ConnectorStore::writeValidation(
+    const QUuid &id, const ValidationState &state, bool *exists, QString *why)
+{
+    *exists = false;
+    const std::optional<qint64> rev = nextCounter(QStringLiteral("revision"), why);
+    if (!rev)
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("UPDATE connectors SET rev = :rev, %1 WHERE id = :id")
+                  .arg(kValidationAssignments));
+    q.bindValue(QStringLiteral(":id"), id.toString(QUuid::WithoutBraces));
+    q.bindValue(QStringLiteral(":rev"), *rev);
+    bindValidation(q, state);
+    if (!exec(q, why))
+        return false;
+    if (q.numRowsAffected() != 1)
+        return true; // removed meanwhile (another process): nothing to record
+    *exists = true;
+    m_pendingRevisions.insert(id, *rev);
+    // A result (it has a time; a reset to "not verified" has none) joins the history.
+    if (!state.checkedAt.isValid())
+        return true;
+    // The same "not reached" again (the queue retrying while a server is down) moves the
+    // newest entry's time instead of pushing the others out.
+    if (state.status == ValidationStatus::NotVerified) {
+        bool merged = false;
+        if (!mergeNotReached(id, historyEntry(state), &merged, why))
+            return false;
+        if (merged)
+            return true;
+    }
+    return addHistory(id, historyEntry(state), why) && trimHistory(id, why);
 }
 
 bool ConnectorStore::addHistory(const QUuid &id, const HistoryEntry &entry, QString *error)

@@ -95,6 +95,11 @@ public:
     // result twice, same time, status and message, only once), which keeps its newest
     // kHistoryLimit rows: all in one transaction, so concurrent writers never leave more.
     bool setValidation(const QUuid &id, const ValidationState &state, QString *error);
+    // Several results in one transaction (the queue's results of one turn): one commit
+    // instead of one each. A connector that is gone (removed by another process) is skipped
+    // and listed in `missing`; any other failure writes none of them.
+    bool setValidations(
+        const QList<QPair<QUuid, ValidationState>> &results, QList<QUuid> *missing, QString *error);
 
     // The connector's recorded results, newest first (at most kHistoryLimit): one indexed
     // SELECT. Empty for a store that is not open for writing (blocked, read-only, older
@@ -175,6 +180,8 @@ private:
     bool insertRow(const Connector &c, QString *error);
     bool updateRow(const Connector &c, QString *error, const QDateTime &expectedUpdatedAt = {});
     bool setPending(const QString &key, const QUuid &id, bool set, QString *error);
+    // One result inside a transaction; `exists` false when the row is gone (nothing written).
+    bool writeValidation(const QUuid &id, const ValidationState &state, bool *exists, QString *why);
     // One result in the connector's history (unless it is there already), then its oldest rows
     // beyond kHistoryLimit removed.
     bool addHistory(const QUuid &id, const HistoryEntry &entry, QString *error);

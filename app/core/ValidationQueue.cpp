@@ -9,8 +9,35 @@
 #include <QNetworkAccessManager>
 #include <QUrl>
 #include <limits>
+#if defined(Q_OS_LINUX)
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace cd {
+
+namespace {
+
+void lowerCurrentThreadPriority()
+{
+#if defined(Q_OS_LINUX)
+    // QThread::setPriority() cannot lower a normal thread on Linux (SCHED_OTHER has one
+    // priority): its nice value can, which is per thread there and inherited by the threads
+    // it starts (each check's HTTP thread).
+    const auto tid = id_t(syscall(SYS_gettid));
+    errno = 0;
+    const int nice = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0
+        && setpriority(PRIO_PROCESS, tid, qMin(19, nice + ValidationQueue::kChecksThreadNice)) != 0)
+        qCDebug(lcNet) << "checks thread: nice not changed:" << qt_error_string(errno);
+#else
+    QThread::currentThread()->setPriority(QThread::LowPriority);
+#endif
+}
+
+} // namespace
 
 ValidationState validationStateFor(const ValidationResult &result, const QDateTime &now)
 {
@@ -58,11 +85,17 @@ ValidationQueue::ValidationQueue(
     m_runner->moveToThread(&m_checksThread);
     connect(&m_checksThread, &QThread::finished, m_runner, &QObject::deleteLater);
     m_checksThread.start();
+    // The checks yield the processor to the window: when both want it (a Validate All's
+    // first wave of TLS handshakes), paint and input come first.
+    QMetaObject::invokeMethod(m_runner, &lowerCurrentThreadPriority, Qt::QueuedConnection);
     // A timer, not a posted call: the heartbeat of the GUI (paint, input, other timers) gets a
     // turn between two batches of starts.
     m_pumpTimer.setSingleShot(true);
     m_pumpTimer.setInterval(0);
     connect(&m_pumpTimer, &QTimer::timeout, this, &ValidationQueue::pump);
+    m_drainTimer.setSingleShot(true);
+    m_drainTimer.setInterval(0);
+    connect(&m_drainTimer, &QTimer::timeout, this, &ValidationQueue::drainResults);
     connect(repository, &ConnectorRepository::connectorAboutToBeRemoved, this,
         &ValidationQueue::cancel);
     // An edit resets the connector's state; a check of the old values must not overwrite it.
@@ -333,7 +366,7 @@ void ValidationQueue::startOne(const QUuid &id, const QString &host)
                             "or token is stored for this connector yet "
                             "(imported connectors come without one).")
                                 : secret.message;
-            onJobFinished(id, r);
+            arrive(id, generation, r);
             return;
         }
         ValidationRequest request;
@@ -365,22 +398,12 @@ void ValidationQueue::startOne(const QUuid &id, const QString &host)
                     run, [queue, id, generation = run.generation](const ValidationResult &r) {
                         // Back on the queue's thread; dropped if the queue is gone by then.
                         QMetaObject::invokeMethod(
-                            queue,
-                            [queue, id, generation, r] { queue->onRunFinished(id, generation, r); },
+                            queue, [queue, id, generation, r] { queue->arrive(id, generation, r); },
                             Qt::QueuedConnection);
                     });
             },
             Qt::QueuedConnection);
     });
-}
-
-void ValidationQueue::onRunFinished(
-    const QUuid &id, quint64 generation, const ValidationResult &result)
-{
-    auto it = m_running.find(id);
-    if (it == m_running.end() || it->cancelled || it->generation != generation)
-        return; // cancelled or restarted while the answer was on its way
-    onJobFinished(id, result);
 }
 
 void CheckRunner::start(const Run &run, std::function<void(const ValidationResult &)> done)
@@ -410,17 +433,47 @@ void CheckRunner::cancel(quint64 generation)
     }
 }
 
-void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &result)
+void ValidationQueue::arrive(const QUuid &id, quint64 generation, const ValidationResult &result)
 {
-    auto it = m_running.find(id);
-    if (it == m_running.end() || it->cancelled)
-        return;
-    eraseRunning(it);
-    // A keychain that failed or did not answer says nothing about the connector: its state
-    // is left alone and it waits, like a connector whose server could not be reached.
+    // Only noted here: a burst of results (the first wave of a Validate All) is recorded and
+    // shown a few milliseconds' worth at a time, with the GUI's own events in between.
+    m_arrived.append({ id, generation, result });
+    if (!m_drainTimer.isActive())
+        m_drainTimer.start();
+}
+
+void ValidationQueue::drainResults()
+{
+    // One batch per turn of the event loop: recorded in one transaction, then announced.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<Arrived> settled;
+    QList<QPair<QUuid, ValidationState>> toRecord;
+    while (!m_arrived.isEmpty() && settled.size() < kResultsPerBatch) {
+        Arrived a = m_arrived.takeFirst();
+        auto it = m_running.find(a.id);
+        if (it == m_running.end() || it->cancelled || it->generation != a.generation)
+            continue; // cancelled or restarted while the answer was on its way
+        eraseRunning(it);
+        // A keychain that failed or did not answer says nothing about the connector: its
+        // state is left alone and it waits, like a connector whose server could not be
+        // reached.
+        if (a.result.failure != ValidationResult::Failure::Cancelled
+            && a.result.failure != ValidationResult::Failure::Keychain)
+            toRecord.append({ a.id, validationStateFor(a.result, now) });
+        settled.append(std::move(a));
+    }
+    if (!toRecord.isEmpty())
+        m_repository->recordValidations(toRecord);
+    for (const Arrived &a : std::as_const(settled))
+        afterResult(a.id, a.result);
+    if (!m_arrived.isEmpty())
+        m_drainTimer.start(); // the rest on the next turn
+    schedulePump();
+}
+
+void ValidationQueue::afterResult(const QUuid &id, const ValidationResult &result)
+{
     const bool keychain = result.failure == ValidationResult::Failure::Keychain;
-    if (result.failure != ValidationResult::Failure::Cancelled && !keychain)
-        record(id, result);
     if (result.failure == ValidationResult::Failure::Throttled && result.retryAt.isValid()) {
         // The server said when (Retry-After), or the back-off did not fit in one check.
         m_waiting.insert(id);
@@ -441,12 +494,6 @@ void ValidationQueue::onJobFinished(const QUuid &id, const ValidationResult &res
         Q_EMIT pendingChanged(id, false);
     }
     Q_EMIT finished(id, result);
-    schedulePump();
-}
-
-void ValidationQueue::record(const QUuid &id, const ValidationResult &result)
-{
-    m_repository->recordValidation(id, validationStateFor(result, QDateTime::currentDateTimeUtc()));
 }
 
 } // namespace cd

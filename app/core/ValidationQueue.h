@@ -54,6 +54,10 @@ private:
 //   server is busy lets those behind it start. At most a few checks start per turn of the
 //   event loop, so that a long queue never holds the GUI thread (Validate All of 500).
 //   Jama's calls per second are kept by RequestPacer, across the checks of one instance.
+// - Results come back from the checks thread into an inbox; each turn of the event loop records
+//   up to kResultsPerBatch of them in one transaction and announces them (finished()), so
+//   that the first wave of a Validate All never holds the window for more than a few
+//   milliseconds. The checks thread runs at a lower priority than the window's.
 // - While the network is unavailable nothing starts. A check that fails because the server
 //   could not be reached (isTransient) records "Not verified" with the reason, and the
 //   connector waits: it runs again when the network comes back, or after a back-off
@@ -82,6 +86,11 @@ public:
     static constexpr int kDefaultMaxPerHost = 2;
     // Checks started per turn of the event loop; the rest start on the next turn.
     static constexpr int kStartsPerTurn = 8;
+    // Results recorded (in one transaction) and announced per turn of the event loop; the
+    // GUI's own events (paint, input, timers) get their turn before the next batch.
+    static constexpr int kResultsPerBatch = 8;
+    // How much nicer than the window the checks thread is on Linux (LowPriority elsewhere).
+    static constexpr int kChecksThreadNice = 5;
 
     void setMaxConcurrent(int n) { m_maxConcurrent = qMax(1, n); }
     int maxConcurrent() const { return m_maxConcurrent; }
@@ -130,9 +139,13 @@ private:
     void pump();
     void schedulePump();
     void startOne(const QUuid &id, const QString &host);
-    void onJobFinished(const QUuid &id, const ValidationResult &result);
-    void onRunFinished(const QUuid &id, quint64 generation, const ValidationResult &result);
-    void record(const QUuid &id, const ValidationResult &result);
+    // A check's result, back on the queue's thread: noted, recorded by drainResults().
+    void arrive(const QUuid &id, quint64 generation, const ValidationResult &result);
+    // Records and announces up to kResultsPerBatch of the results that arrived (one
+    // transaction), the rest on the next turn.
+    void drainResults();
+    // What a recorded result means for the queue (waiting, retry), then finished().
+    void afterResult(const QUuid &id, const ValidationResult &result);
     void scheduleRetry();
     void retryWaiting();
 
@@ -158,6 +171,14 @@ private:
     int m_maxConcurrent = kDefaultMaxConcurrent;
     int m_maxPerHost = kDefaultMaxPerHost;
     QTimer m_pumpTimer; // zero-time: the next turn of the event loop
+    struct Arrived
+    {
+        QUuid id;
+        quint64 generation = 0;
+        ValidationResult result;
+    };
+    QList<Arrived> m_arrived; // results not yet recorded, in arrival order
+    QTimer m_drainTimer; // zero-time, like m_pumpTimer
     QThread m_checksThread;
     CheckRunner *m_runner = nullptr; // lives on m_checksThread; deleted when it finishes
     int m_connectMs = 15000;

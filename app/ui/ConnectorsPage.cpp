@@ -148,7 +148,7 @@ ConnectorsPage::ConnectorsPage(ConnectorRepository *repository, QWidget *parent)
             for (const QUuid &id : selectedIds()) {
                 const int row = m_model->rowOf(id);
                 if (row >= topLeft.row() && row <= bottomRight.row()) {
-                    updateDetails();
+                    scheduleDetailsUpdate();
                     return;
                 }
             }
@@ -541,6 +541,43 @@ void ConnectorsPage::focusList()
             first, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     view->setFocus(Qt::OtherFocusReason);
+}
+
+void ConnectorsPage::scheduleDetailsUpdate()
+{
+    // Once per turn of the event loop however many results arrived for the selection (a
+    // result changes a row twice: its state, then "validating" off), and not inside the
+    // queue's recording of a batch.
+    if (m_detailsUpdatePending)
+        return;
+    m_detailsUpdatePending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_detailsUpdatePending = false;
+        updateDetails();
+    });
+}
+
+void ConnectorsPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_warmedUp)
+        return;
+    m_warmedUp = true;
+    // After the first frame, while nothing else happens: the styling of the parts of Details
+    // that appear with the first result (the checklist, the history) and the status icons at
+    // the list's size, so that the first result of a Validate All does not pay for them.
+    QTimer::singleShot(0, this, [this] {
+        m_ui->detailChecklistView->ensurePolished();
+        m_ui->detailHistoryTreeWidget->ensurePolished();
+        const int small = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
+        const QSize size = m_ui->connectorsTableView->iconSize().isValid()
+            ? m_ui->connectorsTableView->iconSize()
+            : QSize(small, small);
+        for (const ValidationStatus status : { ValidationStatus::NotVerified,
+                 ValidationStatus::Verified, ValidationStatus::Warning, ValidationStatus::Failed })
+            validationStatusIcon(status).pixmap(size, devicePixelRatioF());
+        validationStatusIcon(ValidationStatus::NotVerified, true).pixmap(size, devicePixelRatioF());
+    });
 }
 
 void ConnectorsPage::changeEvent(QEvent *event)

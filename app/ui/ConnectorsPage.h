@@ -94,6 +94,7 @@ Q_SIGNALS:
     void validateRequested(const QUuid &id);
 
 protected:
+    void showEvent(QShowEvent *event) override;
     void changeEvent(QEvent *event) override;
     // The search field: Esc clears it (then leaves it), Down moves into the list.
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -107,6 +108,8 @@ private:
     void updatePage();
     void updateActions();
     void updateDetails();
+    // updateDetails() on the next turn of the event loop, once.
+    void scheduleDetailsUpdate();
     // Details: "Failing since …" for the run of results, and the list of the last results.
     static QString statusSinceText(const StatusRun &run);
     void showHistory(const QList<HistoryEntry> &history);
@@ -138,6 +141,9 @@ private:
     bool m_userSizedColumns = false;
     bool m_fittingDetails = false;
     bool m_userSizedDetails = false; // the user dragged the handle between list and Details
+    bool m_detailsUpdatePending = false;
+    bool m_warmedUp
+        = false; // showEvent: Details styled and icons drawn once, after the first frame
     void onValidationFinished(const QUuid &id, const ValidationResult &result);
 
     ValidationQueue *m_queue = nullptr;

@@ -73,7 +73,8 @@ using namespace cd;
 // call, a paint): the longest one in wall time and in the thread's own CPU time. A heartbeat
 // gap also counts time this thread was merely not scheduled (on two cores, the fake server,
 // the proxy and the checks' HTTP threads run too); the CPU time of one event is the work the
-// app itself did without returning to the event loop.
+// app itself did without returning to the event loop. BENCH_TRACE_EVENTS=1 prints every event
+// over 2 ms (when, wall and CPU time, receiver, type); =2 also every LayoutRequest.
 class TimedApplication : public QApplication
 {
 public:
@@ -114,6 +115,9 @@ public:
         const double cpuMs = (threadCpuNs() - cpu0) / 1e6;
         --m_depth;
         m_longest.wallMs = std::max(m_longest.wallMs, wallMs);
+        if (m_trace && (wallMs > 2 || (type == 77 && m_trace > 1)))
+            qInfo("trace: %.1f ms: %.1f ms wall, %.1f ms CPU: %s event %d",
+                m_since.nsecsElapsed() / 1e6, wallMs, cpuMs, className, type);
         if (cpuMs > 8) {
             if (m_longest.over8++ == 0)
                 m_longest.firstOver8AtMs = m_since.nsecsElapsed() / 1e6;
@@ -134,6 +138,7 @@ public:
 
 private:
     bool m_recording = false;
+    const int m_trace = qEnvironmentVariableIntValue("BENCH_TRACE_EVENTS");
     QElapsedTimer m_since;
     int m_depth = 0;
     Longest m_longest;

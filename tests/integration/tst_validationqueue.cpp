@@ -13,6 +13,8 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
 
 using namespace cd;
 
@@ -27,6 +29,7 @@ private Q_SLOTS:
     void globalCap();
     void busyHostDoesNotBlockOthers();
     void onePerConnector();
+    void burstOfResultsIsRecordedInTurns();
     void deleteCancelsItsCheck();
     void keychainFailureLeavesConnectorAlone();
     void skipsRejectedAndSecretless();
@@ -251,6 +254,72 @@ void TestValidationQueue::onePerConnector()
     QTest::qWait(100);
     QCOMPARE(started.count(), 1);
     QCOMPARE(m_server->requestCount(QStringLiteral("/users/current")), 1);
+}
+
+void TestValidationQueue::burstOfResultsIsRecordedInTurns()
+{
+    // Forty answers waiting at once (the window busy while they came in), recorded in batches
+    // of kResultsPerBatch: each once, announced once, in the database with one history entry.
+    // Forty hosts (127.0.0.2 ... on one server), so that Jama's pace per instance does not
+    // spread the answers out.
+    // It answers from a thread of its own (made and listening there), also while this thread
+    // sleeps.
+    QThread serverThread;
+    auto *server = new fake::FakeJamaServer;
+    server->moveToThread(&serverThread);
+    serverThread.start();
+    QUrl base;
+    QMetaObject::invokeMethod(
+        server,
+        [&] {
+            if (server->listen(0, QHostAddress::AnyIPv4))
+                base = server->baseUrl();
+        },
+        Qt::BlockingQueuedConnection);
+    QVERIFY(base.isValid());
+    QList<QUuid> ids;
+    for (int i = 0; i < 40; ++i) {
+        QUrl url = base;
+        url.setHost(QStringLiteral("127.0.0.%1").arg(2 + i));
+        ids << test::addConnector(m_repo,
+            test::makeConnector(QStringLiteral("Burst %1").arg(i), url.toString(),
+                QStringLiteral("basic"), QStringLiteral("named")),
+            QStringLiteral("password"));
+    }
+    const auto projectRequests = [&] {
+        int n = 0;
+        QMetaObject::invokeMethod(
+            server, [&] { n = server->requestCount(QStringLiteral("/projects")); },
+            Qt::BlockingQueuedConnection);
+        return n;
+    };
+    QSignalSpy finished(m_queue, &ValidationQueue::finished);
+    for (const QUuid &id : std::as_const(ids))
+        m_queue->enqueue(id);
+    // Every check has sent its last request; this thread sleeps while the answers go out and
+    // are read: up to forty results wait for it.
+    QTRY_COMPARE_WITH_TIMEOUT(projectRequests(), 40, 15000);
+    QThread::msleep(1000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 40, 15000);
+    QMetaObject::invokeMethod(
+        server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+    serverThread.quit();
+    serverThread.wait();
+    QList<QUuid> reported;
+    for (const QList<QVariant> &args : std::as_const(finished))
+        reported << args.at(0).value<QUuid>();
+    QCOMPARE(
+        QSet<QUuid>(reported.cbegin(), reported.cend()), QSet<QUuid>(ids.cbegin(), ids.cend()));
+    // In the database, as a new process sees it.
+    ConnectorStore reader(m_dir->path());
+    QList<Connector> stored;
+    QString error;
+    QVERIFY2(reader.load(&stored, &error), qPrintable(error));
+    QCOMPARE(stored.size(), 40);
+    for (const Connector &c : std::as_const(stored)) {
+        QCOMPARE(c.validation.status, ValidationStatus::Verified);
+        QCOMPARE(reader.history(c.id, &error).size(), 1);
+    }
 }
 
 void TestValidationQueue::deleteCancelsItsCheck()

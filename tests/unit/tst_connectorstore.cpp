@@ -53,6 +53,7 @@ private Q_SLOTS:
     void historyTextIsStoredVerbatim();
     void historyMergesRetriesThatDidNotReach();
     void historyGoesWithItsConnector();
+    void severalResultsInOneTransaction();
     void schema11IsUpgraded();
     void concurrentWritersKeepTheLimit();
 
@@ -528,6 +529,55 @@ void TestConnectorStore::busyWaitsThenSaysTryAgain()
     QVERIFY2(error.contains(QLatin1String("try again")), qPrintable(error));
     QVERIFY(other.exec(QStringLiteral("ROLLBACK")));
     QVERIFY2(store.insert(sample(1), &error), qPrintable(error));
+}
+
+void TestConnectorStore::severalResultsInOneTransaction()
+{
+    QTemporaryDir dir;
+    ConnectorStore store(dir.path());
+    QList<Connector> list;
+    QString error;
+    QVERIFY(store.load(&list, &error));
+    const Connector a = sample(1), b = sample(2), c = sample(3);
+    for (const Connector &one : { a, b, c })
+        QVERIFY(store.insert(one, &error));
+    SqliteConnection other(store.filePath());
+    QVERIFY(other.exec(QStringLiteral("PRAGMA foreign_keys = ON")));
+    QVERIFY(other.exec(QStringLiteral("DELETE FROM connectors WHERE id = ?"),
+        { b.id.toString(QUuid::WithoutBraces) }));
+
+    // b was removed by another process: skipped and named, the others written.
+    const QString hostile = QStringLiteral("<b>x</b>\x1b[2J\r\n");
+    QList<QUuid> missing;
+    QVERIFY2(store.setValidations({ { a.id, result(ValidationStatus::Verified, 1) },
+                                      { b.id, result(ValidationStatus::Failed, 1) },
+                                      { c.id, result(ValidationStatus::Failed, 1, hostile) } },
+                 &missing, &error),
+        qPrintable(error));
+    QCOMPARE(missing, QList<QUuid> { b.id });
+    QCOMPARE(store.history(a.id, &error).size(), 1);
+    QCOMPARE(store.history(c.id, &error).first().message, hostile);
+    QList<Connector> loaded;
+    QVERIFY(store.load(&loaded, &error));
+    QCOMPARE(loaded.size(), 2);
+    for (const Connector &one : std::as_const(loaded))
+        QCOMPARE(one.validation.status,
+            one.id == a.id ? ValidationStatus::Verified : ValidationStatus::Failed);
+
+    // Another process holds the database: none of them is written (all or nothing).
+    store.setBusyTimeout(100);
+    QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE")));
+    QVERIFY(!store.setValidations({ { a.id, result(ValidationStatus::Failed, 2) },
+                                      { c.id, result(ValidationStatus::Verified, 2) } },
+        &missing, &error));
+    QVERIFY(store.lastFailureWasBusy());
+    QVERIFY(missing.isEmpty());
+    QVERIFY(other.exec(QStringLiteral("ROLLBACK")));
+    QCOMPARE(store.history(a.id, &error).size(), 1);
+    QCOMPARE(store.history(c.id, &error).size(), 1);
+    QVERIFY(store.load(&loaded, &error));
+    for (const Connector &one : std::as_const(loaded))
+        QCOMPARE(one.validation.checkedAt, result(ValidationStatus::Verified, 1).checkedAt);
 }
 
 void TestConnectorStore::migration_data()
