@@ -557,27 +557,21 @@ void ConnectorsPage::scheduleDetailsUpdate()
     });
 }
 
-void ConnectorsPage::showEvent(QShowEvent *event)
+void ConnectorsPage::prepareDetails()
 {
-    QWidget::showEvent(event);
-    if (m_warmedUp)
-        return;
-    m_warmedUp = true;
-    // After the first frame, while nothing else happens: the styling of the parts of Details
-    // that appear with the first result (the checklist, the history) and the status icons at
-    // the list's size, so that the first result of a Validate All does not pay for them.
-    QTimer::singleShot(0, this, [this] {
-        m_ui->detailChecklistView->ensurePolished();
-        m_ui->detailHistoryTreeWidget->ensurePolished();
-        const int small = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
-        const QSize size = m_ui->connectorsTableView->iconSize().isValid()
-            ? m_ui->connectorsTableView->iconSize()
-            : QSize(small, small);
-        for (const ValidationStatus status : { ValidationStatus::NotVerified,
-                 ValidationStatus::Verified, ValidationStatus::Warning, ValidationStatus::Failed })
-            validationStatusIcon(status).pixmap(size, devicePixelRatioF());
-        validationStatusIcon(ValidationStatus::NotVerified, true).pixmap(size, devicePixelRatioF());
-    });
+    // The styling of the parts of Details that appear with the first result (the checklist,
+    // the history) and the status icons at the list's size, so that the first result of a
+    // Validate All does not pay for them.
+    m_ui->detailChecklistView->ensurePolished();
+    m_ui->detailHistoryTreeWidget->ensurePolished();
+    const int small = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
+    const QSize size = m_ui->connectorsTableView->iconSize().isValid()
+        ? m_ui->connectorsTableView->iconSize()
+        : QSize(small, small);
+    for (const ValidationStatus status : { ValidationStatus::NotVerified,
+             ValidationStatus::Verified, ValidationStatus::Warning, ValidationStatus::Failed })
+        validationStatusIcon(status).pixmap(size, devicePixelRatioF());
+    validationStatusIcon(ValidationStatus::NotVerified, true).pixmap(size, devicePixelRatioF());
 }
 
 void ConnectorsPage::changeEvent(QEvent *event)

@@ -39,6 +39,9 @@ public:
     // Connects the page to the background validator: "Validate Now", "Validating…" rows,
     // validation after Submit, Test Connection in the dialog, and "Trust this certificate".
     void setValidation(ValidationQueue *queue, QNetworkAccessManager *nam);
+    // Styles what Details show with a first result and draws the status icons: once, after
+    // the list's first frame (MainWindow's deferred start-up), not before it.
+    void prepareDetails();
     // Offers to pin the certificate shown in a failed check (asynchronous confirmation).
     void offerCertificateTrust(const QUuid &id, const ValidationResult &result);
 
@@ -94,7 +97,6 @@ Q_SIGNALS:
     void validateRequested(const QUuid &id);
 
 protected:
-    void showEvent(QShowEvent *event) override;
     void changeEvent(QEvent *event) override;
     // The search field: Esc clears it (then leaves it), Down moves into the list.
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -142,8 +144,6 @@ private:
     bool m_fittingDetails = false;
     bool m_userSizedDetails = false; // the user dragged the handle between list and Details
     bool m_detailsUpdatePending = false;
-    bool m_warmedUp
-        = false; // showEvent: Details styled and icons drawn once, after the first frame
     void onValidationFinished(const QUuid &id, const ValidationResult &result);
 
     ValidationQueue *m_queue = nullptr;

@@ -290,6 +290,7 @@ void MainWindow::finishDeferredStartUp()
     m_header->setNetworkState(m_network->state());
     m_header->setNetworkStateVisible(true);
     setUpWindowIcon();
+    m_connectorsPage->prepareDetails();
     Q_EMIT startUpFinished();
 }
 

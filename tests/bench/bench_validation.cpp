@@ -534,6 +534,7 @@ bool BenchValidation::runQueue(const QueueCase &qc, QueueFigures *figures)
         page->show();
         if (!QTest::qWaitForWindowExposed(page.get()))
             return false;
+        page->prepareDetails(); // as the window's deferred start-up does after the list's frame
         // A selected row: the details pane is rebuilt on every change, as for a user.
         if (auto *view = page->findChild<QTableView *>(QStringLiteral("connectorsTableView")))
             view->selectRow(0);
