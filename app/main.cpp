@@ -19,7 +19,9 @@ int main(int argc, char **argv)
         return cd::cli::runConsole(QCoreApplication::arguments());
     }
 
+    cd::ui::FirstFrameProbe::mark("main");
     QApplication app(argc, argv);
+    cd::ui::FirstFrameProbe::mark("application");
     cd::AppInfo::setUp();
     QNetworkProxyFactory::setUseSystemConfiguration(true); // honour the system's proxy
     cd::cli::GlobalOptions options;
@@ -30,7 +32,9 @@ int main(int argc, char **argv)
     }
     // First frame first: the window shows at once, the connectors load right after.
     cd::ui::MainWindow window(options.dataDir, cd::ui::MainWindow::StartUp::Deferred);
+    cd::ui::FirstFrameProbe::mark("window");
     window.show();
+    cd::ui::FirstFrameProbe::mark("shown");
     // Closing the window ends the app, also when it was hidden in the tray (no window is
     // closing then for Qt's last-window rule to see).
     QObject::connect(&window, &cd::ui::MainWindow::closedForGood, qApp, &QCoreApplication::quit,
@@ -39,8 +43,9 @@ int main(int argc, char **argv)
         // bench_startup: the first frame, the frame that shows the header bar and "Loading
         // connectors…", and the one that shows the connectors.
         using cd::ui::FirstFrameProbe;
-        FirstFrameProbe::afterFirstFrame(&window,
-            [](qint64 ns) { FirstFrameProbe::print("first-frame " + QByteArray::number(ns)); });
+        FirstFrameProbe::afterFirstFrame(&window, [&window](qint64 ns) {
+            FirstFrameProbe::print(FirstFrameProbe::firstFrameLine(ns, &window));
+        });
         QObject::connect(&window, &cd::ui::MainWindow::loadingShown, &window, [&window] {
             FirstFrameProbe::afterNextPaint(&window, [](qint64 ns) {
                 FirstFrameProbe::print("loading-shown " + QByteArray::number(ns));

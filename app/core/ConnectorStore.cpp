@@ -267,6 +267,7 @@ void ConnectorStore::setBusyTimeout(int ms)
 
 void ConnectorStore::close()
 {
+    m_statements.clear(); // before the connection they belong to
     if (!QSqlDatabase::contains(m_connectionName))
         return;
     {
@@ -817,6 +818,19 @@ bool ConnectorStore::transaction(
     return true;
 }
 
+QSqlQuery *ConnectorStore::prepared(const QString &sql, QString *error)
+{
+    auto it = m_statements.constFind(sql);
+    if (it != m_statements.cend())
+        return it->get();
+    auto q = std::make_shared<QSqlQuery>(QSqlDatabase::database(m_connectionName, false));
+    if (!q->prepare(sql)) {
+        *error = writeError(q->lastError());
+        return nullptr;
+    }
+    return m_statements.insert(sql, q)->get();
+}
+
 bool ConnectorStore::exec(QSqlQuery &q, QString *error)
 {
     if (q.exec())
@@ -844,19 +858,26 @@ QString ConnectorStore::writeError(const QSqlError &e)
 
 std::optional<qint64> ConnectorStore::nextCounter(const QString &name, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = ?"));
-    q.addBindValue(name);
-    if (!exec(q, error))
+    QSqlQuery *bump
+        = prepared(QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = ?"), error);
+    if (!bump)
         return std::nullopt;
-    q.prepare(QStringLiteral("SELECT value FROM counters WHERE name = ?"));
-    q.addBindValue(name);
-    if (!exec(q, error) || !q.next()) {
-        if (error->isEmpty())
-            *error = tr("Not saved: %1 has no %2 counter.").arg(filePath(), name);
+    bump->addBindValue(name);
+    const bool bumped = exec(*bump, error);
+    bump->finish();
+    if (!bumped)
         return std::nullopt;
-    }
-    return q.value(0).toLongLong();
+    QSqlQuery *read = prepared(QStringLiteral("SELECT value FROM counters WHERE name = ?"), error);
+    if (!read)
+        return std::nullopt;
+    read->addBindValue(name);
+    std::optional<qint64> value;
+    if (exec(*read, error) && read->next())
+        value = read->value(0).toLongLong();
+    read->finish(); // no statement stays open past the transaction
+    if (!value && error->isEmpty())
+        *error = tr("Not saved: %1 has no %2 counter.").arg(filePath(), name);
+    return value;
 }
 
 namespace {
@@ -1131,15 +1152,21 @@ bool ConnectorStore::writeValidation(
     const std::optional<qint64> rev = nextCounter(QStringLiteral("revision"), why);
     if (!rev)
         return false;
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("UPDATE connectors SET rev = :rev, %1 WHERE id = :id")
-                  .arg(kValidationAssignments));
-    q.bindValue(QStringLiteral(":id"), id.toString(QUuid::WithoutBraces));
-    q.bindValue(QStringLiteral(":rev"), *rev);
-    bindValidation(q, state);
-    if (!exec(q, why))
+    static const QString update
+        = QStringLiteral("UPDATE connectors SET rev = :rev, %1 WHERE id = :id")
+              .arg(kValidationAssignments);
+    QSqlQuery *q = prepared(update, why);
+    if (!q)
         return false;
-    if (q.numRowsAffected() != 1)
+    q->bindValue(QStringLiteral(":id"), id.toString(QUuid::WithoutBraces));
+    q->bindValue(QStringLiteral(":rev"), *rev);
+    bindValidation(*q, state);
+    const bool written = exec(*q, why);
+    const int rows = written ? q->numRowsAffected() : 0;
+    q->finish();
+    if (!written)
+        return false;
+    if (rows != 1)
         return true; // removed meanwhile (another process): nothing to record
     *exists = true;
     m_pendingRevisions.insert(id, *rev);
@@ -1160,12 +1187,16 @@ bool ConnectorStore::writeValidation(
 
 bool ConnectorStore::addHistory(const QUuid &id, const HistoryEntry &entry, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     // The same result recorded twice (a retry) is one result.
-    q.prepare(QStringLiteral(
-        "INSERT INTO history (connector_id, checked_at, status, message, credentials_rejected, "
-        "host_not_found) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM history WHERE "
-        "connector_id = ? AND checked_at = ? AND status = ? AND message = ?)"));
+    QSqlQuery *insert = prepared(
+        QStringLiteral(
+            "INSERT INTO history (connector_id, checked_at, status, message, credentials_rejected, "
+            "host_not_found) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM history WHERE "
+            "connector_id = ? AND checked_at = ? AND status = ? AND message = ?)"),
+        error);
+    if (!insert)
+        return false;
+    QSqlQuery &q = *insert;
     const QString key = id.toString(QUuid::WithoutBraces);
     const qint64 at = entry.checkedAt.toMSecsSinceEpoch();
     const QString status = statusId(entry.status);
@@ -1180,17 +1211,23 @@ bool ConnectorStore::addHistory(const QUuid &id, const HistoryEntry &entry, QStr
     q.addBindValue(at);
     q.addBindValue(status);
     q.addBindValue(message);
-    return exec(q, error);
+    const bool ok = exec(q, error);
+    q.finish();
+    return ok;
 }
 
 bool ConnectorStore::mergeNotReached(
     const QUuid &id, const HistoryEntry &entry, bool *merged, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral(
-        "UPDATE history SET checked_at = ? WHERE id = (SELECT id FROM history WHERE "
-        "connector_id = ? ORDER BY checked_at DESC, id DESC LIMIT 1) AND status = ? AND "
-        "message = ? AND credentials_rejected = ? AND host_not_found = ? AND checked_at <= ?"));
+    QSqlQuery *update = prepared(
+        QStringLiteral(
+            "UPDATE history SET checked_at = ? WHERE id = (SELECT id FROM history WHERE "
+            "connector_id = ? ORDER BY checked_at DESC, id DESC LIMIT 1) AND status = ? AND "
+            "message = ? AND credentials_rejected = ? AND host_not_found = ? AND checked_at <= ?"),
+        error);
+    if (!update)
+        return false;
+    QSqlQuery &q = *update;
     const qint64 at = entry.checkedAt.toMSecsSinceEpoch();
     q.addBindValue(at);
     q.addBindValue(id.toString(QUuid::WithoutBraces));
@@ -1199,23 +1236,28 @@ bool ConnectorStore::mergeNotReached(
     q.addBindValue(entry.credentialsRejected ? 1 : 0);
     q.addBindValue(entry.hostNotFound ? 1 : 0);
     q.addBindValue(at);
-    if (!exec(q, error))
-        return false;
-    *merged = q.numRowsAffected() == 1;
-    return true;
+    const bool ok = exec(q, error);
+    *merged = ok && q.numRowsAffected() == 1;
+    q.finish();
+    return ok;
 }
 
 bool ConnectorStore::trimHistory(const QUuid &id, QString *error)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    q.prepare(QStringLiteral("DELETE FROM history WHERE connector_id = ? AND id NOT IN (SELECT id "
-                             "FROM history WHERE connector_id = ? ORDER BY checked_at DESC, id "
-                             "DESC LIMIT %1)")
-                  .arg(kHistoryLimit));
+    static const QString trim
+        = QStringLiteral("DELETE FROM history WHERE connector_id = ? AND id NOT IN (SELECT id "
+                         "FROM history WHERE connector_id = ? ORDER BY checked_at DESC, id "
+                         "DESC LIMIT %1)")
+              .arg(kHistoryLimit);
+    QSqlQuery *q = prepared(trim, error);
+    if (!q)
+        return false;
     const QString key = id.toString(QUuid::WithoutBraces);
-    q.addBindValue(key);
-    q.addBindValue(key);
-    return exec(q, error);
+    q->addBindValue(key);
+    q->addBindValue(key);
+    const bool ok = exec(*q, error);
+    q->finish();
+    return ok;
 }
 
 bool ConnectorStore::readHistory(

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QSqlError;
@@ -174,6 +175,10 @@ private:
     bool transaction(
         const std::function<bool(QString *)> &body, QString *error, Durability durability);
     bool exec(QSqlQuery &q, QString *error);
+    // The statement `sql`, prepared once per connection and kept (the writes of every check
+    // result run the same few; preparing them again cost more than running them). Bind, exec,
+    // then finish() it. nullptr (and *error) when it cannot be prepared.
+    QSqlQuery *prepared(const QString &sql, QString *error);
     // A failed write as one user-facing sentence (sets lastFailureWasBusy()).
     QString writeError(const QSqlError &e);
     std::optional<qint64> nextCounter(const QString &name, QString *error);
@@ -201,6 +206,7 @@ private:
     int m_busyTimeoutMs = kDefaultBusyTimeoutMs;
     bool m_lastBusy = false;
     QString m_connectionName;
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_statements; // prepared(); cleared by close()
     qint64 m_dataVersion = -1;
     qint64 m_seenRevision = 0; // the highest revision read
     QHash<QUuid, qint64> m_revisions; // of the rows read or written by this connection

@@ -4,9 +4,11 @@
 // and the bare-window baseline define "first frame" the same way. Off unless
 // CONNECTOR_DESK_FIRST_FRAME_PROBE=1; then, once the watched window's first expose has been
 // painted (and flushed to the window system), it writes one line to stdout:
-//   first-frame <CLOCK_MONOTONIC ns>
+//   first-frame <CLOCK_MONOTONIC ns> <width>x<height>     (the window's size, in pixels)
 // and later, when asked (the app, once the list shows the connectors):
 //   connectors-shown <CLOCK_MONOTONIC ns> <number of connectors>
+// and, on the way to the first frame, where the time went (mark()):
+//   mark <phase> <CLOCK_MONOTONIC ns>     phase: main, application, window, shown
 // Nothing else happens while it is off: the app only asks enabled().
 #include <QCoreApplication>
 #include <QEvent>
@@ -43,6 +45,22 @@ public:
         std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
         std::fputc('\n', stdout);
         std::fflush(stdout);
+    }
+
+    // "mark <phase> <ns>", when on: main entered, the application object made, the window
+    // made, show() returned. bench_startup prints the medians of the phases of both programs.
+    static void mark(const char *phase)
+    {
+        if (enabled())
+            print(QByteArray("mark ") + phase + ' ' + QByteArray::number(monotonicNs()));
+    }
+
+    // "first-frame <ns> <width>x<height>": the baseline is shown at the app's size (a bigger
+    // window costs more to map and paint whatever is in it).
+    static QByteArray firstFrameLine(qint64 ns, const QWidget *window)
+    {
+        return "first-frame " + QByteArray::number(ns) + ' ' + QByteArray::number(window->width())
+            + 'x' + QByteArray::number(window->height());
     }
 
     // Calls `then` right after `window` (shown, so it has its QWindow) has painted its first

@@ -95,6 +95,16 @@ private:
 #endif
 };
 
+// LATENCY_PROXY_TRACE=1: one line per chunk (link, direction, bytes, when it arrived, when it
+// was due, when it went out, in ms of the proxy's clock), to see who spent the time between
+// two hops: the gap from a chunk going out to the next one arriving from that side is its
+// peer's think time, which a floor does not count.
+bool traceOn()
+{
+    static const bool on = qEnvironmentVariableIntValue("LATENCY_PROXY_TRACE") > 0;
+    return on;
+}
+
 } // namespace
 
 // One proxied connection: the client's socket, the target's, and one delayed FIFO per
@@ -145,6 +155,7 @@ private:
     // completing, which on a real link happens one round trip later than here (on loopback
     // the connect completes at once). See dueFor().
     bool m_firstFlight = true;
+    int m_serial = 0; // for the trace
 };
 
 LatencyProxy::Link::Link(LatencyProxy *proxy, QTcpSocket *client)
@@ -155,6 +166,10 @@ LatencyProxy::Link::Link(LatencyProxy *proxy, QTcpSocket *client)
     , m_halfNs(proxy->m_rttNs / 2)
 {
     const qint64 acceptedAt = now();
+    static int serial = 0;
+    m_serial = ++serial;
+    if (traceOn())
+        qInfo("latency-proxy: link %d accepted at %.3f ms", m_serial, acceptedAt / 1e6);
     m_client->setParent(this);
     // No Nagle: a small chunk must not wait for the previous one's ACK (delayed ACKs would
     // add tens of ms that no real link has).
@@ -192,7 +207,11 @@ void LatencyProxy::Link::read(Direction &d)
     QByteArray data = d.from->readAll();
     if (data.isEmpty())
         return;
-    push(d, Chunk { dueFor(d), std::move(data), false });
+    const qint64 due = dueFor(d);
+    if (traceOn())
+        qInfo("latency-proxy: link %d %s %lld bytes arrived at %.3f ms, due %.3f ms", m_serial,
+            &d == &m_up ? "up" : "down", qint64(data.size()), now() / 1e6, due / 1e6);
+    push(d, Chunk { due, std::move(data), false });
 }
 
 // When what arrives now from d.from is due at the other end. Towards the target, before
@@ -233,7 +252,13 @@ void LatencyProxy::Link::fire(Direction &d)
         const qint64 t = now();
         Chunk &head = d.fifo.front();
         if (head.dueNs > t) {
-            d.timer->start(head.dueNs - t); // never early; if it were, this runs again
+            const qint64 spin = m_proxy->m_busyWaitNs;
+            if (spin > 0 && head.dueNs - t <= spin) {
+                while (now() < head.dueNs) { } // the last stretch awake: see setBusyWaitUs()
+                continue;
+            }
+            // Never early; if it were, this runs again.
+            d.timer->start(head.dueNs - t - spin);
             return;
         }
         Chunk chunk = std::move(head);
@@ -246,6 +271,10 @@ void LatencyProxy::Link::fire(Direction &d)
 
 void LatencyProxy::Link::deliver(Direction &d, Chunk &chunk)
 {
+    if (traceOn())
+        qInfo("latency-proxy: link %d %s %lld bytes%s out at %.3f ms (due %.3f)", m_serial,
+            &d == &m_up ? "up" : "down", qint64(chunk.data.size()), chunk.close ? " + close" : "",
+            now() / 1e6, chunk.dueNs / 1e6);
     switch (d.to->state()) {
     case QAbstractSocket::ConnectedState:
         if (chunk.close)
@@ -311,6 +340,11 @@ void LatencyProxy::setTarget(const QHostAddress &host, quint16 port)
 void LatencyProxy::setRttMs(double ms)
 {
     m_rttNs = qint64(qMax(0.0, ms) * 1e6);
+}
+
+void LatencyProxy::setBusyWaitUs(int us)
+{
+    m_busyWaitNs = qint64(qMax(0, us)) * 1000;
 }
 
 bool LatencyProxy::listen(int hosts, quint16 port)

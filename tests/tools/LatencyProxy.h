@@ -46,6 +46,11 @@ public:
     void setTarget(const QHostAddress &host, quint16 port);
     void setRttMs(double ms);
     double rttMs() const { return m_rttNs / 1e6; }
+    // The last `us` microseconds before a chunk is due are spent awake (spinning) instead of
+    // asleep: a sleeping event loop wakes 0.1-0.2 ms late, on every hop, which no real link
+    // adds. It holds up every other link meanwhile, so it is for one link at a time (a
+    // benchmark of one check against its floor); 0 (the default) never spins.
+    void setBusyWaitUs(int us);
 
     // Listens on 127.0.0.1 … 127.0.0.<hosts>. `port` 0: any free port, the same on every
     // address when possible. false (errorString()) when an address cannot listen; then
@@ -89,6 +94,7 @@ private:
     QHostAddress m_targetHost = QHostAddress::LocalHost;
     quint16 m_targetPort = 0;
     qint64 m_rttNs = 0;
+    qint64 m_busyWaitNs = 0;
     QString m_error;
     QElapsedTimer m_clock; // the one clock of every link's schedule
     QList<Link *> m_links;

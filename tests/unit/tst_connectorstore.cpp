@@ -54,6 +54,7 @@ private Q_SLOTS:
     void historyMergesRetriesThatDidNotReach();
     void historyGoesWithItsConnector();
     void severalResultsInOneTransaction();
+    void keptStatementsHoldNothingOpen();
     void schema11IsUpgraded();
     void concurrentWritersKeepTheLimit();
 
@@ -64,7 +65,36 @@ private:
     static QByteArray readAll(const QString &path);
     static void writeAll(const QString &path, const QByteArray &bytes);
     static QString fixture(const QString &name);
+    // A store in a new folder, loaded (empty), with sample(1) ... sample(count) inserted;
+    // `ok` false (and a warning) when that failed.
+    struct Filled
+    {
+        explicit Filled(int count);
+        QTemporaryDir dir;
+        ConnectorStore store;
+        QList<Connector> connectors;
+        QString error;
+        bool ok = false;
+    };
 };
+
+TestConnectorStore::Filled::Filled(int count)
+    : store(dir.path())
+{
+    QList<Connector> none;
+    if (!store.load(&none, &error)) {
+        qWarning("%s", qPrintable(error));
+        return;
+    }
+    for (int n = 1; n <= count; ++n) {
+        connectors << sample(n);
+        if (!store.insert(connectors.last(), &error)) {
+            qWarning("%s", qPrintable(error));
+            return;
+        }
+    }
+    ok = true;
+}
 
 Connector TestConnectorStore::sample(int n)
 {
@@ -175,14 +205,12 @@ void TestConnectorStore::roundTrip()
 
 void TestConnectorStore::eachChangeTouchesItsOwnRow()
 {
-    QTemporaryDir dir;
-    ConnectorStore store(dir.path());
+    Filled filled(2);
+    QVERIFY(filled.ok);
+    ConnectorStore &store = filled.store;
+    QString &error = filled.error;
     QList<Connector> list;
-    QString error;
-    QVERIFY(store.load(&list, &error));
-    const Connector a = sample(1), b = sample(2);
-    QVERIFY(store.insert(a, &error));
-    QVERIFY(store.insert(b, &error));
+    const Connector a = filled.connectors.at(0), b = filled.connectors.at(1);
     SqliteConnection other(store.filePath());
     // Another program's column value in b's row stays whatever this store does to a.
     QVERIFY(other.exec(QStringLiteral("UPDATE connectors SET message = 'theirs' WHERE id = '%1'")
@@ -204,7 +232,7 @@ void TestConnectorStore::eachChangeTouchesItsOwnRow()
                  .toString(),
         QStringLiteral("theirs"));
 
-    ConnectorStore again(dir.path());
+    ConnectorStore again(filled.dir.path());
     QVERIFY(again.load(&list, &error));
     QCOMPARE(list.size(), 2);
     QCOMPARE(list.at(0).name, QStringLiteral("Renamed"));
@@ -533,14 +561,12 @@ void TestConnectorStore::busyWaitsThenSaysTryAgain()
 
 void TestConnectorStore::severalResultsInOneTransaction()
 {
-    QTemporaryDir dir;
-    ConnectorStore store(dir.path());
-    QList<Connector> list;
-    QString error;
-    QVERIFY(store.load(&list, &error));
-    const Connector a = sample(1), b = sample(2), c = sample(3);
-    for (const Connector &one : { a, b, c })
-        QVERIFY(store.insert(one, &error));
+    Filled filled(3);
+    QVERIFY(filled.ok);
+    ConnectorStore &store = filled.store;
+    QString &error = filled.error;
+    const Connector a = filled.connectors.at(0), b = filled.connectors.at(1),
+                    c = filled.connectors.at(2);
     SqliteConnection other(store.filePath());
     QVERIFY(other.exec(QStringLiteral("PRAGMA foreign_keys = ON")));
     QVERIFY(other.exec(QStringLiteral("DELETE FROM connectors WHERE id = ?"),
@@ -578,6 +604,42 @@ void TestConnectorStore::severalResultsInOneTransaction()
     QVERIFY(store.load(&loaded, &error));
     for (const Connector &one : std::as_const(loaded))
         QCOMPARE(one.validation.checkedAt, result(ValidationStatus::Verified, 1).checkedAt);
+}
+
+void TestConnectorStore::keptStatementsHoldNothingOpen()
+{
+    // The statements of a result's write are prepared once and kept (ConnectorStore::
+    // prepared()); none may stay in the middle of its rows afterwards: that would hold a read
+    // snapshot open, and no checkpoint could ever empty the WAL again, another process's or
+    // this one's.
+    Filled filled(2);
+    QVERIFY(filled.ok);
+    ConnectorStore &store = filled.store;
+    QString &error = filled.error;
+    const Connector a = filled.connectors.at(0), b = filled.connectors.at(1);
+    for (int round = 1; round <= 3; ++round) {
+        QList<QUuid> missing;
+        QVERIFY2(store.setValidations({ { a.id, result(ValidationStatus::Verified, round) },
+                                          { b.id, result(ValidationStatus::NotVerified, round) } },
+                     &missing, &error),
+            qPrintable(error));
+        QVERIFY(store.setValidation(a.id, result(ValidationStatus::Failed, round + 10), &error));
+    }
+    SqliteConnection other(store.filePath());
+    // (busy, WAL frames, frames checkpointed): busy 0 when no connection holds a snapshot.
+    QCOMPARE(other.value(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")).toInt(), 0);
+    // And what was written is all there, read by another connection.
+    QCOMPARE(other
+                 .value(QStringLiteral("SELECT COUNT(*) FROM history WHERE connector_id = '%1'")
+                            .arg(a.id.toString(QUuid::WithoutBraces)))
+                 .toInt(),
+        6);
+    // A store opened again prepares its statements again (the kept ones went with the old
+    // connection) and still writes.
+    QList<Connector> list;
+    QVERIFY(store.load(&list, &error));
+    QVERIFY(store.setValidation(b.id, result(ValidationStatus::Verified, 20), &error));
+    QCOMPARE(store.history(b.id, &error).first().status, ValidationStatus::Verified);
 }
 
 void TestConnectorStore::migration_data()
