@@ -9,6 +9,7 @@
 #include "TestSupport.h"
 #include "ValidationQueue.h"
 
+#include <QDir>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void onePerConnector();
     void burstOfResultsIsRecordedInTurns();
     void descriptorTableGrownOnceOffTheWindow();
+    void checksThreadYieldsToTheWindow();
     void deleteCancelsItsCheck();
     void keychainFailureLeavesConnectorAlone();
     void skipsRejectedAndSecretless();
@@ -380,6 +382,35 @@ void TestValidationQueue::descriptorTableGrownOnceOffTheWindow()
         open += fcntl(fd, F_GETFD) != -1;
     QVERIFY2(open < 64, qPrintable(QStringLiteral("%1 descriptors open").arg(open)));
 #endif
+}
+
+void TestValidationQueue::checksThreadYieldsToTheWindow()
+{
+    // Linux: the checks thread ("checks") runs kChecksThreadNice nicer than this thread, and
+    // so do the HTTP threads its checks start (they inherit it).
+    QDir tasks(QStringLiteral("/proc/self/task"));
+    if (!tasks.exists())
+        QSKIP("no /proc/self/task here (Linux only)");
+    const auto niceOf = [](const QString &taskDir) {
+        QFile stat(taskDir + QStringLiteral("/stat"));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -100;
+        // "pid (comm) state ppid ...": nice is the 19th field, the 17th after the comm.
+        const QByteArray all = stat.readAll();
+        const QList<QByteArray> fields = all.mid(all.lastIndexOf(')') + 2).split(' ');
+        return fields.size() > 16 ? fields.at(16).toInt() : -100;
+    };
+    const int mine = niceOf(QStringLiteral("/proc/thread-self"));
+    QVERIFY(mine > -100);
+    const auto checksNice = [&] {
+        for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile comm(tasks.filePath(tid) + QStringLiteral("/comm"));
+            if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == "checks")
+                return niceOf(tasks.filePath(tid));
+        }
+        return -100;
+    };
+    QTRY_COMPARE(checksNice(), qMin(19, mine + ValidationQueue::kChecksThreadNice));
 }
 
 void TestValidationQueue::deleteCancelsItsCheck()
