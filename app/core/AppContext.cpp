@@ -65,6 +65,7 @@ AppContext::AppContext(const QString &dataDir, Mode mode, NetworkStart networkSt
     m_queue = std::make_unique<ValidationQueue>(m_repository.get(), m_network.get());
     switch (mode) {
     case Mode::Window:
+        m_queue->yieldToTheWindow();
         // Offline-first: nothing starts while the system says Offline.
         m_queue->setNetworkAvailable(m_networkStatus->state() != NetworkStatus::State::Offline);
         connect(m_networkStatus.get(), &NetworkStatus::stateChanged, m_queue.get(),

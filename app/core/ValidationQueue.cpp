@@ -8,16 +8,12 @@
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
 #include <QUrl>
-#include <algorithm>
 #include <limits>
-#if defined(Q_OS_UNIX)
-#include <cerrno>
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <unistd.h>
-#endif
 #if defined(Q_OS_LINUX)
+#include <cerrno>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 namespace cd {
@@ -39,39 +35,6 @@ void lowerCurrentThreadPriority()
 #else
     QThread::currentThread()->setPriority(QThread::LowPriority);
 #endif
-}
-
-// Grows the process's table of file descriptors once, now, on the checks thread, to room for
-// kReservedDescriptors. A Validate All opens a socket and a wake-up descriptor or two per
-// check, 64 checks at once: the table would double several times meanwhile, and on Linux each
-// time waits for an RCU grace period (5-10 ms here) in whichever thread opens a descriptor
-// then, the window's too (seen: SQLite opening a file in a result's commit, 4.8 ms). A table
-// never shrinks, so one growth here spares those.
-void reserveDescriptorTable()
-{
-#if defined(Q_OS_UNIX)
-    constexpr rlim_t kReservedDescriptors = 1024;
-    rlimit limit {};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
-        return;
-    const rlim_t room = std::min(limit.rlim_cur, kReservedDescriptors);
-    if (room < 64)
-        return;
-    const int any = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (any < 0)
-        return;
-    // The lowest free descriptor at or above the top: the table now reaches it.
-    const int top = ::fcntl(any, F_DUPFD_CLOEXEC, int(room - 1));
-    if (top >= 0)
-        ::close(top);
-    ::close(any);
-#endif
-}
-
-void prepareChecksThread()
-{
-    lowerCurrentThreadPriority();
-    reserveDescriptorTable();
 }
 
 } // namespace
@@ -122,10 +85,6 @@ ValidationQueue::ValidationQueue(
     m_runner->moveToThread(&m_checksThread);
     connect(&m_checksThread, &QThread::finished, m_runner, &QObject::deleteLater);
     m_checksThread.start();
-    // The checks yield the processor to the window: when both want it (a Validate All's
-    // first wave of TLS handshakes), paint and input come first. And the descriptor table
-    // grows there, once, not under the window's feet later.
-    QMetaObject::invokeMethod(m_runner, &prepareChecksThread, Qt::QueuedConnection);
     // A timer, not a posted call: the heartbeat of the GUI (paint, input, other timers) gets a
     // turn between two batches of starts.
     m_pumpTimer.setSingleShot(true);
@@ -153,6 +112,13 @@ ValidationQueue::ValidationQueue(
             enqueue(id);
         }
     });
+}
+
+void ValidationQueue::yieldToTheWindow()
+{
+    // Queued on the checks thread before any check: every HTTP thread a check starts there
+    // inherits it.
+    QMetaObject::invokeMethod(m_runner, &lowerCurrentThreadPriority, Qt::QueuedConnection);
 }
 
 ValidationQueue::~ValidationQueue()

@@ -79,6 +79,12 @@ public:
         ConnectorRepository *repository, QNetworkAccessManager *nam, QObject *parent = nullptr);
     ~ValidationQueue() override;
 
+    // The checks (their thread, and the HTTP threads their checks start) yield the processor
+    // to the window: when both want it (a Validate All's first wave), paint and input come
+    // first. For the window's queue (AppContext, Mode::Window); a command line has no window
+    // to yield to, and its checks keep the process's priority.
+    void yieldToTheWindow();
+
     // The global cap: 64 lets Validate All of up to 64 servers run in one wave; each check is
     // its own QNetworkAccessManager (and HTTP thread) for the trust isolation.
     static constexpr int kDefaultMaxConcurrent = 64;

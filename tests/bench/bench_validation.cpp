@@ -621,6 +621,7 @@ bool BenchValidation::runQueue(const QueueCase &qc, QueueFigures *figures)
     // Built as the command line builds it: the queue does not follow the system's network state.
     MemorySecretStore secrets;
     AppContext app(dir.path(), AppContext::Mode::CommandLine, &secrets);
+    app.queue()->yieldToTheWindow(); // as the window's queue does
     QString error;
     QList<Connector> none;
     if (!app.store()->load(&none, &error) || !app.store()->write(connectors, {}, &error))
