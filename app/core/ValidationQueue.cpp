@@ -4,17 +4,13 @@
 #include "ConnectorRepository.h"
 #include "Log.h"
 #include "SecretStore.h"
+#include "ThreadPriority.h"
 
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
 #include <QUrl>
-#include <limits>
-#if defined(Q_OS_LINUX)
 #include <cerrno>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
+#include <limits>
 
 namespace cd {
 
@@ -22,19 +18,8 @@ namespace {
 
 void lowerCurrentThreadPriority()
 {
-#if defined(Q_OS_LINUX)
-    // QThread::setPriority() cannot lower a normal thread on Linux (SCHED_OTHER has one
-    // priority): its nice value can, which is per thread there and inherited by the threads
-    // it starts (each check's HTTP thread).
-    const auto tid = id_t(syscall(SYS_gettid));
-    errno = 0;
-    const int nice = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0
-        && setpriority(PRIO_PROCESS, tid, qMin(19, nice + ValidationQueue::kChecksThreadNice)) != 0)
+    if (!lowerThreadPriority(ValidationQueue::kChecksThreadNice))
         qCDebug(lcNet) << "checks thread: nice not changed:" << qt_error_string(errno);
-#else
-    QThread::currentThread()->setPriority(QThread::LowPriority);
-#endif
 }
 
 } // namespace

@@ -205,6 +205,10 @@ void BenchStartup::startup()
     QList<double> app, bare, bareDefault, loading, shown;
     QMap<QByteArray, QList<double>> appMarks, bareMarks;
     QByteArray appSize;
+    const auto addMarks = [](const Run &r, QMap<QByteArray, QList<double>> *to) {
+        for (auto m = r.marks.cbegin(); m != r.marks.cend(); ++m)
+            (*to)[m.key()] << m.value();
+    };
     const auto runApp = [&](bool record) {
         const std::optional<Run> r = runOnce(m_app, appArguments);
         QVERIFY(r);
@@ -215,8 +219,7 @@ void BenchStartup::startup()
         appSize = r->size;
         if (record) {
             app << r->firstFrameMs;
-            for (auto m = r->marks.cbegin(); m != r->marks.cend(); ++m)
-                appMarks[m.key()] << m.value();
+            addMarks(*r, &appMarks);
             loading << r->loadingMs;
             shown << r->shownMs;
         }
@@ -237,8 +240,7 @@ void BenchStartup::startup()
             return;
         }
         bare << r->firstFrameMs;
-        for (auto m = r->marks.cbegin(); m != r->marks.cend(); ++m)
-            bareMarks[m.key()] << m.value();
+        addMarks(*r, &bareMarks);
     };
     // One of each to warm the caches (and to learn the app's size), then alternating, the
     // order rotating.

@@ -49,6 +49,7 @@
 #include "LatencyProxy.h"
 #include "MemorySecretStore.h"
 #include "RequestPacer.h"
+#include "ThreadPriority.h"
 #include "ValidationJob.h"
 #include "ValidationQueue.h"
 
@@ -69,13 +70,7 @@
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
-#include <cerrno>
 #include <ctime>
-#if defined(Q_OS_LINUX)
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 #include <functional>
 #include <memory>
 
@@ -241,22 +236,6 @@ static TimedApplication *timedApp()
     return static_cast<TimedApplication *>(QCoreApplication::instance());
 }
 
-// Raises the nice value of process `pid` (its main thread), or of the calling thread when
-// 0, by `by`. Linux only (elsewhere it does nothing and says so with true).
-static bool lowerPriority(qint64 pid, int by)
-{
-#if defined(Q_OS_LINUX)
-    const auto who = pid > 0 ? id_t(pid) : id_t(syscall(SYS_gettid));
-    errno = 0;
-    const int nice = getpriority(PRIO_PROCESS, who);
-    return errno == 0 && setpriority(PRIO_PROCESS, who, qMin(19, nice + by)) == 0;
-#else
-    Q_UNUSED(pid);
-    Q_UNUSED(by);
-    return true;
-#endif
-}
-
 class ProxyThread
 {
     template<typename F> auto call(F f)
@@ -302,10 +281,10 @@ public:
             return true;
         });
     }
-    // Raises the proxy thread's nice value by `by` (Linux: per thread); true elsewhere.
+    // The proxy thread yields by `by` (cd::lowerThreadPriority).
     bool lowerPriority(int by)
     {
-        return call([by] { return ::lowerPriority(0, by); });
+        return call([by] { return lowerThreadPriority(by); });
     }
     void setBusyWaitUs(int us)
     {
@@ -819,7 +798,7 @@ void BenchValidation::queuedCases(bool manyOnly)
         proxy.setRttMs(qEnvironmentVariableIntValue("BENCH_QUEUE_RTT"));
         QVERIFY2(proxy.listen(hosts), qPrintable(proxy.errorString()));
         if (c.harnessNice > 0) {
-            QVERIFY(lowerPriority(fake.process->processId(), c.harnessNice));
+            QVERIFY(lowerThreadPriority(c.harnessNice, fake.process->processId()));
             QVERIFY(proxy.lowerPriority(c.harnessNice));
         }
         QList<QString> urls;

@@ -166,8 +166,7 @@ LatencyProxy::Link::Link(LatencyProxy *proxy, QTcpSocket *client)
     , m_halfNs(proxy->m_rttNs / 2)
 {
     const qint64 acceptedAt = now();
-    static int serial = 0;
-    m_serial = ++serial;
+    m_serial = ++proxy->m_linksMade;
     if (traceOn())
         qInfo("latency-proxy: link %d accepted at %.3f ms", m_serial, acceptedAt / 1e6);
     m_client->setParent(this);

@@ -99,6 +99,7 @@ private:
     QElapsedTimer m_clock; // the one clock of every link's schedule
     QList<Link *> m_links;
     int m_open = 0;
+    int m_linksMade = 0; // numbers the links in the trace (LATENCY_PROXY_TRACE)
 };
 
 } // namespace cd::test
