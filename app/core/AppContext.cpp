@@ -43,6 +43,9 @@ AppContext::AppContext(const QString &dataDir, Mode mode, NetworkStart networkSt
     switch (mode) {
     case Mode::Window:
         m_store->setBusyTimeout(kWindowBusyTimeoutMs);
+        // Every check result is written on the window's thread; the disk waits of a checkpoint
+        // are not.
+        m_store->setBackgroundCheckpoints(true);
         break;
     case Mode::CommandLine:
         // Its exit code tells a keychain failure (4) from others. (The window keeps the store

@@ -3,6 +3,7 @@
 #include "ConnectorJson.h"
 #include "Log.h"
 #include "Paths.h"
+#include "WalCheckpointer.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -244,6 +245,9 @@ ConnectorStore::ConnectorStore(const QString &dataDir)
 
 ConnectorStore::~ConnectorStore()
 {
+    // A checkpoint in progress ends first, so that closing the last connection may fold the
+    // log into the database and remove it.
+    m_checkpointer.reset();
     close();
 }
 
@@ -263,6 +267,46 @@ void ConnectorStore::setBusyTimeout(int ms)
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     if (db.isOpen())
         QSqlQuery(db).exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(ms));
+}
+
+void ConnectorStore::setBackgroundCheckpoints(bool on, qint64 walBytes)
+{
+    m_backgroundCheckpoints = on;
+    m_checkpointWalBytes = qMax<qint64>(walBytes, 4096);
+    if (!on)
+        m_checkpointer.reset();
+    applyCheckpointMode();
+}
+
+void ConnectorStore::applyCheckpointMode()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.isOpen() || db.connectOptions().contains(QLatin1String("READONLY")))
+        return;
+    QSqlQuery q(db);
+    // SQLite's own checkpoint off; the log, when started again, cut to a quarter of the size
+    // that asks for a checkpoint, so that its size tells how much was written since.
+    q.exec(
+        QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(m_backgroundCheckpoints ? 0 : 1000));
+    q.exec(QStringLiteral("PRAGMA journal_size_limit = %1")
+               .arg(m_backgroundCheckpoints ? m_checkpointWalBytes / 4 : -1));
+}
+
+void ConnectorStore::checkpointIfDue()
+{
+    if (!m_backgroundCheckpoints || m_state != State::Ok)
+        return;
+    // One stat(). A log this large was written since it last started, or a reader (another
+    // process's) keeps it from starting again: then at most one request a second.
+    if (QFileInfo(filePath() + QStringLiteral("-wal")).size() < m_checkpointWalBytes)
+        return;
+    if (m_sinceCheckpointRequest.isValid() && m_sinceCheckpointRequest.elapsed() < 1000)
+        return;
+    m_sinceCheckpointRequest.start();
+    if (!m_checkpointer)
+        m_checkpointer
+            = std::make_unique<WalCheckpointer>(uriFor(filePath()) + QStringLiteral("?mode=rw"));
+    m_checkpointer->request();
 }
 
 void ConnectorStore::close()
@@ -289,12 +333,15 @@ bool ConnectorStore::openConnection(const QString &path, bool readOnly, QString 
     // Waits for another process's transaction instead of failing at once.
     q.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(m_busyTimeoutMs));
     q.exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+    if (!readOnly)
+        applyCheckpointMode();
     return true;
 }
 
 bool ConnectorStore::block(const QString &problem, QString *error)
 {
     m_state = State::Blocked;
+    m_checkpointer.reset(); // nothing touches the file from now on
     m_readOnlyAcknowledged = false;
     close();
     m_loadError = tr("Connector Desk cannot use %1: %2. The file was left as it is, and nothing "
@@ -815,6 +862,7 @@ bool ConnectorStore::transaction(
             m_revisions.insert(it.key(), it.value());
     }
     m_pendingRevisions.clear();
+    checkpointIfDue();
     return true;
 }
 

@@ -4,6 +4,7 @@
 #include "History.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QPair>
@@ -17,6 +18,8 @@ class QSqlError;
 class QSqlQuery;
 
 namespace cd {
+
+class WalCheckpointer;
 
 // connectors.db in the data directory: the connectors' metadata (never a secret), in SQLite
 // through Qt SQL. Several processes (windows, command lines, scheduled runs) use it at once;
@@ -67,6 +70,15 @@ public:
     // How long a write waits for another process's transaction before it gives up with
     // "busy, try again".
     void setBusyTimeout(int ms);
+
+    // The window's store: SQLite's checkpoints (copying the write-ahead log into the database,
+    // which waits for the disk) run on a thread of their own (WalCheckpointer), once the log
+    // holds `walBytes`, instead of inside the commit on this thread that filled the log. Off
+    // by default: a command line's commit may wait, and SQLite checkpoints at 1000 pages.
+    static constexpr qint64 kBackgroundCheckpointBytes = 4 * 1024 * 1024;
+    void setBackgroundCheckpoints(bool on, qint64 walBytes = kBackgroundCheckpointBytes);
+    // The thread's checkpointer, once a write has needed it, else nullptr.
+    WalCheckpointer *backgroundCheckpointer() const { return m_checkpointer.get(); }
 
     // Opens (creating it when there is none; migrating connectors.json when there is one and
     // no database) and reads every connector. On failure returns false, sets `error`, leaves
@@ -165,6 +177,8 @@ public:
 private:
     enum class Durability { Full, Normal };
     bool openConnection(const QString &path, bool readOnly, QString *problem);
+    void applyCheckpointMode(); // to the open, writable connection
+    void checkpointIfDue(); // after a commit
     void close();
     bool create(QString *problem);
     bool check(int *version, QString *problem);
@@ -205,6 +219,10 @@ private:
     bool m_readOnlyAcknowledged = false;
     int m_busyTimeoutMs = kDefaultBusyTimeoutMs;
     bool m_lastBusy = false;
+    bool m_backgroundCheckpoints = false;
+    qint64 m_checkpointWalBytes = kBackgroundCheckpointBytes;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
+    QElapsedTimer m_sinceCheckpointRequest;
     QString m_connectionName;
     QHash<QString, std::shared_ptr<QSqlQuery>> m_statements; // prepared(); cleared by close()
     qint64 m_dataVersion = -1;

@@ -601,6 +601,7 @@ bool BenchValidation::runQueue(const QueueCase &qc, QueueFigures *figures)
     MemorySecretStore secrets;
     AppContext app(dir.path(), AppContext::Mode::CommandLine, &secrets);
     app.queue()->yieldToTheWindow(); // as the window's queue does
+    app.store()->setBackgroundCheckpoints(true); // as the window's store does
     QString error;
     QList<Connector> none;
     if (!app.store()->load(&none, &error) || !app.store()->write(connectors, {}, &error))

@@ -3,6 +3,7 @@
 #include "ConnectorJson.h"
 #include "ConnectorStore.h"
 #include "TestSupport.h"
+#include "WalCheckpointer.h"
 
 #include <QDir>
 #include <QFile>
@@ -10,6 +11,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,6 +59,7 @@ private Q_SLOTS:
     void historyGoesWithItsConnector();
     void severalResultsInOneTransaction();
     void keptStatementsHoldNothingOpen();
+    void backgroundCheckpointsFoldTheLogIn();
     void schema11IsUpgraded();
     void concurrentWritersKeepTheLimit();
 
@@ -640,6 +645,62 @@ void TestConnectorStore::keptStatementsHoldNothingOpen()
     QVERIFY(store.load(&list, &error));
     QVERIFY(store.setValidation(b.id, result(ValidationStatus::Verified, 20), &error));
     QCOMPARE(store.history(b.id, &error).first().status, ValidationStatus::Verified);
+}
+
+void TestConnectorStore::backgroundCheckpointsFoldTheLogIn()
+{
+    // The window's store: SQLite's own checkpoint is off, and once the log holds walBytes the
+    // WalCheckpointer copies it into the database on its own thread; the next commit starts
+    // the log again, cut to a quarter of walBytes.
+    Filled filled(2);
+    QVERIFY(filled.ok);
+    ConnectorStore &store = filled.store;
+    QString &error = filled.error;
+    const Connector a = filled.connectors.at(0);
+    const qint64 walBytes = 64 * 1024; // 16 pages: far below SQLite's own 1000
+    store.setBackgroundCheckpoints(true, walBytes);
+    QVERIFY(!store.backgroundCheckpointer());
+    int round = 0;
+    for (; round < 2000 && !store.backgroundCheckpointer(); ++round)
+        QVERIFY2(
+            store.setValidation(a.id, result(ValidationStatus::Verified, round % 1440), &error),
+            qPrintable(error));
+    QVERIFY2(store.backgroundCheckpointer(), "no checkpoint was asked for");
+    const QString wal = store.filePath() + QStringLiteral("-wal");
+    QVERIFY(QFileInfo(wal).size() >= walBytes);
+    // (Its result is posted to this thread: the spy, made before the event loop runs, sees it.)
+    QSignalSpy finished(store.backgroundCheckpointer(), &WalCheckpointer::finished);
+    QTRY_COMPARE(finished.count(), 1);
+    const QList<QVariant> args = finished.takeFirst();
+    QVERIFY2(args.at(0).toBool(), qPrintable(args.at(3).toString()));
+    QVERIFY(args.at(1).toInt() > 0);
+    QCOMPARE(args.at(2).toInt(), args.at(1).toInt()); // all of it: nothing else reads
+
+    // The database file alone, without its log, now holds every write.
+    QTemporaryDir copyDir;
+    const QString copy = copyDir.filePath(QStringLiteral("alone.db"));
+    QVERIFY(QFile::copy(store.filePath(), copy));
+    const QString name = QStringLiteral("alone");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(copy);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM history WHERE connector_id = '%1'")
+                           .arg(a.id.toString(QUuid::WithoutBraces)))
+            && q.next());
+        QCOMPARE(q.value(0).toInt(), int(store.history(a.id, &error).size()));
+        QVERIFY(q.value(0).toInt() > 1);
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+
+    // The next write starts the log again, from its beginning: the file is cut to a quarter
+    // of walBytes or to that one write's pages, whichever is larger (it was walBytes or more).
+    QVERIFY(store.setValidation(a.id, result(ValidationStatus::Failed, 1439), &error));
+    const qint64 after = QFileInfo(wal).size();
+    QVERIFY2(after > 0 && after < walBytes / 2, qPrintable(QString::number(after)));
 }
 
 void TestConnectorStore::migration_data()
