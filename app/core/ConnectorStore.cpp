@@ -304,8 +304,8 @@ void ConnectorStore::checkpointIfDue()
         return;
     m_sinceCheckpointRequest.start();
     if (!m_checkpointer)
-        m_checkpointer
-            = std::make_unique<WalCheckpointer>(uriFor(filePath()) + QStringLiteral("?mode=rw"));
+        m_checkpointer = std::make_unique<WalCheckpointer>(
+            [path = filePath()](const QString &name) { return addConnection(name, path, false); });
     m_checkpointer->request();
 }
 

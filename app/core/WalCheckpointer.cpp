@@ -3,16 +3,15 @@
 #include "Log.h"
 #include "ThreadPriority.h"
 
-#include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
 
 namespace cd {
 
-WalCheckpointer::WalCheckpointer(const QString &databaseUri, QObject *parent)
+WalCheckpointer::WalCheckpointer(AddConnection addConnection, QObject *parent)
     : QObject(parent)
-    , m_databaseUri(databaseUri)
+    , m_addConnection(std::move(addConnection))
     , m_connectionName(QStringLiteral("connector-store-checkpoint-")
           + QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
@@ -46,10 +45,9 @@ void WalCheckpointer::run()
     int logPages = -1;
     int checkpointedPages = -1;
     QString problem;
+    QString database;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
-        db.setDatabaseName(m_databaseUri);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_URI"));
+        QSqlDatabase db = m_addConnection(m_connectionName);
         if (!db.open()) {
             problem = db.lastError().text();
         } else {
@@ -63,12 +61,13 @@ void WalCheckpointer::run()
                 problem = q.lastError().text();
             }
         }
+        database = db.databaseName();
         db.close();
     }
     QSqlDatabase::removeDatabase(m_connectionName);
     if (!problem.isEmpty())
         qCWarning(lcStore).noquote()
-            << "background checkpoint of" << m_databaseUri << "failed:" << problem;
+            << "background checkpoint of" << database << "failed:" << problem;
     m_running.store(false);
     QMetaObject::invokeMethod(
         this,

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <QObject>
+#include <QSqlDatabase>
 #include <QString>
 #include <QThread>
 #include <atomic>
+#include <functional>
 
 namespace cd {
 
@@ -20,16 +22,16 @@ class WalCheckpointer final : public QObject
 {
     Q_OBJECT
 public:
-    // `databaseUri`: an SQLite URI ("file:///...?mode=rw") of an existing database in WAL mode.
-    explicit WalCheckpointer(const QString &databaseUri, QObject *parent = nullptr);
+    // `addConnection(name)` adds (not opens) a connection of that name to the database, as its
+    // owner makes its own; it is called on the checkpointer's thread.
+    using AddConnection = std::function<QSqlDatabase(const QString &name)>;
+    explicit WalCheckpointer(AddConnection addConnection, QObject *parent = nullptr);
     // Waits for a checkpoint in progress (at most one: requests are not queued).
     ~WalCheckpointer() override;
 
-    QString databaseUri() const { return m_databaseUri; }
     // Starts a checkpoint, unless one is running (it will copy what is there when it reads
     // the log). Returns at once.
     void request();
-    bool isRunning() const { return m_running.load(); }
 
 Q_SIGNALS:
     // After each checkpoint, on this object's thread: whether SQLite completed it, the pages
@@ -39,7 +41,7 @@ Q_SIGNALS:
 
 private:
     void run(); // on m_thread
-    const QString m_databaseUri;
+    const AddConnection m_addConnection;
     const QString m_connectionName;
     QThread m_thread;
     QObject *m_worker = nullptr; // lives on m_thread, deleted when it finishes
